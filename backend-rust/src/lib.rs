@@ -1,0 +1,1 @@
+//! lz4framed block backend (rust). Skeleton.

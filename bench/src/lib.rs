@@ -1,0 +1,1 @@
+//! lz4framed benchmarks. Skeleton until the bench issue.
