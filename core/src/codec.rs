@@ -162,6 +162,10 @@ impl std::str::FromStr for Backend {
 /// registry so that `Decompressor::new()` can pick a codec without the caller naming one; the
 /// `lz4framed` facade supplies the registry of the backends it was built with.
 pub trait CodecRegistry: 'static {
+    /// The codec `Backend::Auto` stands for. It must support level 1 (the default level): the
+    /// infallible constructors (`Decompressor::new`, `Compressor::new`, …) rely on it.
+    fn auto() -> &'static dyn BlockCodec;
+
     /// The codec for `backend`, or [`Error::BackendUnavailable`] when it is not in this build or
     /// not supported by this CPU.
     fn codec(backend: Backend) -> Result<&'static dyn BlockCodec, Error>;

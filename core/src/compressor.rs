@@ -1,0 +1,464 @@
+//! Frame compression: the push-style [`Compressor`] and the [`FrameEncoder`] `io::Write`
+//! adapter built on it.
+
+use std::io::{self, Write};
+use std::marker::PhantomData;
+
+use crate::codec::{compress_bound, BlockCodec, BlockCompressor, CodecRegistry, WINDOW_SIZE};
+use crate::error::Error;
+use crate::frame::{FrameInfo, FrameKind, END_MARK, UNCOMPRESSED_FLAG};
+use crate::settings::{BlockMode, ContentSize, FrameSettings};
+use crate::xxh32::{xxh32, Xxh32};
+
+/// Where a [`Compressor`] is in its frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// `begin` not yet called.
+    Idle,
+    /// Header written; blocks may follow.
+    Open,
+    /// `end` called: the frame is complete.
+    Ended,
+}
+
+/// Push-style frame compressor: `begin`, any number of `update`s, optional `flush`es, `end`;
+/// each call appends the frame bytes it produces to a caller's `Vec<u8>`.
+///
+/// Input is gathered into blocks of the frame's block size; a block is compressed as soon as
+/// it is full (or on `flush`/`end`). A block that does not shrink is stored uncompressed.
+///
+/// ```
+/// use lz4framed::Compressor;
+/// let mut c = Compressor::new();
+/// let mut frame = Vec::new();
+/// c.begin(&mut frame)?;
+/// c.update(b"hello, ", &mut frame)?;
+/// c.update(b"world", &mut frame)?;
+/// c.end(&mut frame)?;
+/// assert_eq!(lz4framed::decompress(&frame)?, b"hello, world");
+/// # Ok::<(), lz4framed::Error>(())
+/// ```
+pub struct Compressor<G: CodecRegistry> {
+    settings: FrameSettings,
+    codec: &'static dyn BlockCodec,
+    block: Box<dyn BlockCompressor>,
+    phase: Phase,
+    /// Staged input: `buf[..block_start]` is already compressed (its last 64 KiB are the
+    /// history of linked blocks), `buf[block_start..]` the pending partial block.
+    buf: Vec<u8>,
+    block_start: usize,
+    /// Compressed-block scratch, `compress_bound(block size)` bytes, reused.
+    scratch: Vec<u8>,
+    content_hash: Option<Xxh32>,
+    /// Uncompressed bytes accepted so far.
+    total_in: u64,
+    declared_size: Option<u64>,
+    _registry: PhantomData<fn() -> G>,
+}
+
+impl<G: CodecRegistry> Compressor<G> {
+    /// A compressor with the default settings ([`FrameSettings::new`]).
+    ///
+    /// It uses the registry's default codec ([`CodecRegistry::auto`]), which by that trait's
+    /// contract supports level 1.
+    pub fn new() -> Self {
+        Self::build(FrameSettings::new(), G::auto())
+            .unwrap_or_else(|e| unreachable!("the registry's default codec refuses level 1: {e}"))
+    }
+
+    /// A compressor with `settings` (level, block size and mode, checksums, content size,
+    /// dictionary, backend).
+    pub fn with_settings(settings: &FrameSettings) -> Result<Self, Error> {
+        settings.check()?;
+        let codec = G::codec(settings.backend)?;
+        Self::build(settings.clone(), codec)
+    }
+
+    fn build(settings: FrameSettings, codec: &'static dyn BlockCodec) -> Result<Self, Error> {
+        let block = codec.compressor(settings.level)?;
+        let bs = settings.block_size.bytes();
+        let scratch = vec![0u8; compress_bound(bs)];
+        Ok(Compressor {
+            settings,
+            codec,
+            block,
+            phase: Phase::Idle,
+            buf: Vec::new(),
+            block_start: 0,
+            scratch,
+            content_hash: None,
+            total_in: 0,
+            declared_size: None,
+            _registry: PhantomData,
+        })
+    }
+
+    /// The settings this compressor uses.
+    pub fn settings(&self) -> &FrameSettings {
+        &self.settings
+    }
+
+    /// The name of the block codec in use (e.g. `"c"`).
+    pub fn codec_name(&self) -> &'static str {
+        self.codec.name()
+    }
+
+    /// Uncompressed bytes accepted so far in the current frame.
+    pub fn total_in(&self) -> u64 {
+        self.total_in
+    }
+
+    /// Start a frame: append its header to `out`. Called again after [`Compressor::end`], it
+    /// starts the next frame with the same settings.
+    pub fn begin(&mut self, out: &mut Vec<u8>) -> Result<(), Error> {
+        self.begin_with_size(None, out)
+    }
+
+    /// Like [`Compressor::begin`], telling the compressor how many bytes will follow; with the
+    /// default content-size setting that size is written into the header.
+    pub fn begin_with_size(&mut self, size: Option<u64>, out: &mut Vec<u8>) -> Result<(), Error> {
+        if self.phase == Phase::Open {
+            return Err(Error::InvalidState("begin called on an open frame"));
+        }
+        self.declared_size = match self.settings.content_size {
+            ContentSize::Auto => size,
+            ContentSize::Omit => None,
+            ContentSize::Exact(n) => Some(n),
+        };
+        let dict = self.settings.dictionary.as_ref();
+        let info = FrameInfo {
+            kind: FrameKind::Standard,
+            block_size: Some(self.settings.block_size),
+            block_mode: self.settings.block_mode,
+            content_checksum: self.settings.content_checksum,
+            block_checksum: self.settings.block_checksum,
+            content_size: self.declared_size,
+            dict_id: dict.map(|d| d.id()).filter(|&id| id != 0),
+            header_len: 0,
+        };
+        info.write_header(out);
+        self.content_hash = self.settings.content_checksum.then(|| Xxh32::new(0));
+        self.total_in = 0;
+        let bs = self.settings.block_size.bytes();
+        // Linked frames stage input behind up to 64 KiB of history; a staging area of several
+        // blocks keeps history contiguous with the next block for most blocks.
+        let cap = match self.settings.block_mode {
+            BlockMode::Linked => WINDOW_SIZE + bs.max(1 << 20),
+            BlockMode::Independent => bs,
+        };
+        self.buf.clear();
+        self.buf.reserve(cap);
+        self.block_start = 0;
+        if let (BlockMode::Linked, Some(d)) = (self.settings.block_mode, dict) {
+            self.buf.extend_from_slice(d.bytes());
+            self.block_start = self.buf.len();
+        }
+        self.phase = Phase::Open;
+        Ok(())
+    }
+
+    /// Compress `data`, appending every completed block to `out`.
+    pub fn update(&mut self, mut data: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
+        if self.phase != Phase::Open {
+            return Err(Error::InvalidState("update called outside begin..end"));
+        }
+        let new_total = self.total_in + data.len() as u64;
+        if let Some(declared) = self.declared_size {
+            if new_total > declared {
+                return Err(Error::ContentSizeMismatch {
+                    offset: self.total_in,
+                    frame: 1,
+                    declared,
+                    actual: new_total,
+                });
+            }
+        }
+        self.total_in = new_total;
+        if let Some(h) = &mut self.content_hash {
+            h.update(data);
+        }
+        let bs = self.settings.block_size.bytes();
+        // Top up a pending partial block first.
+        if self.buf.len() > self.block_start {
+            let take = (bs - (self.buf.len() - self.block_start)).min(data.len());
+            self.stage(&data[..take]);
+            data = &data[take..];
+            if self.buf.len() - self.block_start == bs {
+                self.compress_staged(out);
+            }
+        }
+        // Whole blocks straight from the caller's slice, without staging.
+        if data.len() >= bs {
+            let linked = self.settings.block_mode == BlockMode::Linked;
+            let mut pos = 0;
+            while data.len() - pos >= bs {
+                let history: &[u8] = if !linked {
+                    self.settings.dictionary.as_ref().map_or(&[], |d| d.bytes())
+                } else if pos >= WINDOW_SIZE {
+                    &data[pos - WINDOW_SIZE..pos]
+                } else {
+                    // pos == 0: the history is what was staged before.
+                    &self.buf[self.block_start.saturating_sub(WINDOW_SIZE)..self.block_start]
+                };
+                emit_block(
+                    &mut *self.block,
+                    &data[pos..pos + bs],
+                    history,
+                    &mut self.scratch,
+                    self.settings.block_checksum,
+                    out,
+                );
+                pos += bs;
+            }
+            if linked {
+                // Keep the last 64 KiB of what was compressed as the next history.
+                self.buf.clear();
+                self.buf
+                    .extend_from_slice(&data[pos - WINDOW_SIZE.min(pos)..pos]);
+                self.block_start = self.buf.len();
+            }
+            data = &data[pos..];
+        }
+        if !data.is_empty() {
+            self.stage(data);
+        }
+        Ok(())
+    }
+
+    /// Append `data` to the staging area, first dropping compressed bytes that are no longer
+    /// needed as history when the area is full.
+    fn stage(&mut self, data: &[u8]) {
+        if self.buf.len() + data.len() > self.buf.capacity() {
+            let keep_from = match self.settings.block_mode {
+                BlockMode::Linked => self.block_start.saturating_sub(WINDOW_SIZE),
+                BlockMode::Independent => self.block_start,
+            };
+            self.buf.drain(..keep_from);
+            self.block_start -= keep_from;
+        }
+        self.buf.extend_from_slice(data);
+    }
+
+    /// Compress the staged partial block (if any) as one block.
+    fn compress_staged(&mut self, out: &mut Vec<u8>) {
+        if self.buf.len() == self.block_start {
+            return;
+        }
+        let history: &[u8] = match self.settings.block_mode {
+            BlockMode::Linked => {
+                &self.buf[self.block_start.saturating_sub(WINDOW_SIZE)..self.block_start]
+            }
+            BlockMode::Independent => self.settings.dictionary.as_ref().map_or(&[], |d| d.bytes()),
+        };
+        emit_block(
+            &mut *self.block,
+            &self.buf[self.block_start..],
+            history,
+            &mut self.scratch,
+            self.settings.block_checksum,
+            out,
+        );
+        match self.settings.block_mode {
+            BlockMode::Linked => self.block_start = self.buf.len(),
+            BlockMode::Independent => {
+                self.buf.clear();
+                self.block_start = 0;
+            }
+        }
+    }
+
+    /// Compress whatever input is pending as a (short) block, so that everything accepted so
+    /// far can be decoded from `out`.
+    pub fn flush(&mut self, out: &mut Vec<u8>) -> Result<(), Error> {
+        if self.phase != Phase::Open {
+            return Err(Error::InvalidState("flush called outside begin..end"));
+        }
+        self.compress_staged(out);
+        Ok(())
+    }
+
+    /// Finish the frame: the last block, the end mark and the content checksum. Fails if a
+    /// declared content size was not reached.
+    pub fn end(&mut self, out: &mut Vec<u8>) -> Result<(), Error> {
+        self.flush(out)?;
+        if let Some(declared) = self.declared_size {
+            if declared != self.total_in {
+                self.phase = Phase::Ended;
+                return Err(Error::ContentSizeMismatch {
+                    offset: self.total_in,
+                    frame: 1,
+                    declared,
+                    actual: self.total_in,
+                });
+            }
+        }
+        out.extend_from_slice(&END_MARK.to_le_bytes());
+        if let Some(h) = self.content_hash.take() {
+            out.extend_from_slice(&h.digest().to_le_bytes());
+        }
+        self.buf.clear();
+        self.block_start = 0;
+        self.phase = Phase::Ended;
+        Ok(())
+    }
+
+    /// Whether a frame has been begun and not yet ended.
+    pub fn is_open(&self) -> bool {
+        self.phase == Phase::Open
+    }
+}
+
+impl<G: CodecRegistry> Default for Compressor<G> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<G: CodecRegistry> std::fmt::Debug for Compressor<G> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Compressor")
+            .field("codec", &self.codec.name())
+            .field("settings", &self.settings)
+            .field("total_in", &self.total_in)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Compress one block and append header, data and optional checksum to `out`.
+fn emit_block(
+    compressor: &mut dyn BlockCompressor,
+    src: &[u8],
+    history: &[u8],
+    scratch: &mut [u8],
+    block_checksum: bool,
+    out: &mut Vec<u8>,
+) {
+    let stored: &[u8] = match compressor.compress(src, history, scratch) {
+        Some(n) if n < src.len() && n <= scratch.len() => {
+            out.extend_from_slice(&(n as u32).to_le_bytes());
+            &scratch[..n]
+        }
+        _ => {
+            out.extend_from_slice(&(src.len() as u32 | UNCOMPRESSED_FLAG).to_le_bytes());
+            src
+        }
+    };
+    out.extend_from_slice(stored);
+    if block_checksum {
+        out.extend_from_slice(&xxh32(stored, 0).to_le_bytes());
+    }
+}
+
+/// An `io::Write` adapter that compresses everything written into one frame on the inner
+/// writer. Call [`FrameEncoder::finish`] at the end: it writes the end of the frame and
+/// returns the writer. (Dropping an unfinished encoder leaves an incomplete frame.)
+///
+/// ```
+/// use lz4framed::FrameEncoder;
+/// use std::io::Write;
+/// let mut enc = FrameEncoder::new(Vec::new());
+/// enc.write_all(b"some data")?;
+/// let frame: Vec<u8> = enc.finish()?;
+/// assert_eq!(lz4framed::decompress(&frame)?, b"some data");
+/// # Ok::<(), lz4framed::Error>(())
+/// ```
+pub struct FrameEncoder<W: Write, G: CodecRegistry> {
+    inner: Option<W>,
+    compressor: Compressor<G>,
+    out: Vec<u8>,
+}
+
+impl<W: Write, G: CodecRegistry> FrameEncoder<W, G> {
+    /// An encoder with the default settings.
+    pub fn new(writer: W) -> Self {
+        Self::from_compressor(writer, Compressor::new())
+    }
+
+    /// An encoder with `settings`.
+    pub fn with_settings(writer: W, settings: &FrameSettings) -> Result<Self, Error> {
+        Ok(Self::from_compressor(
+            writer,
+            Compressor::with_settings(settings)?,
+        ))
+    }
+
+    /// An encoder using a prepared [`Compressor`] (which must not have begun a frame).
+    pub fn from_compressor(writer: W, compressor: Compressor<G>) -> Self {
+        FrameEncoder {
+            inner: Some(writer),
+            compressor,
+            out: Vec::new(),
+        }
+    }
+
+    fn ensure_begun(&mut self) -> Result<(), Error> {
+        if !self.compressor.is_open() {
+            self.compressor.begin(&mut self.out)?;
+        }
+        Ok(())
+    }
+
+    fn drain_out(&mut self) -> io::Result<()> {
+        if !self.out.is_empty() {
+            let w = self
+                .inner
+                .as_mut()
+                .ok_or_else(|| io::Error::other("FrameEncoder already finished"))?;
+            w.write_all(&self.out)?;
+            self.out.clear();
+        }
+        Ok(())
+    }
+
+    /// The inner writer.
+    pub fn get_ref(&self) -> &W {
+        self.inner.as_ref().expect("writer present until finish")
+    }
+
+    /// The inner writer, mutably (writing to it directly corrupts the frame).
+    pub fn get_mut(&mut self) -> &mut W {
+        self.inner.as_mut().expect("writer present until finish")
+    }
+
+    /// The compressor.
+    pub fn compressor(&self) -> &Compressor<G> {
+        &self.compressor
+    }
+
+    /// Complete the frame (last block, end mark, checksum), flush, and return the writer.
+    pub fn finish(mut self) -> Result<W, Error> {
+        self.ensure_begun()?;
+        self.compressor.end(&mut self.out)?;
+        self.drain_out()?;
+        let mut w = self.inner.take().expect("writer present until finish");
+        w.flush()?;
+        Ok(w)
+    }
+}
+
+impl<W: Write, G: CodecRegistry> Write for FrameEncoder<W, G> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.ensure_begun()?;
+        self.compressor.update(buf, &mut self.out)?;
+        self.drain_out()?;
+        Ok(buf.len())
+    }
+
+    /// Compresses the pending partial block and flushes the writer, so everything written so
+    /// far can be decoded (at some cost in ratio if called often).
+    fn flush(&mut self) -> io::Result<()> {
+        if self.compressor.is_open() {
+            self.compressor.flush(&mut self.out)?;
+        }
+        self.drain_out()?;
+        self.inner.as_mut().map_or(Ok(()), |w| w.flush())
+    }
+}
+
+impl<W: Write, G: CodecRegistry> std::fmt::Debug for FrameEncoder<W, G> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FrameEncoder")
+            .field("compressor", &self.compressor)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,210 @@
+//! [`FrameDecoder`]: an `io::Read` + `io::BufRead` adapter that decodes frames from a reader.
+
+use std::io::{self, BufRead, Read};
+
+use crate::codec::{Backend, CodecRegistry};
+use crate::decompressor::Decompressor;
+use crate::error::Error;
+use crate::output::ReusableBuf;
+
+/// Smallest read from the inner reader.
+const READ_CHUNK: usize = 64 * 1024;
+
+/// Reads LZ4 frames from `R` and yields the decoded bytes, through `Read` and `BufRead`.
+///
+/// It decodes at most one block ahead, so memory stays below two blocks (one of input, one of
+/// output) plus the 64 KiB window and a 64 KiB read buffer.
+///
+/// When the reader ends inside a frame, `read` returns an [`io::ErrorKind::UnexpectedEof`]
+/// error and the decoder stays usable: give it a reader that continues where the old one's data
+/// ended ([`FrameDecoder::replace_reader`]) and read on.
+///
+/// ```
+/// use lz4framed::FrameDecoder;
+/// use std::io::Read;
+/// let frame = lz4framed::compress(b"streamed data");
+/// let mut text = String::new();
+/// FrameDecoder::new(&frame[..]).read_to_string(&mut text)?;
+/// assert_eq!(text, "streamed data");
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub struct FrameDecoder<R, G: CodecRegistry> {
+    reader: R,
+    decompressor: Decompressor<G>,
+    /// Input read but not yet fed: `input[in_pos..in_end]`.
+    input: Vec<u8>,
+    in_pos: usize,
+    in_end: usize,
+    /// Decoded output not yet read: `out.data()[out_pos..]`.
+    out: ReusableBuf,
+    out_pos: usize,
+    /// Bytes read from readers in all.
+    read_total: u64,
+}
+
+impl<R: Clone, G: CodecRegistry> Clone for FrameDecoder<R, G> {
+    fn clone(&self) -> Self {
+        FrameDecoder {
+            reader: self.reader.clone(),
+            decompressor: self.decompressor.clone(),
+            input: self.input.clone(),
+            in_pos: self.in_pos,
+            in_end: self.in_end,
+            out: self.out.clone(),
+            out_pos: self.out_pos,
+            read_total: self.read_total,
+        }
+    }
+}
+
+impl<R, G: CodecRegistry> std::fmt::Debug for FrameDecoder<R, G> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FrameDecoder")
+            .field("decompressor", &self.decompressor)
+            .field("buffered_input", &(self.in_end - self.in_pos))
+            .field("buffered_output", &(self.out.filled - self.out_pos))
+            .finish_non_exhaustive()
+    }
+}
+
+impl<R: Read, G: CodecRegistry> FrameDecoder<R, G> {
+    /// A decoder on the `Auto` backend.
+    pub fn new(reader: R) -> Self {
+        Self::with_decompressor(reader, Decompressor::new())
+    }
+
+    /// A decoder on `backend`.
+    pub fn with_backend(reader: R, backend: Backend) -> Result<Self, Error> {
+        Ok(Self::with_decompressor(
+            reader,
+            Decompressor::with_backend(backend)?,
+        ))
+    }
+
+    /// A decoder around a prepared [`Decompressor`] (with a dictionary, say, or one restored
+    /// from a checkpoint; it continues from its state).
+    pub fn with_decompressor(reader: R, decompressor: Decompressor<G>) -> Self {
+        FrameDecoder {
+            reader,
+            decompressor,
+            input: Vec::new(),
+            in_pos: 0,
+            in_end: 0,
+            out: ReusableBuf::default(),
+            out_pos: 0,
+            read_total: 0,
+        }
+    }
+
+    /// Swap the input for `reader`, returning the old one. The new reader must continue where
+    /// the old one's data ended (byte [`FrameDecoder::read_position`] of the compressed stream,
+    /// counted from where this decoder started); decoding goes on from there, mid-block
+    /// included.
+    pub fn replace_reader(&mut self, reader: R) -> R {
+        std::mem::replace(&mut self.reader, reader)
+    }
+
+    /// The decompressor inside (positions, frame info, …). Its state covers the input fed so
+    /// far; bytes it decoded that were not yet read out are [`FrameDecoder::buffered_output`].
+    pub fn decompressor(&self) -> &Decompressor<G> {
+        &self.decompressor
+    }
+
+    /// Bytes read from the reader(s) in all: where a replacement reader must start.
+    pub fn read_position(&self) -> u64 {
+        self.read_total
+    }
+
+    /// Decoded bytes not yet read out.
+    pub fn buffered_output(&self) -> &[u8] {
+        &self.out.data()[self.out_pos..]
+    }
+
+    /// Input bytes read from the reader but not yet decoded.
+    pub fn buffered_input(&self) -> &[u8] {
+        &self.input[self.in_pos..self.in_end]
+    }
+
+    /// The reader.
+    pub fn get_ref(&self) -> &R {
+        &self.reader
+    }
+
+    /// The reader, mutably.
+    pub fn get_mut(&mut self) -> &mut R {
+        &mut self.reader
+    }
+
+    /// The reader, dropping the decoder.
+    pub fn into_inner(self) -> R {
+        self.reader
+    }
+
+    /// Read until at least `want` input bytes are buffered or the reader ends.
+    fn fill_input(&mut self, want: usize) -> io::Result<()> {
+        if self.in_pos == self.in_end {
+            self.in_pos = 0;
+            self.in_end = 0;
+        }
+        while self.in_end - self.in_pos < want {
+            if self.input.len() - self.in_pos < want || self.in_end == self.input.len() {
+                // Compact and make room for the whole unit (and at least one read chunk).
+                self.input.copy_within(self.in_pos..self.in_end, 0);
+                self.in_end -= self.in_pos;
+                self.in_pos = 0;
+                let size = want.max(READ_CHUNK);
+                if self.input.len() < size {
+                    self.input.resize(size, 0);
+                }
+            }
+            match self.reader.read(&mut self.input[self.in_end..]) {
+                Ok(0) => break,
+                Ok(n) => {
+                    self.in_end += n;
+                    self.read_total += n as u64;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<R: Read, G: CodecRegistry> BufRead for FrameDecoder<R, G> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        while self.out_pos == self.out.filled {
+            self.out.clear();
+            self.out_pos = 0;
+            let need = self.decompressor.engine.need().max(1);
+            self.fill_input(need)?;
+            let avail = self.in_end - self.in_pos;
+            if avail == 0 {
+                // The reader has ended.
+                return match self.decompressor.finish() {
+                    Ok(()) => Ok(&[]),
+                    Err(e) => Err(e.into()),
+                };
+            }
+            let take = avail.min(need);
+            let chunk = &self.input[self.in_pos..self.in_pos + take];
+            self.decompressor.feed(chunk, &mut self.out)?;
+            self.in_pos += take;
+        }
+        Ok(&self.out.data()[self.out_pos..])
+    }
+
+    fn consume(&mut self, amt: usize) {
+        self.out_pos = (self.out_pos + amt).min(self.out.filled);
+    }
+}
+
+impl<R: Read, G: CodecRegistry> Read for FrameDecoder<R, G> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let avail = self.fill_buf()?;
+        let n = avail.len().min(buf.len());
+        buf[..n].copy_from_slice(&avail[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
