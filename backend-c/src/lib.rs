@@ -1,1 +1,371 @@
-//! lz4framed block backend (c). Skeleton.
+//! lz4framed block backend over the C reference library (LZ4 1.10, linked through `lz4-sys`).
+//!
+//! [`CODEC`] implements [`BlockCodec`] with the C library's streaming block API, so linked blocks
+//! use their history without copying it:
+//!
+//! * decompression calls `LZ4_decompress_safe_usingDict`, which takes the fast prefix path when
+//!   `history` lies directly before `dst` in memory;
+//! * compression keeps an `LZ4_stream_t` (fast levels) or `LZ4_streamHC_t` (HC levels) per
+//!   [`BlockCompressor`]. When a call's `history` is the memory the previous call's
+//!   `history ++ src` ended in, and `src` follows it directly, the stream is continued as is
+//!   (LZ4 then matches into the prefix without reloading anything); otherwise `history` is
+//!   (re)loaded as the dictionary.
+//!
+//! Levels: `-65537..=-1` fast mode with acceleration `-level`; `0` and `1` the default fast mode;
+//! `2..=12` the LZ4 HC levels of the same number (2 is LZ4 1.10's "lz4mid").
+//!
+//! The [`frame`] module wraps the C frame API (`LZ4F_*`) safely; the rest of the workspace uses
+//! it as the reference oracle in tests, benchmarks and fuzzers.
+#![warn(missing_docs)]
+
+use std::ffi::{c_char, c_int};
+use std::ops::RangeInclusive;
+use std::ptr::NonNull;
+
+use lz4framed_core::{BlockCodec, BlockCompressor, BlockError, Error, WINDOW_SIZE};
+
+pub mod frame;
+
+mod ffi {
+    //! The block-API functions lz4-sys does not declare. The C objects (lz4.c, lz4hc.c,
+    //! lz4frame.c) are compiled and linked by lz4-sys.
+    use std::ffi::{c_char, c_int};
+
+    /// `LZ4_stream_t` (opaque here; created and freed by the C library).
+    #[repr(C)]
+    pub struct Lz4Stream {
+        _private: [u8; 0],
+    }
+
+    /// `LZ4_streamHC_t` (opaque here; created and freed by the C library).
+    #[repr(C)]
+    pub struct Lz4StreamHc {
+        _private: [u8; 0],
+    }
+
+    extern "C" {
+        pub fn LZ4_createStream() -> *mut Lz4Stream;
+        pub fn LZ4_freeStream(stream: *mut Lz4Stream) -> c_int;
+        pub fn LZ4_resetStream_fast(stream: *mut Lz4Stream);
+        pub fn LZ4_loadDict(stream: *mut Lz4Stream, dict: *const c_char, dict_size: c_int) -> c_int;
+        pub fn LZ4_compress_fast_continue(
+            stream: *mut Lz4Stream,
+            src: *const c_char,
+            dst: *mut c_char,
+            src_size: c_int,
+            dst_capacity: c_int,
+            acceleration: c_int,
+        ) -> c_int;
+
+        pub fn LZ4_createStreamHC() -> *mut Lz4StreamHc;
+        pub fn LZ4_freeStreamHC(stream: *mut Lz4StreamHc) -> c_int;
+        pub fn LZ4_resetStreamHC_fast(stream: *mut Lz4StreamHc, level: c_int);
+        pub fn LZ4_loadDictHC(
+            stream: *mut Lz4StreamHc,
+            dict: *const c_char,
+            dict_size: c_int,
+        ) -> c_int;
+        pub fn LZ4_compress_HC_continue(
+            stream: *mut Lz4StreamHc,
+            src: *const c_char,
+            dst: *mut c_char,
+            src_size: c_int,
+            dst_capacity: c_int,
+        ) -> c_int;
+
+        pub fn LZ4_decompress_safe_usingDict(
+            src: *const c_char,
+            dst: *mut c_char,
+            src_size: c_int,
+            dst_capacity: c_int,
+            dict_start: *const c_char,
+            dict_size: c_int,
+        ) -> c_int;
+    }
+}
+
+/// The lowest level: fast mode with the C library's maximum acceleration (`LZ4_ACCELERATION_MAX`).
+pub const MIN_LEVEL: i32 = -65537;
+/// The highest level: LZ4 HC level 12 (`LZ4HC_CLEVEL_MAX`, the optimal parser).
+pub const MAX_LEVEL: i32 = 12;
+
+/// The C reference codec (LZ4 1.10 via lz4-sys). Use the static [`CODEC`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CCodec;
+
+/// The C reference codec, name `"c"`, levels [`MIN_LEVEL`]`..=`[`MAX_LEVEL`].
+pub static CODEC: CCodec = CCodec;
+
+/// The last `WINDOW_SIZE` bytes of `history`: no match can reach further back.
+fn window(history: &[u8]) -> &[u8] {
+    &history[history.len().saturating_sub(WINDOW_SIZE)..]
+}
+
+impl BlockCodec for CCodec {
+    fn name(&self) -> &'static str {
+        "c"
+    }
+
+    fn levels(&self) -> RangeInclusive<i32> {
+        MIN_LEVEL..=MAX_LEVEL
+    }
+
+    fn compressor(&self, level: i32) -> Result<Box<dyn BlockCompressor>, Error> {
+        Ok(Box::new(CCompressor::new(level)?))
+    }
+
+    /// Decodes with `LZ4_decompress_safe_usingDict`. The C decoder does not tell a block that
+    /// overruns `dst` from other malformed blocks: both are [`BlockError::Corrupt`] with the
+    /// offset in `src` where it stopped. An empty `src` is corrupt (a block has at least a token).
+    fn decompress(&self, src: &[u8], history: &[u8], dst: &mut [u8]) -> Result<usize, BlockError> {
+        let history = window(history);
+        let src_size = c_int::try_from(src.len()).map_err(|_| BlockError::Corrupt { at: None })?;
+        // A block never decodes to more than i32::MAX bytes, so capping the capacity loses nothing.
+        let dst_capacity = c_int::try_from(dst.len()).unwrap_or(c_int::MAX);
+        let dict_size = history.len() as c_int; // <= WINDOW_SIZE
+        // SAFETY: `src` is readable for `src_size` bytes, `dst` writable for `dst_capacity`
+        // (<= dst.len()) bytes and `history` readable for `dict_size` bytes; all three are live
+        // borrows for the whole call, and `dst` (unique borrow) cannot overlap the other two.
+        // The safe decoder never reads past `src + src_size` or before `history`, and never
+        // writes past `dst + dst_capacity` — it returns a negative value instead.
+        let ret = unsafe {
+            ffi::LZ4_decompress_safe_usingDict(
+                src.as_ptr().cast::<c_char>(),
+                dst.as_mut_ptr().cast::<c_char>(),
+                src_size,
+                dst_capacity,
+                history.as_ptr().cast::<c_char>(),
+                dict_size,
+            )
+        };
+        if ret >= 0 {
+            Ok(ret as usize)
+        } else {
+            // LZ4 1.10 returns `-(ip - src) - 1`: the offset in `src` where decoding stopped.
+            let at = (-(ret as i64) - 1) as usize;
+            Err(BlockError::Corrupt { at: (at <= src.len()).then_some(at) })
+        }
+    }
+}
+
+/// Inputs this long are certainly searched by the C compressors (their minimum is 13 bytes),
+/// so after compressing one the stream has indexed every position before it.
+const SEARCH_MIN: usize = 64;
+
+/// The C stream state of one compressor.
+enum Stream {
+    /// `LZ4_stream_t`, fast mode with this acceleration (>= 1).
+    Fast { state: NonNull<ffi::Lz4Stream>, acceleration: c_int },
+    /// `LZ4_streamHC_t` at this HC level (2..=12).
+    Hc { state: NonNull<ffi::Lz4StreamHc>, level: c_int },
+}
+
+/// What the C stream remembers about the memory it may still match into, from the previous call.
+/// Only addresses are compared; no pointer is ever dereferenced from here.
+#[derive(Debug, Clone, Copy)]
+struct Continuity {
+    /// Start of the contiguous region that the stream treats as its prefix (`history` if it
+    /// ended where `src` began when the stream was (re)loaded, else `src`).
+    prefix_start: usize,
+    /// Lowest address the stream may still read on its next call outside of match references:
+    /// LZ4 HC indexes, at its first search, every position since the last one it indexed —
+    /// the start of the last `src` it searched in (a `src` shorter than [`SEARCH_MIN`] is not
+    /// searched), or the dictionary. Tracked for both modes, conservatively.
+    floor: usize,
+    /// End of the previous call's `src`: where the next `src` must begin.
+    prev_end: usize,
+    /// Bytes of logical history the stream knows (dictionary + every `src` since the (re)load),
+    /// saturating. An upper bound on how far back the stream can reference.
+    known: usize,
+}
+
+/// A C block compressor with its stream state. Made by [`CCodec`]'s `compressor`; one per
+/// stream of blocks.
+pub struct CCompressor {
+    stream: Stream,
+    /// `None` when the stream must be reset or reloaded before the next block (fresh, or after
+    /// a failed call, whose stream state the C library leaves undefined).
+    continuity: Option<Continuity>,
+}
+
+// SAFETY: the C stream states are plain heap memory owned exclusively by this value (no thread
+// affinity, no thread-local data, never shared); they are only touched through `&mut self`.
+unsafe impl Send for CCompressor {}
+
+impl std::fmt::Debug for CCompressor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (mode, param) = match self.stream {
+            Stream::Fast { acceleration, .. } => ("fast", acceleration),
+            Stream::Hc { level, .. } => ("hc", level),
+        };
+        f.debug_struct("CCompressor")
+            .field("mode", &mode)
+            .field("param", &param)
+            .field("continuity", &self.continuity)
+            .finish()
+    }
+}
+
+impl CCompressor {
+    /// A compressor for `level` ([`MIN_LEVEL`]`..=`[`MAX_LEVEL`]), or
+    /// [`Error::UnsupportedLevel`].
+    pub fn new(level: i32) -> Result<Self, Error> {
+        if !(MIN_LEVEL..=MAX_LEVEL).contains(&level) {
+            return Err(Error::UnsupportedLevel { backend: "c", level });
+        }
+        let stream = if level >= 2 {
+            // SAFETY: no precondition; returns an initialized state or NULL on allocation failure.
+            let raw = unsafe { ffi::LZ4_createStreamHC() };
+            let state = NonNull::new(raw).expect("LZ4_createStreamHC: out of memory");
+            Stream::Hc { state, level }
+        } else {
+            // SAFETY: no precondition; returns an initialized state or NULL on allocation failure.
+            let raw = unsafe { ffi::LZ4_createStream() };
+            let state = NonNull::new(raw).expect("LZ4_createStream: out of memory");
+            Stream::Fast { state, acceleration: if level < 1 { (-level).max(1) } else { 1 } }
+        };
+        Ok(CCompressor { stream, continuity: None })
+    }
+
+    /// Whether the stream may go on from where the previous call left it: `history` ends where
+    /// `src` begins, which is where the previous `src` ended; `history` lies inside the stream's
+    /// prefix, reaches back to the stream's `floor` (LZ4 HC still indexes positions of the
+    /// previous block, possibly more than 64 KiB back) and covers everything the stream could
+    /// reference by a match (`min(known, 64 KiB)` bytes before `src`).
+    fn can_continue(&self, src: &[u8], history: &[u8]) -> bool {
+        let Some(c) = self.continuity else { return false };
+        let h_start = history.as_ptr() as usize;
+        let h_end = h_start + history.len();
+        !history.is_empty()
+            && h_end == src.as_ptr() as usize
+            && h_end == c.prev_end
+            && h_start >= c.prefix_start
+            && h_start <= c.floor
+            && history.len() >= c.known.min(WINDOW_SIZE)
+    }
+
+    /// Resets the stream and loads `history` (possibly empty) as its dictionary.
+    fn reload(&mut self, history: &[u8]) {
+        let dict_size = history.len() as c_int; // <= WINDOW_SIZE
+        match self.stream {
+            Stream::Fast { state, .. } => {
+                if history.is_empty() {
+                    // SAFETY: `state` is a live state made by LZ4_createStream (initialized).
+                    unsafe { ffi::LZ4_resetStream_fast(state.as_ptr()) };
+                } else {
+                    // SAFETY: `state` is live; `history` is readable for `dict_size` bytes. The
+                    // stream keeps a pointer to it, which is only used again by the following
+                    // compress call of this same `compress` (while `history` is borrowed) or by a
+                    // continued call, which `can_continue` admits only when the referenced bytes
+                    // lie inside that call's `history`.
+                    unsafe {
+                        ffi::LZ4_loadDict(state.as_ptr(), history.as_ptr().cast(), dict_size)
+                    };
+                }
+            }
+            Stream::Hc { state, level } => {
+                // SAFETY: `state` is a live state made by LZ4_createStreamHC (initialized), as
+                // LZ4_resetStreamHC_fast requires; the level is set before loading the dictionary.
+                unsafe { ffi::LZ4_resetStreamHC_fast(state.as_ptr(), level) };
+                if !history.is_empty() {
+                    // SAFETY: as for LZ4_loadDict above.
+                    unsafe {
+                        ffi::LZ4_loadDictHC(state.as_ptr(), history.as_ptr().cast(), dict_size)
+                    };
+                }
+            }
+        }
+    }
+}
+
+impl BlockCompressor for CCompressor {
+    fn compress(&mut self, src: &[u8], history: &[u8], dst: &mut [u8]) -> Option<usize> {
+        let history = window(history);
+        let Ok(src_size) = c_int::try_from(src.len()) else {
+            self.continuity = None;
+            return None;
+        };
+        let dst_capacity = c_int::try_from(dst.len()).unwrap_or(c_int::MAX);
+
+        let continuity = if self.can_continue(src, history) {
+            let c = self.continuity.expect("checked by can_continue");
+            Continuity { known: c.known.saturating_add(src.len()), ..c }
+        } else {
+            self.reload(history);
+            let contiguous = history.as_ptr() as usize + history.len() == src.as_ptr() as usize;
+            let prefix_start = if contiguous && !history.is_empty() {
+                history.as_ptr() as usize
+            } else {
+                src.as_ptr() as usize
+            };
+            Continuity {
+                prefix_start,
+                floor: prefix_start,
+                prev_end: 0,
+                known: history.len().saturating_add(src.len()),
+            }
+        };
+        // Until this call succeeds the stream state is undefined for the next call.
+        self.continuity = None;
+
+        let ret = match self.stream {
+            // SAFETY: `state` is live and was reset/loaded above or continues a stream whose
+            // referenced bytes (at most `min(known, 64 KiB)` before `src`) lie inside `history`
+            // (checked by `can_continue`), which is borrowed for this call. `src` is readable for
+            // `src_size` bytes, `dst` writable for `dst_capacity` (<= dst.len()) bytes; the C
+            // function writes at most `dst_capacity` bytes and returns 0 when they do not suffice.
+            Stream::Fast { state, acceleration } => unsafe {
+                ffi::LZ4_compress_fast_continue(
+                    state.as_ptr(),
+                    src.as_ptr().cast(),
+                    dst.as_mut_ptr().cast(),
+                    src_size,
+                    dst_capacity,
+                    acceleration,
+                )
+            },
+            // SAFETY: as above; LZ4 HC additionally indexes positions from `floor` onwards,
+            // which `can_continue` also requires to lie inside `history`.
+            Stream::Hc { state, .. } => unsafe {
+                ffi::LZ4_compress_HC_continue(
+                    state.as_ptr(),
+                    src.as_ptr().cast(),
+                    dst.as_mut_ptr().cast(),
+                    src_size,
+                    dst_capacity,
+                )
+            },
+        };
+        if ret <= 0 {
+            return None;
+        }
+        let src_start = src.as_ptr() as usize;
+        self.continuity = Some(Continuity {
+            floor: if src.len() >= SEARCH_MIN { src_start } else { continuity.floor },
+            prev_end: src_start + src.len(),
+            ..continuity
+        });
+        Some(ret as usize)
+    }
+}
+
+impl Drop for CCompressor {
+    fn drop(&mut self) {
+        match self.stream {
+            // SAFETY: `state` came from LZ4_createStream and is freed exactly once, here.
+            Stream::Fast { state, .. } => unsafe {
+                ffi::LZ4_freeStream(state.as_ptr());
+            },
+            // SAFETY: `state` came from LZ4_createStreamHC and is freed exactly once, here.
+            Stream::Hc { state, .. } => unsafe {
+                ffi::LZ4_freeStreamHC(state.as_ptr());
+            },
+        }
+    }
+}
+
+/// The C library's version number (`LZ4_versionNumber`, e.g. `11000` for 1.10.0).
+pub fn lz4_version() -> i32 {
+    // SAFETY: no preconditions; returns a constant.
+    unsafe { lz4_sys::LZ4_versionNumber() }
+}
