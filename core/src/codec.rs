@@ -169,4 +169,12 @@ pub trait CodecRegistry: 'static {
     /// The codec for `backend`, or [`Error::BackendUnavailable`] when it is not in this build or
     /// not supported by this CPU.
     fn codec(backend: Backend) -> Result<&'static dyn BlockCodec, Error>;
+
+    /// The codec for compressing at `level` with `backend`. `Auto` may pick a different codec
+    /// for a level its first choice does not support; the default just calls
+    /// [`CodecRegistry::codec`].
+    fn codec_for_level(backend: Backend, level: i32) -> Result<&'static dyn BlockCodec, Error> {
+        let _ = level;
+        Self::codec(backend)
+    }
 }

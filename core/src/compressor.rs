@@ -70,7 +70,7 @@ impl<G: CodecRegistry> Compressor<G> {
     /// dictionary, backend).
     pub fn with_settings(settings: &FrameSettings) -> Result<Self, Error> {
         settings.check()?;
-        let codec = G::codec(settings.backend)?;
+        let codec = G::codec_for_level(settings.backend, settings.level)?;
         Self::build(settings.clone(), codec)
     }
 

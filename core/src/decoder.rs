@@ -74,7 +74,7 @@ impl<R: Read, G: CodecRegistry> FrameDecoder<R, G> {
     }
 
     /// A decoder on `backend`.
-    pub fn with_backend(reader: R, backend: Backend) -> Result<Self, Error> {
+    pub fn with_backend(reader: R, backend: impl Into<Backend>) -> Result<Self, Error> {
         Ok(Self::with_decompressor(
             reader,
             Decompressor::with_backend(backend)?,

@@ -72,8 +72,8 @@ impl<G: CodecRegistry> Decompressor<G> {
     }
 
     /// A decompressor on `backend`.
-    pub fn with_backend(backend: Backend) -> Result<Self, Error> {
-        Ok(Self::with_codec(G::codec(backend)?))
+    pub fn with_backend(backend: impl Into<Backend>) -> Result<Self, Error> {
+        Ok(Self::with_codec(G::codec(backend.into())?))
     }
 
     /// A decompressor on a specific codec.

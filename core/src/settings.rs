@@ -226,8 +226,8 @@ impl FrameSettings {
     }
 
     /// The block backend to compress with.
-    pub fn backend(mut self, backend: Backend) -> Self {
-        self.backend = backend;
+    pub fn backend(mut self, backend: impl Into<Backend>) -> Self {
+        self.backend = backend.into();
         self
     }
 

@@ -1,0 +1,231 @@
+//! Backend registry and selection: which block codecs this build has, which one `Auto` picks,
+//! and the `LZ4FRAMED_BACKEND` override.
+
+use std::fmt;
+use std::str::FromStr;
+
+use lz4framed_core::{BlockCodec, CodecRegistry, Error};
+
+/// Which block backend to use. [`Backend::Auto`] (the default) picks the fastest backend this
+/// build and CPU support for the job; the environment variable `LZ4FRAMED_BACKEND`
+/// (`c`, `rust` or `simd`) overrides what `Auto` picks.
+///
+/// ```
+/// use lz4framed::Backend;
+/// let codec = Backend::Auto.codec()?;
+/// println!("Auto uses {}", codec.name());
+/// # Ok::<(), lz4framed::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Backend {
+    /// The fastest available backend (or the one `LZ4FRAMED_BACKEND` names).
+    #[default]
+    Auto,
+    /// The C reference library, LZ4 1.10 (cargo feature `backend-c`).
+    C,
+    /// lz4_flex in safe mode (cargo feature `backend-rust`).
+    Rust,
+    /// lz4framed's own vectorized codec (cargo feature `backend-simd`).
+    Simd,
+}
+
+impl Backend {
+    /// Every backend, `Auto` first.
+    pub const ALL: [Backend; 4] = [Backend::Auto, Backend::C, Backend::Rust, Backend::Simd];
+
+    /// The codec this backend stands for; for `Auto`, the default choice (see
+    /// [`backends`]).
+    pub fn codec(self) -> Result<&'static dyn BlockCodec, Error> {
+        Registry::codec(self.into())
+    }
+
+    /// Lower-case name: `auto`, `c`, `rust`, `simd`.
+    pub fn as_str(self) -> &'static str {
+        lz4framed_core::Backend::from(self).as_str()
+    }
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Backend {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        lz4framed_core::Backend::from_str(s).map(Backend::from)
+    }
+}
+
+impl From<Backend> for lz4framed_core::Backend {
+    fn from(b: Backend) -> Self {
+        match b {
+            Backend::Auto => lz4framed_core::Backend::Auto,
+            Backend::C => lz4framed_core::Backend::C,
+            Backend::Rust => lz4framed_core::Backend::Rust,
+            Backend::Simd => lz4framed_core::Backend::Simd,
+        }
+    }
+}
+
+impl From<lz4framed_core::Backend> for Backend {
+    fn from(b: lz4framed_core::Backend) -> Self {
+        match b {
+            lz4framed_core::Backend::Auto => Backend::Auto,
+            lz4framed_core::Backend::C => Backend::C,
+            lz4framed_core::Backend::Rust => Backend::Rust,
+            lz4framed_core::Backend::Simd => Backend::Simd,
+        }
+    }
+}
+
+/// One backend of this build, as [`backends`] reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackendInfo {
+    /// The backend.
+    pub backend: Backend,
+    /// The codec's name (e.g. `"c"`, `"rust-safe"`, `"simd-avx2"`), or the backend's name when
+    /// it is unavailable.
+    pub name: &'static str,
+    /// Compiled in and supported by this CPU.
+    pub available: bool,
+    /// Why it is unavailable, when it is.
+    pub unavailable_reason: Option<&'static str>,
+    /// The compression levels it supports (empty when unavailable).
+    pub levels: std::ops::RangeInclusive<i32>,
+    /// Whether `Auto` picks it (for decompression and level-1 compression).
+    pub chosen_by_auto: bool,
+}
+
+/// The backends of this build, in `Auto`'s order of preference, with what `Auto` picks.
+pub fn backends() -> Vec<BackendInfo> {
+    let auto = Registry::auto().name();
+    [Backend::Simd, Backend::C, Backend::Rust]
+        .into_iter()
+        .map(|b| match concrete(b) {
+            Ok(c) => BackendInfo {
+                backend: b,
+                name: c.name(),
+                available: true,
+                unavailable_reason: None,
+                levels: c.levels(),
+                chosen_by_auto: c.name() == auto,
+            },
+            Err(reason) => BackendInfo {
+                backend: b,
+                name: b.as_str(),
+                available: false,
+                unavailable_reason: Some(reason),
+                #[allow(clippy::reversed_empty_ranges)]
+                levels: 1..=0,
+                chosen_by_auto: false,
+            },
+        })
+        .collect()
+}
+
+/// The codec of a concrete (non-Auto) backend, or why there is none.
+fn concrete(b: Backend) -> Result<&'static dyn BlockCodec, &'static str> {
+    match b {
+        Backend::Auto => Err("Auto is not a concrete backend"),
+        #[cfg(feature = "backend-c")]
+        Backend::C => Ok(&lz4framed_backend_c::CODEC),
+        #[cfg(not(feature = "backend-c"))]
+        Backend::C => Err("not compiled in (cargo feature backend-c)"),
+        #[cfg(feature = "backend-rust")]
+        Backend::Rust => Ok(&lz4framed_backend_rust::CODEC),
+        #[cfg(not(feature = "backend-rust"))]
+        Backend::Rust => Err("not compiled in (cargo feature backend-rust)"),
+        Backend::Simd => simd_codec(),
+    }
+}
+
+#[cfg(feature = "backend-simd")]
+fn simd_codec() -> Result<&'static dyn BlockCodec, &'static str> {
+    Err("not implemented yet")
+}
+
+#[cfg(not(feature = "backend-simd"))]
+fn simd_codec() -> Result<&'static dyn BlockCodec, &'static str> {
+    Err("not compiled in (cargo feature backend-simd)")
+}
+
+/// `Auto`'s order of preference.
+const PREFERENCE: [Backend; 3] = [Backend::Simd, Backend::C, Backend::Rust];
+
+/// The backend `LZ4FRAMED_BACKEND` names, if it is set (and not `auto`).
+fn env_override() -> Result<Option<Backend>, Error> {
+    match std::env::var("LZ4FRAMED_BACKEND") {
+        Ok(v) if !v.trim().is_empty() => match v.parse::<Backend>()? {
+            Backend::Auto => Ok(None),
+            b => Ok(Some(b)),
+        },
+        _ => Ok(None),
+    }
+}
+
+fn unavailable(b: Backend, reason: &'static str) -> Error {
+    Error::BackendUnavailable {
+        backend: b.into(),
+        reason,
+    }
+}
+
+/// The [`CodecRegistry`] of this build: maps [`Backend`] to the compiled-in codecs.
+#[derive(Debug, Clone, Copy)]
+pub struct Registry;
+
+impl CodecRegistry for Registry {
+    fn auto() -> &'static dyn BlockCodec {
+        if let Ok(Some(b)) = env_override() {
+            if let Ok(c) = concrete(b) {
+                return c;
+            }
+        }
+        PREFERENCE
+            .into_iter()
+            .find_map(|b| concrete(b).ok())
+            .expect(
+            "lz4framed needs at least one backend feature (backend-c, backend-rust, backend-simd)",
+        )
+    }
+
+    fn codec(backend: lz4framed_core::Backend) -> Result<&'static dyn BlockCodec, Error> {
+        Self::codec_for_level(backend, 1)
+    }
+
+    fn codec_for_level(
+        backend: lz4framed_core::Backend,
+        level: i32,
+    ) -> Result<&'static dyn BlockCodec, Error> {
+        match Backend::from(backend) {
+            Backend::Auto => {
+                if let Some(b) = env_override()? {
+                    return concrete(b).map_err(|r| unavailable(b, r));
+                }
+                let mut first = None;
+                for b in PREFERENCE {
+                    if let Ok(c) = concrete(b) {
+                        first.get_or_insert(c);
+                        if c.levels().contains(&level) {
+                            return Ok(c);
+                        }
+                    }
+                }
+                // No codec has the level: let the first one refuse it with a clear error.
+                first.ok_or_else(|| unavailable(Backend::Auto, "no backend compiled in"))
+            }
+            b => concrete(b).map_err(|r| unavailable(b, r)),
+        }
+    }
+}
+
+#[cfg(not(any(
+    feature = "backend-c",
+    feature = "backend-rust",
+    feature = "backend-simd"
+)))]
+compile_error!(
+    "lz4framed needs at least one backend feature: backend-c, backend-rust or backend-simd"
+);
