@@ -193,14 +193,21 @@ pub fn compress_frame(data: &[u8], opts: &CFrameOptions<'_>) -> Vec<u8> {
 }
 
 fn try_compress_frame(data: &[u8], opts: &CFrameOptions<'_>) -> Result<Vec<u8>, String> {
-    assert!((4..=7).contains(&opts.block_size_id), "block_size_id must be in 4..=7");
+    assert!(
+        (4..=7).contains(&opts.block_size_id),
+        "block_size_id must be in 4..=7"
+    );
     let prefs = ffi::Preferences {
         frame_info: ffi::FrameInfo {
             block_size_id: c_uint::from(opts.block_size_id),
             block_mode: c_uint::from(!opts.linked),
             content_checksum_flag: c_uint::from(opts.content_checksum),
             frame_type: 0,
-            content_size: if opts.content_size { data.len() as c_ulonglong } else { 0 },
+            content_size: if opts.content_size {
+                data.len() as c_ulonglong
+            } else {
+                0
+            },
             dict_id: opts.dict_id,
             block_checksum_flag: c_uint::from(opts.block_checksum),
         },
@@ -212,7 +219,10 @@ fn try_compress_frame(data: &[u8], opts: &CFrameOptions<'_>) -> Result<Vec<u8>, 
 
     let mut raw = ptr::null_mut();
     // SAFETY: `raw` is a valid out-pointer; the context is owned by `cctx` below.
-    check(unsafe { ffi::LZ4F_createCompressionContext(&mut raw, ffi::VERSION) }, "create cctx")?;
+    check(
+        unsafe { ffi::LZ4F_createCompressionContext(&mut raw, ffi::VERSION) },
+        "create cctx",
+    )?;
     let cctx = Cctx(raw);
     let cdict = match opts.dict {
         Some(dict) => {
@@ -271,9 +281,8 @@ fn try_compress_frame(data: &[u8], opts: &CFrameOptions<'_>) -> Result<Vec<u8>, 
 
     let rest = &mut out[pos..];
     // SAFETY: `rest` is writable for its length, >= LZ4F_compressBound(0) (the bound for end).
-    let n = unsafe {
-        ffi::LZ4F_compressEnd(cctx.0, rest.as_mut_ptr().cast(), rest.len(), ptr::null())
-    };
+    let n =
+        unsafe { ffi::LZ4F_compressEnd(cctx.0, rest.as_mut_ptr().cast(), rest.len(), ptr::null()) };
     pos += check(n, "LZ4F_compressEnd")?;
     drop(cctx);
     drop(cdict);
@@ -291,7 +300,10 @@ pub fn decompress_frames(data: &[u8], dict: Option<&[u8]>) -> Result<Vec<u8>, St
     const STEP: usize = 64 * 1024;
     let mut raw = ptr::null_mut();
     // SAFETY: `raw` is a valid out-pointer; the context is owned by `dctx` below.
-    check(unsafe { ffi::LZ4F_createDecompressionContext(&mut raw, ffi::VERSION) }, "create dctx")?;
+    check(
+        unsafe { ffi::LZ4F_createDecompressionContext(&mut raw, ffi::VERSION) },
+        "create dctx",
+    )?;
     let dctx = Dctx(raw);
     let (dict_ptr, dict_len) = match dict {
         Some(d) => (d.as_ptr(), d.len()),

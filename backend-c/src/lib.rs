@@ -47,7 +47,8 @@ mod ffi {
         pub fn LZ4_createStream() -> *mut Lz4Stream;
         pub fn LZ4_freeStream(stream: *mut Lz4Stream) -> c_int;
         pub fn LZ4_resetStream_fast(stream: *mut Lz4Stream);
-        pub fn LZ4_loadDict(stream: *mut Lz4Stream, dict: *const c_char, dict_size: c_int) -> c_int;
+        pub fn LZ4_loadDict(stream: *mut Lz4Stream, dict: *const c_char, dict_size: c_int)
+            -> c_int;
         pub fn LZ4_compress_fast_continue(
             stream: *mut Lz4Stream,
             src: *const c_char,
@@ -123,11 +124,11 @@ impl BlockCodec for CCodec {
         // A block never decodes to more than i32::MAX bytes, so capping the capacity loses nothing.
         let dst_capacity = c_int::try_from(dst.len()).unwrap_or(c_int::MAX);
         let dict_size = history.len() as c_int; // <= WINDOW_SIZE
-        // SAFETY: `src` is readable for `src_size` bytes, `dst` writable for `dst_capacity`
-        // (<= dst.len()) bytes and `history` readable for `dict_size` bytes; all three are live
-        // borrows for the whole call, and `dst` (unique borrow) cannot overlap the other two.
-        // The safe decoder never reads past `src + src_size` or before `history`, and never
-        // writes past `dst + dst_capacity` — it returns a negative value instead.
+                                                // SAFETY: `src` is readable for `src_size` bytes, `dst` writable for `dst_capacity`
+                                                // (<= dst.len()) bytes and `history` readable for `dict_size` bytes; all three are live
+                                                // borrows for the whole call, and `dst` (unique borrow) cannot overlap the other two.
+                                                // The safe decoder never reads past `src + src_size` or before `history`, and never
+                                                // writes past `dst + dst_capacity` — it returns a negative value instead.
         let ret = unsafe {
             ffi::LZ4_decompress_safe_usingDict(
                 src.as_ptr().cast::<c_char>(),
@@ -139,11 +140,18 @@ impl BlockCodec for CCodec {
             )
         };
         if ret >= 0 {
-            Ok(ret as usize)
+            // LZ4 1.10's decoder accepts a match offset of 0 (it copies bytes of `dst` that it
+            // did not write); the contract requires an error, so look for one in accepted blocks.
+            match find_zero_offset(src) {
+                None => Ok(ret as usize),
+                Some(at) => Err(BlockError::Corrupt { at: Some(at) }),
+            }
         } else {
             // LZ4 1.10 returns `-(ip - src) - 1`: the offset in `src` where decoding stopped.
             let at = (-(ret as i64) - 1) as usize;
-            Err(BlockError::Corrupt { at: (at <= src.len()).then_some(at) })
+            Err(BlockError::Corrupt {
+                at: (at <= src.len()).then_some(at),
+            })
         }
     }
 }
@@ -152,12 +160,59 @@ impl BlockCodec for CCodec {
 /// so after compressing one the stream has indexed every position before it.
 const SEARCH_MIN: usize = 64;
 
+/// The position of the first match offset 0 in a block the C decoder accepted, if any.
+///
+/// Walks the sequences only (tokens, length bytes, offsets), skipping literal runs: a small
+/// fraction of the decoding cost. Blocks the C decoder accepted are well formed otherwise, so
+/// this parse follows the decoder's; out-of-range reads end the walk (`None`) instead of
+/// panicking, whatever the input.
+fn find_zero_offset(src: &[u8]) -> Option<usize> {
+    let mut pos = 0usize;
+    while pos < src.len() {
+        let token = src[pos];
+        pos += 1;
+        let mut literals = usize::from(token >> 4);
+        if literals == 15 {
+            loop {
+                let b = *src.get(pos)?;
+                pos += 1;
+                literals += usize::from(b);
+                if b != 255 {
+                    break;
+                }
+            }
+        }
+        pos = pos.checked_add(literals)?;
+        let offset = src.get(pos..pos.checked_add(2)?)?; // None: the last literals ended the block
+        if offset == [0, 0] {
+            return Some(pos);
+        }
+        pos += 2;
+        if token & 15 == 15 {
+            loop {
+                let b = *src.get(pos)?;
+                pos += 1;
+                if b != 255 {
+                    break;
+                }
+            }
+        }
+    }
+    None
+}
+
 /// The C stream state of one compressor.
 enum Stream {
     /// `LZ4_stream_t`, fast mode with this acceleration (>= 1).
-    Fast { state: NonNull<ffi::Lz4Stream>, acceleration: c_int },
+    Fast {
+        state: NonNull<ffi::Lz4Stream>,
+        acceleration: c_int,
+    },
     /// `LZ4_streamHC_t` at this HC level (2..=12).
-    Hc { state: NonNull<ffi::Lz4StreamHc>, level: c_int },
+    Hc {
+        state: NonNull<ffi::Lz4StreamHc>,
+        level: c_int,
+    },
 }
 
 /// What the C stream remembers about the memory it may still match into, from the previous call.
@@ -211,7 +266,10 @@ impl CCompressor {
     /// [`Error::UnsupportedLevel`].
     pub fn new(level: i32) -> Result<Self, Error> {
         if !(MIN_LEVEL..=MAX_LEVEL).contains(&level) {
-            return Err(Error::UnsupportedLevel { backend: "c", level });
+            return Err(Error::UnsupportedLevel {
+                backend: "c",
+                level,
+            });
         }
         let stream = if level >= 2 {
             // SAFETY: no precondition; returns an initialized state or NULL on allocation failure.
@@ -222,9 +280,15 @@ impl CCompressor {
             // SAFETY: no precondition; returns an initialized state or NULL on allocation failure.
             let raw = unsafe { ffi::LZ4_createStream() };
             let state = NonNull::new(raw).expect("LZ4_createStream: out of memory");
-            Stream::Fast { state, acceleration: if level < 1 { (-level).max(1) } else { 1 } }
+            Stream::Fast {
+                state,
+                acceleration: if level < 1 { (-level).max(1) } else { 1 },
+            }
         };
-        Ok(CCompressor { stream, continuity: None })
+        Ok(CCompressor {
+            stream,
+            continuity: None,
+        })
     }
 
     /// Whether the stream may go on from where the previous call left it: `history` ends where
@@ -233,7 +297,9 @@ impl CCompressor {
     /// previous block, possibly more than 64 KiB back) and covers everything the stream could
     /// reference by a match (`min(known, 64 KiB)` bytes before `src`).
     fn can_continue(&self, src: &[u8], history: &[u8]) -> bool {
-        let Some(c) = self.continuity else { return false };
+        let Some(c) = self.continuity else {
+            return false;
+        };
         let h_start = history.as_ptr() as usize;
         let h_end = h_start + history.len();
         !history.is_empty()
@@ -280,6 +346,14 @@ impl CCompressor {
 
 impl BlockCompressor for CCompressor {
     fn compress(&mut self, src: &[u8], history: &[u8], dst: &mut [u8]) -> Option<usize> {
+        if src.is_empty() {
+            // The empty block is one token with no literals. Handled here: an empty slice's
+            // pointer is dangling, and LZ4 HC's optimal parser (levels 10..=12) does pointer
+            // arithmetic on it that wraps around. The stream is left untouched (it would append
+            // nothing), so continuation still works across an empty block.
+            *dst.first_mut()? = 0;
+            return Some(1);
+        }
         let history = window(history);
         let Ok(src_size) = c_int::try_from(src.len()) else {
             self.continuity = None;
@@ -289,7 +363,10 @@ impl BlockCompressor for CCompressor {
 
         let continuity = if self.can_continue(src, history) {
             let c = self.continuity.expect("checked by can_continue");
-            Continuity { known: c.known.saturating_add(src.len()), ..c }
+            Continuity {
+                known: c.known.saturating_add(src.len()),
+                ..c
+            }
         } else {
             self.reload(history);
             let contiguous = history.as_ptr() as usize + history.len() == src.as_ptr() as usize;
@@ -314,7 +391,10 @@ impl BlockCompressor for CCompressor {
             // (checked by `can_continue`), which is borrowed for this call. `src` is readable for
             // `src_size` bytes, `dst` writable for `dst_capacity` (<= dst.len()) bytes; the C
             // function writes at most `dst_capacity` bytes and returns 0 when they do not suffice.
-            Stream::Fast { state, acceleration } => unsafe {
+            Stream::Fast {
+                state,
+                acceleration,
+            } => unsafe {
                 ffi::LZ4_compress_fast_continue(
                     state.as_ptr(),
                     src.as_ptr().cast(),
@@ -341,7 +421,11 @@ impl BlockCompressor for CCompressor {
         }
         let src_start = src.as_ptr() as usize;
         self.continuity = Some(Continuity {
-            floor: if src.len() >= SEARCH_MIN { src_start } else { continuity.floor },
+            floor: if src.len() >= SEARCH_MIN {
+                src_start
+            } else {
+                continuity.floor
+            },
             prev_end: src_start + src.len(),
             ..continuity
         });

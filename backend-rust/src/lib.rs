@@ -77,7 +77,10 @@ impl RustCompressor {
     /// A compressor for `level`: `0` or `1`, otherwise [`Error::UnsupportedLevel`].
     pub fn new(level: i32) -> Result<Self, Error> {
         if !(0..=1).contains(&level) {
-            return Err(Error::UnsupportedLevel { backend: "rust-safe", level });
+            return Err(Error::UnsupportedLevel {
+                backend: "rust-safe",
+                level,
+            });
         }
         Ok(RustCompressor::default())
     }
