@@ -351,7 +351,9 @@ pub fn decompress_frames(data: &[u8], dict: Option<&[u8]>) -> Result<Vec<u8>, St
         unsafe { out.set_len(out.len() + dst_size) };
         pos += src_size;
         let output_limited = dst_size == spare_len;
-        if pos == data.len() && !output_limited {
+        // Done when all input is consumed and either every frame is complete (a hint of 0 means
+        // fully decoded and flushed) or the library had room to flush everything.
+        if pos == data.len() && (hint == 0 || !output_limited) {
             break;
         }
         if src_size == 0 && dst_size == 0 && !output_limited {

@@ -7,7 +7,9 @@ use common::{kinds, random, text, Rng};
 use lz4framed_backend_c::{CCompressor, CODEC, MIN_LEVEL};
 use lz4framed_core::{compress_bound, BlockCodec, BlockCompressor, BlockError, Error, WINDOW_SIZE};
 
-const ALL_LEVELS: &[i32] = &[MIN_LEVEL, -1000, -17, -2, -1, 0, 1, 2, 3, 4, 6, 8, 9, 10, 11, 12];
+const ALL_LEVELS: &[i32] = &[
+    MIN_LEVEL, -1000, -17, -2, -1, 0, 1, 2, 3, 4, 6, 8, 9, 10, 11, 12,
+];
 const BIG_LEVELS: &[i32] = &[-5, 1, 2, 9];
 
 /// Decodes `block` with `history` in a separate allocation and checks the result is `expect`.
@@ -34,7 +36,9 @@ fn check_decode_contiguous(block: &[u8], history: &[u8], expect: &[u8], what: &s
 
 fn compress(c: &mut dyn BlockCompressor, src: &[u8], history: &[u8]) -> Vec<u8> {
     let mut dst = vec![0; compress_bound(src.len())];
-    let n = c.compress(src, history, &mut dst).expect("compress_bound must suffice");
+    let n = c
+        .compress(src, history, &mut dst)
+        .expect("compress_bound must suffice");
     dst.truncate(n);
     dst
 }
@@ -45,7 +49,10 @@ fn codec_metadata() {
     assert_eq!(CODEC.levels(), -65537..=12);
     for level in [MIN_LEVEL - 1, 13, 100, i32::MIN, i32::MAX] {
         match CODEC.compressor(level) {
-            Err(Error::UnsupportedLevel { backend: "c", level: l }) => assert_eq!(l, level),
+            Err(Error::UnsupportedLevel {
+                backend: "c",
+                level: l,
+            }) => assert_eq!(l, level),
             Err(e) => panic!("level {level}: wrong error {e}"),
             Ok(_) => panic!("level {level} must be unsupported"),
         }
@@ -141,7 +148,11 @@ fn linked_stream(level: i32, input: &[u8], block: usize, dict: Option<&[u8]>) {
         } else {
             &input[start.saturating_sub(WINDOW_SIZE)..start]
         };
-        blocks.push((start, end, compress(c.as_mut(), &input[start..end], history)));
+        blocks.push((
+            start,
+            end,
+            compress(c.as_mut(), &input[start..end], history),
+        ));
         start = end;
     }
     // Decode in one output buffer (prefix path, like a linked frame decoder).
@@ -154,7 +165,9 @@ fn linked_stream(level: i32, input: &[u8], block: usize, dict: Option<&[u8]>) {
         } else {
             &done[start.saturating_sub(WINDOW_SIZE)..]
         };
-        let n = CODEC.decompress(b, history, &mut rest[..end - start]).expect(&what);
+        let n = CODEC
+            .decompress(b, history, &mut rest[..end - start])
+            .expect(&what);
         assert_eq!(n, end - start, "{what}");
         assert!(rest[..n] == input[*start..*end], "{what}");
         // And with the history copied elsewhere.
@@ -308,9 +321,15 @@ fn malformed_blocks() {
     // Empty block.
     corrupt(CODEC.decompress(&[], &[], &mut dst), "empty");
     // Offset 0: one literal, then a match with offset 0, then 5 literals.
-    corrupt(CODEC.decompress(&[0x10, b'a', 0, 0, 0x50, 1, 2, 3, 4, 5], &[], &mut dst), "offset 0");
+    corrupt(
+        CODEC.decompress(&[0x10, b'a', 0, 0, 0x50, 1, 2, 3, 4, 5], &[], &mut dst),
+        "offset 0",
+    );
     // Offset reaching before the (empty) history.
-    corrupt(CODEC.decompress(&[0x10, b'a', 2, 0, 0x50, 1, 2, 3, 4, 5], &[], &mut dst), "before");
+    corrupt(
+        CODEC.decompress(&[0x10, b'a', 2, 0, 0x50, 1, 2, 3, 4, 5], &[], &mut dst),
+        "before",
+    );
     // Offset reaching before a 10-byte history (and, separately, a contiguous one).
     let block = [0x00, 20, 0, 0x50, 1, 2, 3, 4, 5];
     let hist = [7u8; 10];
@@ -326,19 +345,31 @@ fn malformed_blocks() {
     let mut c = CODEC.compressor(1).unwrap();
     let block = compress(c.as_mut(), &data, &[]);
     for cut in [1, 2, 5, block.len() / 2, block.len() - 1] {
-        corrupt(CODEC.decompress(&block[..cut], &[], &mut dst), &format!("truncated {cut}"));
+        corrupt(
+            CODEC.decompress(&block[..cut], &[], &mut dst),
+            &format!("truncated {cut}"),
+        );
     }
     // Offset 0 after a long literal run and in a later sequence; a valid block still decodes.
     let mut b = vec![0xF0, 10];
     b.extend_from_slice(&[b'x'; 25]);
     b.extend_from_slice(&[0, 0, 0x50, 1, 2, 3, 4, 5]);
-    corrupt(CODEC.decompress(&b, &[], &mut dst), "offset 0 after 25 literals");
+    corrupt(
+        CODEC.decompress(&b, &[], &mut dst),
+        "offset 0 after 25 literals",
+    );
     let b = [0x1F, b'a', 1, 0, 3, 0x10, b'b', 0, 0, 0x50, 1, 2, 3, 4, 5];
-    corrupt(CODEC.decompress(&b, &[], &mut dst), "offset 0 in 2nd sequence");
+    corrupt(
+        CODEC.decompress(&b, &[], &mut dst),
+        "offset 0 in 2nd sequence",
+    );
     let b = [0x1F, b'a', 1, 0, 3, 0x10, b'b', 1, 0, 0x50, 1, 2, 3, 4, 5];
     assert_eq!(CODEC.decompress(&b, &[], &mut dst), Ok(1 + 22 + 1 + 4 + 5));
     // Literal run past the end of the input.
-    corrupt(CODEC.decompress(&[0xF0, 200, 1, 2, 3], &[], &mut dst), "literals past end");
+    corrupt(
+        CODEC.decompress(&[0xF0, 200, 1, 2, 3], &[], &mut dst),
+        "literals past end",
+    );
     // Garbage: never a panic, never a length beyond dst.
     let mut rng = Rng::new(3);
     for i in 0..2000 {

@@ -41,9 +41,32 @@ pub fn random(n: usize, seed: u64) -> Vec<u8> {
 /// matches at all distances (including across 64 KiB blocks) but is not trivially repetitive.
 pub fn text(n: usize, seed: u64) -> Vec<u8> {
     const WORDS: &[&str] = &[
-        "the", "frame", "block", "lz4", "compression", "history", "window", "match", "literal",
-        "offset", "stream", "linked", "independent", "checksum", "dictionary", "of", "a", "and",
-        "decoder", "encoder", "buffer", "memory", "prefix", "continue", "hash", "table",
+        "the",
+        "frame",
+        "block",
+        "lz4",
+        "compression",
+        "history",
+        "window",
+        "match",
+        "literal",
+        "offset",
+        "stream",
+        "linked",
+        "independent",
+        "checksum",
+        "dictionary",
+        "of",
+        "a",
+        "and",
+        "decoder",
+        "encoder",
+        "buffer",
+        "memory",
+        "prefix",
+        "continue",
+        "hash",
+        "table",
     ];
     let mut rng = Rng::new(seed);
     let mut v = Vec::with_capacity(n + 16);
@@ -61,5 +84,9 @@ pub fn text(n: usize, seed: u64) -> Vec<u8> {
 
 /// Every kind of data at `n` bytes.
 pub fn kinds(n: usize, seed: u64) -> Vec<(&'static str, Vec<u8>)> {
-    vec![("zeros", zeros(n)), ("random", random(n, seed)), ("text", text(n, seed))]
+    vec![
+        ("zeros", zeros(n)),
+        ("random", random(n, seed)),
+        ("text", text(n, seed)),
+    ]
 }
