@@ -150,8 +150,10 @@ fn check(code: usize, what: &str) -> Result<usize, String> {
     if unsafe { ffi::LZ4F_isError(code) } == 0 {
         return Ok(code);
     }
-    // SAFETY: LZ4F_getErrorName returns a pointer to a static NUL-terminated string for any code.
-    let name = unsafe { CStr::from_ptr(ffi::LZ4F_getErrorName(code)) };
+    // SAFETY: no precondition; returns a pointer to a static NUL-terminated string for any code.
+    let name = unsafe { ffi::LZ4F_getErrorName(code) };
+    // SAFETY: `name` is a valid, NUL-terminated string with static lifetime (see above).
+    let name = unsafe { CStr::from_ptr(name) };
     Err(format!("{what}: {}", name.to_string_lossy()))
 }
 
@@ -219,10 +221,8 @@ fn try_compress_frame(data: &[u8], opts: &CFrameOptions<'_>) -> Result<Vec<u8>, 
 
     let mut raw = ptr::null_mut();
     // SAFETY: `raw` is a valid out-pointer; the context is owned by `cctx` below.
-    check(
-        unsafe { ffi::LZ4F_createCompressionContext(&mut raw, ffi::VERSION) },
-        "create cctx",
-    )?;
+    let code = unsafe { ffi::LZ4F_createCompressionContext(&mut raw, ffi::VERSION) };
+    check(code, "create cctx")?;
     let cctx = Cctx(raw);
     let cdict = match opts.dict {
         Some(dict) => {
@@ -300,10 +300,8 @@ pub fn decompress_frames(data: &[u8], dict: Option<&[u8]>) -> Result<Vec<u8>, St
     const STEP: usize = 64 * 1024;
     let mut raw = ptr::null_mut();
     // SAFETY: `raw` is a valid out-pointer; the context is owned by `dctx` below.
-    check(
-        unsafe { ffi::LZ4F_createDecompressionContext(&mut raw, ffi::VERSION) },
-        "create dctx",
-    )?;
+    let code = unsafe { ffi::LZ4F_createDecompressionContext(&mut raw, ffi::VERSION) };
+    check(code, "create dctx")?;
     let dctx = Dctx(raw);
     let (dict_ptr, dict_len) = match dict {
         Some(d) => (d.as_ptr(), d.len()),

@@ -386,35 +386,40 @@ impl BlockCompressor for CCompressor {
         self.continuity = None;
 
         let ret = match self.stream {
-            // SAFETY: `state` is live and was reset/loaded above or continues a stream whose
-            // referenced bytes (at most `min(known, 64 KiB)` before `src`) lie inside `history`
-            // (checked by `can_continue`), which is borrowed for this call. `src` is readable for
-            // `src_size` bytes, `dst` writable for `dst_capacity` (<= dst.len()) bytes; the C
-            // function writes at most `dst_capacity` bytes and returns 0 when they do not suffice.
             Stream::Fast {
                 state,
                 acceleration,
-            } => unsafe {
-                ffi::LZ4_compress_fast_continue(
-                    state.as_ptr(),
-                    src.as_ptr().cast(),
-                    dst.as_mut_ptr().cast(),
-                    src_size,
-                    dst_capacity,
-                    acceleration,
-                )
-            },
-            // SAFETY: as above; LZ4 HC additionally indexes positions from `floor` onwards,
-            // which `can_continue` also requires to lie inside `history`.
-            Stream::Hc { state, .. } => unsafe {
-                ffi::LZ4_compress_HC_continue(
-                    state.as_ptr(),
-                    src.as_ptr().cast(),
-                    dst.as_mut_ptr().cast(),
-                    src_size,
-                    dst_capacity,
-                )
-            },
+            } => {
+                // SAFETY: `state` is live and was reset/loaded above, or continues a stream whose
+                // referenced bytes (at most `min(known, 64 KiB)` before `src`) lie inside
+                // `history` (checked by `can_continue`), which is borrowed for this call. `src` is
+                // readable for `src_size` bytes, `dst` writable for `dst_capacity` (<= dst.len())
+                // bytes; the C function writes at most `dst_capacity` bytes and returns 0 when
+                // they do not suffice.
+                unsafe {
+                    ffi::LZ4_compress_fast_continue(
+                        state.as_ptr(),
+                        src.as_ptr().cast(),
+                        dst.as_mut_ptr().cast(),
+                        src_size,
+                        dst_capacity,
+                        acceleration,
+                    )
+                }
+            }
+            Stream::Hc { state, .. } => {
+                // SAFETY: as for the fast stream; LZ4 HC additionally indexes positions from
+                // `floor` onwards, which `can_continue` also requires to lie inside `history`.
+                unsafe {
+                    ffi::LZ4_compress_HC_continue(
+                        state.as_ptr(),
+                        src.as_ptr().cast(),
+                        dst.as_mut_ptr().cast(),
+                        src_size,
+                        dst_capacity,
+                    )
+                }
+            }
         };
         if ret <= 0 {
             return None;

@@ -171,7 +171,8 @@ fn linked_stream(level: i32, input: &[u8], block: usize, dict: Option<&[u8]>) {
         assert_eq!(n, end - start, "{what}");
         assert!(rest[..n] == input[*start..*end], "{what}");
         // And with the history copied elsewhere.
-        check_decode_separate(b, &history.to_vec(), &input[*start..*end], &what);
+        let copy = history.to_vec(); // a separate allocation
+        check_decode_separate(b, &copy, &input[*start..*end], &what);
     }
 }
 
@@ -334,7 +335,7 @@ fn malformed_blocks() {
     let block = [0x00, 20, 0, 0x50, 1, 2, 3, 4, 5];
     let hist = [7u8; 10];
     corrupt(CODEC.decompress(&block, &hist, &mut dst), "before history");
-    let mut buf = vec![7u8; 100];
+    let mut buf = [7u8; 100];
     let (h, d) = buf.split_at_mut(10);
     corrupt(CODEC.decompress(&block, h, d), "before contiguous history");
     // ... but within it is fine.
