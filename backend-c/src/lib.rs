@@ -458,3 +458,49 @@ pub fn lz4_version() -> i32 {
     // SAFETY: no preconditions; returns a constant.
     unsafe { lz4_sys::LZ4_versionNumber() }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The continuation path is taken for a linked stream laid out in one buffer, and not for
+    /// layouts it cannot be proven safe for.
+    #[test]
+    fn continuation_is_taken_only_when_safe() {
+        let data: Vec<u8> = (0..6 * 65536u32).map(|i| (i * 7 / 13) as u8).collect();
+        for level in [1, 9] {
+            let mut c = CCompressor::new(level).unwrap();
+            let mut dst = vec![0; lz4framed_core::compress_bound(65536)];
+            let b = |i: usize| &data[i * 65536..(i + 1) * 65536];
+            assert!(!c.can_continue(b(0), &[]));
+            c.compress(b(0), &[], &mut dst).unwrap();
+            // Next block with the previous one as history: continue.
+            assert!(c.can_continue(b(1), b(0)));
+            c.compress(b(1), b(0), &mut dst).unwrap();
+            // A shorter history than the stream may reference: reload.
+            assert!(!c.can_continue(b(2), &b(1)[1..]));
+            // A copy of the history elsewhere: reload.
+            let copy = b(1).to_vec();
+            assert!(!c.can_continue(b(2), &copy));
+            // Skipping ahead: reload.
+            assert!(!c.can_continue(b(3), b(2)));
+            assert!(c.can_continue(b(2), b(1)));
+            // A failed call invalidates the stream.
+            let mut tiny = [0u8; 4];
+            assert_eq!(c.compress(b(2), b(1), &mut tiny), None);
+            assert!(!c.can_continue(b(2), b(1)));
+            c.compress(b(2), b(1), &mut dst).unwrap();
+            assert!(c.can_continue(b(3), b(2)));
+            // 128 KiB blocks with 64 KiB history: the history does not reach back to the start
+            // of the previous block (LZ4 HC may still index it), so reload.
+            let src = &data[4 * 65536..];
+            c.compress(
+                &data[2 * 65536..4 * 65536],
+                &data[65536..2 * 65536],
+                &mut vec![0; 200_000],
+            )
+            .unwrap();
+            assert!(!c.can_continue(src, &data[3 * 65536..4 * 65536]));
+        }
+    }
+}
