@@ -1,1 +1,183 @@
-//! lz4framed block backend (simd). Skeleton.
+//! lz4framed's own LZ4 block codec, hand-vectorized, with the kernel chosen at run time.
+//!
+//! # Kernels
+//!
+//! | [`Kernel`] | name | where |
+//! |---|---|---|
+//! | [`Kernel::Scalar`] | `simd-scalar` | everywhere: the portable, safe reference (`src/scalar.rs`) |
+//! | [`Kernel::Sse2`] | `simd-sse2` | x86_64 (SSE2 is part of the baseline) |
+//! | [`Kernel::Avx2`] | `simd-avx2` | x86_64 CPUs with AVX2 (detected at run time) |
+//! | [`Kernel::Neon`] | `simd-neon` | aarch64 (NEON is part of the baseline) |
+//!
+//! Following memchr's arrangement, the scalar kernel is the reference; the arch modules hold
+//! `#[target_feature]` kernels built from one generic pointer-based implementation; the CPU is
+//! probed once ([`best_kernel`] caches the answer) and every kernel stays selectable by name
+//! ([`codec`]) so the tests exercise all of them whatever the CPU's best.
+//!
+//! All kernels produce identical output:
+//!
+//! * **Decoding** accepts exactly the blocks the C library's `LZ4_decompress_safe_usingDict`
+//!   accepts for the same destination capacity (including its end-of-block parsing
+//!   restrictions), except that a match offset of 0 is rejected, and produces the same bytes.
+//!   It never reads outside `src`/`history`, never writes outside `dst`, and the returned length
+//!   covers only bytes written by the call. Bytes of `dst` beyond the returned length may have
+//!   been overwritten (the fast kernels copy in 16/32-byte strides).
+//! * **Encoding** (fast levels `-65537..=1`; level `-n` is acceleration `n`) follows the
+//!   reference's `LZ4_compress_fast`: a block without history is byte-identical to the C
+//!   library's output. The match table is kept across blocks: when a block's `history` is the
+//!   previous block's input (recognised by its length and last bytes) the table simply
+//!   continues, otherwise it is rebuilt from the history like `LZ4_loadDict`. Every candidate
+//!   match is verified against the current `history`/`src` bytes, so a mistaken guess costs
+//!   ratio, never correctness.
+//!
+//! High-compression levels (2..=12) are not implemented yet: [`BlockCodec::compressor`] returns
+//! [`Error::UnsupportedLevel`] for them.
+#![warn(missing_docs)]
+#![deny(unsafe_op_in_unsafe_fn)]
+
+use std::ops::RangeInclusive;
+
+use lz4framed_core::{BlockCodec, BlockCompressor, BlockError, Error, WINDOW_SIZE};
+
+mod arch;
+mod common;
+mod dispatch;
+mod fast;
+mod scalar;
+
+#[cfg(test)]
+mod tests;
+
+/// One implementation of the block codec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kernel {
+    /// Portable safe Rust, the reference; available everywhere.
+    Scalar,
+    /// x86_64 SSE2 (128-bit) kernel.
+    Sse2,
+    /// x86_64 AVX2 (256-bit) kernel.
+    Avx2,
+    /// aarch64 NEON (128-bit) kernel.
+    Neon,
+}
+
+impl Kernel {
+    /// Every kernel, available or not, from the most portable to the widest.
+    pub const ALL: [Kernel; 4] = [Kernel::Scalar, Kernel::Sse2, Kernel::Avx2, Kernel::Neon];
+
+    /// The kernel's codec name: `"simd-scalar"`, `"simd-sse2"`, `"simd-avx2"` or `"simd-neon"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kernel::Scalar => "simd-scalar",
+            Kernel::Sse2 => "simd-sse2",
+            Kernel::Avx2 => "simd-avx2",
+            Kernel::Neon => "simd-neon",
+        }
+    }
+
+    /// The kernel with this [`name`](Kernel::name), if any.
+    pub fn from_name(name: &str) -> Option<Kernel> {
+        Kernel::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// Whether this build and this CPU can run the kernel.
+    pub fn is_available(self) -> bool {
+        dispatch::is_available(self)
+    }
+}
+
+/// The fastest kernel this CPU supports (detected once, then cached).
+pub fn best_kernel() -> Kernel {
+    dispatch::best_kernel()
+}
+
+/// The block codec using `kernel`, or `None` when this build or CPU cannot run it.
+pub fn codec(kernel: Kernel) -> Option<&'static SimdCodec> {
+    static CODECS: [SimdCodec; 4] = [
+        SimdCodec {
+            kernel: Kernel::Scalar,
+        },
+        SimdCodec {
+            kernel: Kernel::Sse2,
+        },
+        SimdCodec {
+            kernel: Kernel::Avx2,
+        },
+        SimdCodec {
+            kernel: Kernel::Neon,
+        },
+    ];
+    if !kernel.is_available() {
+        return None;
+    }
+    CODECS.iter().find(|c| c.kernel == kernel)
+}
+
+/// The block codec using [`best_kernel`].
+pub fn best() -> &'static SimdCodec {
+    codec(best_kernel()).expect("the best kernel is available")
+}
+
+/// lz4framed's own block codec with one [`Kernel`]. Obtain it with [`codec`] or [`best`]
+/// (which only hand out kernels the CPU supports).
+#[derive(Debug)]
+pub struct SimdCodec {
+    kernel: Kernel,
+}
+
+impl SimdCodec {
+    /// The kernel this codec runs.
+    pub fn kernel(&self) -> Kernel {
+        self.kernel
+    }
+}
+
+/// The fast levels: `-65537..=1`.
+const LEVELS: RangeInclusive<i32> = -common::ACCELERATION_MAX..=1;
+
+impl BlockCodec for SimdCodec {
+    fn name(&self) -> &'static str {
+        self.kernel.name()
+    }
+
+    fn levels(&self) -> RangeInclusive<i32> {
+        LEVELS
+    }
+
+    fn compressor(&self, level: i32) -> Result<Box<dyn BlockCompressor>, Error> {
+        if !LEVELS.contains(&level) {
+            return Err(Error::UnsupportedLevel {
+                backend: self.kernel.name(),
+                level,
+            });
+        }
+        Ok(Box::new(SimdCompressor {
+            kernels: dispatch::kernels(self.kernel),
+            tables: common::Tables::new(),
+            accel: common::acceleration(level),
+        }))
+    }
+
+    fn decompress(&self, src: &[u8], history: &[u8], dst: &mut [u8]) -> Result<usize, BlockError> {
+        let k = dispatch::kernels(self.kernel);
+        // SAFETY: a `SimdCodec` only exists for an available kernel (`codec` checks
+        // `is_available`), which is what `kernels.decompress` requires.
+        unsafe { (k.decompress)(src, history, dst) }.map_err(BlockError::from)
+    }
+}
+
+/// A fast-level compressor of one [`SimdCodec`]: the kernel's functions and the match tables,
+/// kept across blocks.
+struct SimdCompressor {
+    kernels: &'static dispatch::Kernels,
+    tables: common::Tables,
+    accel: u32,
+}
+
+impl BlockCompressor for SimdCompressor {
+    fn compress(&mut self, src: &[u8], history: &[u8], dst: &mut [u8]) -> Option<usize> {
+        let history = &history[history.len().saturating_sub(WINDOW_SIZE)..];
+        // SAFETY: made by `SimdCodec::compressor` for an available kernel.
+        unsafe { (self.kernels.compress)(&mut self.tables, src, history, dst, self.accel) }
+    }
+}

@@ -1,0 +1,49 @@
+//! Architecture-specific kernels: `#[target_feature]` instantiations of `crate::fast`.
+
+cfg_if::cfg_if! {
+    if #[cfg(target_arch = "x86_64")] {
+        pub(crate) mod x86_64;
+    } else if #[cfg(target_arch = "aarch64")] {
+        pub(crate) mod aarch64;
+    }
+}
+
+/// Shuffle indices for overlapping matches: `PATTERN[o][i] = i % o` (row 0 unused), and
+/// `PATTERN_HI[o][i] = (16 + i) % o` for the second 16 bytes of a 32-byte pattern.
+#[allow(dead_code)]
+pub(crate) static PATTERN: [[u8; 16]; 16] = pattern_table(0);
+#[allow(dead_code)]
+pub(crate) static PATTERN_HI: [[u8; 16]; 16] = pattern_table(16);
+
+#[allow(dead_code)]
+const fn pattern_table(phase: usize) -> [[u8; 16]; 16] {
+    let mut t = [[0u8; 16]; 16];
+    let mut o = 1;
+    while o < 16 {
+        let mut i = 0;
+        while i < 16 {
+            t[o][i] = ((phase + i) % o) as u8;
+            i += 1;
+        }
+        o += 1;
+    }
+    t
+}
+
+/// The stride that keeps a 16-byte pattern of period `o` in phase: the largest multiple of `o`
+/// not above 16 (`STEP16[o]`), and likewise for 32 bytes.
+#[allow(dead_code)]
+pub(crate) static STEP16: [u8; 16] = step_table(16);
+#[allow(dead_code)]
+pub(crate) static STEP32: [u8; 16] = step_table(32);
+
+#[allow(dead_code)]
+const fn step_table(w: usize) -> [u8; 16] {
+    let mut t = [0u8; 16];
+    let mut o = 1;
+    while o < 16 {
+        t[o] = (w - w % o) as u8;
+        o += 1;
+    }
+    t
+}

@@ -1,0 +1,109 @@
+//! The SSE2 kernel: 16-byte copies and compares. SSE2 has no byte shuffle, so the pattern of an
+//! overlapping match is built with 16-byte broadcasts (periods 1, 2, 4, 8) or by doubling in a
+//! small buffer, then stored in pattern-aligned 16-byte strides.
+
+use core::arch::x86_64::*;
+use core::ptr;
+
+use crate::common::{Fail, Tables};
+use crate::dispatch::Kernels;
+use crate::fast::{self, Simd};
+
+/// SSE2 primitives.
+pub(crate) struct Sse2;
+
+impl Simd for Sse2 {
+    const WIDE: usize = 16;
+
+    #[inline(always)]
+    unsafe fn copy16(d: *mut u8, s: *const u8) {
+        // SAFETY: the caller guarantees 16 readable bytes at s and 16 writable bytes at d.
+        unsafe { _mm_storeu_si128(d as *mut __m128i, _mm_loadu_si128(s as *const __m128i)) }
+    }
+
+    #[inline(always)]
+    unsafe fn copy_wide(d: *mut u8, s: *const u8) {
+        // SAFETY: forwarded (WIDE = 16).
+        unsafe { Self::copy16(d, s) }
+    }
+
+    #[inline(always)]
+    unsafe fn pattern_copy(d: *mut u8, offset: usize, len: usize) {
+        // SAFETY: the caller guarantees `offset` readable bytes before d (1 <= offset < 16)
+        // and d .. d + len + 31 writable; stores below d + k + 16 with k < len.
+        unsafe {
+            let s = d.sub(offset);
+            let v = match offset {
+                1 => _mm_set1_epi8(*s as i8),
+                2 => _mm_set1_epi16(ptr::read_unaligned(s as *const i16)),
+                4 => _mm_set1_epi32(ptr::read_unaligned(s as *const i32)),
+                8 => _mm_set1_epi64x(ptr::read_unaligned(s as *const i64)),
+                _ => {
+                    let mut buf = [0u8; 16];
+                    ptr::copy_nonoverlapping(s, buf.as_mut_ptr(), offset);
+                    let mut n = offset;
+                    while n < 16 {
+                        let c = n.min(16 - n);
+                        buf.copy_within(0..c, n);
+                        n += c;
+                    }
+                    _mm_loadu_si128(buf.as_ptr() as *const __m128i)
+                }
+            };
+            let step = super::super::STEP16[offset] as usize;
+            let mut k = 0;
+            while k < len {
+                _mm_storeu_si128(d.add(k) as *mut __m128i, v);
+                k += step;
+            }
+        }
+    }
+
+    #[inline(always)]
+    unsafe fn count(a: *const u8, b: *const u8, n: usize) -> usize {
+        let mut k = 0;
+        // SAFETY: every load stays below a + n / b + n.
+        unsafe {
+            while k + 16 <= n {
+                let eq = _mm_cmpeq_epi8(
+                    _mm_loadu_si128(a.add(k) as *const __m128i),
+                    _mm_loadu_si128(b.add(k) as *const __m128i),
+                );
+                let m = _mm_movemask_epi8(eq) as u32;
+                if m != 0xFFFF {
+                    return k + (!m).trailing_zeros() as usize;
+                }
+                k += 16;
+            }
+            fast::count_tail(a, b, k, n)
+        }
+    }
+}
+
+/// # Safety
+/// SSE2 must be available (always on x86_64).
+#[target_feature(enable = "sse2")]
+unsafe fn decompress(src: &[u8], history: &[u8], dst: &mut [u8]) -> Result<usize, Fail> {
+    // SAFETY: SSE2 is enabled for this function.
+    unsafe { fast::decompress::<Sse2>(src, history, dst) }
+}
+
+/// # Safety
+/// SSE2 must be available (always on x86_64).
+#[target_feature(enable = "sse2")]
+unsafe fn compress(
+    t: &mut Tables,
+    src: &[u8],
+    history: &[u8],
+    dst: &mut [u8],
+    accel: u32,
+) -> Option<usize> {
+    // SAFETY: SSE2 is enabled for this function.
+    unsafe { fast::compress::<Sse2>(t, src, history, dst, accel) }
+}
+
+/// The SSE2 kernel's entry points.
+pub(crate) static KERNELS: Kernels = Kernels {
+    decompress,
+    compress,
+};

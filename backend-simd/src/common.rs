@@ -1,0 +1,198 @@
+//! Constants, error reasons, hashing and the encoder's match-table state, shared by every kernel.
+//!
+//! Everything here is safe code. The kernels (the safe reference in `scalar` and the vectorized
+//! ones built from `fast`) implement the same algorithm on top of it, so every kernel produces
+//! the same bytes as every other, and the same bytes as the C library's `LZ4_compress_fast` for a
+//! block without history.
+
+use lz4framed_core::BlockError;
+
+/// Minimum match length of the format.
+pub(crate) const MINMATCH: usize = 4;
+/// The last match must start at least this many bytes before the end of the block.
+pub(crate) const MFLIMIT: usize = 12;
+/// The last this many bytes of a block are literals.
+pub(crate) const LASTLITERALS: usize = 5;
+/// Blocks shorter than this are stored as one literal run (the reference's `LZ4_minLength`).
+pub(crate) const MIN_LENGTH: usize = MFLIMIT + 1;
+/// Largest match distance.
+pub(crate) const MAX_DISTANCE: u32 = 65535;
+/// The reference's `LZ4_MAX_INPUT_SIZE`: larger inputs are not compressed.
+pub(crate) const MAX_INPUT_SIZE: usize = 0x7E00_0000;
+/// Inputs shorter than this (without history) use the 16-bit table, like `LZ4_64Klimit`.
+pub(crate) const LIMIT_64K: usize = 64 * 1024 + (MFLIMIT - 1);
+/// Skip-step trigger of the match search (`LZ4_skipTrigger`).
+pub(crate) const SKIP_TRIGGER: u32 = 6;
+/// Largest acceleration (`LZ4_ACCELERATION_MAX`).
+pub(crate) const ACCELERATION_MAX: i32 = 65537;
+
+/// `log2` of the 32-bit table's entry count (`LZ4_HASHLOG` for `LZ4_MEMORY_USAGE` 14).
+pub(crate) const HASH_LOG: u32 = 12;
+/// Entries of the 32-bit-index table (64 KiB and larger inputs, or any input with history).
+pub(crate) const TABLE32_SIZE: usize = 1 << HASH_LOG;
+/// Entries of the 16-bit-index table (small inputs without history).
+pub(crate) const TABLE16_SIZE: usize = 1 << (HASH_LOG + 1);
+
+/// Virtual index where reloaded history begins: entries below it (zeroed slots) are invalid.
+const RELOAD_BASE: u32 = 64 * 1024;
+/// When the virtual index passes this, the table is rebuilt instead of continued.
+const INDEX_LIMIT: u32 = 1 << 30;
+
+/// Why a block failed to decode. Finer than [`BlockError`] so that the tests can tell an offset
+/// of 0 (which the C decoder accepts and we reject) from other corruption.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fail {
+    /// Malformed block; the offset in `src` where decoding stopped.
+    Corrupt(usize),
+    /// A match with offset 0; the offset in `src` just after it.
+    OffsetZero(usize),
+    /// The block decodes to more than `dst` holds.
+    OutputTooSmall,
+}
+
+impl From<Fail> for BlockError {
+    fn from(f: Fail) -> BlockError {
+        match f {
+            Fail::Corrupt(at) | Fail::OffsetZero(at) => BlockError::Corrupt { at: Some(at) },
+            Fail::OutputTooSmall => BlockError::OutputTooSmall,
+        }
+    }
+}
+
+/// The reference's `LZ4_hash4` for the 16-bit table: 13-bit hash of 4 bytes.
+#[inline(always)]
+pub(crate) fn hash4(seq: u32) -> usize {
+    (seq.wrapping_mul(2_654_435_761) >> (32 - (HASH_LOG + 1))) as usize
+}
+
+/// The reference's `LZ4_hash5` (64-bit, little-endian): 12-bit hash of the low 5 bytes of `seq`.
+#[inline(always)]
+pub(crate) fn hash5(seq: u64) -> usize {
+    ((seq << 24).wrapping_mul(889_523_592_379) >> (64 - HASH_LOG)) as usize
+}
+
+/// Reads 8 bytes little-endian at `p` (safe; panics only on a caller bug).
+#[inline(always)]
+pub(crate) fn read_u64(s: &[u8], p: usize) -> u64 {
+    u64::from_le_bytes(s[p..p + 8].try_into().unwrap())
+}
+
+/// Reads 4 bytes little-endian at `p` (safe; panics only on a caller bug).
+#[inline(always)]
+pub(crate) fn read_u32(s: &[u8], p: usize) -> u32 {
+    u32::from_le_bytes(s[p..p + 4].try_into().unwrap())
+}
+
+/// Acceleration for a fast level: `level <= -1` is acceleration `-level`, 0 and 1 are 1.
+pub(crate) fn acceleration(level: i32) -> u32 {
+    if level >= 0 {
+        1
+    } else {
+        level.unsigned_abs().min(ACCELERATION_MAX as u32)
+    }
+}
+
+/// How a block is to be compressed, decided by [`Tables::prepare`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Plan {
+    /// No history, input below [`LIMIT_64K`]: 16-bit table (cleared), positions from 0.
+    Small,
+    /// 32-bit table; `src[0]` has virtual index `start`, history occupies
+    /// `start - history.len() .. start`.
+    Large {
+        /// Virtual index of `src[0]`.
+        start: u32,
+    },
+}
+
+/// The match finder's state, kept across blocks by a compressor.
+///
+/// Table entries are *virtual indices*: positions in the concatenation of all the input seen
+/// since the table was last rebuilt. A block's `history` and `src` occupy a contiguous range of
+/// that space; entries outside it are ignored, entries inside it are mapped back to bytes of the
+/// current `history`/`src` and every candidate is verified by comparing bytes, so a stale table
+/// (history that is not really the previous input) can cost ratio but never correctness.
+pub(crate) struct Tables {
+    /// 32-bit virtual indices, hashed with [`hash5`].
+    pub(crate) t32: Box<[u32; TABLE32_SIZE]>,
+    /// 16-bit positions, hashed with [`hash4`].
+    pub(crate) t16: Box<[u16; TABLE16_SIZE]>,
+    /// Virtual index just after the previous `src` (valid when `indexed > 0`).
+    next: u32,
+    /// Bytes before `next` that `t32` describes (previous history + previous src); 0 = none.
+    indexed: usize,
+    /// The last bytes of the previous `src`, to recognise it as the next block's history.
+    tail: [u8; 16],
+    tail_len: usize,
+}
+
+impl Tables {
+    pub(crate) fn new() -> Tables {
+        Tables {
+            t32: Box::new([0; TABLE32_SIZE]),
+            t16: Box::new([0; TABLE16_SIZE]),
+            next: 0,
+            indexed: 0,
+            tail: [0; 16],
+            tail_len: 0,
+        }
+    }
+
+    /// Chooses the table for a block of `src_len` bytes after `history` (already cut to the
+    /// last [`lz4framed_core::WINDOW_SIZE`] bytes), resets or reloads it as needed, and records
+    /// the new position. `src` is only used for its tail.
+    pub(crate) fn prepare(&mut self, src: &[u8], history: &[u8]) -> Plan {
+        let hlen = history.len();
+        let plan = if hlen == 0 {
+            if src.len() < LIMIT_64K {
+                self.t16.fill(0);
+                self.indexed = 0;
+                return Plan::Small;
+            }
+            self.t32.fill(0);
+            Plan::Large { start: 0 }
+        } else {
+            let tl = self.tail_len.min(hlen);
+            let continuous = self.indexed >= hlen
+                && self.next < INDEX_LIMIT
+                && history[hlen - tl..] == self.tail[self.tail_len - tl..self.tail_len];
+            if continuous {
+                Plan::Large { start: self.next }
+            } else {
+                self.t32.fill(0);
+                // Like LZ4_loadDict: every third position of the history.
+                if hlen >= 8 {
+                    let mut p = 0;
+                    while p + 8 <= hlen {
+                        self.t32[hash5(read_u64(history, p))] = RELOAD_BASE + p as u32;
+                        p += 3;
+                    }
+                }
+                Plan::Large {
+                    start: RELOAD_BASE + hlen as u32,
+                }
+            }
+        };
+        if let Plan::Large { start } = plan {
+            self.next = start + src.len() as u32;
+            self.indexed = hlen + src.len();
+            let tl = src.len().min(16);
+            self.tail[..tl].copy_from_slice(&src[src.len() - tl..]);
+            self.tail_len = tl;
+        }
+        plan
+    }
+}
+
+/// Writes the length-continuation bytes of a literal or match length `n` (already reduced by
+/// 15): `n / 255` bytes of 255 and one byte `n % 255`. Returns the new output position.
+#[inline(always)]
+pub(crate) fn write_len(dst: &mut [u8], mut op: usize, mut n: usize) -> usize {
+    while n >= 255 {
+        dst[op] = 255;
+        op += 1;
+        n -= 255;
+    }
+    dst[op] = n as u8;
+    op + 1
+}

@@ -1,0 +1,630 @@
+//! The pointer-based codec that the vector kernels instantiate.
+//!
+//! [`decompress`] and [`compress`] are `#[inline(always)]` and generic over a [`Simd`] set of
+//! copy/compare primitives; each arch module wraps them in a `#[target_feature]` function, so
+//! the primitives (themselves `#[inline(always)]`) are compiled with that kernel's instructions.
+//! The algorithm and every acceptance rule are those of `scalar.rs` — only the copying differs:
+//! wide copies that may write past the logical end are used only where the slack to the end of
+//! `dst` (and the read slack to the end of `src`) is checked first; near the ends the code copies
+//! exactly.
+
+use core::ptr;
+
+use crate::common::*;
+
+/// The vector primitives of a kernel.
+///
+/// # Safety (for every method)
+/// The caller guarantees the stated readable/writable ranges; the ranges of one call never
+/// overlap except where stated.
+pub(crate) trait Simd {
+    /// The widest copy stride, 16 or 32.
+    const WIDE: usize;
+
+    /// Copies 16 bytes `s..s+16` to `d..d+16` (ranges do not overlap).
+    unsafe fn copy16(d: *mut u8, s: *const u8);
+
+    /// Copies `WIDE` bytes `s..s+WIDE` to `d..d+WIDE` (loads everything before storing).
+    unsafe fn copy_wide(d: *mut u8, s: *const u8);
+
+    /// Writes `len` bytes (and up to 31 more: everything in `d..d + len + 31` may be written)
+    /// repeating the `offset`-byte pattern at `d - offset`, for `1 <= offset < 16`.
+    /// `d - offset .. d + 16` is readable (bytes at `d..` may be stale; they are not used).
+    unsafe fn pattern_copy(d: *mut u8, offset: usize, len: usize);
+
+    /// Number of equal leading bytes of `a..a+n` and `b..b+n`.
+    unsafe fn count(a: *const u8, b: *const u8, n: usize) -> usize;
+}
+
+/// `copy_wide` in a loop: copies `len` bytes in `S::WIDE` strides, writing up to
+/// `d + round_up(len, WIDE)` and reading up to `s + round_up(len, WIDE)`. The source may lie
+/// before the destination in the same buffer if they are at least `WIDE` bytes apart.
+#[inline(always)]
+unsafe fn wild_copy<S: Simd>(d: *mut u8, s: *const u8, len: usize) {
+    let mut k = 0;
+    loop {
+        // SAFETY: the caller guarantees `round_up(len, WIDE)` bytes of room on both sides.
+        unsafe { S::copy_wide(d.add(k), s.add(k)) };
+        k += S::WIDE;
+        if k >= len {
+            break;
+        }
+    }
+}
+
+/// The scalar end of a match-length count: 8-byte then 1-byte compares from `k` up to `n`.
+///
+/// # Safety
+/// `a..a+n` and `b..b+n` readable.
+#[inline(always)]
+pub(crate) unsafe fn count_tail(a: *const u8, b: *const u8, mut k: usize, n: usize) -> usize {
+    // SAFETY: every read stays below a + n / b + n.
+    unsafe {
+        while k + 8 <= n {
+            let x = read64(a.add(k)) ^ read64(b.add(k));
+            if x != 0 {
+                return k + (x.trailing_zeros() / 8) as usize;
+            }
+            k += 8;
+        }
+        while k < n && *a.add(k) == *b.add(k) {
+            k += 1;
+        }
+    }
+    k
+}
+
+/// Reads 2 bytes little-endian.
+#[inline(always)]
+unsafe fn read16(p: *const u8) -> usize {
+    // SAFETY: caller guarantees 2 readable bytes.
+    u16::from_le(unsafe { ptr::read_unaligned(p as *const u16) }) as usize
+}
+
+/// Reads 4 bytes (native order; only compared for equality or hashed like the reference).
+#[inline(always)]
+unsafe fn read32(p: *const u8) -> u32 {
+    // SAFETY: caller guarantees 4 readable bytes.
+    u32::from_le(unsafe { ptr::read_unaligned(p as *const u32) })
+}
+
+/// Reads 8 bytes little-endian.
+#[inline(always)]
+unsafe fn read64(p: *const u8) -> u64 {
+    // SAFETY: caller guarantees 8 readable bytes.
+    u64::from_le(unsafe { ptr::read_unaligned(p as *const u64) })
+}
+
+/// Copies a match of `len` bytes at distance `offset` (`1 <= offset <= op`) to `dst[op..]`,
+/// `op + len <= dst.len()`. Wide strides when there are at least 32 bytes of slack after the
+/// match, exact copying otherwise.
+#[inline(always)]
+unsafe fn copy_in_dst<S: Simd>(dst: &mut [u8], op: usize, offset: usize, len: usize) {
+    let oend = dst.len();
+    if op + len + 32 <= oend {
+        let dp = dst.as_mut_ptr();
+        // SAFETY: op <= oend and offset <= op.
+        let (d, s) = unsafe { (dp.add(op), dp.add(op - offset)) };
+        // SAFETY (all three): every write stays below d + len + 32 <= dst end; reads stay below
+        // s + len + 32 <= d + len + 32; each stride reads only bytes written before it
+        // (offset >= stride) or, for the pattern copy, uses only `offset` bytes before `d`.
+        if offset >= S::WIDE {
+            unsafe { wild_copy::<S>(d, s, len) };
+        } else if offset >= 16 {
+            let mut k = 0;
+            while k < len {
+                unsafe { S::copy16(d.add(k), s.add(k)) };
+                k += 16;
+            }
+        } else {
+            unsafe { S::pattern_copy(d, offset, len) };
+        }
+    } else {
+        copy_match_exact(dst, op, offset, len);
+    }
+}
+
+/// Exact overlapping match copy (safe), for the last bytes of `dst`.
+fn copy_match_exact(dst: &mut [u8], op: usize, offset: usize, len: usize) {
+    let start = op - offset;
+    let end = op + len;
+    let mut cur = op;
+    while cur < end {
+        let n = (cur - start).min(end - cur);
+        dst.copy_within(start..start + n, cur);
+        cur += n;
+    }
+}
+
+/// Decodes one block; same contract and acceptance rules as `scalar::decompress`.
+///
+/// # Safety
+/// `S`'s target features must be available.
+#[inline(always)]
+pub(crate) unsafe fn decompress<S: Simd>(
+    src: &[u8],
+    history: &[u8],
+    dst: &mut [u8],
+) -> Result<usize, Fail> {
+    let iend = src.len();
+    let oend = dst.len();
+    if oend == 0 {
+        return match src {
+            [0] => Ok(0),
+            [] => Err(Fail::Corrupt(0)),
+            _ => Err(Fail::OutputTooSmall),
+        };
+    }
+    if iend == 0 {
+        return Err(Fail::Corrupt(0));
+    }
+    let hlen = history.len();
+    let sp = src.as_ptr();
+    let mut ip = 0usize;
+    let mut op = 0usize;
+    loop {
+        // SAFETY: ip < iend, the loop invariant (see the checks before each `continue`/end of
+        // the loop body).
+        let token = unsafe { *sp.add(ip) } as usize;
+        ip += 1;
+        let mut ll = token >> 4;
+        let offset;
+        let short = ll < 15 && ip + 17 <= iend && op + 32 <= oend;
+        if short {
+            let dp = dst.as_mut_ptr();
+            // SAFETY: reads ip..ip+16 < iend, writes op..op+16 <= oend - 16.
+            unsafe { S::copy16(dp.add(op), sp.add(ip)) };
+            ip += ll;
+            op += ll;
+            // SAFETY: ip + 2 <= iend - 1 (ll <= 14 and the old ip + 17 <= iend).
+            offset = unsafe { read16(sp.add(ip)) };
+            ip += 2;
+            let mlc = token & 15;
+            if mlc != 15 && offset >= 8 && offset <= op {
+                // The reference's unchecked shortcut: op <= oend - 18 and ml <= 18.
+                // SAFETY: writes op..op+18 <= oend; reads op-offset..op-offset+18, each 8/16-byte
+                // piece only from bytes written before it (offset >= 8, resp. >= 16).
+                unsafe {
+                    let d = dp.add(op);
+                    let s = dp.add(op - offset);
+                    if offset >= 16 {
+                        S::copy16(d, s);
+                    } else {
+                        ptr::write_unaligned(d as *mut u64, ptr::read_unaligned(s as *const u64));
+                        ptr::write_unaligned(
+                            d.add(8) as *mut u64,
+                            ptr::read_unaligned(s.add(8) as *const u64),
+                        );
+                    }
+                    ptr::write_unaligned(
+                        d.add(16) as *mut u16,
+                        ptr::read_unaligned(s.add(16) as *const u16),
+                    );
+                }
+                op += mlc + MINMATCH;
+                continue;
+            }
+        } else {
+            if ll == 15 {
+                if ip + 15 >= iend {
+                    return Err(Fail::Corrupt(ip));
+                }
+                loop {
+                    // SAFETY: ip < iend - 15 (checked before the loop / at the end of each round).
+                    let s = unsafe { *sp.add(ip) };
+                    ip += 1;
+                    ll += s as usize;
+                    if ip + 15 > iend {
+                        return Err(Fail::Corrupt(ip));
+                    }
+                    if s != 255 {
+                        break;
+                    }
+                }
+            }
+            if ll > iend - ip {
+                return Err(Fail::Corrupt(ip));
+            }
+            if op + ll + MFLIMIT > oend || ip + ll + 2 + 1 + LASTLITERALS > iend {
+                if ip + ll != iend {
+                    return Err(if op + ll + MFLIMIT > oend && ip + ll + 8 <= iend {
+                        Fail::OutputTooSmall
+                    } else {
+                        Fail::Corrupt(ip)
+                    });
+                }
+                if op + ll > oend {
+                    return Err(Fail::OutputTooSmall);
+                }
+                dst[op..op + ll].copy_from_slice(&src[ip..]);
+                return Ok(op + ll);
+            }
+            if ip + ll + 32 <= iend && op + ll + 32 <= oend {
+                // SAFETY: reads below ip + ll + 32 <= iend, writes below op + ll + 32 <= oend;
+                // src and dst are distinct slices.
+                unsafe { wild_copy::<S>(dst.as_mut_ptr().add(op), sp.add(ip), ll) };
+            } else {
+                dst[op..op + ll].copy_from_slice(&src[ip..ip + ll]);
+            }
+            ip += ll;
+            op += ll;
+            // SAFETY: ip + 8 <= iend (checked above).
+            offset = unsafe { read16(sp.add(ip)) };
+            ip += 2;
+        }
+
+        let mut ml = token & 15;
+        if ml == 15 {
+            loop {
+                // SAFETY: ip < iend: after the offset ip + 1 <= iend (short) or ip + 6 <= iend,
+                // and each round checks ip + 4 <= iend.
+                let s = unsafe { *sp.add(ip) };
+                ip += 1;
+                ml = ml.saturating_add(s as usize);
+                if ip + LASTLITERALS - 1 > iend {
+                    return Err(Fail::Corrupt(ip));
+                }
+                if s != 255 {
+                    break;
+                }
+            }
+        }
+        ml = ml.saturating_add(MINMATCH);
+        if offset == 0 {
+            return Err(Fail::OffsetZero(ip));
+        }
+        if offset > op + hlen {
+            return Err(Fail::Corrupt(ip));
+        }
+        if oend - op < LASTLITERALS || ml > oend - op - LASTLITERALS {
+            return Err(if ml > oend - op {
+                Fail::OutputTooSmall
+            } else {
+                Fail::Corrupt(ip)
+            });
+        }
+        if offset > op {
+            // The match starts in the history (a separate slice, wherever it is in memory).
+            let back = offset - op;
+            let hs = hlen - back;
+            if ml <= back {
+                dst[op..op + ml].copy_from_slice(&history[hs..hs + ml]);
+            } else {
+                dst[op..op + back].copy_from_slice(&history[hs..]);
+                // SAFETY: 1 <= offset = (op + back) - 0 <= op + back; op + ml <= oend.
+                unsafe { copy_in_dst::<S>(dst, op + back, offset, ml - back) };
+            }
+        } else {
+            // SAFETY: 1 <= offset <= op and op + ml <= oend (checked above).
+            unsafe { copy_in_dst::<S>(dst, op, offset, ml) };
+        }
+        op += ml;
+        // Loop invariant: ip < iend (ip + 1 <= iend or ip + 4 <= iend after the match length).
+    }
+}
+
+/// A match table: the 32-bit (hash of 5 bytes) or the 16-bit (hash of 4 bytes) one.
+trait Table {
+    /// The reference's hash of the bytes at `p` (reads 8 resp. 4 bytes).
+    unsafe fn hash(p: *const u8) -> usize;
+    fn get(&self, h: usize) -> u32;
+    fn put(&mut self, h: usize, idx: u32);
+}
+
+impl Table for [u32; TABLE32_SIZE] {
+    #[inline(always)]
+    unsafe fn hash(p: *const u8) -> usize {
+        // SAFETY: caller guarantees 8 readable bytes.
+        hash5(unsafe { read64(p) })
+    }
+    #[inline(always)]
+    fn get(&self, h: usize) -> u32 {
+        self[h & (TABLE32_SIZE - 1)]
+    }
+    #[inline(always)]
+    fn put(&mut self, h: usize, idx: u32) {
+        self[h & (TABLE32_SIZE - 1)] = idx;
+    }
+}
+
+impl Table for [u16; TABLE16_SIZE] {
+    #[inline(always)]
+    unsafe fn hash(p: *const u8) -> usize {
+        // SAFETY: caller guarantees 4 readable bytes.
+        hash4(unsafe { read32(p) })
+    }
+    #[inline(always)]
+    fn get(&self, h: usize) -> u32 {
+        self[h & (TABLE16_SIZE - 1)] as u32
+    }
+    #[inline(always)]
+    fn put(&mut self, h: usize, idx: u32) {
+        self[h & (TABLE16_SIZE - 1)] = idx as u16;
+    }
+}
+
+/// Compresses one block; same algorithm and output as `scalar::compress`.
+///
+/// # Safety
+/// `S`'s target features must be available.
+#[inline(always)]
+pub(crate) unsafe fn compress<S: Simd>(
+    tables: &mut Tables,
+    src: &[u8],
+    history: &[u8],
+    dst: &mut [u8],
+    accel: u32,
+) -> Option<usize> {
+    if src.len() > MAX_INPUT_SIZE {
+        return None;
+    }
+    if src.is_empty() {
+        return match dst.first_mut() {
+            Some(b) => {
+                *b = 0;
+                Some(1)
+            }
+            None => None,
+        };
+    }
+    // SAFETY: forwarded.
+    unsafe {
+        match tables.prepare(src, history) {
+            Plan::Small => {
+                compress_generic::<S, _, false>(&mut *tables.t16, src, &[], 0, dst, accel)
+            }
+            Plan::Large { start } => {
+                if history.is_empty() {
+                    compress_generic::<S, _, false>(&mut *tables.t32, src, &[], start, dst, accel)
+                } else {
+                    compress_generic::<S, _, true>(
+                        &mut *tables.t32,
+                        src,
+                        history,
+                        start,
+                        dst,
+                        accel,
+                    )
+                }
+            }
+        }
+    }
+}
+
+/// Writes a token's length continuation for `n` (already reduced by 15) at `op`.
+/// Returns the new output position.
+///
+/// # Safety
+/// `op + n / 255 + 1 <= dst end`.
+#[inline(always)]
+unsafe fn write_len_raw(dp: *mut u8, mut op: usize, mut n: usize) -> usize {
+    // SAFETY (all writes): below op + n / 255 + 1, guaranteed by the caller.
+    while n >= 255 {
+        unsafe { *dp.add(op) = 255 };
+        op += 1;
+        n -= 255;
+    }
+    unsafe { *dp.add(op) = n as u8 };
+    op + 1
+}
+
+/// `LZ4_compress_generic_validated` with `limitedOutput`, pointer-based.
+///
+/// `EXT`: whether `hist` may hold candidates (otherwise it is empty).
+///
+/// # Safety
+/// `S`'s target features must be available.
+#[inline(always)]
+unsafe fn compress_generic<S: Simd, T: Table + ?Sized, const EXT: bool>(
+    table: &mut T,
+    src: &[u8],
+    hist: &[u8],
+    start: u32,
+    dst: &mut [u8],
+    accel: u32,
+) -> Option<usize> {
+    let len = src.len();
+    let hlen = hist.len();
+    let low = start - hlen as u32;
+    let olimit = dst.len();
+    let sp = src.as_ptr();
+    let hp0 = hist.as_ptr();
+    let dp = dst.as_mut_ptr();
+    let mut op = 0usize;
+    let mut anchor = 0usize;
+
+    'main: {
+        if len < MIN_LENGTH {
+            break 'main;
+        }
+        let mflimit_plus_one = len - MFLIMIT + 1;
+        let matchlimit = len - LASTLITERALS;
+
+        // Validity of table entry `mi` at virtual position `cur`: Some((in_hist, pos)).
+        // Positions of `src` candidates are < the current position; `hist` candidates have 4
+        // readable bytes.
+        let candidate = |mi: u32, cur: u32| -> Option<(bool, usize)> {
+            if cur.wrapping_sub(mi).wrapping_sub(1) >= MAX_DISTANCE {
+                return None;
+            }
+            if mi >= start {
+                Some((false, (mi - start) as usize))
+            } else if EXT {
+                if mi < low {
+                    return None;
+                }
+                let p = (mi - low) as usize;
+                if p + MINMATCH > hlen {
+                    return None;
+                }
+                Some((true, p))
+            } else {
+                None
+            }
+        };
+
+        // SAFETY: every hashed position p satisfies p + 8 <= len (p <= mflimit_plus_one =
+        // len - 11); every 4-byte compare reads a src position below the current one or a
+        // checked history position (see `candidate`).
+        unsafe {
+            table.put(T::hash(sp), start);
+            let mut ip = 1usize;
+            let mut fwd_h = T::hash(sp.add(ip));
+
+            loop {
+                let mut fwd = ip;
+                let mut step = 1usize;
+                let mut search = accel << SKIP_TRIGGER;
+                let (mut in_hist, mut mpos);
+                loop {
+                    let h = fwd_h;
+                    let cur = start + fwd as u32;
+                    let mi = table.get(h);
+                    ip = fwd;
+                    fwd += step;
+                    step = (search >> SKIP_TRIGGER) as usize;
+                    search += 1;
+                    if fwd > mflimit_plus_one {
+                        break 'main;
+                    }
+                    fwd_h = T::hash(sp.add(fwd));
+                    table.put(h, cur);
+                    if let Some((hh, p)) = candidate(mi, cur) {
+                        let mp = if EXT && hh { hp0.add(p) } else { sp.add(p) };
+                        if read32(mp) == read32(sp.add(ip)) {
+                            in_hist = hh;
+                            mpos = p;
+                            break;
+                        }
+                    }
+                }
+                let mut offset = (start + ip as u32)
+                    - if EXT && in_hist {
+                        low + mpos as u32
+                    } else {
+                        start + mpos as u32
+                    };
+
+                // Catch up.
+                if EXT && in_hist {
+                    while ip > anchor && mpos > 0 && *sp.add(ip - 1) == *hp0.add(mpos - 1) {
+                        ip -= 1;
+                        mpos -= 1;
+                    }
+                } else {
+                    while ip > anchor && mpos > 0 && *sp.add(ip - 1) == *sp.add(mpos - 1) {
+                        ip -= 1;
+                        mpos -= 1;
+                    }
+                }
+
+                // Encode literals.
+                let lit = ip - anchor;
+                let mut token = op;
+                op += 1;
+                if op + lit + 2 + 1 + LASTLITERALS + lit / 255 > olimit {
+                    return None;
+                }
+                // Room: op + lit/255 + 1 + lit + 8 <= olimit.
+                if lit >= 15 {
+                    *dp.add(token) = 15 << 4;
+                    op = write_len_raw(dp, op, lit - 15);
+                } else {
+                    *dp.add(token) = (lit as u8) << 4;
+                }
+                if op + lit + 32 <= olimit && ip + 32 <= len {
+                    // Reads below anchor + round_up(lit, WIDE) <= ip + 32 <= len; writes
+                    // below op + lit + 32 <= olimit.
+                    wild_copy::<S>(dp.add(op), sp.add(anchor), lit);
+                } else {
+                    ptr::copy_nonoverlapping(sp.add(anchor), dp.add(op), lit);
+                }
+                op += lit;
+
+                loop {
+                    // Offset: room for 2 bytes checked with the literals / previous match.
+                    ptr::write_unaligned(dp.add(op) as *mut [u8; 2], (offset as u16).to_le_bytes());
+                    op += 2;
+
+                    // Match length; every compared src byte is below matchlimit.
+                    let mut mc;
+                    if EXT && in_hist {
+                        let limit = (ip + (hlen - mpos)).min(matchlimit);
+                        mc = S::count(
+                            sp.add(ip + MINMATCH),
+                            hp0.add(mpos + MINMATCH),
+                            limit - ip - MINMATCH,
+                        );
+                        ip += mc + MINMATCH;
+                        if ip == limit {
+                            let more = S::count(sp.add(limit), sp, matchlimit - limit);
+                            mc += more;
+                            ip += more;
+                        }
+                    } else {
+                        mc = S::count(
+                            sp.add(ip + MINMATCH),
+                            sp.add(mpos + MINMATCH),
+                            matchlimit - ip - MINMATCH,
+                        );
+                        ip += mc + MINMATCH;
+                    }
+                    if op + 1 + LASTLITERALS + (mc + 240) / 255 > olimit {
+                        return None;
+                    }
+                    if mc >= 15 {
+                        *dp.add(token) += 15;
+                        op = write_len_raw(dp, op, mc - 15);
+                    } else {
+                        *dp.add(token) += mc as u8;
+                    }
+                    anchor = ip;
+
+                    if ip >= mflimit_plus_one {
+                        break 'main;
+                    }
+                    table.put(T::hash(sp.add(ip - 2)), start + (ip - 2) as u32);
+
+                    // Test the next position.
+                    let h = T::hash(sp.add(ip));
+                    let cur = start + ip as u32;
+                    let mi = table.get(h);
+                    table.put(h, cur);
+                    match candidate(mi, cur) {
+                        Some((hh, p)) => {
+                            let mp = if EXT && hh { hp0.add(p) } else { sp.add(p) };
+                            if read32(mp) != read32(sp.add(ip)) {
+                                break;
+                            }
+                            in_hist = hh;
+                            mpos = p;
+                            offset = cur - mi;
+                            // Room: the check after the previous match left 6 bytes.
+                            token = op;
+                            *dp.add(token) = 0;
+                            op += 1;
+                        }
+                        None => break,
+                    }
+                }
+                ip += 1;
+                fwd_h = T::hash(sp.add(ip));
+            }
+        }
+    }
+
+    // Last literals.
+    let last = len - anchor;
+    if op + last + 1 + (last + 255 - 15) / 255 > olimit {
+        return None;
+    }
+    if last >= 15 {
+        dst[op] = 15 << 4;
+        op = write_len(dst, op + 1, last - 15);
+    } else {
+        dst[op] = (last as u8) << 4;
+        op += 1;
+    }
+    dst[op..op + last].copy_from_slice(&src[anchor..]);
+    Some(op + last)
+}

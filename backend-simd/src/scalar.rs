@@ -1,0 +1,444 @@
+//! The portable reference kernel: safe Rust, no `unsafe`, no target features.
+//!
+//! It defines the behaviour every vectorized kernel must reproduce exactly:
+//!
+//! * **Decoding** accepts and rejects exactly the blocks the C library's
+//!   `LZ4_decompress_safe_usingDict` (history in a separate buffer) accepts and rejects for the
+//!   same destination capacity — including its end-of-block parsing restrictions, which depend
+//!   on how close a sequence is to the end of `src` and `dst` — except that a match offset of 0
+//!   is an error here (the C library silently accepts it).
+//! * **Encoding** follows `LZ4_compress_generic` at the fast levels: the same hashes, tables,
+//!   skip-step acceleration, catch-up and end-of-block rules, so a block without history comes
+//!   out byte-identical to `LZ4_compress_fast`.
+
+use crate::common::*;
+
+/// Decodes one block. See the module docs for the exact acceptance rules.
+pub(crate) fn decompress(src: &[u8], history: &[u8], dst: &mut [u8]) -> Result<usize, Fail> {
+    let iend = src.len();
+    let oend = dst.len();
+    if oend == 0 {
+        return match src {
+            [0] => Ok(0),
+            [] => Err(Fail::Corrupt(0)),
+            _ => Err(Fail::OutputTooSmall),
+        };
+    }
+    if iend == 0 {
+        return Err(Fail::Corrupt(0));
+    }
+    let hlen = history.len();
+    let mut ip = 0usize;
+    let mut op = 0usize;
+    loop {
+        // Invariant: ip < iend (established by the checks of the previous sequence).
+        let token = src[ip];
+        ip += 1;
+        let mut ll = (token >> 4) as usize;
+        // The reference's shortcut: no end-of-block checks for a short literal run well
+        // before both ends.
+        let short = ll < 15 && ip + 17 <= iend && op + 32 <= oend;
+        if short {
+            dst[op..op + ll].copy_from_slice(&src[ip..ip + ll]);
+            ip += ll;
+            op += ll;
+        } else {
+            if ll == 15 {
+                if ip + 15 >= iend {
+                    return Err(Fail::Corrupt(ip));
+                }
+                loop {
+                    let s = src[ip];
+                    ip += 1;
+                    ll += s as usize;
+                    if ip + 15 > iend {
+                        return Err(Fail::Corrupt(ip));
+                    }
+                    if s != 255 {
+                        break;
+                    }
+                }
+            }
+            if ll > iend - ip {
+                return Err(Fail::Corrupt(ip));
+            }
+            if op + ll + MFLIMIT > oend || ip + ll + 2 + 1 + LASTLITERALS > iend {
+                // Must be the last sequence: literals up to the end of the input.
+                if ip + ll != iend {
+                    return Err(if op + ll + MFLIMIT > oend && ip + ll + 8 <= iend {
+                        Fail::OutputTooSmall
+                    } else {
+                        Fail::Corrupt(ip)
+                    });
+                }
+                if op + ll > oend {
+                    return Err(Fail::OutputTooSmall);
+                }
+                dst[op..op + ll].copy_from_slice(&src[ip..]);
+                return Ok(op + ll);
+            }
+            dst[op..op + ll].copy_from_slice(&src[ip..ip + ll]);
+            ip += ll;
+            op += ll;
+        }
+        // In bounds: ip + 3 <= iend (short) or ip + 8 <= iend.
+        let offset = u16::from_le_bytes([src[ip], src[ip + 1]]) as usize;
+        ip += 2;
+        let mut ml = (token & 15) as usize;
+        if short && ml != 15 && offset >= 8 && offset <= op {
+            // The reference's shortcut: a match of at most 18 bytes within dst, no end checks
+            // (op + 18 <= oend holds).
+            copy_match(dst, op, offset, ml + MINMATCH);
+            op += ml + MINMATCH;
+            continue;
+        }
+        if ml == 15 {
+            loop {
+                let s = src[ip];
+                ip += 1;
+                ml = ml.saturating_add(s as usize);
+                if ip + LASTLITERALS - 1 > iend {
+                    return Err(Fail::Corrupt(ip));
+                }
+                if s != 255 {
+                    break;
+                }
+            }
+        }
+        ml = ml.saturating_add(MINMATCH);
+        if offset == 0 {
+            return Err(Fail::OffsetZero(ip));
+        }
+        if offset > op + hlen {
+            return Err(Fail::Corrupt(ip));
+        }
+        if oend - op < LASTLITERALS || ml > oend - op - LASTLITERALS {
+            return Err(if ml > oend - op {
+                Fail::OutputTooSmall
+            } else {
+                Fail::Corrupt(ip)
+            });
+        }
+        if offset > op {
+            // Starts in the history.
+            let back = offset - op;
+            let hs = hlen - back;
+            if ml <= back {
+                dst[op..op + ml].copy_from_slice(&history[hs..hs + ml]);
+            } else {
+                dst[op..op + back].copy_from_slice(&history[hs..]);
+                copy_match(dst, op + back, offset, ml - back);
+            }
+        } else {
+            copy_match(dst, op, offset, ml);
+        }
+        op += ml;
+    }
+}
+
+/// Copies `len` bytes from `dst[op - offset..]` to `dst[op..]`, repeating the pattern when the
+/// regions overlap (`offset < len`). Requires `1 <= offset <= op` and `op + len <= dst.len()`.
+fn copy_match(dst: &mut [u8], op: usize, offset: usize, len: usize) {
+    let start = op - offset;
+    let end = op + len;
+    let mut cur = op;
+    // dst[start..cur] is always a whole number of periods, so copying its beginning continues
+    // the pattern; the copied span doubles each round.
+    while cur < end {
+        let n = (cur - start).min(end - cur);
+        dst.copy_within(start..start + n, cur);
+        cur += n;
+    }
+}
+
+/// Number of equal bytes at `a[i..]` and `b[j..]`, comparing at most `n` bytes.
+fn count(a: &[u8], i: usize, b: &[u8], j: usize, n: usize) -> usize {
+    let mut k = 0;
+    while k + 8 <= n {
+        let x = read_u64(a, i + k) ^ read_u64(b, j + k);
+        if x != 0 {
+            return k + (x.trailing_zeros() / 8) as usize;
+        }
+        k += 8;
+    }
+    while k < n && a[i + k] == b[j + k] {
+        k += 1;
+    }
+    k
+}
+
+/// Where a candidate match lies.
+#[derive(Clone, Copy)]
+enum Cand {
+    /// At this position of `src`.
+    Src(usize),
+    /// At this position of `history`.
+    Hist(usize),
+}
+
+/// The two match tables behind one interface.
+trait Table {
+    fn hash(src: &[u8], p: usize) -> usize;
+    fn get(&self, h: usize) -> u32;
+    fn put(&mut self, h: usize, idx: u32);
+}
+
+impl Table for [u32; TABLE32_SIZE] {
+    #[inline(always)]
+    fn hash(src: &[u8], p: usize) -> usize {
+        hash5(read_u64(src, p))
+    }
+    #[inline(always)]
+    fn get(&self, h: usize) -> u32 {
+        self[h]
+    }
+    #[inline(always)]
+    fn put(&mut self, h: usize, idx: u32) {
+        self[h] = idx;
+    }
+}
+
+impl Table for [u16; TABLE16_SIZE] {
+    #[inline(always)]
+    fn hash(src: &[u8], p: usize) -> usize {
+        hash4(read_u32(src, p))
+    }
+    #[inline(always)]
+    fn get(&self, h: usize) -> u32 {
+        self[h] as u32
+    }
+    #[inline(always)]
+    fn put(&mut self, h: usize, idx: u32) {
+        self[h] = idx as u16;
+    }
+}
+
+/// Compresses one block (fast levels). `history` must be at most 64 KiB (the caller cuts it).
+pub(crate) fn compress(
+    tables: &mut Tables,
+    src: &[u8],
+    history: &[u8],
+    dst: &mut [u8],
+    accel: u32,
+) -> Option<usize> {
+    if src.len() > MAX_INPUT_SIZE {
+        return None;
+    }
+    if src.is_empty() {
+        return match dst.first_mut() {
+            Some(b) => {
+                *b = 0;
+                Some(1)
+            }
+            None => None,
+        };
+    }
+    match tables.prepare(src, history) {
+        Plan::Small => compress_generic(&mut *tables.t16, src, &[], 0, dst, accel),
+        Plan::Large { start } => {
+            compress_generic(&mut *tables.t32, src, history, start, dst, accel)
+        }
+    }
+}
+
+/// `LZ4_compress_generic_validated` with `limitedOutput`, over a table kind.
+fn compress_generic<T: Table + ?Sized>(
+    table: &mut T,
+    src: &[u8],
+    hist: &[u8],
+    start: u32,
+    dst: &mut [u8],
+    accel: u32,
+) -> Option<usize> {
+    let len = src.len();
+    let hlen = hist.len();
+    let low = start - hlen as u32;
+    let olimit = dst.len();
+    let mut op = 0usize;
+    let mut anchor = 0usize;
+
+    // Validity of a table entry `mi` for the position with virtual index `cur`; the candidate.
+    let candidate = |mi: u32, cur: u32| -> Option<Cand> {
+        if mi < low || cur.wrapping_sub(mi).wrapping_sub(1) >= MAX_DISTANCE {
+            return None;
+        }
+        if mi >= start {
+            Some(Cand::Src((mi - start) as usize))
+        } else {
+            let hp = (mi - low) as usize;
+            if hp + MINMATCH > hlen {
+                return None;
+            }
+            Some(Cand::Hist(hp))
+        }
+    };
+    let matches4 = |c: Cand, ip: usize| -> bool {
+        match c {
+            Cand::Src(p) => read_u32(src, p) == read_u32(src, ip),
+            Cand::Hist(p) => read_u32(hist, p) == read_u32(src, ip),
+        }
+    };
+
+    'main: {
+        if len < MIN_LENGTH {
+            break 'main;
+        }
+        let mflimit_plus_one = len - MFLIMIT + 1;
+        let matchlimit = len - LASTLITERALS;
+
+        table.put(T::hash(src, 0), start);
+        let mut ip = 1usize;
+        let mut fwd_h = T::hash(src, ip);
+
+        loop {
+            // Find a match.
+            let mut fwd = ip;
+            let mut step = 1usize;
+            let mut search = accel << SKIP_TRIGGER;
+            let mut cand;
+            loop {
+                let h = fwd_h;
+                let cur = start + fwd as u32;
+                let mi = table.get(h);
+                ip = fwd;
+                fwd += step;
+                step = (search >> SKIP_TRIGGER) as usize;
+                search += 1;
+                if fwd > mflimit_plus_one {
+                    break 'main;
+                }
+                fwd_h = T::hash(src, fwd);
+                table.put(h, cur);
+                cand = candidate(mi, cur);
+                if let Some(c) = cand {
+                    if matches4(c, ip) {
+                        break;
+                    }
+                }
+            }
+            let mut c = cand.unwrap();
+            let mut offset = (start + ip as u32)
+                - match c {
+                    Cand::Src(p) => start + p as u32,
+                    Cand::Hist(p) => low + p as u32,
+                };
+
+            // Catch up.
+            match &mut c {
+                Cand::Src(p) => {
+                    while ip > anchor && *p > 0 && src[ip - 1] == src[*p - 1] {
+                        ip -= 1;
+                        *p -= 1;
+                    }
+                }
+                Cand::Hist(p) => {
+                    while ip > anchor && *p > 0 && src[ip - 1] == hist[*p - 1] {
+                        ip -= 1;
+                        *p -= 1;
+                    }
+                }
+            }
+
+            // Encode literals.
+            let lit = ip - anchor;
+            let mut token = op;
+            op += 1;
+            if op + lit + 2 + 1 + LASTLITERALS + lit / 255 > olimit {
+                return None;
+            }
+            if lit >= 15 {
+                dst[token] = 15 << 4;
+                op = write_len(dst, op, lit - 15);
+            } else {
+                dst[token] = (lit as u8) << 4;
+            }
+            dst[op..op + lit].copy_from_slice(&src[anchor..ip]);
+            op += lit;
+
+            loop {
+                // Encode the offset (room checked with the literals / below).
+                dst[op..op + 2].copy_from_slice(&(offset as u16).to_le_bytes());
+                op += 2;
+
+                // Match length.
+                let mut mc;
+                match c {
+                    Cand::Hist(p) => {
+                        let limit = (ip + (hlen - p)).min(matchlimit);
+                        mc = count(
+                            src,
+                            ip + MINMATCH,
+                            hist,
+                            p + MINMATCH,
+                            limit - ip - MINMATCH,
+                        );
+                        ip += mc + MINMATCH;
+                        if ip == limit {
+                            let more = count(src, limit, src, 0, matchlimit - limit);
+                            mc += more;
+                            ip += more;
+                        }
+                    }
+                    Cand::Src(p) => {
+                        mc = count(
+                            src,
+                            ip + MINMATCH,
+                            src,
+                            p + MINMATCH,
+                            matchlimit - ip - MINMATCH,
+                        );
+                        ip += mc + MINMATCH;
+                    }
+                }
+                if op + 1 + LASTLITERALS + (mc + 240) / 255 > olimit {
+                    return None;
+                }
+                if mc >= 15 {
+                    dst[token] += 15;
+                    op = write_len(dst, op, mc - 15);
+                } else {
+                    dst[token] += mc as u8;
+                }
+                anchor = ip;
+
+                if ip >= mflimit_plus_one {
+                    break 'main;
+                }
+                table.put(T::hash(src, ip - 2), start + (ip - 2) as u32);
+
+                // Test the next position.
+                let h = T::hash(src, ip);
+                let cur = start + ip as u32;
+                let mi = table.get(h);
+                table.put(h, cur);
+                match candidate(mi, cur) {
+                    Some(nc) if matches4(nc, ip) => {
+                        c = nc;
+                        offset = cur - mi;
+                        token = op;
+                        dst[token] = 0;
+                        op += 1;
+                    }
+                    _ => break,
+                }
+            }
+            ip += 1;
+            fwd_h = T::hash(src, ip);
+        }
+    }
+
+    // Last literals.
+    let last = len - anchor;
+    if op + last + 1 + (last + 255 - 15) / 255 > olimit {
+        return None;
+    }
+    if last >= 15 {
+        dst[op] = 15 << 4;
+        op = write_len(dst, op + 1, last - 15);
+    } else {
+        dst[op] = (last as u8) << 4;
+        op += 1;
+    }
+    dst[op..op + last].copy_from_slice(&src[anchor..]);
+    Some(op + last)
+}

@@ -1,0 +1,624 @@
+//! Differential tests of every kernel against the C library (lz4-sys) and against each other.
+//!
+//! In-crate so that they can see the exact failure reason (`Fail::OffsetZero` is the one place
+//! where we deliberately disagree with the C decoder, which accepts offset 0).
+
+use std::ffi::{c_char, c_int};
+
+use lz4framed_core::{compress_bound, BlockCodec, BlockError, Error};
+
+use crate::common::Fail;
+use crate::dispatch;
+use crate::{codec, Kernel};
+
+extern "C" {
+    // In lz4-sys's liblz4.a (LZ4 1.10), not bound by the crate.
+    fn LZ4_decompress_safe_usingDict(
+        src: *const c_char,
+        dst: *mut c_char,
+        src_size: c_int,
+        dst_capacity: c_int,
+        dict_start: *const c_char,
+        dict_size: c_int,
+    ) -> c_int;
+}
+
+/// The kernels this CPU can run.
+pub(crate) fn kernels() -> Vec<Kernel> {
+    Kernel::ALL
+        .into_iter()
+        .filter(|k| k.is_available())
+        .collect()
+}
+
+/// xorshift64*.
+pub(crate) struct Rng(u64);
+impl Rng {
+    pub(crate) fn new(seed: u64) -> Rng {
+        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+    pub(crate) fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    pub(crate) fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    pub(crate) fn bytes(&mut self, n: usize) -> Vec<u8> {
+        (0..n).map(|_| self.next() as u8).collect()
+    }
+}
+
+/// The C decoder with `history` in a separate buffer (never adjacent to `dst`).
+pub(crate) fn c_decode(src: &[u8], history: &[u8], cap: usize) -> Option<Vec<u8>> {
+    let mut hbuf = history.to_vec();
+    hbuf.extend_from_slice(&[0; 16]);
+    let mut dst = vec![0u8; cap];
+    // SAFETY: pointers and lengths of live buffers; the C decoder stays within them.
+    let n = unsafe {
+        LZ4_decompress_safe_usingDict(
+            src.as_ptr() as *const c_char,
+            dst.as_mut_ptr() as *mut c_char,
+            src.len() as c_int,
+            cap as c_int,
+            hbuf.as_ptr() as *const c_char,
+            history.len() as c_int,
+        )
+    };
+    if n < 0 {
+        None
+    } else {
+        dst.truncate(n as usize);
+        Some(dst)
+    }
+}
+
+/// `LZ4_compress_fast`.
+pub(crate) fn c_compress(src: &[u8], accel: i32) -> Vec<u8> {
+    let mut dst = vec![0u8; compress_bound(src.len())];
+    // SAFETY: pointers and lengths of live buffers.
+    let n = unsafe {
+        lz4_sys::LZ4_compress_fast(
+            src.as_ptr() as *const c_char,
+            dst.as_mut_ptr() as *mut c_char,
+            src.len() as c_int,
+            dst.len() as c_int,
+            accel,
+        )
+    };
+    assert!(n > 0);
+    dst.truncate(n as usize);
+    dst
+}
+
+/// Our decoder with one kernel, into a buffer of `cap` bytes prefilled with `fill`.
+pub(crate) fn our_decode(
+    k: Kernel,
+    src: &[u8],
+    history: &[u8],
+    cap: usize,
+    fill: u8,
+) -> Result<Vec<u8>, Fail> {
+    let mut dst = vec![fill; cap];
+    // SAFETY: `k` is available (only available kernels are tested).
+    let n = unsafe { (dispatch::kernels(k).decompress)(src, history, &mut dst) }?;
+    assert!(n <= cap);
+    dst.truncate(n);
+    Ok(dst)
+}
+
+/// Checks one block against the C decoder with every kernel: same success, same bytes (an
+/// offset-0 rejection is the allowed disagreement). Also checks that the output does not
+/// depend on the stale content of `dst`.
+pub(crate) fn check_decode(src: &[u8], history: &[u8], cap: usize) -> Option<Vec<u8>> {
+    let c = c_decode(src, history, cap);
+    for k in kernels() {
+        let a = our_decode(k, src, history, cap, 0x00);
+        let b = our_decode(k, src, history, cap, 0xA5);
+        assert_eq!(a, b, "{k:?}: output depends on stale dst bytes");
+        match (&a, &c) {
+            (Ok(x), Some(y)) => assert!(
+                x == y,
+                "{k:?}: bytes differ from C (cap {cap}, src {src:02x?})"
+            ),
+            (Err(_), None) => {}
+            (Err(Fail::OffsetZero(_)), Some(_)) => {}
+            _ => panic!(
+                "{k:?}: ours {:?} vs C {:?} (cap {cap}, hist {}, src {src:02x?})",
+                a.as_ref().map(|v| v.len()),
+                c.as_ref().map(|v| v.len()),
+                history.len()
+            ),
+        }
+    }
+    c
+}
+
+/// Builds a block from sequences `(literals, offset, match_len)` and final literals.
+pub(crate) fn build_block(seqs: &[(Vec<u8>, u16, usize)], last: &[u8]) -> Vec<u8> {
+    fn len_bytes(out: &mut Vec<u8>, mut n: usize) {
+        while n >= 255 {
+            out.push(255);
+            n -= 255;
+        }
+        out.push(n as u8);
+    }
+    let mut out = Vec::new();
+    for (lits, off, ml) in seqs {
+        assert!(*ml >= 4);
+        let ll = lits.len();
+        let mc = ml - 4;
+        out.push(((ll.min(15) as u8) << 4) | mc.min(15) as u8);
+        if ll >= 15 {
+            len_bytes(&mut out, ll - 15);
+        }
+        out.extend_from_slice(lits);
+        out.extend_from_slice(&off.to_le_bytes());
+        if mc >= 15 {
+            len_bytes(&mut out, mc - 15);
+        }
+    }
+    let ll = last.len();
+    out.push((ll.min(15) as u8) << 4);
+    if ll >= 15 {
+        len_bytes(&mut out, ll - 15);
+    }
+    out.extend_from_slice(last);
+    out
+}
+
+/// Test inputs of several kinds.
+pub(crate) fn sample(kind: usize, n: usize, rng: &mut Rng) -> Vec<u8> {
+    match kind % 5 {
+        0 => rng.bytes(n),
+        1 => vec![b'a'; n],
+        2 => {
+            // Words from a small vocabulary: text-like, many matches.
+            let words: [&[u8]; 8] = [
+                b"the ", b"lz4 ", b"block ", b"frame ", b"match ", b"offset ", b"and ", b"of ",
+            ];
+            let mut v = Vec::with_capacity(n + 8);
+            while v.len() < n {
+                v.extend_from_slice(words[rng.below(8)]);
+                if rng.below(10) == 0 {
+                    v.push(rng.next() as u8);
+                }
+            }
+            v.truncate(n);
+            v
+        }
+        3 => {
+            // Short periods.
+            let p = 1 + rng.below(20);
+            let pat = rng.bytes(p);
+            (0..n).map(|i| pat[i % p]).collect()
+        }
+        _ => {
+            // Mixed: random runs and copies from earlier.
+            let mut v: Vec<u8> = Vec::with_capacity(n);
+            while v.len() < n {
+                if v.len() > 16 && rng.below(2) == 0 {
+                    let off = 1 + rng.below(v.len().min(70_000));
+                    let l = 4 + rng.below(60);
+                    for _ in 0..l {
+                        let b = v[v.len() - off];
+                        v.push(b);
+                    }
+                } else {
+                    let l = 1 + rng.below(20);
+                    v.extend(rng.bytes(l));
+                }
+            }
+            v.truncate(n);
+            v
+        }
+    }
+}
+
+/// Compresses with one kernel through the public API.
+fn our_compress(k: Kernel, level: i32, src: &[u8], history: &[u8]) -> Vec<u8> {
+    let mut c = codec(k).unwrap().compressor(level).unwrap();
+    let mut dst = vec![0u8; compress_bound(src.len())];
+    let n = c
+        .compress(src, history, &mut dst)
+        .expect("fits in compress_bound");
+    dst.truncate(n);
+    dst
+}
+
+#[test]
+fn api_names_levels_and_availability() {
+    assert!(Kernel::Scalar.is_available());
+    #[cfg(target_arch = "x86_64")]
+    assert!(Kernel::Sse2.is_available());
+    #[cfg(target_arch = "aarch64")]
+    assert!(Kernel::Neon.is_available());
+    for k in Kernel::ALL {
+        assert_eq!(Kernel::from_name(k.name()), Some(k));
+        match codec(k) {
+            Some(c) => {
+                assert_eq!(c.name(), k.name());
+                assert_eq!(c.kernel(), k);
+                assert_eq!(c.levels(), -65537..=1);
+                for bad in [2, 3, 9, 12, -65538, i32::MIN, i32::MAX] {
+                    match c.compressor(bad) {
+                        Err(Error::UnsupportedLevel { backend, level }) => {
+                            assert_eq!(backend, k.name());
+                            assert_eq!(level, bad);
+                        }
+                        Err(e) => panic!("{e}"),
+                        Ok(_) => panic!("level {bad} accepted"),
+                    }
+                }
+                for good in [1, 0, -1, -17, -65537] {
+                    assert!(c.compressor(good).is_ok());
+                }
+            }
+            None => assert!(!k.is_available()),
+        }
+    }
+    assert!(crate::best_kernel().is_available());
+    assert_eq!(crate::best().kernel(), crate::best_kernel());
+}
+
+#[test]
+fn compress_matches_c_byte_for_byte() {
+    let mut rng = Rng::new(1);
+    let sizes = [
+        0usize, 1, 5, 12, 13, 14, 20, 31, 64, 100, 1000, 4096, 65_535, 65_546, 65_547, 70_000,
+        200_000,
+    ];
+    for &n in &sizes {
+        for kind in 0..5 {
+            let src = sample(kind, n, &mut rng);
+            for accel in [1, 2, 9] {
+                let c = c_compress(&src, accel);
+                let level = if accel == 1 { 1 } else { -accel };
+                for k in kernels() {
+                    let ours = our_compress(k, level, &src, &[]);
+                    assert!(
+                        ours == c,
+                        "{k:?} n={n} kind={kind} accel={accel}: differs from C"
+                    );
+                }
+                assert_eq!(c_decode(&c, &[], n).unwrap(), src);
+            }
+        }
+    }
+}
+
+#[test]
+fn compress_output_too_small_is_none() {
+    let mut rng = Rng::new(2);
+    for kind in 0..5 {
+        let src = sample(kind, 3000, &mut rng);
+        let full = c_compress(&src, 1).len();
+        for k in kernels() {
+            let mut c = codec(k).unwrap().compressor(1).unwrap();
+            for cap in [0, 1, full / 2, full - 1, full, full + 1] {
+                let mut dst = vec![0u8; cap];
+                match c.compress(&src, &[], &mut dst) {
+                    Some(n) => {
+                        assert!(n <= cap);
+                        assert_eq!(c_decode(&dst[..n], &[], src.len()).unwrap(), src);
+                    }
+                    None => assert!(cap < full + 1, "{k:?}: None with cap {cap} >= {full}"),
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn linked_and_dictionary_compression_decodes_with_c() {
+    let mut rng = Rng::new(3);
+    for kind in [2usize, 4, 3, 0] {
+        let data = sample(kind, 300_000, &mut rng);
+        for k in kernels() {
+            for block in [1000usize, 65_536, 100_000] {
+                // Linked: history = previous ≤ 64 KiB of input, contiguous in memory.
+                let mut c = codec(k).unwrap().compressor(1).unwrap();
+                let mut pos = 0;
+                while pos < data.len() {
+                    let end = (pos + block).min(data.len());
+                    let hist = &data[pos.saturating_sub(65_536)..pos];
+                    let mut dst = vec![0u8; compress_bound(end - pos)];
+                    let n = c.compress(&data[pos..end], hist, &mut dst).unwrap();
+                    let dec = c_decode(&dst[..n], hist, end - pos).expect("C accepts");
+                    assert!(dec == data[pos..end], "{k:?} linked block at {pos}");
+                    for k2 in kernels() {
+                        assert!(our_decode(k2, &dst[..n], hist, end - pos, 0).unwrap() == dec);
+                    }
+                    pos = end;
+                }
+            }
+            // Dictionary / unrelated history each time (table rebuilt), copies in other memory.
+            let mut c = codec(k).unwrap().compressor(-3).unwrap();
+            for i in 0..6 {
+                let dict = data[i * 7000..i * 7000 + 1000 * i + 5].to_vec();
+                let src = &data[50_000 + i * 9000..50_000 + i * 9000 + 8000];
+                let mut dst = vec![0u8; compress_bound(src.len())];
+                let n = c.compress(src, &dict, &mut dst).unwrap();
+                assert!(c_decode(&dst[..n], &dict, src.len()).unwrap() == src);
+            }
+        }
+    }
+}
+
+#[test]
+fn kernels_compress_identically_with_history() {
+    let mut rng = Rng::new(4);
+    let data = sample(4, 400_000, &mut rng);
+    let outs: Vec<Vec<Vec<u8>>> = kernels()
+        .into_iter()
+        .map(|k| {
+            let mut c = codec(k).unwrap().compressor(1).unwrap();
+            let mut v = Vec::new();
+            for (i, pos) in (0..data.len()).step_by(50_000).enumerate() {
+                let end = (pos + 50_000).min(data.len());
+                // Alternate contiguous history, copied history and none.
+                let hist: Vec<u8> = data[pos.saturating_sub(65_536)..pos].to_vec();
+                let mut dst = vec![0u8; compress_bound(end - pos)];
+                let n = match i % 3 {
+                    0 => c.compress(
+                        &data[pos..end],
+                        &data[pos.saturating_sub(65_536)..pos],
+                        &mut dst,
+                    ),
+                    1 => c.compress(&data[pos..end], &hist, &mut dst),
+                    _ => c.compress(&data[pos..end], &[], &mut dst),
+                }
+                .unwrap();
+                v.push(dst[..n].to_vec());
+            }
+            v
+        })
+        .collect();
+    for o in &outs[1..] {
+        assert!(o == &outs[0]);
+    }
+}
+
+#[test]
+fn overlapping_matches_all_offsets() {
+    let mut rng = Rng::new(5);
+    for offset in 1..=64usize {
+        for &ml in &[
+            4usize, 5, 7, 8, 15, 16, 18, 19, 20, 31, 32, 33, 47, 64, 100, 270, 300, 1000,
+        ] {
+            for &pre in &[0usize, 3, 14, 15, 40] {
+                let lits = rng.bytes(offset.max(pre));
+                // The last match must start >= 12 bytes before the end.
+                let nl = 5.max(12 - ml.min(12)) + rng.below(3);
+                let last = rng.bytes(nl);
+                let src = build_block(&[(lits.clone(), offset as u16, ml)], &last);
+                let total = lits.len() + ml + last.len();
+                for cap in [
+                    total,
+                    total + 1,
+                    total + 7,
+                    total + 20,
+                    total + 33,
+                    total + 64,
+                    total + 200,
+                ] {
+                    let out = check_decode(&src, &[], cap).expect("valid block");
+                    assert_eq!(out.len(), total);
+                }
+                // Two matches back to back, the second with a short literal run.
+                let src2 = build_block(
+                    &[
+                        (lits.clone(), offset as u16, ml),
+                        (vec![1, 2], offset as u16, ml),
+                    ],
+                    &last,
+                );
+                let total2 = total + 2 + ml;
+                // Too small by one byte: an error.
+                assert!(check_decode(&src, &[], total - 1).is_none());
+                for cap in [total2, total2 + 5, total2 + 100] {
+                    check_decode(&src2, &[], cap).expect("valid block");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn literal_runs_and_small_blocks() {
+    let mut rng = Rng::new(6);
+    for ll in 0..=300usize {
+        let lits = rng.bytes(ll);
+        let src = build_block(&[], &lits);
+        for cap in [ll, ll + 1, ll + 16, ll + 40] {
+            assert_eq!(check_decode(&src, &[], cap).unwrap(), lits);
+        }
+        if ll > 0 {
+            assert!(check_decode(&src, &[], ll - 1).is_none());
+        }
+        // Literal run followed by a match then last literals.
+        if ll >= 1 {
+            let s = build_block(&[(lits.clone(), 1, 10)], &[9; 5]);
+            for cap in [ll + 15, ll + 16, ll + 30, ll + 60, ll + 100] {
+                check_decode(&s, &[], cap);
+            }
+        }
+    }
+    // Blocks of 0..20 bytes, all caps 0..40: everything C says.
+    for n in 0..=20usize {
+        for _ in 0..50 {
+            let src = rng.bytes(n);
+            for cap in 0..40 {
+                check_decode(&src, &[], cap);
+            }
+        }
+    }
+    // The empty block.
+    for cap in [0, 1, 10] {
+        assert_eq!(check_decode(&[0], &[], cap).unwrap(), Vec::<u8>::new());
+    }
+    assert!(check_decode(&[], &[], 10).is_none());
+}
+
+#[test]
+fn history_bounds_and_offset_zero() {
+    let mut rng = Rng::new(7);
+    for hlen in [0usize, 1, 4, 10, 100, 1000, 65_535, 65_536] {
+        let hist = rng.bytes(hlen);
+        for lit in [0usize, 1, 5, 20] {
+            let lits = rng.bytes(lit);
+            let max = hlen + lit;
+            for offset in [max.saturating_sub(1), max, max + 1] {
+                if offset == 0 || offset > 65_535 {
+                    continue;
+                }
+                for ml in [8usize, 20, 100, 70_000] {
+                    let src = build_block(&[(lits.clone(), offset as u16, ml)], &[1, 2, 3, 4, 5]);
+                    let cap = lit + ml + 5;
+                    let c = check_decode(&src, &hist, cap);
+                    assert_eq!(
+                        c.is_some(),
+                        offset <= max,
+                        "hlen {hlen} lit {lit} off {offset}"
+                    );
+                    let c_big = check_decode(&src, &hist, cap + 100);
+                    assert_eq!(c_big.is_some(), offset <= max);
+                    if offset > max {
+                        for k in kernels() {
+                            let e = codec(k).unwrap().decompress(&src, &hist, &mut vec![0; cap]);
+                            assert!(matches!(e, Err(BlockError::Corrupt { .. })));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // Offset 0: an error for us whatever C says.
+    for lit in [0usize, 3, 20] {
+        for ml in [8usize, 18, 19, 50] {
+            let src = build_block(&[(vec![7; lit], 0, ml)], &[1, 2, 3, 4, 5]);
+            for hist in [&[][..], &[1u8; 10][..]] {
+                for k in kernels() {
+                    for cap in [lit + ml + 5, 1000] {
+                        let r = our_decode(k, &src, hist, cap, 0);
+                        assert!(matches!(r, Err(Fail::OffsetZero(_))), "{k:?} {r:?}");
+                        let e = codec(k).unwrap().decompress(&src, hist, &mut vec![0; cap]);
+                        assert!(matches!(e, Err(BlockError::Corrupt { .. })));
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn random_and_mutated_blocks_agree_with_c() {
+    let mut rng = Rng::new(8);
+    let iters = if cfg!(debug_assertions) { 3000 } else { 20000 };
+    for it in 0..iters {
+        let nh = rng.below(3) * rng.below(200);
+        let hist = rng.bytes(nh);
+        let (src, cap) = if it % 2 == 0 {
+            let n = 1 + rng.below(80);
+            (rng.bytes(n), rng.below(400))
+        } else {
+            let n = 1 + rng.below(3000);
+            let data = sample(rng.below(5), n, &mut rng);
+            let mut blk = c_compress(&data, 1);
+            for _ in 0..1 + rng.below(4) {
+                let i = rng.below(blk.len());
+                blk[i] = rng.next() as u8;
+            }
+            if rng.below(4) == 0 {
+                blk.truncate(rng.below(blk.len()) + 1);
+            }
+            let cap = match rng.below(3) {
+                0 => n,
+                1 => n + rng.below(64),
+                _ => rng.below(n + 1),
+            };
+            (blk, cap)
+        };
+        check_decode(&src, &hist, cap);
+    }
+}
+
+#[test]
+fn tables_reused_across_unrelated_blocks() {
+    // A compressor fed blocks whose history lies about being the previous input still makes
+    // valid output (candidates are verified).
+    let mut rng = Rng::new(9);
+    let a = sample(2, 100_000, &mut rng);
+    let b = sample(4, 100_000, &mut rng);
+    for k in kernels() {
+        let mut c = codec(k).unwrap().compressor(1).unwrap();
+        for i in 0..8 {
+            let (src, hist): (&[u8], &[u8]) = match i % 4 {
+                0 => (&a[65_536..], &a[..65_536]),
+                1 => (&b[65_536..], &a[..65_536]), // lying history: same tail? no, but same length
+                2 => (&b[30_000..40_000], &b[..30_000]),
+                _ => (&a[1000..2000], &b[..1000]),
+            };
+            let mut dst = vec![0u8; compress_bound(src.len())];
+            let n = c.compress(src, hist, &mut dst).unwrap();
+            assert!(c_decode(&dst[..n], hist, src.len()).unwrap() == src);
+        }
+    }
+}
+
+/// Silesia files: `LZ4FRAMED_CORPUS` or `target/corpus` (from `../shared/corpus/unpack.sh`).
+pub(crate) fn corpus_files() -> Vec<(String, Vec<u8>)> {
+    let dir = std::env::var("LZ4FRAMED_CORPUS")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../target/corpus").to_string());
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(&dir) {
+        let mut paths: Vec<_> = rd
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.is_file())
+            .collect();
+        paths.sort();
+        for p in paths {
+            if let Ok(d) = std::fs::read(&p) {
+                out.push((p.file_name().unwrap().to_string_lossy().into_owned(), d));
+            }
+        }
+    }
+    if out.is_empty() {
+        println!(
+            "corpus not found in {dir}: skipping (run ../shared/corpus/unpack.sh target/corpus)"
+        );
+    }
+    out
+}
+
+#[test]
+fn silesia_prefix_matches_c() {
+    // The first 1 MiB of each file (debug-mode runtime), as one block and as linked 64 KiB blocks.
+    for (name, data) in corpus_files() {
+        let data = &data[..data.len().min(1 << 20)];
+        let c = c_compress(data, 1);
+        for k in kernels() {
+            let ours = our_compress(k, 1, data, &[]);
+            assert!(ours == c, "{name}: {k:?} differs from C");
+            assert!(
+                our_decode(k, &c, &[], data.len(), 0).unwrap() == data,
+                "{name} {k:?}"
+            );
+            let mut comp = codec(k).unwrap().compressor(1).unwrap();
+            let mut pos = 0;
+            while pos < data.len() {
+                let end = (pos + 65_536).min(data.len());
+                let hist = &data[pos.saturating_sub(65_536)..pos];
+                let mut dst = vec![0u8; compress_bound(end - pos)];
+                let n = comp.compress(&data[pos..end], hist, &mut dst).unwrap();
+                let out = our_decode(k, &dst[..n], hist, end - pos, 0).unwrap();
+                assert!(out == data[pos..end], "{name} {k:?} linked at {pos}");
+                assert!(c_decode(&dst[..n], hist, end - pos).unwrap() == out);
+                pos = end;
+            }
+        }
+    }
+}
