@@ -77,7 +77,9 @@ impl<G: CodecRegistry> Compressor<G> {
     fn build(settings: FrameSettings, codec: &'static dyn BlockCodec) -> Result<Self, Error> {
         let block = codec.compressor(settings.level)?;
         let bs = settings.block_size.bytes();
-        let scratch = vec![0u8; compress_bound(bs)];
+        // More than the worst case: some codecs (lz4_flex) refuse a destination smaller than
+        // their own, looser bound and would otherwise compress via a copy.
+        let scratch = vec![0u8; compress_bound(bs).max(bs + bs / 10 + 32)];
         Ok(Compressor {
             settings,
             codec,

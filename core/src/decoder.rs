@@ -83,17 +83,36 @@ impl<R: Read, G: CodecRegistry> FrameDecoder<R, G> {
 
     /// A decoder around a prepared [`Decompressor`] (with a dictionary, say, or one restored
     /// from a checkpoint; it continues from its state).
-    pub fn with_decompressor(reader: R, decompressor: Decompressor<G>) -> Self {
+    pub fn with_decompressor(reader: R, mut decompressor: Decompressor<G>) -> Self {
+        let mut out = ReusableBuf::default();
+        if !decompressor.carry.is_empty() {
+            out.buf = std::mem::take(&mut decompressor.carry);
+            out.filled = out.buf.len();
+        }
         FrameDecoder {
             reader,
             decompressor,
             input: Vec::new(),
             in_pos: 0,
             in_end: 0,
-            out: ReusableBuf::default(),
+            out,
             out_pos: 0,
             read_total: 0,
         }
+    }
+
+    /// A checkpoint of this decoder ([`Decompressor::checkpoint`]) that includes the decoded
+    /// bytes not yet read out, so that a decoder restored from it yields exactly what this one
+    /// would yield next. Reopen the input at `decompressor().compressed_position()`.
+    pub fn checkpoint(&self) -> Vec<u8> {
+        self.decompressor
+            .checkpoint_with_output(self.buffered_output())
+    }
+
+    /// Output bytes read out of this decoder so far, counting from where its decompressor
+    /// started (for a restored one, from the checkpoint's position).
+    pub fn output_position(&self) -> u64 {
+        self.decompressor.decompressed_position() - (self.out.filled - self.out_pos) as u64
     }
 
     /// Swap the input for `reader`, returning the old one. The new reader must continue where

@@ -3,6 +3,7 @@
 
 use std::marker::PhantomData;
 
+use crate::checkpoint::{self, DictBinding};
 use crate::codec::{Backend, BlockCodec, CodecRegistry};
 use crate::engine::{Engine, Status};
 use crate::error::Error;
@@ -33,6 +34,10 @@ pub struct Decompressor<G: CodecRegistry> {
     pub(crate) codec: &'static dyn BlockCodec,
     pub(crate) dictionary: Option<Dictionary>,
     pub(crate) engine: Engine,
+    /// Decoded bytes restored from a checkpoint, handed out before anything else.
+    pub(crate) carry: Vec<u8>,
+    /// The dictionary a restored state was bound to, until checked against the one supplied.
+    pub(crate) dict_binding: Option<DictBinding>,
     _registry: PhantomData<fn() -> G>,
 }
 
@@ -42,6 +47,8 @@ impl<G: CodecRegistry> Clone for Decompressor<G> {
             codec: self.codec,
             dictionary: self.dictionary.clone(),
             engine: self.engine.clone(),
+            carry: self.carry.clone(),
+            dict_binding: self.dict_binding,
             _registry: PhantomData,
         }
     }
@@ -82,8 +89,78 @@ impl<G: CodecRegistry> Decompressor<G> {
             codec,
             dictionary: None,
             engine: Engine::new(),
+            carry: Vec::new(),
+            dict_binding: None,
             _registry: PhantomData,
         }
+    }
+
+    /// Serialize the whole decoder state — valid at any input position, mid-block included —
+    /// into a few bytes ([checkpoint format v1](crate::checkpoint)): positions, the frame
+    /// descriptor, the running content checksum, any partial unit and, in linked frames, the
+    /// 64 KiB window (stored LZ4-compressed). Restore it with
+    /// [`Decompressor::from_checkpoint`] and feed the input from
+    /// [`Decompressor::compressed_position`] on.
+    ///
+    /// ```
+    /// use lz4framed::Decompressor;
+    /// let data = b"resumable ".repeat(10_000);
+    /// let frame = lz4framed::compress(&data);
+    /// let (head, tail) = frame.split_at(frame.len() / 2);
+    ///
+    /// let mut d = Decompressor::new();
+    /// let mut out = Vec::new();
+    /// d.decompress(head, &mut out)?;
+    /// let saved: Vec<u8> = d.checkpoint(); // e.g. written to disk
+    ///
+    /// // ... after a crash:
+    /// let mut d = Decompressor::from_checkpoint(&saved)?;
+    /// assert_eq!(d.compressed_position(), head.len() as u64);
+    /// out.truncate(d.decompressed_position() as usize);
+    /// d.decompress(tail, &mut out)?;
+    /// d.finish()?;
+    /// assert_eq!(out, data);
+    /// # Ok::<(), lz4framed::Error>(())
+    /// ```
+    pub fn checkpoint(&self) -> Vec<u8> {
+        self.checkpoint_with_output(&self.carry)
+    }
+
+    pub(crate) fn checkpoint_with_output(&self, pending_output: &[u8]) -> Vec<u8> {
+        let binding = self
+            .dictionary
+            .as_ref()
+            .map(DictBinding::of)
+            .or(self.dict_binding);
+        checkpoint::write(&self.engine, self.codec, pending_output, binding)
+    }
+
+    /// Restore a decompressor from [`Decompressor::checkpoint`] bytes, on the `Auto` backend.
+    /// Any byte string either restores a consistent decoder or is refused with
+    /// [`Error::BadCheckpoint`]. A state taken with a dictionary needs it again
+    /// ([`Decompressor::with_dictionary`]); the next `decompress` checks it.
+    pub fn from_checkpoint(bytes: &[u8]) -> Result<Self, Error> {
+        Self::restore(bytes, G::auto())
+    }
+
+    /// Like [`Decompressor::from_checkpoint`], on `backend`.
+    pub fn from_checkpoint_with_backend(
+        bytes: &[u8],
+        backend: impl Into<Backend>,
+    ) -> Result<Self, Error> {
+        Self::restore(bytes, G::codec(backend.into())?)
+    }
+
+    fn restore(bytes: &[u8], codec: &'static dyn BlockCodec) -> Result<Self, Error> {
+        let r = checkpoint::read(bytes, codec)?;
+        Ok(Decompressor {
+            codec,
+            dictionary: None,
+            engine: r.engine,
+            carry: r.pending_output,
+            dict_binding: r.dict,
+            _registry: PhantomData,
+        })
     }
 
     /// Use `dictionary` for frames compressed with one. A frame that records a dictionary ID
@@ -105,11 +182,33 @@ impl<G: CodecRegistry> Decompressor<G> {
     /// unit is kept inside). On error the decompressor is spent: later calls return
     /// [`Error::InvalidState`].
     pub fn decompress(&mut self, input: &[u8], out: &mut Vec<u8>) -> Result<Status, Error> {
+        if !self.carry.is_empty() {
+            out.append(&mut self.carry);
+        }
         let mut sink = VecOutput::new(out);
         self.feed(input, &mut sink)
     }
 
     pub(crate) fn feed(&mut self, input: &[u8], out: &mut dyn Output) -> Result<Status, Error> {
+        if let Some(want) = self.dict_binding {
+            let frame = self.engine.frame_index;
+            match &self.dictionary {
+                None => {
+                    return Err(Error::DictionaryMissing {
+                        frame,
+                        dict_id: want.id,
+                    })
+                }
+                Some(d) if d.fingerprint() != want.fingerprint => {
+                    return Err(Error::DictionaryMismatch {
+                        frame,
+                        expected: want.id,
+                        found: d.id(),
+                    })
+                }
+                Some(_) => self.dict_binding = None,
+            }
+        }
         let dict = self.dictionary.as_ref();
         self.engine.feed(self.codec, dict, input, out)
     }
@@ -136,9 +235,10 @@ impl<G: CodecRegistry> Decompressor<G> {
         self.engine.compressed_position
     }
 
-    /// Output bytes produced so far, in all.
+    /// Output bytes handed to the caller so far, in all (for a restored decompressor: where its
+    /// output continues).
     pub fn decompressed_position(&self) -> u64 {
-        self.engine.decompressed_position
+        self.engine.decompressed_position - self.carry.len() as u64
     }
 
     /// Whether the decoder is between blocks (or frames) with no partial unit held: the point

@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod checkpoint;
 pub mod codec;
 pub mod compressor;
 pub mod decoder;
@@ -22,6 +23,7 @@ pub mod frame;
 pub mod oneshot;
 mod output;
 pub mod settings;
+pub mod varint;
 pub mod xxh32;
 
 pub use codec::{
