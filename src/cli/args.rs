@@ -1,0 +1,270 @@
+//! The command line: clap definitions and the lz4-style spellings (`-1`..`-12`, `-BD`, `-BX`)
+//! rewritten into their long forms before clap sees them.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const AFTER_HELP: &str = "\
+Exit codes:
+  0  success
+  1  usage error (bad option or value, unavailable backend, unsupported level)
+  2  input error (INFILE or the dictionary cannot be opened or read)
+  3  output error (OUTFILE exists without -f, cannot be created or written)
+  4  corrupt or invalid data (bad magic, checksum mismatch, truncated input, wrong dictionary)
+
+Without OUTFILE, output goes to stdout; `-` as INFILE reads stdin. An existing OUTFILE is never
+overwritten without -f. Output is written to a temporary file in OUTFILE's folder and renamed
+into place only on success, so a failure never leaves a partial OUTFILE behind.";
+
+/// lz4framed: LZ4 frame compression and decompression, compatible with the `lz4` tool.
+#[derive(Debug, Parser)]
+#[command(name = "lz4framed", version, about, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Compress INFILE (or stdin) into an LZ4 frame.
+    #[command(after_help = AFTER_HELP)]
+    Compress(CompressArgs),
+    /// Decompress every frame of INFILE (concatenated, skippable and legacy frames included).
+    #[command(after_help = AFTER_HELP)]
+    Decompress(DecompressArgs),
+    /// Show each frame of the files: type, block size and mode, flags, sizes, ratio.
+    Info(InfoArgs),
+    /// Decode and verify the files, writing no output.
+    Test(TestArgs),
+    /// List the block backends of this build, the CPU features detected and what auto picks.
+    Backends,
+}
+
+/// Input and output paths and the safety switches shared by compress and decompress.
+#[derive(Debug, Args)]
+pub struct IoArgs {
+    /// Input file, or `-` for stdin.
+    #[arg(value_name = "INFILE|-")]
+    pub input: PathBuf,
+    /// Output file (default: stdout).
+    #[arg(value_name = "OUTFILE")]
+    pub output: Option<PathBuf>,
+    /// Overwrite an existing OUTFILE; write compressed data to a terminal.
+    #[arg(short = 'f', long)]
+    pub force: bool,
+    /// No progress bar and no warnings (errors are still printed).
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+}
+
+/// Which block backend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum BackendArg {
+    /// The fastest available (or the one LZ4FRAMED_BACKEND names).
+    #[default]
+    Auto,
+    /// The C reference library.
+    C,
+    /// lz4_flex, safe Rust.
+    Rust,
+    /// lz4framed's own vectorized codec.
+    Simd,
+}
+
+impl From<BackendArg> for lz4framed::Backend {
+    fn from(b: BackendArg) -> Self {
+        match b {
+            BackendArg::Auto => lz4framed::Backend::Auto,
+            BackendArg::C => lz4framed::Backend::C,
+            BackendArg::Rust => lz4framed::Backend::Rust,
+            BackendArg::Simd => lz4framed::Backend::Simd,
+        }
+    }
+}
+
+/// `compress` options.
+#[derive(Debug, Args)]
+pub struct CompressArgs {
+    #[command(flatten)]
+    pub io: IoArgs,
+    /// Compression level 1..12 (also -1 .. -12); 1 is fast (default), 3..12 high compression.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i32).range(1..=12),
+          overrides_with = "fast")]
+    pub level: Option<i32>,
+    /// Faster than level 1 with acceleration N (default 1), at some cost in ratio.
+    #[arg(long, value_name = "N", num_args = 0..=1, require_equals = true,
+          default_missing_value = "1", value_parser = clap::value_parser!(i32).range(1..=65537),
+          overrides_with = "level")]
+    pub fast: Option<i32>,
+    /// Maximum block size: 64K, 256K, 1M, 4M (or the IDs 4..7); default 4M.
+    /// lz4's -BD (linked blocks) and -BX (block checksums) are accepted too.
+    #[arg(short = 'B', long = "block-size", value_name = "SIZE", value_parser = parse_block_size)]
+    pub block_size: Option<lz4framed::BlockSize>,
+    /// Linked blocks: each block may refer to the 64 KiB before it (better ratio).
+    #[arg(long, overrides_with = "independent")]
+    pub linked: bool,
+    /// Independent blocks (default): each block decodes on its own.
+    #[arg(long, overrides_with = "linked")]
+    pub independent: bool,
+    /// Append an XXH32 of the content (default).
+    #[arg(long, overrides_with = "no_content_checksum")]
+    pub content_checksum: bool,
+    /// Do not append a content checksum.
+    #[arg(long, overrides_with = "content_checksum")]
+    pub no_content_checksum: bool,
+    /// Append an XXH32 after each block.
+    #[arg(long, overrides_with = "no_block_checksum")]
+    pub block_checksum: bool,
+    /// No block checksums (default).
+    #[arg(long, overrides_with = "block_checksum")]
+    pub no_block_checksum: bool,
+    /// Record the content size in the header (default for regular files; not possible for stdin).
+    #[arg(long, overrides_with = "no_content_size")]
+    pub content_size: bool,
+    /// Do not record the content size.
+    #[arg(long, overrides_with = "content_size")]
+    pub no_content_size: bool,
+    /// Dictionary: the last 64 KiB of FILE, with dictionary ID 0 (as `lz4 -D FILE`).
+    #[arg(short = 'D', long, value_name = "FILE")]
+    pub dict: Option<PathBuf>,
+    /// Block backend.
+    #[arg(long, value_enum, default_value_t = BackendArg::Auto)]
+    pub backend: BackendArg,
+    /// Worker threads. Accepted for scripts, but compression is single-threaded for now:
+    /// values above 1 currently have no effect.
+    #[arg(short = 'T', long, value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub threads: u32,
+}
+
+/// `decompress` options.
+#[derive(Debug, Args)]
+pub struct DecompressArgs {
+    #[command(flatten)]
+    pub io: IoArgs,
+    #[command(flatten)]
+    pub decode: DecodeArgs,
+}
+
+/// Options of every decoding command.
+#[derive(Debug, Args)]
+pub struct DecodeArgs {
+    /// Dictionary the data was compressed with (its last 64 KiB, as `lz4 -D FILE`).
+    #[arg(short = 'D', long, value_name = "FILE")]
+    pub dict: Option<PathBuf>,
+    /// Block backend.
+    #[arg(long, value_enum, default_value_t = BackendArg::Auto)]
+    pub backend: BackendArg,
+    /// Skip header, block and content checksum verification (faster, no integrity check).
+    #[arg(long)]
+    pub no_verify: bool,
+}
+
+/// `info` options.
+#[derive(Debug, Args)]
+pub struct InfoArgs {
+    /// Files to describe (`-` for stdin).
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `test` options.
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Files to verify (`-` for stdin).
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub decode: DecodeArgs,
+    /// Print nothing for files that pass.
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+}
+
+fn parse_block_size(s: &str) -> Result<lz4framed::BlockSize, String> {
+    use lz4framed::BlockSize as B;
+    match s.to_ascii_uppercase().as_str() {
+        "4" | "64K" | "64KB" | "64KIB" => Ok(B::Max64KB),
+        "5" | "256K" | "256KB" | "256KIB" => Ok(B::Max256KB),
+        "6" | "1M" | "1MB" | "1MIB" => Ok(B::Max1MB),
+        "7" | "4M" | "4MB" | "4MIB" => Ok(B::Max4MB),
+        _ => Err(format!(
+            "`{s}` is not a block size (expected 64K, 256K, 1M, 4M or 4..7)"
+        )),
+    }
+}
+
+/// Rewrites the lz4-style spellings clap cannot express: `-N` (N in 1..=12) becomes
+/// `--level=N`, `-BD` becomes `--linked` and `-BX` `--block-checksum`. Arguments after `--`
+/// are left alone.
+pub fn normalize(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
+    let mut out = Vec::new();
+    let mut rest = false;
+    for a in args {
+        if rest {
+            out.push(a);
+            continue;
+        }
+        let rewritten = a.to_str().and_then(|s| {
+            if s == "--" {
+                rest = true;
+                return None;
+            }
+            let digits = s.strip_prefix('-')?;
+            if digits == "BD" {
+                return Some("--linked".to_string());
+            }
+            if digits == "BX" {
+                return Some("--block-checksum".to_string());
+            }
+            if !digits.is_empty() && digits.len() <= 2 && digits.bytes().all(|b| b.is_ascii_digit())
+            {
+                return Some(format!("--level={digits}"));
+            }
+            None
+        });
+        out.push(rewritten.map_or(a, OsString::from));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lz4_spellings_are_rewritten() {
+        let v: Vec<OsString> = ["x", "compress", "-9", "-BD", "-BX", "-B4", "--", "-3"]
+            .iter()
+            .map(OsString::from)
+            .collect();
+        let n = normalize(v);
+        let n: Vec<&str> = n.iter().map(|s| s.to_str().unwrap()).collect();
+        assert_eq!(
+            n,
+            [
+                "x",
+                "compress",
+                "--level=9",
+                "--linked",
+                "--block-checksum",
+                "-B4",
+                "--",
+                "-3"
+            ]
+        );
+    }
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,166 @@
+//! `lz4framed decompress` and `lz4framed test`.
+
+use std::io::{self, BufRead, Read, Write};
+
+use lz4framed::{Decompressor, FrameDecoder};
+
+use super::args::{DecodeArgs, DecompressArgs, TestArgs};
+use super::errors::{CliError, CliResult, Exit};
+use super::input::{load_dictionary, Input};
+use super::output::Output;
+use super::progress::Progress;
+
+/// A reader that remembers whether it failed, so that a read error of the input can be told
+/// from bad data after the decoder has wrapped both into `io::Error`s.
+struct Tracked<R> {
+    inner: R,
+    failed: bool,
+}
+
+impl<R: Read> Read for Tracked<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let r = self.inner.read(buf);
+        if matches!(&r, Err(e) if e.kind() != io::ErrorKind::Interrupted) {
+            self.failed = true;
+        }
+        r
+    }
+}
+
+/// What a successful decode produced.
+#[derive(Debug, Clone, Copy)]
+pub struct Decoded {
+    /// Frames decoded (skippable frames not counted).
+    pub frames: u64,
+    /// Compressed bytes read.
+    pub compressed: u64,
+    /// Decompressed bytes.
+    pub decompressed: u64,
+}
+
+/// The decompressor the options ask for.
+pub fn decompressor(args: &DecodeArgs) -> CliResult<Decompressor> {
+    let mut d = Decompressor::with_backend(lz4framed::Backend::from(args.backend))
+        .map_err(|e| CliError::library("--backend", &e, None))?;
+    if let Some(path) = &args.dict {
+        d = d.with_dictionary(load_dictionary(path)?);
+    }
+    Ok(d.verify_checksums(!args.no_verify))
+}
+
+/// Decode all of `input`, writing to `output` when there is one.
+pub fn decode(
+    input: Input,
+    decompressor: Decompressor,
+    mut output: Option<&mut Output>,
+    quiet: bool,
+) -> CliResult<Decoded> {
+    let name = input.name.clone();
+    let out_name = output.as_ref().map(|o| o.name()).unwrap_or_default();
+    let mut progress = Progress::new(&name, input.len(), quiet);
+    let tracked = Tracked {
+        inner: input.reader,
+        failed: false,
+    };
+    let mut dec = FrameDecoder::with_decompressor(tracked, decompressor);
+    let mut read_before = 0;
+    let mut decompressed = 0u64;
+    loop {
+        let buf = match dec.fill_buf() {
+            Ok(b) => b,
+            Err(e) => return Err(classify(&name, &dec, &e)),
+        };
+        if buf.is_empty() {
+            break;
+        }
+        let n = buf.len();
+        if let Some(out) = output.as_deref_mut() {
+            out.write_all(buf)
+                .map_err(|e| CliError::output(&out_name, &e))?;
+        }
+        dec.consume(n);
+        decompressed += n as u64;
+        let read = dec.read_position();
+        progress.advance(read - read_before);
+        read_before = read;
+    }
+    progress.finish();
+    Ok(Decoded {
+        frames: dec.decompressor().frame_number(),
+        compressed: dec.read_position(),
+        decompressed,
+    })
+}
+
+/// Turn the decoder's `io::Error` back into what happened: a read error of the input, or a
+/// data error with its offset.
+fn classify<R: Read>(name: &str, dec: &FrameDecoder<Tracked<R>>, e: &io::Error) -> CliError {
+    if dec.get_ref().failed {
+        let at = dec.read_position();
+        return CliError::new(
+            Exit::Input,
+            format!(
+                "{name}: read error at offset {at}: {}",
+                super::errors::io_reason(e)
+            ),
+        );
+    }
+    let position = dec.decompressor().compressed_position();
+    match e
+        .get_ref()
+        .and_then(|i| i.downcast_ref::<lz4framed::Error>())
+    {
+        Some(le) => CliError::library(name, le, Some(position)),
+        None => CliError::new(Exit::Data, format!("{name}: {e} (at offset {position})")),
+    }
+}
+
+/// Run `decompress`.
+pub fn run(args: &DecompressArgs) -> CliResult<Exit> {
+    let input = Input::open(&args.io.input)?;
+    let d = decompressor(&args.decode)?;
+    let metadata = input.metadata.clone();
+    let mut output = match &args.io.output {
+        Some(p) => Output::file(p, args.io.force)?,
+        None => Output::stdout()?,
+    };
+    decode(input, d, Some(&mut output), args.io.quiet)?;
+    if let Some(m) = &metadata {
+        output.copy_metadata_from(m);
+    }
+    output.commit()?;
+    Ok(Exit::Ok)
+}
+
+/// Run `test`: every file is decoded and verified; failures are reported one line each and
+/// the worst exit code is returned.
+pub fn test(args: &TestArgs) -> CliResult<Exit> {
+    let mut worst = Exit::Ok;
+    let stdout = io::stdout();
+    for path in &args.files {
+        let result = Input::open(path).and_then(|input| {
+            let name = input.name.clone();
+            let d = decompressor(&args.decode)?;
+            decode(input, d, None, args.quiet).map(|r| (name, r))
+        });
+        match result {
+            Ok((name, r)) => {
+                if !args.quiet {
+                    let _ = writeln!(
+                        stdout.lock(),
+                        "{name}: OK ({} frame{}, {} -> {} bytes)",
+                        r.frames,
+                        if r.frames == 1 { "" } else { "s" },
+                        r.compressed,
+                        r.decompressed
+                    );
+                }
+            }
+            Err(e) => {
+                super::report(&e);
+                worst = super::worse(worst, e.exit);
+            }
+        }
+    }
+    Ok(worst)
+}

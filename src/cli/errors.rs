@@ -1,0 +1,99 @@
+//! Exit codes and the one-line error every failure ends with.
+
+use std::fmt;
+use std::io;
+
+/// The process exit codes of `lz4framed` (documented in `--help` and the README).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Success.
+    Ok = 0,
+    /// Bad command line (unknown option, bad value, missing argument) or an option this build
+    /// or CPU cannot honour (an unavailable backend, an unsupported level).
+    Usage = 1,
+    /// An input could not be opened or read (INFILE, a dictionary).
+    Input = 2,
+    /// The output could not be written (exists without `-f`, no permission, disk full, …).
+    Output = 3,
+    /// The input is not valid LZ4 data: corrupt, truncated, bad checksum, wrong dictionary.
+    Data = 4,
+}
+
+/// A failure: the exit code and the one line to print (`name: what [at offset N]`).
+#[derive(Debug)]
+pub struct CliError {
+    /// Exit code.
+    pub exit: Exit,
+    /// The message, without the program name and without a newline.
+    pub message: String,
+    /// Print nothing (e.g. a closed stdout pipe: the reader has gone away on purpose).
+    pub silent: bool,
+}
+
+impl CliError {
+    /// A failure with `exit` and a message.
+    pub fn new(exit: Exit, message: impl Into<String>) -> Self {
+        CliError {
+            exit,
+            message: message.into(),
+            silent: false,
+        }
+    }
+
+    /// A command-line problem.
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self::new(Exit::Usage, message)
+    }
+
+    /// Reading `name` failed.
+    pub fn input(name: &str, e: &io::Error) -> Self {
+        Self::new(Exit::Input, format!("{name}: {}", io_reason(e)))
+    }
+
+    /// Writing `name` failed. A broken stdout pipe is reported silently.
+    pub fn output(name: &str, e: &io::Error) -> Self {
+        let mut err = Self::new(Exit::Output, format!("{name}: {}", io_reason(e)));
+        err.silent = e.kind() == io::ErrorKind::BrokenPipe;
+        err
+    }
+
+    /// A library error about `name`. `position` is the input offset the decoder had reached,
+    /// used when the error itself names no offset.
+    pub fn library(name: &str, e: &lz4framed::Error, position: Option<u64>) -> Self {
+        use lz4framed::Error as E;
+        let exit = match e {
+            E::Io(_) => Exit::Input,
+            E::UnsupportedLevel { .. }
+            | E::BackendUnavailable { .. }
+            | E::UnknownBackend(_)
+            | E::InvalidSettings(_) => Exit::Usage,
+            e if e.is_data_error() => Exit::Data,
+            _ => Exit::Data,
+        };
+        let mut message = format!("{name}: {e}");
+        if e.is_data_error() && e.offset().is_none() {
+            if let Some(p) = position {
+                message.push_str(&format!(" (at offset {p})"));
+            }
+        }
+        Self::new(exit, message)
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// An I/O error's reason without Rust's "(os error N)" suffix.
+pub fn io_reason(e: &io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+/// Result of a CLI step.
+pub type CliResult<T> = Result<T, CliError>;

@@ -1,0 +1,83 @@
+//! Opening INFILE or stdin, reading it in large pieces, and reading dictionaries.
+
+use std::fs::{self, File};
+use std::io::{self, Read};
+use std::path::Path;
+
+use super::errors::{CliError, CliResult};
+
+/// An opened input.
+pub struct Input {
+    /// The name to show in messages (`stdin` for `-`).
+    pub name: String,
+    /// The reader.
+    pub reader: Box<dyn Read>,
+    /// The metadata of a regular file (for its size, permissions and time).
+    pub metadata: Option<fs::Metadata>,
+}
+
+impl Input {
+    /// Open `path`, or stdin for `-`.
+    pub fn open(path: &Path) -> CliResult<Input> {
+        if path.as_os_str() == "-" {
+            return Ok(Input {
+                name: "stdin".to_string(),
+                reader: Box::new(io::stdin().lock()),
+                metadata: None,
+            });
+        }
+        let name = path.display().to_string();
+        let file = File::open(path).map_err(|e| CliError::input(&name, &e))?;
+        let metadata = file.metadata().map_err(|e| CliError::input(&name, &e))?;
+        if metadata.is_dir() {
+            return Err(CliError::new(
+                super::errors::Exit::Input,
+                format!("{name}: is a directory"),
+            ));
+        }
+        let metadata = metadata.is_file().then_some(metadata);
+        Ok(Input {
+            name,
+            reader: Box::new(file),
+            metadata,
+        })
+    }
+
+    /// The size of a regular file.
+    pub fn len(&self) -> Option<u64> {
+        self.metadata.as_ref().map(|m| m.len())
+    }
+}
+
+/// Read until `buf` is full or the input ends; returns the bytes read.
+pub fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+/// Load a dictionary as `lz4 -D FILE` does: the file's last 64 KiB, dictionary ID 0.
+pub fn load_dictionary(path: &Path) -> CliResult<lz4framed::Dictionary> {
+    let name = path.display().to_string();
+    let read = || -> io::Result<Vec<u8>> {
+        use std::io::{Seek, SeekFrom};
+        let mut f = File::open(path)?;
+        let len = f.metadata()?.len();
+        let window = lz4framed::WINDOW_SIZE as u64;
+        if len > window {
+            f.seek(SeekFrom::Start(len - window))?;
+        }
+        let mut bytes = Vec::with_capacity(len.min(window) as usize);
+        f.read_to_end(&mut bytes)?;
+        Ok(bytes)
+    };
+    let bytes = read().map_err(|e| CliError::input(&name, &e))?;
+    Ok(lz4framed::Dictionary::new(&bytes))
+}
