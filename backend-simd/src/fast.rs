@@ -180,29 +180,50 @@ pub(crate) unsafe fn decompress<S: Simd>(
             offset = unsafe { read16(sp.add(ip)) };
             ip += 2;
             let mlc = token & 15;
-            if mlc != 15 && offset >= 8 && offset <= op {
-                // The reference's unchecked shortcut: op <= oend - 18 and ml <= 18.
-                // SAFETY: writes op..op+18 <= oend; reads op-offset..op-offset+18, each 8/16-byte
-                // piece only from bytes written before it (offset >= 8, resp. >= 16).
-                unsafe {
-                    let d = dp.add(op);
-                    let s = dp.add(op - offset);
-                    if offset >= 16 {
-                        S::copy16(d, s);
-                    } else {
+            if mlc != 15 && offset.wrapping_sub(1) < op {
+                // 1 <= offset <= op: a match of at most 18 bytes within dst.
+                let ml = mlc + MINMATCH;
+                if op + ml + 32 <= oend {
+                    // No end-of-block rule can fail here (op + ml + 5 <= oend). Wide copies.
+                    // SAFETY: writes below op + ml + 32 <= oend; reads from op - offset on,
+                    // each stride only from bytes written before it (offset >= 32, resp. 16),
+                    // or, for the pattern copy, `offset` bytes before op plus readable stale
+                    // bytes up to op + 16 <= oend.
+                    unsafe {
+                        let d = dp.add(op);
+                        let s = dp.add(op - offset);
+                        if S::WIDE == 32 && offset >= 32 {
+                            S::copy_wide(d, s);
+                        } else if offset >= 16 {
+                            S::copy16(d, s);
+                            S::copy16(d.add(16), s.add(16));
+                        } else {
+                            S::pattern_copy(d, offset, ml);
+                        }
+                    }
+                    op += ml;
+                    continue;
+                }
+                if offset >= 8 {
+                    // The reference's unchecked shortcut: op <= oend - 18 and ml <= 18.
+                    // SAFETY: writes op..op+18 <= oend; reads op-offset..op-offset+18, each
+                    // 8-byte piece only from bytes written before it (offset >= 8).
+                    unsafe {
+                        let d = dp.add(op);
+                        let s = dp.add(op - offset);
                         ptr::write_unaligned(d as *mut u64, ptr::read_unaligned(s as *const u64));
                         ptr::write_unaligned(
                             d.add(8) as *mut u64,
                             ptr::read_unaligned(s.add(8) as *const u64),
                         );
+                        ptr::write_unaligned(
+                            d.add(16) as *mut u16,
+                            ptr::read_unaligned(s.add(16) as *const u16),
+                        );
                     }
-                    ptr::write_unaligned(
-                        d.add(16) as *mut u16,
-                        ptr::read_unaligned(s.add(16) as *const u16),
-                    );
+                    op += ml;
+                    continue;
                 }
-                op += mlc + MINMATCH;
-                continue;
             }
         } else {
             if ll == 15 {
@@ -270,6 +291,13 @@ pub(crate) unsafe fn decompress<S: Simd>(
             }
         }
         ml = ml.saturating_add(MINMATCH);
+        if offset.wrapping_sub(1) < op && ml < oend - op && oend - op - ml >= 32 {
+            // 1 <= offset <= op and 32 bytes of slack: no check can fail, copy wide.
+            // SAFETY: as checked.
+            unsafe { copy_in_dst::<S>(dst, op, offset, ml) };
+            op += ml;
+            continue;
+        }
         if offset == 0 {
             return Err(Fail::OffsetZero(ip));
         }

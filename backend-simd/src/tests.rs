@@ -117,7 +117,7 @@ pub(crate) fn check_decode(src: &[u8], history: &[u8], cap: usize) -> Option<Vec
     for k in kernels() {
         let a = our_decode(k, src, history, cap, 0x00);
         let b = our_decode(k, src, history, cap, 0xA5);
-        assert_eq!(a, b, "{k:?}: output depends on stale dst bytes");
+        assert!(a == b, "{k:?}: output depends on stale dst bytes");
         match (&a, &c) {
             (Ok(x), Some(y)) => assert!(
                 x == y,
