@@ -1,0 +1,88 @@
+//! Replays every committed corpus file (`corpus/<target>/`) and regression input
+//! (`regressions/<target>/`) through the fuzz target functions, on stable Rust, so that
+//! `cargo test --manifest-path fuzz/Cargo.toml` exercises the targets without nightly.
+//! Each finding also has a test of its own, named after it (below).
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .map(|e| e.expect("read_dir entry").path())
+        .filter(|p| p.is_file() && !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Runs `target` on every file of `corpus/<name>/` and `regressions/<name>/`; fails naming
+/// every file that panics.
+fn replay(name: &str) {
+    let target = lz4framed_fuzz::TARGETS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, f)| *f)
+        .expect("known target");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut count = 0;
+    let mut failed = Vec::new();
+    for dir in ["corpus", "regressions"] {
+        for file in files(&root.join(dir).join(name)) {
+            let data = std::fs::read(&file).expect("read corpus file");
+            count += 1;
+            if catch_unwind(AssertUnwindSafe(|| target(&data))).is_err() {
+                failed.push(file.display().to_string());
+            }
+        }
+    }
+    assert!(failed.is_empty(), "{name}: {} of {count} inputs fail: {failed:#?}", failed.len());
+    assert!(count > 0, "{name}: no corpus files");
+}
+
+/// Runs one regression input.
+fn regression(target: &str, file: &str) {
+    let f = lz4framed_fuzz::TARGETS
+        .iter()
+        .find(|(n, _)| *n == target)
+        .map(|(_, f)| *f)
+        .expect("known target");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("regressions").join(target).join(file);
+    f(&std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())));
+}
+
+#[test]
+fn replay_block_roundtrip() {
+    replay("block_roundtrip");
+}
+
+#[test]
+fn replay_block_decode_diff() {
+    replay("block_decode_diff");
+}
+
+#[test]
+fn replay_frame_roundtrip() {
+    replay("frame_roundtrip");
+}
+
+#[test]
+fn replay_frame_decode_diff() {
+    replay("frame_decode_diff");
+}
+
+#[test]
+fn replay_frame_decode_deep() {
+    replay("frame_decode_deep");
+}
+
+#[test]
+fn every_target_has_a_fuzz_binary_and_corpus() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (name, _) in lz4framed_fuzz::TARGETS {
+        assert!(root.join("fuzz_targets").join(format!("{name}.rs")).is_file(), "{name}");
+        assert!(!files(&root.join("corpus").join(name)).is_empty(), "{name}: empty corpus");
+    }
+}
