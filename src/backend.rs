@@ -143,7 +143,8 @@ fn concrete(b: Backend) -> Result<&'static dyn BlockCodec, &'static str> {
 
 #[cfg(feature = "backend-simd")]
 fn simd_codec() -> Result<&'static dyn BlockCodec, &'static str> {
-    Err("not implemented yet")
+    // The best kernel this CPU supports (detected once, cached by the backend).
+    Ok(lz4framed_backend_simd::best())
 }
 
 #[cfg(not(feature = "backend-simd"))]
