@@ -74,6 +74,16 @@ pub(crate) unsafe fn count_tail(a: *const u8, b: *const u8, mut k: usize, n: usi
     k
 }
 
+/// Copies 8 bytes (unaligned).
+///
+/// # Safety
+/// 8 readable bytes at `s`, 8 writable at `d`; if they overlap, `d >= s + 8`.
+#[inline(always)]
+unsafe fn copy8(d: *mut u8, s: *const u8) {
+    // SAFETY: forwarded from the caller.
+    unsafe { ptr::write_unaligned(d as *mut u64, ptr::read_unaligned(s as *const u64)) }
+}
+
 /// Reads 2 bytes little-endian.
 #[inline(always)]
 unsafe fn read16(p: *const u8) -> usize {
@@ -197,6 +207,10 @@ pub(crate) unsafe fn decompress<S: Simd>(
                         } else if offset >= 16 {
                             S::copy16(d, s);
                             S::copy16(d.add(16), s.add(16));
+                        } else if offset >= 8 {
+                            copy8(d, s);
+                            copy8(d.add(8), s.add(8));
+                            copy8(d.add(16), s.add(16));
                         } else {
                             S::pattern_copy(d, offset, ml);
                         }
@@ -451,6 +465,9 @@ unsafe fn compress_generic<S: Simd, T: Table + ?Sized, const EXT: bool>(
     dst: &mut [u8],
     accel: u32,
 ) -> Option<usize> {
+    // Without history, `Tables::prepare` always starts at virtual index 0: make it a constant.
+    debug_assert!(EXT || start == 0);
+    let start = if EXT { start } else { 0 };
     let len = src.len();
     let hlen = hist.len();
     let low = start - hlen as u32;
