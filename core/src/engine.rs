@@ -483,8 +483,15 @@ impl Engine {
             return Err(Error::InvalidState("block outside a frame"));
         };
         let linked = frame.block_mode == BlockMode::Linked && frame.kind == FrameKind::Standard;
-        let max = frame.block_max_size();
-        let (in_buffer, dst) = out.reserve(if raw { data.len() } else { max });
+        // An LZ4 block expands at most 255-fold: a small block needs no block-sized buffer.
+        let room = if raw {
+            data.len()
+        } else {
+            frame
+                .block_max_size()
+                .min(data.len().saturating_mul(255).saturating_add(64))
+        };
+        let (in_buffer, dst) = out.reserve(room);
         let result = if raw {
             dst[..data.len()].copy_from_slice(data);
             Ok(data.len())
