@@ -1,0 +1,737 @@
+//! Integration tests of the `lz4framed` binary: every option, every exit code, pipes, the
+//! no-clobber and no-partial-output guarantees, and interop with the `lz4` tool.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use lz4framed::{BlockMode, BlockSize};
+
+fn bin() -> Command {
+    Command::cargo_bin("lz4framed").expect("the lz4framed binary is built")
+}
+
+/// Compressible, varied test data (text-like with some noise).
+fn sample(len: usize, seed: u32) -> Vec<u8> {
+    let words: [&[u8]; 8] = [
+        b"frame ",
+        b"block ",
+        b"lz4 ",
+        b"checksum ",
+        b"the ",
+        b"data\n",
+        b"of ",
+        b"stream ",
+    ];
+    let mut x = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
+    let mut out = Vec::with_capacity(len + 16);
+    while out.len() < len {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        if x % 11 == 0 {
+            out.push((x >> 8) as u8);
+        } else {
+            out.extend_from_slice(words[(x % 8) as usize]);
+        }
+    }
+    out.truncate(len);
+    out
+}
+
+fn write(dir: &Path, name: &str, data: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    fs::write(&p, data).unwrap();
+    p
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().unwrap()
+}
+
+/// The files in `dir` (to check that no temporary file is left behind).
+fn listing(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn lz4_tool() -> Option<&'static str> {
+    let p = "/usr/bin/lz4";
+    if Path::new(p).exists() {
+        Some(p)
+    } else {
+        println!("SKIPPED: the lz4 tool is not installed at {p}; interop not tested");
+        None
+    }
+}
+
+fn compress_file(dir: &Path, data: &[u8], args: &[&str]) -> Vec<u8> {
+    let input = write(dir, "in.bin", data);
+    let out = dir.join("in.bin.lz4");
+    let _ = fs::remove_file(&out);
+    let mut full = vec!["compress"];
+    full.extend_from_slice(args);
+    full.push(s(&input));
+    full.push(s(&out));
+    let o = run(&full);
+    assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+    fs::read(&out).unwrap()
+}
+
+#[test]
+fn default_compress_matches_the_lz4_tool_defaults_and_round_trips() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = sample(300_000, 1);
+    let frame = compress_file(dir.path(), &data, &[]);
+    let info = lz4framed::frame_info(&frame).unwrap();
+    // Level 1, independent blocks, content checksum, content size of a regular file; a file
+    // smaller than 4 MiB gets the smallest block size that holds it, as with `lz4`.
+    assert_eq!(info.block_mode, BlockMode::Independent);
+    assert_eq!(info.block_size, Some(BlockSize::Max1MB));
+    assert!(info.content_checksum);
+    assert!(!info.block_checksum);
+    assert_eq!(info.content_size, Some(data.len() as u64));
+    assert_eq!(lz4framed::decompress(&frame).unwrap(), data);
+
+    let out = dir.path().join("back");
+    let o = run(&["decompress", s(&dir.path().join("in.bin.lz4")), s(&out)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(fs::read(&out).unwrap(), data);
+    assert!(o.stderr.is_empty(), "no progress or noise: {}", stderr(&o));
+}
+
+#[test]
+fn stdin_to_stdout_pipes() {
+    let data = sample(200_000, 2);
+    let o = bin()
+        .args(["compress", "-"])
+        .write_stdin(data.clone())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let info = lz4framed::frame_info(&o.stdout).unwrap();
+    assert_eq!(info.content_size, None, "stdin: size unknown");
+    assert_eq!(info.block_size, Some(BlockSize::Max4MB));
+    let back = bin()
+        .args(["decompress", "-"])
+        .write_stdin(o.stdout.clone())
+        .output()
+        .unwrap();
+    assert!(back.status.success(), "{}", stderr(&back));
+    assert_eq!(back.stdout, data);
+    // A file to stdout and stdin to a file.
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "x", &data);
+    let o = run(&["compress", s(&f)]);
+    assert!(o.status.success());
+    let out = dir.path().join("y");
+    let back = bin()
+        .args(["decompress", "-", s(&out)])
+        .write_stdin(o.stdout)
+        .output()
+        .unwrap();
+    assert!(back.status.success(), "{}", stderr(&back));
+    assert_eq!(fs::read(out).unwrap(), data);
+}
+
+#[test]
+fn levels_and_fast_modes() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = sample(200_000, 3);
+    let mut sizes = Vec::new();
+    for args in [
+        &["-1"][..],
+        &["-3"],
+        &["-9"],
+        &["-12"],
+        &["--level", "6"],
+        &["--level=2"],
+        &["--fast"],
+        &["--fast=8"],
+        &["-9", "--fast=3"],
+    ] {
+        let frame = compress_file(dir.path(), &data, args);
+        assert_eq!(lz4framed::decompress(&frame).unwrap(), data, "{args:?}");
+        sizes.push(frame.len());
+    }
+    assert!(sizes[2] < sizes[0], "-9 beats -1: {sizes:?}");
+    assert!(sizes[7] > sizes[0], "--fast=8 is bigger than -1: {sizes:?}");
+    for bad in [
+        &["-13"][..],
+        &["--level", "0"],
+        &["--fast=0"],
+        &["--level", "x"],
+    ] {
+        let mut a = vec!["compress"];
+        a.extend_from_slice(bad);
+        a.extend_from_slice(&["-", "-q"]);
+        let o = bin().args(&a).write_stdin("x").output().unwrap();
+        assert_eq!(o.status.code(), Some(1), "{bad:?}");
+    }
+}
+
+#[test]
+fn block_sizes_modes_and_checksum_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = sample(150_000, 4);
+    let cases: &[(&[&str], BlockSize)] = &[
+        (&["-B", "64K"], BlockSize::Max64KB),
+        (&["-B4"], BlockSize::Max64KB),
+        (&["-B", "256K"], BlockSize::Max256KB),
+        (&["-B5"], BlockSize::Max256KB),
+        (&["--block-size", "1M"], BlockSize::Max1MB),
+        (&["-B6"], BlockSize::Max1MB),
+        (&["-B", "4M"], BlockSize::Max4MB),
+        (&["-B7"], BlockSize::Max4MB),
+    ];
+    for (args, want) in cases {
+        let frame = compress_file(dir.path(), &data, args);
+        let info = lz4framed::frame_info(&frame).unwrap();
+        assert_eq!(info.block_size, Some(*want), "{args:?}");
+        assert_eq!(lz4framed::decompress(&frame).unwrap(), data);
+    }
+    let flags: &[(&[&str], fn(&lz4framed::FrameInfo) -> bool)] = &[
+        (&["--linked", "-B4"], |i| i.block_mode == BlockMode::Linked),
+        (&["-BD", "-B4"], |i| i.block_mode == BlockMode::Linked),
+        (&["--linked", "--independent"], |i| {
+            i.block_mode == BlockMode::Independent
+        }),
+        (&["--no-content-checksum"], |i| !i.content_checksum),
+        (&["--no-content-checksum", "--content-checksum"], |i| {
+            i.content_checksum
+        }),
+        (&["--block-checksum"], |i| i.block_checksum),
+        (&["-BX"], |i| i.block_checksum),
+        (&["--block-checksum", "--no-block-checksum"], |i| {
+            !i.block_checksum
+        }),
+        (&["--no-content-size"], |i| i.content_size.is_none()),
+        (&["--content-size"], |i| i.content_size == Some(150_000)),
+    ];
+    for (args, check) in flags {
+        let frame = compress_file(dir.path(), &data, args);
+        let info = lz4framed::frame_info(&frame).unwrap();
+        assert!(check(&info), "{args:?}: {info:?}");
+        assert_eq!(lz4framed::decompress(&frame).unwrap(), data);
+    }
+    for bad in ["3", "8", "2M", "D4"] {
+        let o = bin()
+            .args(["compress", "-B", bad, "-"])
+            .write_stdin("x")
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "-B {bad}");
+    }
+    // --content-size on stdin: not possible, said once, not fatal.
+    let o = bin()
+        .args(["compress", "--content-size", "-"])
+        .write_stdin(data.clone())
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    assert!(
+        stderr(&o).contains("content size not recorded"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(lz4framed::frame_info(&o.stdout).unwrap().content_size, None);
+}
+
+#[test]
+fn dictionaries() {
+    let dir = tempfile::tempdir().unwrap();
+    let dict_bytes = sample(100_000, 5); // > 64 KiB: only the last 64 KiB count
+    let dict = write(dir.path(), "dict", &dict_bytes);
+    let data = sample(50_000, 6);
+    let with = compress_file(dir.path(), &data, &["--dict", s(&dict)]);
+    let without = compress_file(dir.path(), &data, &[]);
+    assert!(with.len() < without.len());
+    let d = lz4framed::Dictionary::new(&dict_bytes);
+    let back = lz4framed::decompress_with(lz4framed::Decompressor::new().with_dictionary(d), &with);
+    assert_eq!(back.unwrap(), data);
+    let f = write(dir.path(), "with.lz4", &with);
+    let out = dir.path().join("out");
+    let o = run(&["decompress", "-D", s(&dict), s(&f), s(&out)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(fs::read(&out).unwrap(), data);
+    // Without the dictionary: corrupt data (no dict ID recorded, as with lz4 -D), exit 4, no
+    // output file.
+    fs::remove_file(&out).unwrap();
+    let o = run(&["decompress", s(&f), s(&out)]);
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    assert!(!out.exists());
+    // A missing dictionary file is an input error.
+    let o = run(&[
+        "decompress",
+        "--dict",
+        s(&dir.path().join("nope")),
+        s(&f),
+        s(&out),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = run(&[
+        "compress",
+        "--dict",
+        s(&dir.path().join("nope")),
+        s(&f),
+        s(&out),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn backends_option_and_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = sample(100_000, 7);
+    let f = write(dir.path(), "d", &data);
+    for b in ["auto", "c", "rust"] {
+        let o = run(&["compress", "--backend", b, s(&f)]);
+        assert!(o.status.success(), "{b}: {}", stderr(&o));
+        for d in ["auto", "c", "rust"] {
+            let back = bin()
+                .args(["decompress", "--backend", d, "-"])
+                .write_stdin(o.stdout.clone())
+                .output()
+                .unwrap();
+            assert!(back.status.success(), "{b}->{d}: {}", stderr(&back));
+            assert_eq!(back.stdout, data);
+        }
+    }
+    let o = run(&["compress", "--backend", "rust", "-9", s(&f)]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("level 9"), "{}", stderr(&o));
+    let o = run(&["compress", "--backend", "gpu", s(&f)]);
+    assert_eq!(o.status.code(), Some(1));
+    let o = run(&["backends"]);
+    assert!(o.status.success());
+    let text = stdout(&o);
+    assert!(text.contains("Auto picks: "), "{text}");
+    assert!(text.contains(" c ") || text.contains("  c "), "{text}");
+    assert!(text.contains("CPU ("), "{text}");
+}
+
+#[test]
+fn threads_option_is_accepted_and_honest() {
+    let data = sample(50_000, 8);
+    let o = bin()
+        .args(["compress", "--threads", "2", "-"])
+        .write_stdin(data.clone())
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    assert!(stderr(&o).contains("single-threaded"), "{}", stderr(&o));
+    assert_eq!(lz4framed::decompress(&o.stdout).unwrap(), data);
+    let o = bin()
+        .args(["compress", "-q", "--threads", "2", "-"])
+        .write_stdin(data.clone())
+        .output()
+        .unwrap();
+    assert!(o.status.success() && o.stderr.is_empty());
+    let o = bin()
+        .args(["compress", "--threads", "0", "-"])
+        .write_stdin(data)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn no_clobber_without_force_and_overwrite_with_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = sample(60_000, 9);
+    let f = write(dir.path(), "in", &data);
+    let out = write(dir.path(), "out.lz4", b"precious");
+    let o = run(&["compress", s(&f), s(&out)]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(stderr(&o).contains("already exists"), "{}", stderr(&o));
+    assert_eq!(fs::read(&out).unwrap(), b"precious");
+    assert_eq!(listing(dir.path()), ["in", "out.lz4"]);
+    let o = run(&["compress", "-f", s(&f), s(&out)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        lz4framed::decompress(&fs::read(&out).unwrap()).unwrap(),
+        data
+    );
+    // The same for decompress.
+    let back = write(dir.path(), "back", b"precious too");
+    let o = run(&["decompress", s(&out), s(&back)]);
+    assert_eq!(o.status.code(), Some(3));
+    assert_eq!(fs::read(&back).unwrap(), b"precious too");
+    let o = run(&["decompress", "--force", s(&out), s(&back)]);
+    assert!(o.status.success());
+    assert_eq!(fs::read(&back).unwrap(), data);
+    assert_eq!(listing(dir.path()), ["back", "in", "out.lz4"]);
+    // Devices need no -f.
+    let o = run(&["decompress", s(&out), "/dev/null"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn failures_leave_no_partial_output_and_no_temp_file() {
+    let dir = tempfile::tempdir().unwrap();
+    // Several blocks, so that good output precedes the bad spot.
+    let data = sample(400_000, 10);
+    let frame = compress_file(dir.path(), &data, &["-B4"]);
+    fs::remove_file(dir.path().join("in.bin")).unwrap();
+    fs::remove_file(dir.path().join("in.bin.lz4")).unwrap();
+    let mut bad_sum = frame.clone();
+    let n = bad_sum.len();
+    bad_sum[n - 2] ^= 0x40; // content checksum
+    let mut bad_block = frame.clone();
+    bad_block[300_00] ^= 0xFF; // inside a later block
+    let truncated = &frame[..frame.len() * 2 / 3];
+    let cases: [(&str, &[u8], &str); 3] = [
+        (
+            "sum.lz4",
+            &bad_sum,
+            "content checksum mismatch in frame 1 at offset",
+        ),
+        ("block.lz4", &bad_block, "in frame 1"),
+        ("trunc.lz4", truncated, "truncated at offset"),
+    ];
+    for (name, bytes, msg) in cases {
+        let f = write(dir.path(), name, bytes);
+        let out = dir.path().join("out");
+        let o = run(&["decompress", s(&f), s(&out)]);
+        assert_eq!(o.status.code(), Some(4), "{name}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert_eq!(err.lines().count(), 1, "one line: {err}");
+        assert!(err.contains(&format!("{name}: ")), "{err}");
+        assert!(err.contains(msg), "{err}");
+        assert!(err.contains("offset"), "{err}");
+        assert!(!out.exists(), "{name}: partial output left");
+        // With -f over an existing file: the old file survives a failure.
+        fs::write(&out, b"old").unwrap();
+        let o = run(&["decompress", "-f", s(&f), s(&out)]);
+        assert_eq!(o.status.code(), Some(4));
+        assert_eq!(fs::read(&out).unwrap(), b"old");
+        fs::remove_file(&out).unwrap();
+        fs::remove_file(&f).unwrap();
+        assert!(listing(dir.path()).is_empty(), "{:?}", listing(dir.path()));
+    }
+    // The exact offset of a content checksum error is the checksum's offset.
+    let f = write(dir.path(), "sum.lz4", &bad_sum);
+    let o = run(&["decompress", s(&f), s(&dir.path().join("o"))]);
+    assert!(
+        stderr(&o).contains(&format!("at offset {}", n - 4)),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn no_verify_skips_checksums() {
+    let data = sample(80_000, 11);
+    let mut frame = lz4framed::compress_with(
+        &data,
+        &lz4framed::FrameSettings::lz4_cli().block_checksum(true),
+    )
+    .unwrap();
+    let n = frame.len();
+    frame[n - 1] ^= 1; // content checksum
+    frame[n - 9] ^= 1; // block checksum of the (only) block
+    let o = bin()
+        .args(["decompress", "-"])
+        .write_stdin(frame.clone())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(4));
+    let o = bin()
+        .args(["decompress", "--no-verify", "-"])
+        .write_stdin(frame)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(o.stdout, data);
+}
+
+#[test]
+fn concatenated_skippable_and_legacy_frames() {
+    let a = sample(70_000, 12);
+    let b = sample(30_000, 13);
+    let mut input = lz4framed::compress(&a);
+    input.extend_from_slice(&0x184D_2A55u32.to_le_bytes());
+    input.extend_from_slice(&5u32.to_le_bytes());
+    input.extend_from_slice(b"skip!");
+    input.extend_from_slice(
+        &lz4framed::compress_with(&b, &lz4framed::FrameSettings::lz4_cli()).unwrap(),
+    );
+    let o = bin()
+        .args(["decompress", "-"])
+        .write_stdin(input.clone())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(o.stdout, [a.clone(), b.clone()].concat());
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "multi.lz4", &input);
+    let o = run(&["info", s(&f)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("2 frames"), "{text}");
+    assert!(text.contains("Skippable"), "{text}");
+    let o = run(&["info", "--json", s(&f)]);
+    let json = stdout(&o);
+    assert!(
+        json.contains("\"type\":\"skippable\",\"magic\":\"0x184D2A55\""),
+        "{json}"
+    );
+    assert!(
+        json.contains(&format!("\"content_size\":{}", a.len() + b.len())),
+        "{json}"
+    );
+    assert!(json.contains("\"block_mode\":\"linked\""), "{json}");
+    assert!(json.contains("\"block_mode\":\"independent\""), "{json}");
+    let o = run(&["test", s(&f)]);
+    assert!(o.status.success());
+    assert!(stdout(&o).contains("OK (2 frames"), "{}", stdout(&o));
+}
+
+#[test]
+fn info_and_test_report_errors_per_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = sample(100_000, 14);
+    let good = write(dir.path(), "good \"q\".lz4", &lz4framed::compress(&data));
+    let mut frame = lz4framed::compress(&data);
+    let n = frame.len();
+    frame.truncate(n - 10);
+    let bad = write(dir.path(), "bad.lz4", &frame);
+    let plain = write(dir.path(), "plain.txt", b"hello world, not lz4");
+    let missing = dir.path().join("missing.lz4");
+
+    let o = run(&["info", "--json", s(&good)]);
+    assert!(o.status.success());
+    let json = stdout(&o);
+    assert!(
+        json.contains("good \\\"q\\\".lz4"),
+        "file name escaped: {json}"
+    );
+    assert!(json.contains("\"error\":null"), "{json}");
+    assert!(
+        json.contains(&format!("\"content_size\":{}", data.len())),
+        "{json}"
+    );
+    assert!(json.contains("\"ratio\":0."), "{json}");
+
+    for (cmd, path, code) in [
+        ("info", &bad, 4),
+        ("info", &plain, 4),
+        ("info", &missing, 2),
+        ("test", &bad, 4),
+        ("test", &plain, 4),
+        ("test", &missing, 2),
+    ] {
+        let o = run(&[cmd, s(&good), s(path)]);
+        assert_eq!(
+            o.status.code(),
+            Some(code),
+            "{cmd} {path:?}: {}",
+            stderr(&o)
+        );
+        assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
+    }
+    let o = run(&["info", "--json", s(&bad)]);
+    assert_eq!(o.status.code(), Some(4));
+    assert!(stdout(&o).contains("truncated at offset"), "{}", stdout(&o));
+    let o = run(&["test", "-q", s(&good)]);
+    assert!(o.status.success() && o.stdout.is_empty() && o.stderr.is_empty());
+    // test writes nothing.
+    assert_eq!(listing(dir.path()).len(), 3);
+}
+
+#[test]
+fn usage_and_io_errors_have_their_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "in", b"some input");
+    // 1: usage.
+    assert_eq!(run(&[]).status.code(), Some(1));
+    assert_eq!(run(&["frobnicate"]).status.code(), Some(1));
+    assert_eq!(run(&["compress"]).status.code(), Some(1));
+    assert_eq!(run(&["compress", "--bogus", s(&f)]).status.code(), Some(1));
+    assert_eq!(run(&["info"]).status.code(), Some(1));
+    // --help: 0, documents the exit codes.
+    let o = run(&["--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    let help = stdout(&o);
+    for line in [
+        "0  success",
+        "1  usage",
+        "2  input",
+        "3  output",
+        "4  corrupt",
+    ] {
+        assert!(help.contains(line), "{help}");
+    }
+    let o = run(&["compress", "--help"]);
+    assert!(stdout(&o).contains("--threads"));
+    assert!(stdout(&o).contains("no effect"));
+    // 2: input.
+    let o = run(&[
+        "compress",
+        s(&dir.path().join("nope")),
+        s(&dir.path().join("x")),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("nope"));
+    assert_eq!(run(&["decompress", s(dir.path())]).status.code(), Some(2));
+    // 3: output.
+    let o = run(&["compress", s(&f), s(&dir.path().join("no/such/dir"))]);
+    assert_eq!(o.status.code(), Some(3));
+    let o = run(&["compress", s(&f), s(dir.path())]);
+    assert_eq!(o.status.code(), Some(3));
+    // 4: data.
+    let o = run(&["decompress", s(&f), s(&dir.path().join("x"))]);
+    assert_eq!(o.status.code(), Some(4));
+    assert!(stderr(&o).contains("bad magic"), "{}", stderr(&o));
+    assert_eq!(listing(dir.path()), ["in"]);
+}
+
+#[test]
+fn compress_keeps_permissions_and_no_progress_without_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    // Over the progress threshold, but stderr is a pipe here: nothing on stderr.
+    let data = vec![7u8; 9 << 20];
+    let f = write(dir.path(), "big", &data);
+    let out = dir.path().join("big.lz4");
+    let o = run(&["compress", s(&f), s(&out)]);
+    assert!(o.status.success());
+    assert!(o.stderr.is_empty(), "{}", stderr(&o));
+    let o = run(&["decompress", s(&out), s(&dir.path().join("big2"))]);
+    assert!(o.status.success() && o.stderr.is_empty());
+    assert_eq!(fs::read(dir.path().join("big2")).unwrap(), data);
+    // With a terminal (script(1) gives one), the progress line appears; with -q it does not.
+    if Path::new("/usr/bin/script").exists() {
+        let exe = assert_cmd::cargo::cargo_bin("lz4framed");
+        let cmd = |q: &str| format!("{} compress -f {q} {} {}", exe.display(), s(&f), s(&out));
+        let shown = std::process::Command::new("script")
+            .args(["-qec", &cmd(""), "/dev/null"])
+            .output()
+            .unwrap();
+        assert!(shown.status.success());
+        let text = stdout(&shown);
+        assert!(text.contains("/s"), "progress expected: {text:?}");
+        let quiet = std::process::Command::new("script")
+            .args(["-qec", &cmd("-q"), "/dev/null"])
+            .output()
+            .unwrap();
+        assert!(quiet.status.success());
+        assert!(!stdout(&quiet).contains("/s"), "{:?}", stdout(&quiet));
+    } else {
+        println!("SKIPPED: script(1) not installed; progress on a terminal not tested");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let small = write(dir.path(), "small", b"abc abc abc abc");
+        fs::set_permissions(&small, fs::Permissions::from_mode(0o640)).unwrap();
+        let out = dir.path().join("small.lz4");
+        assert!(run(&["compress", s(&small), s(&out)]).status.success());
+        let mode = fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o640);
+    }
+}
+
+#[test]
+fn interop_lz4_decodes_what_we_compress() {
+    let Some(lz4) = lz4_tool() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let data = sample(300_000, 15);
+    let dict_bytes = sample(90_000, 16);
+    let dict = write(dir.path(), "dict", &dict_bytes);
+    let option_sets: &[&[&str]] = &[
+        &[],
+        &["-9"],
+        &["--fast=4"],
+        &["-B4", "--linked", "--block-checksum"],
+        &["-B5", "--no-content-checksum", "--no-content-size"],
+        &["-12", "-BD", "-B6"],
+        &["--dict", s(&dict)],
+        &["--dict", s(&dict), "--linked", "-B4"],
+    ];
+    for args in option_sets {
+        let frame = compress_file(dir.path(), &data, args);
+        let f = write(dir.path(), "ours.lz4", &frame);
+        let mut cmd = std::process::Command::new(lz4);
+        cmd.args(["-d", "-c", "-q"]);
+        if let Some(i) = args.iter().position(|a| *a == "--dict") {
+            cmd.args(["-D", args[i + 1]]);
+        }
+        let o = cmd.arg(&f).output().unwrap();
+        assert!(o.status.success(), "lz4 -d {args:?}: {}", stderr(&o));
+        assert!(o.stdout == data, "lz4 -d {args:?}: different output");
+    }
+}
+
+#[test]
+fn interop_we_decode_what_lz4_compresses() {
+    let Some(lz4) = lz4_tool() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let data = sample(300_000, 17);
+    let input = write(dir.path(), "in", &data);
+    let dict_bytes = sample(90_000, 18);
+    let dict = write(dir.path(), "dict", &dict_bytes);
+    let option_sets: &[&[&str]] = &[
+        &[],
+        &["-l"],
+        &["-BD"],
+        &["-B4", "-BD", "-BX"],
+        &["--content-size"],
+        &["-9", "--no-frame-crc"],
+        &["--fast=3"],
+        &["-D", s(&dict)],
+        &["-D", s(&dict), "-BD", "-B4"],
+    ];
+    let mut all = Vec::new();
+    for args in option_sets {
+        let o = std::process::Command::new(lz4)
+            .args(["-c", "-q"])
+            .args(*args)
+            .arg(&input)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "lz4 {args:?}: {}", stderr(&o));
+        let f = write(dir.path(), "theirs.lz4", &o.stdout);
+        let mut ours = vec!["decompress"];
+        if let Some(i) = args.iter().position(|a| *a == "-D") {
+            ours.extend_from_slice(&["--dict", args[i + 1]]);
+        } else {
+            all.extend_from_slice(&o.stdout);
+        }
+        ours.push(s(&f));
+        let back = run(&ours);
+        assert!(back.status.success(), "{args:?}: {}", stderr(&back));
+        assert!(back.stdout == data, "{args:?}: different output");
+        let t = run(&["test", "-q", s(&f)]);
+        let needs_dict = args.contains(&"-D");
+        assert_eq!(t.status.success(), !needs_dict, "test {args:?}");
+        assert!(run(&["info", s(&f)]).status.success(), "info {args:?}");
+    }
+    // All of them concatenated (legacy frame included).
+    let f = write(dir.path(), "all.lz4", &all);
+    let back = run(&["decompress", s(&f)]);
+    assert!(back.status.success(), "{}", stderr(&back));
+    assert_eq!(back.stdout.len(), data.len() * (option_sets.len() - 2));
+    let info = run(&["info", "--json", s(&f)]);
+    assert!(
+        stdout(&info).contains("\"type\":\"legacy\""),
+        "{}",
+        stdout(&info)
+    );
+}
