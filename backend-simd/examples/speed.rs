@@ -9,7 +9,7 @@
 //! file as one block), level 1 compression and decompression with C and each available kernel;
 //! prints MB/s (of uncompressed data), our/C speed ratios and compressed sizes. Contenders are
 //! timed in interleaved rounds (`ROUNDS`, default 5), best time kept; `KERNELS=avx2,sse2`
-//! restricts the kernels.
+//! restricts the kernels, `ONLY=comp|dec` the operations.
 
 use std::ffi::{c_char, c_int};
 use std::hint::black_box;
@@ -143,13 +143,21 @@ fn main() {
         let mut td = Duration::MAX;
         let mut tk = vec![Duration::MAX; nk];
         let mut tdk = vec![Duration::MAX; nk];
+        let only = std::env::var("ONLY").unwrap_or_default();
+        let (do_c, do_d) = (only != "dec", only != "comp");
         for _ in 0..rounds {
             tc = tc.min(time(|| {
+                if !do_c {
+                    return;
+                }
                 for b in &blocks {
                     black_box(c_compress(b, &mut scratch));
                 }
             }));
             td = td.min(time(|| {
+                if !do_d {
+                    return;
+                }
                 for c in &comp {
                     black_box(c_decompress(c, &mut out));
                 }
@@ -157,12 +165,18 @@ fn main() {
             for i in 0..nk {
                 let cmp = &mut cmps[i];
                 tk[i] = tk[i].min(time(|| {
+                    if !do_c {
+                        return;
+                    }
                     for b in &blocks {
                         black_box(cmp.compress(b, &[], &mut scratch));
                     }
                 }));
                 let cd = codecs[i];
                 tdk[i] = tdk[i].min(time(|| {
+                    if !do_d {
+                        return;
+                    }
                     for c in &comp {
                         black_box(cd.decompress(c, &[], &mut out).unwrap());
                     }

@@ -27,6 +27,13 @@ pub(crate) trait Simd {
     /// Copies `WIDE` bytes `s..s+WIDE` to `d..d+WIDE` (loads everything before storing).
     unsafe fn copy_wide(d: *mut u8, s: *const u8);
 
+    /// Loads the 32 bytes `s..s+32`, then stores them at `d..d+32` (`s` may be less than 32
+    /// bytes before `d`: the stored bytes are the values before the call).
+    unsafe fn copy32_loaded(d: *mut u8, s: *const u8);
+
+    /// Whether `pattern_copy` is a cheap byte shuffle (then it is also used for offsets 8..15).
+    const SHUFFLE: bool;
+
     /// Writes `len` bytes (and up to 31 more: everything in `d..d + len + 31` may be written)
     /// repeating the `offset`-byte pattern at `d - offset`, for `1 <= offset < 16`.
     /// `d - offset .. d + 16` is readable (bytes at `d..` may be stale; they are not used).
@@ -118,13 +125,20 @@ unsafe fn copy_in_dst<S: Simd>(dst: &mut [u8], op: usize, offset: usize, len: us
         // SAFETY (all three): every write stays below d + len + 32 <= dst end; reads stay below
         // s + len + 32 <= d + len + 32; each stride reads only bytes written before it
         // (offset >= stride) or, for the pattern copy, uses only `offset` bytes before `d`.
-        if offset >= S::WIDE {
-            unsafe { wild_copy::<S>(d, s, len) };
-        } else if offset >= 16 {
+        if offset >= 16 {
+            // 16+16 per round, each 16-byte piece stored before the next is loaded: valid for
+            // offset >= 16, and (measured) faster than 32-byte accesses, whose loads often
+            // straddle the previous round's store.
             let mut k = 0;
-            while k < len {
-                unsafe { S::copy16(d.add(k), s.add(k)) };
-                k += 16;
+            loop {
+                unsafe {
+                    S::copy16(d.add(k), s.add(k));
+                    S::copy16(d.add(k + 16), s.add(k + 16));
+                }
+                k += 32;
+                if k >= len {
+                    break;
+                }
             }
         } else {
             unsafe { S::pattern_copy(d, offset, len) };
@@ -195,18 +209,24 @@ pub(crate) unsafe fn decompress<S: Simd>(
                 let ml = mlc + MINMATCH;
                 if op + ml + 32 <= oend {
                     // No end-of-block rule can fail here (op + ml + 5 <= oend). Wide copies.
-                    // SAFETY: writes below op + ml + 32 <= oend; reads from op - offset on,
-                    // each stride only from bytes written before it (offset >= 32, resp. 16),
-                    // or, for the pattern copy, `offset` bytes before op plus readable stale
-                    // bytes up to op + 16 <= oend.
+                    // SAFETY: writes below op + ml + 32 <= oend; reads from op - offset up to
+                    // at most op + 32 <= oend. Every byte that lands inside the match comes
+                    // from before op or from a store made earlier in the same copy (the
+                    // 16/8-byte pieces are sequential); the pattern copy uses only the
+                    // `offset` bytes before op. Stale bytes land only beyond the match end.
                     unsafe {
                         let d = dp.add(op);
                         let s = dp.add(op - offset);
-                        if S::WIDE == 32 && offset >= 32 {
-                            S::copy_wide(d, s);
+                        if offset >= 18 {
+                            // All 18 needed bytes lie before d: load 32 at once, then store
+                            // (bytes 18.. may be stale; they land beyond the match end and are
+                            // overwritten later). No load waits for a fresh store.
+                            S::copy32_loaded(d, s);
                         } else if offset >= 16 {
                             S::copy16(d, s);
                             S::copy16(d.add(16), s.add(16));
+                        } else if S::SHUFFLE {
+                            S::pattern_copy(d, offset, ml);
                         } else if offset >= 8 {
                             copy8(d, s);
                             copy8(d.add(8), s.add(8));
