@@ -53,7 +53,7 @@ pub struct IoArgs {
     /// Output file (default: stdout).
     #[arg(value_name = "OUTFILE")]
     pub output: Option<PathBuf>,
-    /// Overwrite an existing OUTFILE; write compressed data to a terminal.
+    /// Overwrite an existing OUTFILE (compress: also allow writing to a terminal).
     #[arg(short = 'f', long)]
     pub force: bool,
     /// No progress bar and no warnings (errors are still printed).
@@ -95,12 +95,13 @@ pub struct CompressArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(i32).range(1..=12),
           overrides_with = "fast")]
     pub level: Option<i32>,
-    /// Faster than level 1 with acceleration N (default 1), at some cost in ratio.
+    /// Fast mode with acceleration N (default 1): higher N is faster, with a lower ratio.
     #[arg(long, value_name = "N", num_args = 0..=1, require_equals = true,
           default_missing_value = "1", value_parser = clap::value_parser!(i32).range(1..=65537),
           overrides_with = "level")]
     pub fast: Option<i32>,
-    /// Maximum block size: 64K, 256K, 1M, 4M (or the IDs 4..7); default 4M.
+    /// Maximum block size: 64K, 256K, 1M, 4M (or the IDs 4..7); default 4M, or the smallest
+    /// that holds a smaller input file (as lz4 does).
     /// lz4's -BD (linked blocks) and -BX (block checksums) are accepted too.
     #[arg(short = 'B', long = "block-size", value_name = "SIZE", value_parser = parse_block_size)]
     pub block_size: Option<lz4framed::BlockSize>,
