@@ -1,1 +1,24 @@
-//! lz4framed benchmarks. Skeleton until the bench issue.
+//! Shared code of lz4framed's benchmarks: the criterion benches (`benches/block.rs`,
+//! `benches/frame.rs`) and the `report` binary (`src/bin/report.rs`).
+//!
+//! * [`corpus`]: the Silesia files (env `LZ4FRAMED_CORPUS`, default `target/corpus` of the
+//!   workspace) and synthetic shapes (zeros, random bytes, JSON-like text);
+//! * [`codecs`]: every block codec of this build, the list all benchmarks iterate over;
+//! * [`block`]: block-level compression/decompression of a whole input cut into blocks;
+//! * [`frames`]: frame-level compression/decompression with lz4framed and its peers (lz4_flex's
+//!   frame API, the C library's `LZ4F_*`);
+//! * [`measure`]: the interleaved best-of timing loop of the report, and MB/s and geomeans;
+//! * [`machine`]: what the numbers were measured on;
+//! * [`memory`]: peak resident memory from `/proc/self/status`.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod block;
+pub mod codecs;
+pub mod corpus;
+pub mod frames;
+pub mod machine;
+pub mod measure;
+pub mod memory;
+
+pub use codecs::codecs;

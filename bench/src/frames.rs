@@ -1,0 +1,228 @@
+//! Frame level: lz4framed's frame layer and its peers on the same settings.
+//!
+//! * lz4framed: one-shot [`lz4framed::compress_with`] / [`lz4framed::decompress_with`] and the
+//!   streaming [`lz4framed::FrameDecoder`], per backend;
+//! * lz4_flex's frame API (`lz4_flex::frame`; built in safe mode in this workspace, like the
+//!   `rust` backend);
+//! * the C library's frame API (`LZ4F_*`, LZ4 1.10) through `lz4framed_backend_c::frame`.
+
+use std::io::{Read, Write};
+
+use lz4framed::{Backend, BlockMode, BlockSize, Decompressor, FrameDecoder, FrameSettings};
+use lz4framed_backend_c::frame as cframe;
+
+/// The frame settings the benchmarks compare on (level 1 unless stated).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FrameConfig {
+    /// Short label, e.g. `4M-indep` or `64K-linked+xxh`.
+    pub label: &'static str,
+    /// Maximum block size.
+    pub block_size: BlockSize,
+    /// Linked or independent blocks.
+    pub mode: BlockMode,
+    /// Content checksum.
+    pub checksum: bool,
+}
+
+/// 64 KiB linked and 4 MiB independent blocks, each without and with the content checksum.
+pub const FRAME_CONFIGS: [FrameConfig; 4] = [
+    FrameConfig {
+        label: "4M-indep",
+        block_size: BlockSize::Max4MB,
+        mode: BlockMode::Independent,
+        checksum: false,
+    },
+    FrameConfig {
+        label: "4M-indep+xxh",
+        block_size: BlockSize::Max4MB,
+        mode: BlockMode::Independent,
+        checksum: true,
+    },
+    FrameConfig {
+        label: "64K-linked",
+        block_size: BlockSize::Max64KB,
+        mode: BlockMode::Linked,
+        checksum: false,
+    },
+    FrameConfig {
+        label: "64K-linked+xxh",
+        block_size: BlockSize::Max64KB,
+        mode: BlockMode::Linked,
+        checksum: true,
+    },
+];
+
+/// Size of the caller's buffer the streaming decoders are read into.
+pub const READ_BUF: usize = 64 << 10;
+
+impl FrameConfig {
+    /// lz4framed settings for this configuration at `level` on `backend`.
+    pub fn settings(&self, level: i32, backend: Backend) -> FrameSettings {
+        FrameSettings::new()
+            .level(level)
+            .block_size(self.block_size)
+            .block_mode(self.mode)
+            .content_checksum(self.checksum)
+            .backend(backend)
+    }
+
+    /// The C frame API's options for this configuration at `level` (content size written, as
+    /// lz4framed's one-shot compression does).
+    pub fn c_options(&self, level: i32) -> cframe::CFrameOptions<'static> {
+        cframe::CFrameOptions {
+            level,
+            block_size_id: self.block_size.id(),
+            linked: self.mode == BlockMode::Linked,
+            content_checksum: self.checksum,
+            content_size: true,
+            ..Default::default()
+        }
+    }
+
+    /// lz4_flex's frame info for this configuration, with content size `size`.
+    pub fn flex_info(&self, size: usize) -> lz4_flex::frame::FrameInfo {
+        let bs = match self.block_size {
+            BlockSize::Max64KB => lz4_flex::frame::BlockSize::Max64KB,
+            BlockSize::Max256KB => lz4_flex::frame::BlockSize::Max256KB,
+            BlockSize::Max1MB => lz4_flex::frame::BlockSize::Max1MB,
+            BlockSize::Max4MB => lz4_flex::frame::BlockSize::Max4MB,
+        };
+        let mode = match self.mode {
+            BlockMode::Linked => lz4_flex::frame::BlockMode::Linked,
+            BlockMode::Independent => lz4_flex::frame::BlockMode::Independent,
+        };
+        lz4_flex::frame::FrameInfo::new()
+            .block_size(bs)
+            .block_mode(mode)
+            .content_checksum(self.checksum)
+            .content_size(Some(size as u64))
+    }
+}
+
+/// Compresses `data` into one frame with lz4framed (one-shot).
+///
+/// # Panics
+///
+/// If `backend` is unavailable or does not support `level`.
+pub fn ours_compress(data: &[u8], cfg: &FrameConfig, level: i32, backend: Backend) -> Vec<u8> {
+    lz4framed::compress_with(data, &cfg.settings(level, backend))
+        .unwrap_or_else(|e| panic!("lz4framed compression on {backend}: {e}"))
+}
+
+/// Decompresses `frame` with lz4framed's one-shot API on `backend`.
+///
+/// # Panics
+///
+/// If `backend` is unavailable or `frame` does not decode.
+pub fn ours_decompress(frame: &[u8], backend: Backend) -> Vec<u8> {
+    let d = Decompressor::with_backend(backend)
+        .unwrap_or_else(|e| panic!("lz4framed backend {backend}: {e}"));
+    lz4framed::decompress_with(d, frame).unwrap_or_else(|e| panic!("lz4framed decode: {e}"))
+}
+
+/// Decodes `frame` with lz4framed's push-style [`Decompressor`] on `backend`, appending to
+/// `out` after clearing it (a reused `Vec` keeps its capacity, so no page is faulted in twice);
+/// returns the decoded size.
+///
+/// # Panics
+///
+/// If `backend` is unavailable or `frame` does not decode.
+pub fn ours_push_decode(frame: &[u8], backend: Backend, out: &mut Vec<u8>) -> usize {
+    out.clear();
+    let mut d = Decompressor::with_backend(backend)
+        .unwrap_or_else(|e| panic!("lz4framed backend {backend}: {e}"));
+    let status = d
+        .decompress(frame, out)
+        .unwrap_or_else(|e| panic!("lz4framed decode: {e}"));
+    assert_eq!(status.hint, 0, "frame incomplete");
+    out.len()
+}
+
+/// Decodes `frame` with lz4framed's streaming [`FrameDecoder`] on `backend`, reading into
+/// `buf` (the caller's buffer) and dropping the output; returns the decoded size.
+///
+/// # Panics
+///
+/// If `backend` is unavailable or `frame` does not decode.
+pub fn ours_stream_decode(frame: &[u8], backend: Backend, buf: &mut [u8]) -> usize {
+    let dec = FrameDecoder::with_backend(frame, backend)
+        .unwrap_or_else(|e| panic!("lz4framed backend {backend}: {e}"));
+    drain(dec, buf)
+}
+
+/// Compresses `data` into one frame with lz4_flex's `FrameEncoder` (level 1 is its only level).
+pub fn flex_compress(data: &[u8], cfg: &FrameConfig) -> Vec<u8> {
+    let out = Vec::with_capacity(lz4framed::compress_bound(data.len()) + 1024);
+    let mut enc = lz4_flex::frame::FrameEncoder::with_frame_info(cfg.flex_info(data.len()), out);
+    enc.write_all(data).expect("writing to a Vec");
+    enc.finish().expect("lz4_flex frame encoding")
+}
+
+/// Decodes `frame` with lz4_flex's streaming `FrameDecoder`, reading into `buf` and dropping
+/// the output; returns the decoded size.
+pub fn flex_stream_decode(frame: &[u8], buf: &mut [u8]) -> usize {
+    drain(lz4_flex::frame::FrameDecoder::new(frame), buf)
+}
+
+/// Compresses `data` into one frame with the C library (`LZ4F_compressBegin/Update/End`).
+pub fn c_compress(data: &[u8], cfg: &FrameConfig, level: i32) -> Vec<u8> {
+    cframe::compress_frame(data, &cfg.c_options(level))
+}
+
+/// Decompresses every frame of `frame` with the C library (`LZ4F_decompress`, one-shot into a
+/// growing `Vec`).
+///
+/// # Panics
+///
+/// If `frame` does not decode.
+pub fn c_decompress(frame: &[u8]) -> Vec<u8> {
+    cframe::decompress_frames(frame, None).unwrap_or_else(|e| panic!("LZ4F decode: {e}"))
+}
+
+/// Reads `r` to its end into `buf`, dropping the data; returns the byte count.
+///
+/// # Panics
+///
+/// On a read error (benchmark inputs are valid frames).
+pub fn drain(mut r: impl Read, buf: &mut [u8]) -> usize {
+    let mut total = 0;
+    loop {
+        match r.read(buf) {
+            Ok(0) => return total,
+            Ok(n) => total += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => panic!("streaming decode failed: {e}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::json_like;
+
+    #[test]
+    fn everyone_reads_everyone() {
+        let data = json_like(200_000, 9);
+        let mut buf = vec![0u8; READ_BUF];
+        for cfg in FRAME_CONFIGS {
+            let mut frames = vec![flex_compress(&data, &cfg), c_compress(&data, &cfg, 1)];
+            for b in lz4framed::backends().into_iter().filter(|b| b.available) {
+                frames.push(ours_compress(&data, &cfg, 1, b.backend));
+            }
+            for f in &frames {
+                let info = lz4framed::frame_info(f).unwrap();
+                assert_eq!(info.content_checksum, cfg.checksum, "{}", cfg.label);
+                assert_eq!(c_decompress(f), data);
+                assert_eq!(flex_stream_decode(f, &mut buf), data.len());
+                for b in lz4framed::backends().into_iter().filter(|b| b.available) {
+                    assert_eq!(ours_decompress(f, b.backend), data);
+                    let mut out = Vec::new();
+                    assert_eq!(ours_push_decode(f, b.backend, &mut out), data.len());
+                    assert_eq!(out, data);
+                    assert_eq!(ours_stream_decode(f, b.backend, &mut buf), data.len());
+                }
+            }
+        }
+    }
+}
