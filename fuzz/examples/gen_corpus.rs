@@ -18,7 +18,11 @@ fn text(len: usize, seed: u32) -> Vec<u8> {
     let mut i = 0;
     while out.len() < len {
         out.extend_from_slice(words[usize::from(r[i % r.len().max(1)]) % words.len()]);
-        out.push(if r[(i + 1) % r.len().max(1)] % 9 == 0 { b'\n' } else { b' ' });
+        out.push(if r[(i + 1) % r.len().max(1)].is_multiple_of(9) {
+            b'\n'
+        } else {
+            b' '
+        });
         i += 1;
     }
     out.truncate(len);
@@ -92,9 +96,15 @@ fn main() {
     for (name, blk) in [
         ("empty", &[][..]),
         ("token-only", &[0x00][..]),
-        ("offset-zero", &[0x40, b'a', b'b', b'c', b'd', 0, 0, 0x00][..]),
+        (
+            "offset-zero",
+            &[0x40, b'a', b'b', b'c', b'd', 0, 0, 0x00][..],
+        ),
         ("offset-before-start", &[0x10, b'a', 2, 0, 0x00][..]),
-        ("rle-1", &[0x1F, b'a', 1, 0, 0xFF, 0x10, 0x50, 1, 2, 3, 4, 5][..]),
+        (
+            "rle-1",
+            &[0x1F, b'a', 1, 0, 0xFF, 0x10, 0x50, 1, 2, 3, 4, 5][..],
+        ),
         ("literal-overrun", &[0xF0, 0xFF, 0x10, 1, 2][..]),
         ("match-at-end", &[0x14, b'a', 1, 0][..]),
     ] {
@@ -123,7 +133,11 @@ fn main() {
         (0, 1, 0x03, "12-byte-blocks"),
         (0, 16, 0x01, "1-byte-blocks"),
     ] {
-        let dict_len: u16 = if flags & 0x20 != 0 || name.contains("history") { 500 } else { 0 };
+        let dict_len: u16 = if flags & 0x20 != 0 || name.contains("history") {
+            500
+        } else {
+            0
+        };
         let mut v = vec![flags, level_sel];
         v.extend_from_slice(&dict_len.to_le_bytes());
         v.push(split);
@@ -144,7 +158,13 @@ fn main() {
         (0x60 | 0x02, 12, 0, 0, "dictionary-id-hc12"),
         (0x21, 1, 0, 1, "independent-dictionary"),
         (0x80, 1, 0xF0, 0, "amplified-multi-block"),
-        (0x80 | 0x04 | 0x01, 2, 0x30, 4, "amplified-independent-block-checksums"),
+        (
+            0x80 | 0x04 | 0x01,
+            2,
+            0x30,
+            4,
+            "amplified-independent-block-checksums",
+        ),
     ] {
         let dict_len: u16 = if flags & 0x20 != 0 { 700 } else { 0 };
         let mut v = vec![flags, level_sel, sizes, pieces];
@@ -165,7 +185,12 @@ fn main() {
         };
         let s = FrameSettings::new();
         put(&mut o, "default", 0, &lz4framed::compress(&data));
-        put(&mut o, "default-pieces-7", 2 | (6 << 2), &lz4framed::compress(&data));
+        put(
+            &mut o,
+            "default-pieces-7",
+            2 | (6 << 2),
+            &lz4framed::compress(&data),
+        );
         put(
             &mut o,
             "checksums-independent",

@@ -56,7 +56,11 @@ pub fn frame_roundtrip(data: &[u8]) {
     let input = r.rest();
     let data: Vec<u8> = if flags & 0x80 != 0 {
         (0..=usize::from(sizes >> 4))
-            .flat_map(|k| input.iter().map(move |b| b ^ if k % 2 == 0 { 0 } else { k as u8 }))
+            .flat_map(|k| {
+                input
+                    .iter()
+                    .map(move |b| b ^ if k % 2 == 0 { 0 } else { k as u8 })
+            })
             .collect()
     } else {
         input.to_vec()
@@ -109,7 +113,11 @@ pub fn frame_roundtrip(data: &[u8]) {
         let frame = lz4framed::compress_with(data, &s)
             .unwrap_or_else(|e| panic!("{}: compress_with({s:?}) failed: {e}", codec.name()));
         // One-shot compression writes the content size unless told otherwise.
-        frames.push((format!("{} one-shot", codec.name()), frame, content_size_mode != 1));
+        frames.push((
+            format!("{} one-shot", codec.name()),
+            frame,
+            content_size_mode != 1,
+        ));
 
         let mut c = Compressor::with_settings(&s)
             .unwrap_or_else(|e| panic!("{}: Compressor::with_settings failed: {e}", codec.name()));
@@ -123,7 +131,10 @@ pub fn frame_roundtrip(data: &[u8]) {
         }
         c.end(&mut out).expect("end");
         frames.push((
-            format!("{} streaming (pieces of {piece}, flush {flush})", codec.name()),
+            format!(
+                "{} streaming (pieces of {piece}, flush {flush})",
+                codec.name()
+            ),
             out,
             content_size_mode == 2,
         ));
@@ -150,7 +161,12 @@ pub fn frame_roundtrip(data: &[u8]) {
             let info = lz4framed::frame_info(frame)
                 .unwrap_or_else(|e| panic!("{}: frame_info: {e}", ctx()));
             assert_eq!(info.block_size, Some(block_size), "{}: block size", ctx());
-            assert_eq!(info.block_mode == BlockMode::Independent, independent, "{}", ctx());
+            assert_eq!(
+                info.block_mode == BlockMode::Independent,
+                independent,
+                "{}",
+                ctx()
+            );
             assert_eq!(info.content_checksum, flags & 2 != 0, "{}", ctx());
             assert_eq!(info.block_checksum, flags & 4 != 0, "{}", ctx());
             assert_eq!(

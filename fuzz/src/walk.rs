@@ -45,7 +45,11 @@ pub fn walk(data: &mut [u8], fix: bool) -> Vec<Span> {
     let mut at = 0;
     while at < data.len() {
         let Some(magic) = le32(data, at) else {
-            spans.push(Span { kind: Kind::Unknown, start: at, end: None });
+            spans.push(Span {
+                kind: Kind::Unknown,
+                start: at,
+                end: None,
+            });
             break;
         };
         let (kind, end) = if magic == MAGIC {
@@ -60,7 +64,11 @@ pub fn walk(data: &mut [u8], fix: bool) -> Vec<Span> {
         } else {
             (Kind::Unknown, None)
         };
-        spans.push(Span { kind, start: at, end });
+        spans.push(Span {
+            kind,
+            start: at,
+            end,
+        });
         match end {
             Some(e) => at = e,
             None => break,
