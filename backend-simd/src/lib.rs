@@ -43,6 +43,7 @@ mod arch;
 mod common;
 mod dispatch;
 mod fast;
+pub mod hc;
 mod scalar;
 
 #[cfg(test)]

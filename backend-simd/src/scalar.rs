@@ -152,7 +152,7 @@ fn copy_match(dst: &mut [u8], op: usize, offset: usize, len: usize) {
 }
 
 /// Number of equal bytes at `a[i..]` and `b[j..]`, comparing at most `n` bytes.
-fn count(a: &[u8], i: usize, b: &[u8], j: usize, n: usize) -> usize {
+pub(crate) fn count(a: &[u8], i: usize, b: &[u8], j: usize, n: usize) -> usize {
     let mut k = 0;
     while k + 8 <= n {
         let x = read_u64(a, i + k) ^ read_u64(b, j + k);
