@@ -4,8 +4,9 @@ use std::io::{self, BufRead, Read};
 
 use crate::codec::{Backend, CodecRegistry};
 use crate::decompressor::Decompressor;
+use crate::engine::Stage;
 use crate::error::Error;
-use crate::output::ReusableBuf;
+use crate::output::{ReusableBuf, SliceOutput};
 
 /// Smallest read from the inner reader.
 const READ_CHUNK: usize = 64 * 1024;
@@ -218,8 +219,43 @@ impl<R: Read, G: CodecRegistry> BufRead for FrameDecoder<R, G> {
     }
 }
 
+impl<R: Read, G: CodecRegistry> FrameDecoder<R, G> {
+    /// The most output the next unit can produce when it is a block, `None` for other units.
+    fn next_block_output_bound(&self) -> Option<usize> {
+        let engine = &self.decompressor.engine;
+        let max = engine.frame.as_ref()?.block_max_size();
+        match engine.stage {
+            Stage::Block { size, raw: true } => Some(size as usize),
+            Stage::Block { size, raw: false } | Stage::LegacyBlock { size } => {
+                Some(max.min((size as usize).saturating_mul(255).saturating_add(64)))
+            }
+            _ => None,
+        }
+    }
+}
+
 impl<R: Read, G: CodecRegistry> Read for FrameDecoder<R, G> {
+    /// Reads decoded bytes. When nothing is buffered and `buf` can hold the whole next block,
+    /// the block is decoded straight into `buf`, without an intermediate copy.
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.out_pos == self.out.filled && !buf.is_empty() {
+            match self.next_block_output_bound() {
+                Some(bound) if bound <= buf.len() => {}
+                _ => break,
+            }
+            let need = self.decompressor.engine.need();
+            self.fill_input(need)?;
+            if self.in_end - self.in_pos < need {
+                break; // short input: the buffered path reports it
+            }
+            let chunk = &self.input[self.in_pos..self.in_pos + need];
+            let mut direct = SliceOutput::new(buf);
+            self.decompressor.feed(chunk, &mut direct)?;
+            self.in_pos += need;
+            if direct.filled > 0 {
+                return Ok(direct.filled);
+            }
+        }
         let avail = self.fill_buf()?;
         let n = avail.len().min(buf.len());
         buf[..n].copy_from_slice(&avail[..n]);

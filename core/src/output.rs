@@ -111,3 +111,47 @@ impl Output for ReusableBuf {
         self.frame_start = self.filled;
     }
 }
+
+/// A caller's slice: `FrameDecoder::read` decodes a block straight into the caller's buffer
+/// when it is large enough, saving a copy. Only this call's output counts as history.
+pub(crate) struct SliceOutput<'a> {
+    buf: &'a mut [u8],
+    pub(crate) filled: usize,
+    frame_start: usize,
+}
+
+impl<'a> SliceOutput<'a> {
+    pub(crate) fn new(buf: &'a mut [u8]) -> Self {
+        SliceOutput {
+            buf,
+            filled: 0,
+            frame_start: 0,
+        }
+    }
+}
+
+impl Output for SliceOutput<'_> {
+    fn reserve(&mut self, n: usize) -> (&[u8], &mut [u8]) {
+        // Never more than the slice holds: a block that does not fit fails to decode (the
+        // caller checks the bound first, so that only happens for corrupt blocks).
+        let end = self.filled.saturating_add(n).min(self.buf.len());
+        let (head, tail) = self.buf.split_at_mut(self.filled);
+        (&head[self.frame_start..], &mut tail[..end - self.filled])
+    }
+
+    fn commit(&mut self, n: usize) {
+        self.filled += n;
+    }
+
+    fn start_frame(&mut self) {
+        self.frame_start = self.filled;
+    }
+
+    fn frame_output(&self) -> &[u8] {
+        &self.buf[self.frame_start..self.filled]
+    }
+
+    fn begin_call(&mut self) {
+        self.frame_start = self.filled;
+    }
+}
