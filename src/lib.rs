@@ -91,3 +91,18 @@ pub fn decompress_with(decompressor: Decompressor, data: &[u8]) -> Result<Vec<u8
 pub fn frame_info(data: &[u8]) -> Result<FrameInfo, Error> {
     lz4framed_core::oneshot::frame_info(data)
 }
+
+/// Random access: the seek index ([`index::SeekIndex`], building it, its format) — see
+/// [`SeekableReader`] and [`SeekableEncoder`].
+pub mod index {
+    pub use lz4framed_core::index::*;
+}
+
+/// Reads an indexed `.lz4` file at any offset: `Read + Seek + BufRead` over the decompressed
+/// content (see `lz4framed_core::SeekableReader`).
+pub type SeekableReader<R> = lz4framed_core::SeekableReader<R, Registry>;
+/// `io::Write` adapter that compresses into one frame and records a seek index on the way.
+pub type SeekableEncoder<W> = lz4framed_core::SeekableEncoder<W, Registry>;
+pub use lz4framed_core::SeekIndex;
+
+pub mod parallel;

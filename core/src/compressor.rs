@@ -7,6 +7,7 @@ use std::marker::PhantomData;
 use crate::codec::{compress_bound, BlockCodec, BlockCompressor, CodecRegistry, WINDOW_SIZE};
 use crate::error::Error;
 use crate::frame::{FrameInfo, FrameKind, END_MARK, UNCOMPRESSED_FLAG};
+use crate::index::{IndexBuilder, IndexOptions, Recorder};
 use crate::settings::{BlockMode, ContentSize, FrameSettings};
 use crate::xxh32::{xxh32, Xxh32};
 
@@ -53,6 +54,8 @@ pub struct Compressor<G: CodecRegistry> {
     /// Uncompressed bytes accepted so far.
     total_in: u64,
     declared_size: Option<u64>,
+    /// Seek-index recording, when asked for ([`Compressor::record_index`]).
+    recorder: Option<Box<Recorder>>,
     _registry: PhantomData<fn() -> G>,
 }
 
@@ -91,6 +94,7 @@ impl<G: CodecRegistry> Compressor<G> {
             content_hash: None,
             total_in: 0,
             declared_size: None,
+            recorder: None,
             _registry: PhantomData,
         })
     }
@@ -110,6 +114,34 @@ impl<G: CodecRegistry> Compressor<G> {
         self.total_in
     }
 
+    /// Record a seek index ([`crate::index`]) of everything this compressor appends from now
+    /// on: a restart point at every block of independent-block frames, and every
+    /// `options.restart_interval` bytes (with the 64 KiB window, compressed) in linked frames.
+    /// Offsets count from the first byte appended after this call. Costs nothing per block
+    /// beyond a few integers (plus one window compression per restart point in linked frames).
+    /// Collect the result with [`Compressor::take_index_builder`].
+    pub fn record_index(&mut self, options: &IndexOptions) {
+        self.recorder = Some(Box::new(Recorder {
+            builder: IndexBuilder::new(self.codec, options),
+            out_total: 0,
+            frame_base: 0,
+            frame_in: 0,
+        }));
+    }
+
+    /// Stop recording and return the restart points recorded so far; finish them into a
+    /// [`crate::index::SeekIndex`] with [`IndexBuilder::finish`].
+    pub fn take_index_builder(&mut self) -> Option<IndexBuilder> {
+        self.recorder.take().map(|r| r.builder)
+    }
+
+    /// Index recording: `out[base..]` was appended by the current call.
+    fn account(&mut self, out: &[u8], base: usize) {
+        if let Some(r) = &mut self.recorder {
+            r.out_total += (out.len() - base) as u64;
+        }
+    }
+
     /// Start a frame: append its header to `out`. Called again after [`Compressor::end`], it
     /// starts the next frame with the same settings.
     pub fn begin(&mut self, out: &mut Vec<u8>) -> Result<(), Error> {
@@ -122,6 +154,12 @@ impl<G: CodecRegistry> Compressor<G> {
         if self.phase == Phase::Open {
             return Err(Error::InvalidState("begin called on an open frame"));
         }
+        if let Some(r) = &mut self.recorder {
+            r.frame_base += r.frame_in;
+            r.frame_in = 0;
+            r.builder.frame_start(r.out_total, r.frame_base, false);
+        }
+        let base = out.len();
         self.declared_size = match self.settings.content_size {
             ContentSize::Auto => size,
             ContentSize::Omit => None,
@@ -156,6 +194,7 @@ impl<G: CodecRegistry> Compressor<G> {
             self.block_start = self.buf.len();
         }
         self.phase = Phase::Open;
+        self.account(out, base);
         Ok(())
     }
 
@@ -179,6 +218,7 @@ impl<G: CodecRegistry> Compressor<G> {
         if let Some(h) = &mut self.content_hash {
             h.update(data);
         }
+        let base = out.len();
         let bs = self.settings.block_size.bytes();
         // Top up a pending partial block first.
         if self.buf.len() > self.block_start {
@@ -186,7 +226,7 @@ impl<G: CodecRegistry> Compressor<G> {
             self.stage(&data[..take]);
             data = &data[take..];
             if self.buf.len() - self.block_start == bs {
-                self.compress_staged(out);
+                self.compress_staged(out, base);
             }
         }
         // Whole blocks straight from the caller's slice, without staging.
@@ -202,6 +242,9 @@ impl<G: CodecRegistry> Compressor<G> {
                     // pos == 0: the history is what was staged before.
                     &self.buf[self.block_start.saturating_sub(WINDOW_SIZE)..self.block_start]
                 };
+                if let Some(r) = &mut self.recorder {
+                    r.block(out.len() - base, bs, linked.then_some(history));
+                }
                 emit_block(
                     &mut *self.block,
                     &data[pos..pos + bs],
@@ -224,6 +267,7 @@ impl<G: CodecRegistry> Compressor<G> {
         if !data.is_empty() {
             self.stage(data);
         }
+        self.account(out, base);
         Ok(())
     }
 
@@ -242,7 +286,7 @@ impl<G: CodecRegistry> Compressor<G> {
     }
 
     /// Compress the staged partial block (if any) as one block.
-    fn compress_staged(&mut self, out: &mut Vec<u8>) {
+    fn compress_staged(&mut self, out: &mut Vec<u8>, base: usize) {
         if self.buf.len() == self.block_start {
             return;
         }
@@ -252,6 +296,11 @@ impl<G: CodecRegistry> Compressor<G> {
             }
             BlockMode::Independent => self.settings.dictionary.as_ref().map_or(&[], |d| d.bytes()),
         };
+        if let Some(r) = &mut self.recorder {
+            let linked = self.settings.block_mode == BlockMode::Linked;
+            let len = self.buf.len() - self.block_start;
+            r.block(out.len() - base, len, linked.then_some(history));
+        }
         emit_block(
             &mut *self.block,
             &self.buf[self.block_start..],
@@ -275,7 +324,9 @@ impl<G: CodecRegistry> Compressor<G> {
         if self.phase != Phase::Open {
             return Err(Error::InvalidState("flush called outside begin..end"));
         }
-        self.compress_staged(out);
+        let base = out.len();
+        self.compress_staged(out, base);
+        self.account(out, base);
         Ok(())
     }
 
@@ -283,6 +334,7 @@ impl<G: CodecRegistry> Compressor<G> {
     /// declared content size was not reached.
     pub fn end(&mut self, out: &mut Vec<u8>) -> Result<(), Error> {
         self.flush(out)?;
+        let base = out.len();
         if let Some(declared) = self.declared_size {
             if declared != self.total_in {
                 self.phase = Phase::Ended;
@@ -301,6 +353,7 @@ impl<G: CodecRegistry> Compressor<G> {
         self.buf.clear();
         self.block_start = 0;
         self.phase = Phase::Ended;
+        self.account(out, base);
         Ok(())
     }
 
@@ -327,7 +380,7 @@ impl<G: CodecRegistry> std::fmt::Debug for Compressor<G> {
 }
 
 /// Compress one block and append header, data and optional checksum to `out`.
-fn emit_block(
+pub(crate) fn emit_block(
     compressor: &mut dyn BlockCompressor,
     src: &[u8],
     history: &[u8],

@@ -95,6 +95,22 @@ impl<G: CodecRegistry> Decompressor<G> {
         }
     }
 
+    /// A decompressor around a prepared engine state (a seek-index restart point).
+    pub(crate) fn from_engine(
+        codec: &'static dyn BlockCodec,
+        engine: Engine,
+        dictionary: Option<Dictionary>,
+    ) -> Self {
+        Decompressor {
+            codec,
+            dictionary,
+            engine,
+            carry: Vec::new(),
+            dict_binding: None,
+            _registry: PhantomData,
+        }
+    }
+
     /// Serialize the whole decoder state — valid at any input position, mid-block included —
     /// into a few bytes ([checkpoint format v1](crate::checkpoint)): positions, the frame
     /// descriptor, the running content checksum, any partial unit and, in linked frames, the

@@ -118,6 +118,37 @@ impl Engine {
         }
     }
 
+    /// A state at a restart point of a seek index: at the start of a frame (`Stage::Magic`), or
+    /// at a block boundary of the frame `frame` (`Stage::BlockHeader`, or
+    /// `Stage::LegacyBlockHeader` for a legacy frame) with `window` (linked frames: the last
+    /// ≤ 64 KiB of the frame's output). A state restarted inside a frame has no running content
+    /// checksum, so that frame's content checksum is not verified.
+    pub(crate) fn restart(
+        frame: Option<(Vec<u8>, FrameInfo)>,
+        window: Vec<u8>,
+        compressed_position: u64,
+        decompressed_position: u64,
+        frame_index: u64,
+        frame_decompressed: u64,
+    ) -> Self {
+        let mut e = Engine::new();
+        e.compressed_position = compressed_position;
+        e.decompressed_position = decompressed_position;
+        e.frame_index = frame_index;
+        if let Some((descriptor, info)) = frame {
+            e.stage = if info.kind == FrameKind::Legacy {
+                Stage::LegacyBlockHeader
+            } else {
+                Stage::BlockHeader
+            };
+            e.descriptor = descriptor;
+            e.frame = Some(info);
+            e.frame_decompressed = frame_decompressed;
+            e.window = window;
+        }
+        e
+    }
+
     fn block_checksum_len(&self) -> usize {
         match &self.frame {
             Some(f) if f.block_checksum => 4,

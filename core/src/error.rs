@@ -143,6 +143,8 @@ pub enum Error {
     InvalidSettings(String),
     /// The bytes given to `Decompressor::from_checkpoint` are not a valid checkpoint.
     BadCheckpoint(String),
+    /// A seek index is missing, damaged, of an unknown version, or belongs to another file.
+    BadIndex(String),
     /// The operation is not valid in the current state (e.g. data after `end`).
     InvalidState(&'static str),
     /// An I/O error from the underlying reader or writer.
@@ -211,6 +213,7 @@ impl fmt::Display for Error {
             }
             Error::InvalidSettings(why) => write!(f, "invalid frame settings: {why}"),
             Error::BadCheckpoint(why) => write!(f, "bad checkpoint: {why}"),
+            Error::BadIndex(why) => write!(f, "bad seek index: {why}"),
             Error::InvalidState(why) => write!(f, "invalid state: {why}"),
             Error::Io(e) => write!(f, "I/O error: {e}"),
         }

@@ -1,0 +1,626 @@
+//! Building a seek index: while compressing ([`SeekableEncoder`], or a recording
+//! [`Compressor`]), or for an existing file in one pass ([`build_index`]).
+
+use std::io::{self, Read, Write};
+
+use super::format::Fingerprinter;
+use super::walk::block_decompressed_size;
+use super::{Entry, EntryKind, SeekIndex, WindowRef};
+use crate::codec::{compress_bound, BlockCodec, BlockCompressor, CodecRegistry, WINDOW_SIZE};
+use crate::compressor::Compressor;
+use crate::engine::Engine;
+use crate::error::Error;
+use crate::frame::{
+    is_skippable, FrameInfo, LEGACY_BLOCK_SIZE, LEGACY_MAGIC, MAGIC, UNCOMPRESSED_FLAG,
+};
+use crate::output::{Output, ReusableBuf};
+use crate::settings::{BlockMode, Dictionary, FrameSettings};
+
+/// How to build an index.
+#[derive(Debug, Clone)]
+pub struct IndexOptions {
+    /// Linked-block frames: a restart point (with its 64 KiB window) at the first block boundary
+    /// after every this many decompressed bytes (default 4 MiB). Smaller: cheaper seeks and
+    /// finer parallel decompression, larger index. Independent-block frames get a restart
+    /// point at every block whatever this says.
+    pub restart_interval: u64,
+    /// The dictionary the file's frames were compressed with, if any (needed to decode linked
+    /// frames when indexing an existing file).
+    pub dictionary: Option<Dictionary>,
+}
+
+impl Default for IndexOptions {
+    fn default() -> Self {
+        IndexOptions {
+            restart_interval: 4 << 20,
+            dictionary: None,
+        }
+    }
+}
+
+impl IndexOptions {
+    /// Set the restart interval of linked frames (at least 64 KiB is sensible).
+    pub fn restart_interval(mut self, bytes: u64) -> Self {
+        self.restart_interval = bytes.max(1);
+        self
+    }
+
+    /// Set the dictionary.
+    pub fn dictionary(mut self, dictionary: Dictionary) -> Self {
+        self.dictionary = Some(dictionary);
+        self
+    }
+}
+
+/// Collects restart points, in file order, and turns them into a [`SeekIndex`]. Used by the
+/// index builders of this crate; usable for custom writers (e.g. parallel compression).
+pub struct IndexBuilder {
+    entries: Vec<Entry>,
+    windows: Vec<u8>,
+    window_compressor: Option<Box<dyn BlockCompressor>>,
+    scratch: Vec<u8>,
+    interval: u64,
+    /// Decompressed offset of the last restart point of the current frame.
+    last_restart: u64,
+}
+
+impl std::fmt::Debug for IndexBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IndexBuilder")
+            .field("entries", &self.entries.len())
+            .field("window_bytes", &self.windows.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl IndexBuilder {
+    /// A builder that compresses linked-frame windows with `codec` (level 1).
+    pub fn new(codec: &dyn BlockCodec, options: &IndexOptions) -> Self {
+        IndexBuilder {
+            entries: Vec::new(),
+            windows: Vec::new(),
+            window_compressor: codec.compressor(1).ok(),
+            scratch: vec![0u8; compress_bound(WINDOW_SIZE)],
+            interval: options.restart_interval.max(1),
+            last_restart: 0,
+        }
+    }
+
+    /// A frame (standard or `legacy`) starts at `compressed` (its magic number); its output
+    /// starts at `decompressed`.
+    pub fn frame_start(&mut self, compressed: u64, decompressed: u64, legacy: bool) {
+        self.entries.push(Entry {
+            compressed,
+            decompressed,
+            kind: EntryKind::FrameStart,
+            legacy,
+            window: None,
+        });
+        self.last_restart = decompressed;
+    }
+
+    fn last_decompressed(&self) -> u64 {
+        self.entries.last().map_or(0, |e| e.decompressed)
+    }
+
+    /// A block of an independent-block (or legacy) frame has its header at `compressed` and
+    /// its output at `decompressed`. (Skipped when no output lies between it and the previous
+    /// restart point.)
+    pub fn block(&mut self, compressed: u64, decompressed: u64, legacy: bool) {
+        if decompressed > self.last_decompressed() {
+            self.entries.push(Entry {
+                compressed,
+                decompressed,
+                kind: EntryKind::Block,
+                legacy,
+                window: None,
+            });
+        }
+    }
+
+    /// Whether a linked-frame block whose output starts at `decompressed` should become a
+    /// restart point (the restart interval has passed).
+    pub fn wants_restart(&self, decompressed: u64) -> bool {
+        decompressed >= self.last_restart + self.interval
+    }
+
+    /// A restart point at a block of a linked frame: header at `compressed`, output at
+    /// `decompressed`, `window` the ≤ 64 KiB of the frame's output (after a dictionary, if any)
+    /// just before it.
+    pub fn linked_block(&mut self, compressed: u64, decompressed: u64, window: &[u8]) {
+        if decompressed <= self.last_decompressed() {
+            return;
+        }
+        let window = &window[window.len().saturating_sub(WINDOW_SIZE)..];
+        let w = if window.is_empty() {
+            None
+        } else {
+            let packed = self
+                .window_compressor
+                .as_mut()
+                .and_then(|c| c.compress(window, &[], &mut self.scratch))
+                .filter(|&n| n < window.len());
+            let start = self.windows.len();
+            Some(match packed {
+                Some(n) => {
+                    self.windows.extend_from_slice(&self.scratch[..n]);
+                    WindowRef {
+                        start,
+                        stored_len: n,
+                        raw_len: window.len(),
+                        raw: false,
+                    }
+                }
+                None => {
+                    self.windows.extend_from_slice(window);
+                    WindowRef {
+                        start,
+                        stored_len: window.len(),
+                        raw_len: window.len(),
+                        raw: true,
+                    }
+                }
+            })
+        };
+        self.entries.push(Entry {
+            compressed,
+            decompressed,
+            kind: EntryKind::Block,
+            legacy: false,
+            window: w,
+        });
+        self.last_restart = decompressed;
+    }
+
+    /// Finish: the indexed data is `data_len` bytes with fingerprint `fingerprint` (see
+    /// [`super::Fingerprinter`]) and decodes to `decompressed_size` bytes.
+    pub fn finish(mut self, data_len: u64, fingerprint: u32, decompressed_size: u64) -> SeekIndex {
+        self.entries.push(Entry {
+            compressed: data_len,
+            decompressed: decompressed_size.max(self.last_decompressed()),
+            kind: EntryKind::End,
+            legacy: false,
+            window: None,
+        });
+        SeekIndex {
+            entries: self.entries,
+            windows: self.windows,
+            data_len,
+            fingerprint,
+        }
+    }
+}
+
+/// The index-recording state a [`Compressor`] keeps when asked to
+/// ([`Compressor::record_index`]).
+#[derive(Debug)]
+pub(crate) struct Recorder {
+    pub(crate) builder: IndexBuilder,
+    /// Compressor output bytes before the current call.
+    pub(crate) out_total: u64,
+    /// Decompressed offset of the current frame's start.
+    pub(crate) frame_base: u64,
+    /// Bytes of the current frame already compressed into blocks.
+    pub(crate) frame_in: u64,
+}
+
+impl Recorder {
+    /// A block is about to be appended at `out_pos` (bytes already appended in this call) of
+    /// `len` input bytes; `history` is its linked-mode history, `None` for independent blocks.
+    pub(crate) fn block(&mut self, out_pos: usize, len: usize, history: Option<&[u8]>) {
+        let c = self.out_total + out_pos as u64;
+        let d = self.frame_base + self.frame_in;
+        match history {
+            None => self.builder.block(c, d, false),
+            Some(h) => {
+                if self.builder.wants_restart(d) {
+                    self.builder.linked_block(c, d, h);
+                }
+            }
+        }
+        self.frame_in += len as u64;
+    }
+}
+
+/// An `io::Write` adapter that compresses into one frame and appends a seek index: embedded
+/// after the frame ([`SeekableEncoder::finish`]) or returned for a sidecar file
+/// ([`SeekableEncoder::finish_sidecar`]). The index is recorded while compressing, at no extra
+/// pass.
+///
+/// ```
+/// use lz4framed::{BlockMode, FrameSettings, SeekableEncoder, SeekableReader};
+/// use std::io::{Cursor, Read, Seek, SeekFrom, Write};
+/// let data: Vec<u8> = (0..200_000u32).flat_map(|i| (i / 7).to_le_bytes()).collect();
+/// let settings = FrameSettings::new().block_mode(BlockMode::Independent);
+/// let mut enc = SeekableEncoder::new(Vec::new(), &settings)?;
+/// enc.write_all(&data)?;
+/// let file = enc.finish()?;
+/// assert_eq!(lz4framed::decompress(&file)?, data); // still a plain .lz4 file
+///
+/// let mut r = SeekableReader::new(Cursor::new(file))?;
+/// r.seek(SeekFrom::Start(500_000))?;
+/// let mut buf = [0u8; 16];
+/// r.read_exact(&mut buf)?;
+/// assert_eq!(&buf[..], &data[500_000..500_016]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct SeekableEncoder<W: Write, G: CodecRegistry> {
+    writer: W,
+    compressor: Compressor<G>,
+    out: Vec<u8>,
+    fingerprint: Fingerprinter,
+    total_in: u64,
+}
+
+impl<W: Write, G: CodecRegistry> SeekableEncoder<W, G> {
+    /// An encoder with `settings` and the default [`IndexOptions`].
+    pub fn new(writer: W, settings: &FrameSettings) -> Result<Self, Error> {
+        Self::with_options(writer, settings, &IndexOptions::default())
+    }
+
+    /// An encoder with `settings` and index `options`.
+    pub fn with_options(
+        writer: W,
+        settings: &FrameSettings,
+        options: &IndexOptions,
+    ) -> Result<Self, Error> {
+        Self::with_size(writer, settings, options, None)
+    }
+
+    /// Like [`SeekableEncoder::with_options`], with the content size known in advance (written
+    /// into the frame header unless `settings` say otherwise).
+    pub fn with_size(
+        writer: W,
+        settings: &FrameSettings,
+        options: &IndexOptions,
+        size: Option<u64>,
+    ) -> Result<Self, Error> {
+        let mut compressor = Compressor::with_settings(settings)?;
+        compressor.record_index(options);
+        let mut out = Vec::new();
+        compressor.begin_with_size(size, &mut out)?;
+        let mut e = SeekableEncoder {
+            writer,
+            compressor,
+            out,
+            fingerprint: Fingerprinter::new(),
+            total_in: 0,
+        };
+        e.drain()?;
+        Ok(e)
+    }
+
+    fn drain(&mut self) -> io::Result<()> {
+        if !self.out.is_empty() {
+            self.fingerprint.update(&self.out);
+            self.writer.write_all(&self.out)?;
+            self.out.clear();
+        }
+        Ok(())
+    }
+
+    fn end(&mut self) -> Result<SeekIndex, Error> {
+        self.compressor.end(&mut self.out)?;
+        self.drain()?;
+        let builder = self
+            .compressor
+            .take_index_builder()
+            .ok_or(Error::InvalidState("index recording was switched off"))?;
+        Ok(builder.finish(
+            self.fingerprint.len(),
+            self.fingerprint.finish(),
+            self.total_in,
+        ))
+    }
+
+    /// End the frame, append the index as a skippable frame and return the writer.
+    pub fn finish(mut self) -> Result<W, Error> {
+        let index = self.end()?;
+        self.writer.write_all(&index.to_embedded())?;
+        self.writer.flush()?;
+        Ok(self.writer)
+    }
+
+    /// End the frame and return the writer and the index (for a sidecar file:
+    /// [`SeekIndex::to_sidecar`]); nothing is appended to the data.
+    pub fn finish_sidecar(mut self) -> Result<(W, SeekIndex), Error> {
+        let index = self.end()?;
+        self.writer.flush()?;
+        Ok((self.writer, index))
+    }
+}
+
+impl<W: Write, G: CodecRegistry> Write for SeekableEncoder<W, G> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.compressor.update(buf, &mut self.out)?;
+        self.total_in += buf.len() as u64;
+        self.drain()?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.writer.flush()
+    }
+}
+
+/// Buffered input with an absolute position, for the indexing pass.
+struct Input<R> {
+    reader: R,
+    buf: Vec<u8>,
+    pos: usize,
+    end: usize,
+    /// File offset of `buf[pos]`.
+    offset: u64,
+    /// Fingerprint of the bytes consumed.
+    fp: Fingerprinter,
+}
+
+const READ_CHUNK: usize = 256 * 1024;
+
+impl<R: Read> Input<R> {
+    /// Make `n` bytes available at `buf[pos..]`; false when the reader ends first (the bytes
+    /// there are then all that is left).
+    fn fill(&mut self, n: usize) -> io::Result<bool> {
+        if self.end - self.pos >= n {
+            return Ok(true);
+        }
+        if self.buf.len() - self.pos < n {
+            self.buf.copy_within(self.pos..self.end, 0);
+            self.end -= self.pos;
+            self.pos = 0;
+            if self.buf.len() < n.max(READ_CHUNK) {
+                self.buf.resize(n.max(READ_CHUNK), 0);
+            }
+        }
+        while self.end - self.pos < n {
+            match self.reader.read(&mut self.buf[self.end..]) {
+                Ok(0) => return Ok(false),
+                Ok(k) => self.end += k,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(true)
+    }
+
+    fn take(&mut self, n: usize, context: &'static str) -> Result<&[u8], Error> {
+        if !self.fill(n)? {
+            return Err(Error::Truncated {
+                offset: self.offset + (self.end - self.pos) as u64,
+                context,
+            });
+        }
+        let s = &self.buf[self.pos..self.pos + n];
+        self.fp.update(s);
+        self.pos += n;
+        self.offset += n as u64;
+        Ok(s)
+    }
+
+    /// Whether the input continues with an embedded seek index that ends the stream (which is
+    /// then not part of the indexed data).
+    fn is_trailing_index(&mut self) -> io::Result<bool> {
+        if !self.fill(8)? {
+            return Ok(false);
+        }
+        let b = &self.buf[self.pos..self.pos + 8];
+        let magic = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+        let size = u32::from_le_bytes([b[4], b[5], b[6], b[7]]) as usize;
+        if magic != super::INDEX_FRAME_MAGIC || size > 256 << 20 {
+            return Ok(false);
+        }
+        let more = self.fill(8 + size + 1)?;
+        Ok(!more && self.end - self.pos == 8 + size)
+    }
+
+    fn u32(&mut self, context: &'static str) -> Result<u32, Error> {
+        let b = self.take(4, context)?;
+        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    fn skip(&mut self, mut n: u64, context: &'static str) -> Result<(), Error> {
+        while n > 0 {
+            let step = n.min(READ_CHUNK as u64) as usize;
+            self.take(step, context)?;
+            n -= step as u64;
+        }
+        Ok(())
+    }
+}
+
+/// Build the seek index of an existing `.lz4` stream (every frame, skippable frames skipped,
+/// legacy frames included) in one pass over `reader`.
+///
+/// Independent-block and legacy frames are not decoded: a size-only walk over each block's
+/// sequence tokens ([`super::block_decompressed_size`]) gives the decompressed offsets, which is
+/// faster than decoding. Linked-block frames are decoded once, recording a restart point with
+/// its window every [`IndexOptions::restart_interval`] bytes. Codecs come from `G` (`Auto`).
+///
+/// If the stream already ends in an embedded index, pass only the data before it (or use the
+/// index as it is).
+pub fn build_index<R: Read, G: CodecRegistry>(
+    reader: R,
+    options: &IndexOptions,
+) -> Result<SeekIndex, Error> {
+    build_index_with_codec(reader, options, G::auto())
+}
+
+fn build_index_with_codec<R: Read>(
+    reader: R,
+    options: &IndexOptions,
+    codec: &'static dyn BlockCodec,
+) -> Result<SeekIndex, Error> {
+    let mut input = Input {
+        reader,
+        buf: Vec::new(),
+        pos: 0,
+        end: 0,
+        offset: 0,
+        fp: Fingerprinter::new(),
+    };
+    let mut builder = IndexBuilder::new(codec, options);
+    let mut d = 0u64;
+    let mut frames = 0u64;
+    let dict = options.dictionary.as_ref();
+    let dict_len = dict.map_or(0, |x| x.bytes().len());
+    let mut next_magic: Option<u32> = None;
+    loop {
+        let (at, magic) = match next_magic.take() {
+            Some(m) => (input.offset - 4, m),
+            None => {
+                if !input.fill(1)? {
+                    break;
+                }
+                if input.is_trailing_index()? {
+                    break;
+                }
+                (input.offset, input.u32("a magic number")?)
+            }
+        };
+        if magic == MAGIC {
+            let flg = input.take(1, "a frame descriptor")?[0];
+            let len = FrameInfo::descriptor_len(flg);
+            let mut desc = vec![flg];
+            desc.extend_from_slice(input.take(len - 1, "a frame descriptor")?);
+            let info = FrameInfo::parse_descriptor(&desc, at + 4, true)?;
+            frames += 1;
+            builder.frame_start(at, d, false);
+            let max = info.block_max_size();
+            let bc = if info.block_checksum { 4 } else { 0 };
+            if info.dict_id.is_some() && dict.is_none() {
+                return Err(Error::DictionaryMissing {
+                    frame: frames,
+                    dict_id: info.dict_id.unwrap_or(0),
+                });
+            }
+            if info.block_mode == BlockMode::Independent {
+                let mut frame_out = 0u64;
+                loop {
+                    let hdr_at = input.offset;
+                    let v = input.u32("a block header")?;
+                    if v == 0 {
+                        break;
+                    }
+                    let size = (v & !UNCOMPRESSED_FLAG) as usize;
+                    if size > max {
+                        return Err(Error::BlockTooLarge {
+                            offset: hdr_at,
+                            frame: frames,
+                            size: size as u64,
+                            max: max as u64,
+                        });
+                    }
+                    builder.block(hdr_at, d, false);
+                    let data = input.take(size + bc, "a block")?;
+                    let n = if v & UNCOMPRESSED_FLAG != 0 {
+                        size
+                    } else {
+                        block_decompressed_size(&data[..size], dict_len, max).map_err(|source| {
+                            Error::CorruptBlock {
+                                offset: hdr_at,
+                                frame: frames,
+                                source,
+                            }
+                        })?
+                    };
+                    d += n as u64;
+                    frame_out += n as u64;
+                }
+                if info.content_checksum {
+                    input.take(4, "a content checksum")?;
+                }
+                if let Some(cs) = info.content_size {
+                    if cs != frame_out {
+                        return Err(Error::ContentSizeMismatch {
+                            offset: input.offset,
+                            frame: frames,
+                            declared: cs,
+                            actual: frame_out,
+                        });
+                    }
+                }
+            } else {
+                // Linked: decode, recording restart points with their windows.
+                let mut engine = Engine::restart(
+                    Some((desc.clone(), info)),
+                    dict.map(|x| x.bytes().to_vec()).unwrap_or_default(),
+                    input.offset,
+                    d,
+                    frames,
+                    0,
+                );
+                engine.content_hash = None;
+                if let Some(f) = &engine.frame {
+                    if f.content_checksum {
+                        engine.content_hash = Some(crate::xxh32::Xxh32::new(0));
+                    }
+                }
+                let mut out = ReusableBuf::default();
+                loop {
+                    if engine.at_block_boundary()
+                        && matches!(engine.stage, crate::engine::Stage::BlockHeader)
+                        && builder.wants_restart(engine.decompressed_position)
+                    {
+                        builder.linked_block(
+                            engine.compressed_position,
+                            engine.decompressed_position,
+                            &engine.window,
+                        );
+                    }
+                    let need = engine.need();
+                    let unit = input.take(need, "a block")?;
+                    out.clear();
+                    out.begin_call();
+                    engine.feed(codec, dict, unit, &mut out)?;
+                    if matches!(engine.stage, crate::engine::Stage::Magic) {
+                        break;
+                    }
+                }
+                d = engine.decompressed_position;
+            }
+        } else if magic == LEGACY_MAGIC {
+            frames += 1;
+            builder.frame_start(at, d, true);
+            loop {
+                let hdr_at = input.offset;
+                if !input.fill(1)? {
+                    break;
+                }
+                let v = input.u32("a legacy block header")?;
+                if v as usize > compress_bound(LEGACY_BLOCK_SIZE)
+                    || v == MAGIC
+                    || v == LEGACY_MAGIC
+                    || is_skippable(v)
+                {
+                    next_magic = Some(v);
+                    break;
+                }
+                builder.block(hdr_at, d, true);
+                let data = input.take(v as usize, "a legacy block")?;
+                let n = block_decompressed_size(data, 0, LEGACY_BLOCK_SIZE).map_err(|source| {
+                    Error::CorruptBlock {
+                        offset: hdr_at,
+                        frame: frames,
+                        source,
+                    }
+                })?;
+                d += n as u64;
+            }
+        } else if is_skippable(magic) {
+            let size = input.u32("a skippable frame")?;
+            input.skip(u64::from(size), "a skippable frame")?;
+        } else {
+            return Err(Error::BadMagic {
+                offset: at,
+                found: magic,
+            });
+        }
+    }
+    if frames == 0 {
+        return Err(Error::Truncated {
+            offset: input.offset,
+            context: "the first frame's magic number",
+        });
+    }
+    Ok(builder.finish(input.offset, input.fp.finish(), d))
+}

@@ -1,0 +1,377 @@
+//! [`SeekableReader`]: random access into a `.lz4` file through its seek index.
+
+use std::io::{self, BufRead, Read, Seek, SeekFrom};
+use std::marker::PhantomData;
+
+use crate::codec::{Backend, BlockCodec, CodecRegistry};
+use crate::decompressor::Decompressor;
+use crate::engine::Stage;
+use crate::error::Error;
+use crate::frame::{FrameInfo, MAX_DESCRIPTOR_LEN};
+use crate::index::{parse_frame_header, EntryKind, SeekIndex};
+use crate::output::ReusableBuf;
+use crate::settings::Dictionary;
+
+/// Smallest read from the inner reader.
+const READ_CHUNK: usize = 64 * 1024;
+
+/// Reads the decompressed content of an indexed `.lz4` file at any offset: `Read`, `BufRead`
+/// and `Seek` over the decompressed bytes.
+///
+/// A seek decodes from the nearest restart point of the [`SeekIndex`] at or before the target:
+/// at most one block in an independent-block frame, at most one restart interval in a linked
+/// one. The last decoded block is kept, so reads near each other cost nothing, and reading on
+/// continues the decoder without restarting. Frames restarted in the middle are not checked
+/// against their content checksum (block checksums are).
+///
+/// ```
+/// use lz4framed::{BlockMode, BlockSize, FrameSettings, SeekableEncoder, SeekableReader};
+/// use std::io::{Cursor, Read, Seek, SeekFrom, Write};
+/// let data: Vec<u8> = (0..100_000u32).flat_map(|i| i.to_be_bytes()).collect();
+/// let settings = FrameSettings::new().block_size(BlockSize::Max64KB).block_mode(BlockMode::Linked);
+/// let mut enc = SeekableEncoder::new(Vec::new(), &settings)?;
+/// enc.write_all(&data)?;
+/// let file = enc.finish()?;
+///
+/// let mut r = SeekableReader::new(Cursor::new(file))?;
+/// assert_eq!(r.len(), data.len() as u64);
+/// r.seek(SeekFrom::End(-8))?;
+/// let mut tail = Vec::new();
+/// r.read_to_end(&mut tail)?;
+/// assert_eq!(tail, &data[data.len() - 8..]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct SeekableReader<R, G: CodecRegistry> {
+    reader: R,
+    index: SeekIndex,
+    codec: &'static dyn BlockCodec,
+    dictionary: Option<Dictionary>,
+    verify: bool,
+    /// Entry indices of the frame-start entries, ascending.
+    frame_starts: Vec<usize>,
+    /// The descriptor of the frame last restarted in: (frame-start entry, bytes, info).
+    descriptor_cache: Option<(usize, Vec<u8>, FrameInfo)>,
+    /// The decoder, positioned after the block held in `out` (None: restart before decoding).
+    dec: Option<Decompressor<G>>,
+    /// Compressed input read but not fed: `input[in_pos..in_end]`.
+    input: Vec<u8>,
+    in_pos: usize,
+    in_end: usize,
+    /// The last decoded block and its decompressed offset.
+    out: ReusableBuf,
+    out_start: u64,
+    /// Logical position in the decompressed content.
+    pos: u64,
+    _registry: PhantomData<fn() -> G>,
+}
+
+impl<R, G: CodecRegistry> std::fmt::Debug for SeekableReader<R, G> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SeekableReader")
+            .field("codec", &self.codec.name())
+            .field("len", &self.index.decompressed_size())
+            .field("restart_points", &self.index.entries().len())
+            .field("position", &self.pos)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<R: Read + Seek, G: CodecRegistry> SeekableReader<R, G> {
+    /// A reader over a file with an embedded index (found at the end of the file, checked, and
+    /// bound to the file by its fingerprint), on the `Auto` backend.
+    pub fn new(mut reader: R) -> Result<Self, Error> {
+        let index = SeekIndex::read_embedded(&mut reader)?;
+        Ok(Self::build(reader, index, G::auto()))
+    }
+
+    /// A reader over `reader` with a separately loaded index (a sidecar file, see
+    /// [`SeekIndex::from_sidecar`]). The index is refused ([`Error::BadIndex`]) unless it was
+    /// built for this data.
+    pub fn with_index(mut reader: R, index: SeekIndex) -> Result<Self, Error> {
+        index.verify_file(&mut reader)?;
+        Ok(Self::build(reader, index, G::auto()))
+    }
+
+    fn build(reader: R, index: SeekIndex, codec: &'static dyn BlockCodec) -> Self {
+        let frame_starts = index.frame_starts();
+        SeekableReader {
+            reader,
+            index,
+            codec,
+            dictionary: None,
+            verify: true,
+            frame_starts,
+            descriptor_cache: None,
+            dec: None,
+            input: Vec::new(),
+            in_pos: 0,
+            in_end: 0,
+            out: ReusableBuf::default(),
+            out_start: 0,
+            pos: 0,
+            _registry: PhantomData,
+        }
+    }
+
+    /// Decode with `backend` instead of `Auto`.
+    pub fn backend(mut self, backend: impl Into<Backend>) -> Result<Self, Error> {
+        self.codec = G::codec(backend.into())?;
+        self.invalidate();
+        Ok(self)
+    }
+
+    /// Use `dictionary` for frames compressed with one.
+    pub fn with_dictionary(mut self, dictionary: Dictionary) -> Self {
+        self.dictionary = Some(dictionary);
+        self.invalidate();
+        self
+    }
+
+    /// Whether to verify header and block checksums (default: yes).
+    pub fn verify_checksums(mut self, verify: bool) -> Self {
+        self.verify = verify;
+        self.invalidate();
+        self
+    }
+
+    fn invalidate(&mut self) {
+        self.dec = None;
+        self.out.clear();
+        self.out_start = 0;
+    }
+
+    /// The index in use.
+    pub fn index(&self) -> &SeekIndex {
+        &self.index
+    }
+
+    /// Size of the decompressed content.
+    pub fn len(&self) -> u64 {
+        self.index.decompressed_size()
+    }
+
+    /// Whether the decompressed content is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The current position in the decompressed content.
+    pub fn position(&self) -> u64 {
+        self.pos
+    }
+
+    /// The inner reader.
+    pub fn get_ref(&self) -> &R {
+        &self.reader
+    }
+
+    /// The inner reader (and the index), dropping the decoder.
+    pub fn into_inner(self) -> (R, SeekIndex) {
+        (self.reader, self.index)
+    }
+
+    /// Read the whole range `offset..offset + buf.len()` of the decompressed content into
+    /// `buf` (an error if it reaches past the end). Moves the position to its end.
+    pub fn read_exact_at(&mut self, offset: u64, buf: &mut [u8]) -> io::Result<()> {
+        self.pos = offset;
+        self.read_exact(buf)
+    }
+
+    /// The frame descriptor (bytes and info) of the frame starting at entry `fs`.
+    fn descriptor(&mut self, fs: usize) -> Result<(Vec<u8>, FrameInfo), Error> {
+        if let Some((at, d, i)) = &self.descriptor_cache {
+            if *at == fs {
+                return Ok((d.clone(), i.clone()));
+            }
+        }
+        let at = self.index.entries()[fs].compressed;
+        self.reader.seek(SeekFrom::Start(at))?;
+        let mut head = [0u8; 4 + MAX_DESCRIPTOR_LEN];
+        let mut n = 0;
+        while n < head.len() {
+            match self.reader.read(&mut head[n..]) {
+                Ok(0) => break,
+                Ok(k) => n += k,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let (desc, info) = parse_frame_header(&head[..n], at, self.verify)?;
+        self.descriptor_cache = Some((fs, desc.clone(), info.clone()));
+        Ok((desc, info))
+    }
+
+    /// Position the decoder at restart point `i`.
+    fn restart(&mut self, i: usize) -> Result<(), Error> {
+        let frame_no = self.frame_starts.partition_point(|&s| s <= i);
+        let needs_desc =
+            self.index.entries()[i].kind == EntryKind::Block && !self.index.entries()[i].legacy;
+        let desc = if needs_desc {
+            Some(self.descriptor(self.frame_starts[frame_no - 1])?)
+        } else {
+            None
+        };
+        let engine = self.index.restart_engine(
+            i,
+            &self.frame_starts,
+            |_| desc.ok_or(Error::InvalidState("descriptor")),
+            self.codec,
+            self.dictionary.as_ref(),
+        )?;
+        let dec = Decompressor::from_engine(self.codec, engine, self.dictionary.clone())
+            .verify_checksums(self.verify);
+        self.reader
+            .seek(SeekFrom::Start(self.index.entries()[i].compressed))?;
+        self.in_pos = 0;
+        self.in_end = 0;
+        self.dec = Some(dec);
+        Ok(())
+    }
+
+    /// Read until at least `want` input bytes are buffered or the reader ends.
+    fn fill_input(&mut self, want: usize) -> io::Result<()> {
+        if self.in_pos == self.in_end {
+            self.in_pos = 0;
+            self.in_end = 0;
+        }
+        while self.in_end - self.in_pos < want {
+            if self.input.len() - self.in_pos < want || self.in_end == self.input.len() {
+                self.input.copy_within(self.in_pos..self.in_end, 0);
+                self.in_end -= self.in_pos;
+                self.in_pos = 0;
+                let size = want.max(READ_CHUNK);
+                if self.input.len() < size {
+                    self.input.resize(size, 0);
+                }
+            }
+            match self.reader.read(&mut self.input[self.in_end..]) {
+                Ok(0) => break,
+                Ok(n) => self.in_end += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    /// Decode the next block (or the rest of the current unit sequence up to a block boundary
+    /// with output) into `out`. Returns false at the end of the input.
+    fn decode_next(&mut self) -> Result<bool, Error> {
+        let Some(mut dec) = self.dec.take() else {
+            return Err(Error::InvalidState("no decoder"));
+        };
+        let r = self.decode_with(&mut dec);
+        self.dec = Some(dec);
+        r
+    }
+
+    fn decode_with(&mut self, dec: &mut Decompressor<G>) -> Result<bool, Error> {
+        self.out.clear();
+        self.out_start = dec.decompressed_position();
+        loop {
+            let mut need = dec.engine.need().max(1);
+            if matches!(dec.engine.stage, Stage::Skip { .. }) {
+                need = need.min(READ_CHUNK);
+            }
+            if self.in_end - self.in_pos < need {
+                self.fill_input(need)?;
+            }
+            let avail = self.in_end - self.in_pos;
+            if avail == 0 {
+                dec.finish()?;
+                return Ok(self.out.filled > 0);
+            }
+            let take = avail.min(need);
+            dec.feed(&self.input[self.in_pos..self.in_pos + take], &mut self.out)?;
+            self.in_pos += take;
+            if self.out.filled > 0 && dec.engine.at_block_boundary() {
+                return Ok(true);
+            }
+        }
+    }
+
+    fn fill(&mut self) -> Result<(), Error> {
+        let total = self.len();
+        if self.pos >= total {
+            return Ok(());
+        }
+        let covered = self.out_start..self.out_start + self.out.filled as u64;
+        if covered.contains(&self.pos) {
+            return Ok(());
+        }
+        let target = self.index.entry_for(self.pos).expect("pos < len");
+        let restart_d = self.index.entries()[target].decompressed;
+        let cont = self.dec.as_ref().is_some_and(|d| {
+            let at = d.decompressed_position();
+            at <= self.pos && at >= restart_d
+        });
+        if !cont {
+            self.out.clear();
+            self.restart(target)?;
+        }
+        let result = (|| loop {
+            if !self.decode_next()? {
+                return Err(Error::BadIndex(format!(
+                    "the data ends before decompressed offset {}, which the index promises",
+                    self.pos
+                )));
+            }
+            let end = self.out_start + self.out.filled as u64;
+            if self.pos < end {
+                return Ok(());
+            }
+        })();
+        if result.is_err() {
+            self.invalidate();
+        }
+        result
+    }
+}
+
+impl<R: Read + Seek, G: CodecRegistry> BufRead for SeekableReader<R, G> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        self.fill()?;
+        if self.pos >= self.len() {
+            return Ok(&[]);
+        }
+        let at = (self.pos - self.out_start) as usize;
+        Ok(&self.out.data()[at..])
+    }
+
+    fn consume(&mut self, amt: usize) {
+        self.pos += amt as u64;
+    }
+}
+
+impl<R: Read + Seek, G: CodecRegistry> Read for SeekableReader<R, G> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let avail = self.fill_buf()?;
+        let n = avail.len().min(buf.len());
+        buf[..n].copy_from_slice(&avail[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: Read + Seek, G: CodecRegistry> Seek for SeekableReader<R, G> {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        let (base, delta) = match to {
+            SeekFrom::Start(n) => {
+                self.pos = n;
+                return Ok(n);
+            }
+            SeekFrom::End(d) => (self.len(), d),
+            SeekFrom::Current(d) => (self.pos, d),
+        };
+        match base.checked_add_signed(delta) {
+            Some(p) => {
+                self.pos = p;
+                Ok(p)
+            }
+            None => Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "seek to a negative or overflowing position",
+            )),
+        }
+    }
+}

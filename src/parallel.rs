@@ -1,0 +1,62 @@
+//! Compression and decompression on several threads; see `lz4framed_core::parallel` for how
+//! the work is cut. Output is byte-identical whatever the thread count.
+//!
+//! ```
+//! use lz4framed::{FrameSettings, SeekIndex};
+//! let data = b"many cores ".repeat(400_000);
+//! let settings = FrameSettings::new();
+//! // Compress on 2 threads, recording a seek index on the way.
+//! let (mut file, summary) = lz4framed::parallel::compress_stream(
+//!     &data[..], Vec::new(), &settings, 2, Some(data.len() as u64),
+//!     Some(&lz4framed::index::IndexOptions::default()),
+//! )?;
+//! let index = summary.index.expect("asked for");
+//! file.extend_from_slice(&index.to_embedded());
+//! // Decompress on 2 threads from the index's restart points.
+//! assert_eq!(lz4framed::parallel::decompress(&file, &index, 2)?, data);
+//! # Ok::<(), lz4framed::Error>(())
+//! ```
+
+use std::io::{Read, Write};
+
+use crate::{Dictionary, Error, FrameSettings, Registry, SeekIndex};
+pub use lz4framed_core::parallel::{available_threads, CompressSummary, RandomAccess, CHUNK_SIZE};
+
+/// Compress `data` into one frame on `threads` threads (0 = all cores).
+pub fn compress(data: &[u8], settings: &FrameSettings, threads: usize) -> Result<Vec<u8>, Error> {
+    lz4framed_core::parallel::compress::<Registry>(data, settings, threads)
+}
+
+/// Compress a stream into one frame on `threads` threads (0 = all cores), optionally recording
+/// a seek index (returned in the summary; append [`SeekIndex::to_embedded`] or write a sidecar).
+pub fn compress_stream<R: Read, W: Write>(
+    reader: R,
+    writer: W,
+    settings: &FrameSettings,
+    threads: usize,
+    size: Option<u64>,
+    index: Option<&crate::index::IndexOptions>,
+) -> Result<(W, CompressSummary), Error> {
+    lz4framed_core::parallel::compress_stream::<R, W, Registry>(
+        reader, writer, settings, threads, size, index,
+    )
+}
+
+/// Decompress the indexed file `data` on `threads` threads (0 = all cores).
+pub fn decompress(data: &[u8], index: &SeekIndex, threads: usize) -> Result<Vec<u8>, Error> {
+    lz4framed_core::parallel::decompress::<Registry>(data, index, threads)
+}
+
+/// Decompress the indexed file `source` on `threads` threads (0 = all cores) into `writer`, in
+/// order, with bounded memory. Returns the writer and the bytes written.
+pub fn decompress_to<S: RandomAccess + ?Sized, W: Write>(
+    source: &S,
+    index: &SeekIndex,
+    threads: usize,
+    dictionary: Option<&Dictionary>,
+    writer: W,
+) -> Result<(W, u64), Error> {
+    lz4framed_core::parallel::decompress_to::<S, W, Registry>(
+        source, index, threads, dictionary, writer,
+    )
+}
