@@ -263,5 +263,60 @@ fn main() {
         garbage.extend_from_slice(b"junk");
         put(&mut o, "trailing-garbage", 0, &garbage);
     }
+    // checkpoint: [mode, cut1 u16, cut2 u16, frame] or [0x80|0x40, len u16, checkpoint, more].
+    let mut o = Out::new(root, "checkpoint");
+    let data = text(3000, 77);
+    let s = FrameSettings::new();
+    let frames: Vec<(&str, u8, Vec<u8>)> = vec![
+        ("default", 0, lz4framed::compress(&data)),
+        (
+            "checksums",
+            0,
+            lz4framed::compress_with(
+                &data,
+                &s.clone().content_checksum(true).block_checksum(true),
+            )
+            .unwrap(),
+        ),
+        (
+            "dictionary-id",
+            1,
+            lz4framed::compress_with(
+                &data,
+                &s.clone()
+                    .dictionary(Dictionary::new(FIXED_DICTIONARY).with_id(9)),
+            )
+            .unwrap(),
+        ),
+        (
+            "independent-no-verify",
+            4,
+            lz4framed::compress_with(&data, &s.clone().block_mode(BlockMode::Independent)).unwrap(),
+        ),
+    ];
+    for (name, mode, frame) in &frames {
+        for (c1, c2) in [(5u16, 300u16), (11, 11), (0, frame.len() as u16 - 2)] {
+            let mut v = vec![*mode];
+            v.extend_from_slice(&c1.to_le_bytes());
+            v.extend_from_slice(&c2.to_le_bytes());
+            v.extend_from_slice(frame);
+            o.put(&format!("{name}-cuts-{c1}-{c2}"), &v);
+        }
+        let cut = frame.len() / 3;
+        let mut d = lz4framed::Decompressor::new();
+        if mode & 1 != 0 {
+            d = d.with_dictionary(Dictionary::new(FIXED_DICTIONARY));
+        }
+        d.decompress(&frame[..cut], &mut Vec::new()).unwrap();
+        let cp = d.checkpoint();
+        let mut v = vec![0x80 | 0x40 | mode];
+        v.extend_from_slice(&(cp.len() as u16).to_le_bytes());
+        v.extend_from_slice(&cp);
+        v.extend_from_slice(&frame[cut..]);
+        if v.len() < 4096 {
+            o.put(&format!("{name}-restore"), &v);
+        }
+    }
+
     println!("corpora written under {}", root.join("corpus").display());
 }

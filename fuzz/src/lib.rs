@@ -12,6 +12,7 @@
 //! | [`block_decode_diff`] | arbitrary bytes as a block (+ arbitrary history, any destination capacity, history contiguous with the destination or not) → every decoder agrees with `LZ4_decompress_safe_usingDict` on success/failure and on every byte |
 //! | [`frame_roundtrip`] | arbitrary settings (every flag, block size, level, dictionary, content size) × data → one-shot and streaming compression with every backend, and the C frame compressor → every decoder, the C frame decoder (`LZ4F_decompress`) |
 //! | [`frame_decode_diff`] | arbitrary bytes → `lz4framed::decompress` (every backend, one-shot and fed in arbitrary pieces) vs `LZ4F_decompress` |
+//! | [`checkpoint`] | decoder state saved/restored at arbitrary cut points gives the same result as one pass; arbitrary (checksum-fixed) bytes into `from_checkpoint` |
 //! | [`frame_decode_deep`] | the checksum-skipping mode: header/block checksums fixed up, then the decoder with `verify_checksums(false)` vs `LZ4F_decompress` with `skipChecksums` |
 //!
 //! The input layout of each target is documented on its function; `examples/gen_corpus.rs`
@@ -24,10 +25,12 @@ use lz4framed::BlockCodec;
 
 mod block;
 pub mod c_frame;
+mod checkpoint;
 mod frame;
 pub mod walk;
 
 pub use block::{block_decode_diff, block_roundtrip, check_block_rules};
+pub use checkpoint::checkpoint;
 pub use frame::{frame_decode_deep, frame_decode_diff, frame_roundtrip, FIXED_DICTIONARY};
 
 /// A fuzz target: panics on a finding.
@@ -40,6 +43,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("frame_roundtrip", frame_roundtrip),
     ("frame_decode_diff", frame_decode_diff),
     ("frame_decode_deep", frame_decode_deep),
+    ("checkpoint", checkpoint),
 ];
 
 /// The C reference codec: the oracle of every block comparison.

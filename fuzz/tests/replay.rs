@@ -93,6 +93,11 @@ fn replay_frame_decode_deep() {
 }
 
 #[test]
+fn replay_checkpoint() {
+    replay("checkpoint");
+}
+
+#[test]
 fn every_target_has_a_fuzz_binary_and_corpus() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     for (name, _) in lz4framed_fuzz::TARGETS {
