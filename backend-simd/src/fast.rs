@@ -81,6 +81,13 @@ pub(crate) unsafe fn count_tail(a: *const u8, b: *const u8, mut k: usize, n: usi
     k
 }
 
+/// The error exit, kept out of the hot loop's code layout.
+#[cold]
+#[inline(never)]
+fn cold(f: Fail) -> Result<usize, Fail> {
+    Err(f)
+}
+
 /// Copies 8 bytes (unaligned).
 ///
 /// # Safety
@@ -262,7 +269,7 @@ pub(crate) unsafe fn decompress<S: Simd>(
         } else {
             if ll == 15 {
                 if ip + 15 >= iend {
-                    return Err(Fail::Corrupt(ip));
+                    return cold(Fail::Corrupt(ip));
                 }
                 loop {
                     // SAFETY: ip < iend - 15 (checked before the loop / at the end of each round).
@@ -270,7 +277,7 @@ pub(crate) unsafe fn decompress<S: Simd>(
                     ip += 1;
                     ll += s as usize;
                     if ip + 15 > iend {
-                        return Err(Fail::Corrupt(ip));
+                        return cold(Fail::Corrupt(ip));
                     }
                     if s != 255 {
                         break;
@@ -278,18 +285,18 @@ pub(crate) unsafe fn decompress<S: Simd>(
                 }
             }
             if ll > iend - ip {
-                return Err(Fail::Corrupt(ip));
+                return cold(Fail::Corrupt(ip));
             }
             if op + ll + MFLIMIT > oend || ip + ll + 2 + 1 + LASTLITERALS > iend {
                 if ip + ll != iend {
-                    return Err(if op + ll + MFLIMIT > oend && ip + ll + 8 <= iend {
+                    return cold(if op + ll + MFLIMIT > oend && ip + ll + 8 <= iend {
                         Fail::OutputTooSmall
                     } else {
                         Fail::Corrupt(ip)
                     });
                 }
                 if op + ll > oend {
-                    return Err(Fail::OutputTooSmall);
+                    return cold(Fail::OutputTooSmall);
                 }
                 dst[op..op + ll].copy_from_slice(&src[ip..]);
                 return Ok(op + ll);
@@ -317,7 +324,7 @@ pub(crate) unsafe fn decompress<S: Simd>(
                 ip += 1;
                 ml = ml.saturating_add(s as usize);
                 if ip + LASTLITERALS - 1 > iend {
-                    return Err(Fail::Corrupt(ip));
+                    return cold(Fail::Corrupt(ip));
                 }
                 if s != 255 {
                     break;
@@ -333,13 +340,13 @@ pub(crate) unsafe fn decompress<S: Simd>(
             continue;
         }
         if offset == 0 {
-            return Err(Fail::OffsetZero(ip));
+            return cold(Fail::OffsetZero(ip));
         }
         if offset > op + hlen {
-            return Err(Fail::Corrupt(ip));
+            return cold(Fail::Corrupt(ip));
         }
         if oend - op < LASTLITERALS || ml > oend - op - LASTLITERALS {
-            return Err(if ml > oend - op {
+            return cold(if ml > oend - op {
                 Fail::OutputTooSmall
             } else {
                 Fail::Corrupt(ip)
