@@ -9,7 +9,8 @@
 //! file as one block), level 1 compression and decompression with C and each available kernel;
 //! prints MB/s (of uncompressed data), our/C speed ratios and compressed sizes. Contenders are
 //! timed in interleaved rounds (`ROUNDS`, default 5), best time kept; `KERNELS=avx2,sse2`
-//! restricts the kernels, `ONLY=comp|dec` the operations.
+//! restricts the kernels, `ONLY=comp|dec` the operations; `LINKED=1` decodes linked blocks
+//! (each with the previous 64 KiB as a separate history slice; compressed sizes are then ours).
 
 use std::ffi::{c_char, c_int};
 use std::hint::black_box;
@@ -32,14 +33,16 @@ fn c_compress(src: &[u8], dst: &mut [u8]) -> usize {
     n as usize
 }
 
-fn c_decompress(src: &[u8], dst: &mut [u8]) -> usize {
+fn c_decompress(src: &[u8], hist: &[u8], dst: &mut [u8]) -> usize {
     // SAFETY: live buffers with their lengths.
     let n = unsafe {
-        lz4_sys::LZ4_decompress_safe(
+        LZ4_decompress_safe_usingDict(
             src.as_ptr() as *const c_char,
             dst.as_mut_ptr() as *mut c_char,
             src.len() as c_int,
             dst.len() as c_int,
+            hist.as_ptr() as *const c_char,
+            hist.len() as c_int,
         )
     };
     assert!(n >= 0);
@@ -47,6 +50,14 @@ fn c_decompress(src: &[u8], dst: &mut [u8]) -> usize {
 }
 
 extern "C" {
+    fn LZ4_decompress_safe_usingDict(
+        src: *const c_char,
+        dst: *mut c_char,
+        src_size: c_int,
+        dst_capacity: c_int,
+        dict: *const c_char,
+        dict_size: c_int,
+    ) -> c_int;
     fn getrusage(who: c_int, usage: *mut [i64; 18]) -> c_int;
 }
 
@@ -122,8 +133,25 @@ fn main() {
         let mut comp: Vec<Vec<u8>> = Vec::new();
         let mut scratch = vec![0u8; compress_bound(bs)];
         let mut out = vec![0u8; bs];
-        for b in &blocks {
-            let n = c_compress(b, &mut scratch);
+        // LINKED=1: blocks compressed (by our codec) against the previous 64 KiB, decoded with
+        // that history as a separate slice; otherwise independent blocks compressed by C.
+        let linked = std::env::var("LINKED").is_ok_and(|v| v == "1");
+        let hists: Vec<&[u8]> = (0..blocks.len())
+            .map(|i| {
+                if linked {
+                    &data[(i * bs).saturating_sub(65536)..i * bs]
+                } else {
+                    &data[..0]
+                }
+            })
+            .collect();
+        let mut lc = codec(Kernel::Scalar).unwrap().compressor(1).unwrap();
+        for (b, h) in blocks.iter().zip(&hists) {
+            let n = if linked {
+                lc.compress(b, h, &mut scratch).unwrap()
+            } else {
+                c_compress(b, &mut scratch)
+            };
             comp.push(scratch[..n].to_vec());
         }
         let c_size: usize = comp.iter().map(|c| c.len()).sum();
@@ -158,8 +186,8 @@ fn main() {
                 if !do_d {
                     return;
                 }
-                for c in &comp {
-                    black_box(c_decompress(c, &mut out));
+                for (c, h) in comp.iter().zip(&hists) {
+                    black_box(c_decompress(c, h, &mut out));
                 }
             }));
             for i in 0..nk {
@@ -177,8 +205,8 @@ fn main() {
                     if !do_d {
                         return;
                     }
-                    for c in &comp {
-                        black_box(cd.decompress(c, &[], &mut out).unwrap());
+                    for (c, h) in comp.iter().zip(&hists) {
+                        black_box(cd.decompress(c, h, &mut out).unwrap());
                     }
                 }));
             }

@@ -356,7 +356,17 @@ pub(crate) unsafe fn decompress<S: Simd>(
             // The match starts in the history (a separate slice, wherever it is in memory).
             let back = offset - op;
             let hs = hlen - back;
-            if ml <= back {
+            if ml + 16 <= back && op + ml + 32 <= oend {
+                // Wholly inside the history with slack on both sides: 16-byte strides.
+                let (d, s) = (dst.as_mut_ptr(), history.as_ptr());
+                let mut k = 0;
+                while k < ml {
+                    // SAFETY: reads below hs + ml + 16 <= hlen, writes below op + ml + 16 <=
+                    // oend; history and dst are distinct slices.
+                    unsafe { S::copy16(d.add(op + k), s.add(hs + k)) };
+                    k += 16;
+                }
+            } else if ml <= back {
                 dst[op..op + ml].copy_from_slice(&history[hs..hs + ml]);
             } else {
                 dst[op..op + back].copy_from_slice(&history[hs..]);
