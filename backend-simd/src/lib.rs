@@ -30,8 +30,23 @@
 //!   match is verified against the current `history`/`src` bytes, so a mistaken guess costs
 //!   ratio, never correctness.
 //!
-//! High-compression levels (2..=12) are not implemented yet: [`BlockCodec::compressor`] returns
-//! [`Error::UnsupportedLevel`] for them.
+//! High-compression levels (2..=12) are not wired into [`SimdCodec`] yet:
+//! [`BlockCodec::compressor`] returns [`Error::UnsupportedLevel`] for them.
+//!
+//! # Selecting a kernel
+//!
+//! [`best_kernel`] is AVX2 where the CPU has it, else SSE2 on x86_64, NEON on aarch64, scalar
+//! elsewhere. The environment variable `LZ4FRAMED_SIMD_KERNEL` (a kernel name such as
+//! `simd-sse2`), read once, overrides that choice when it names an available kernel — handy to
+//! run a whole test suite on one kernel.
+//!
+//! # Testing
+//!
+//! `cargo test -p lz4framed-backend-simd` runs every available kernel against the C library
+//! (and the Silesia files in `target/corpus` or `$LZ4FRAMED_CORPUS`, if unpacked). The NEON
+//! kernel runs under emulation: `cargo test -p lz4framed-backend-simd --target
+//! aarch64-unknown-linux-gnu` (see `.cargo/config.toml`). `examples/speed.rs` compares speed
+//! with the C library.
 #![warn(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
@@ -87,7 +102,8 @@ impl Kernel {
     }
 }
 
-/// The fastest kernel this CPU supports (detected once, then cached).
+/// The fastest kernel this CPU supports (detected once, then cached), unless the environment
+/// variable `LZ4FRAMED_SIMD_KERNEL` names another available kernel.
 pub fn best_kernel() -> Kernel {
     dispatch::best_kernel()
 }
