@@ -1,6 +1,6 @@
 //! The SSE2 kernel: 16-byte copies and compares. SSE2 has no byte shuffle, so the pattern of an
-//! overlapping match is built with 16-byte broadcasts (periods 1, 2, 4, 8) or by doubling in a
-//! small buffer, then stored in pattern-aligned 16-byte strides.
+//! overlapping match is a 16-byte broadcast (periods 1, 2, 4, 8), an 8-byte register pattern
+//! (periods 3, 5, 6, 7) or, for periods 9..15, a sequence of 8-byte copies.
 
 use core::arch::x86_64::*;
 use core::ptr;
@@ -42,32 +42,55 @@ impl Simd for Sse2 {
 
     #[inline(always)]
     unsafe fn pattern_copy(d: *mut u8, offset: usize, len: usize) {
-        // SAFETY: the caller guarantees `offset` readable bytes before d (1 <= offset < 16)
-        // and d .. d + len + 31 writable; stores below d + k + 16 with k < len.
+        // SAFETY (whole body): the caller guarantees d - offset .. d + 16 readable
+        // (1 <= offset < 16; bytes from d on may be stale and are masked off or overwritten
+        // before use) and d .. d + len + 31 writable; every store starts below d + len.
         unsafe {
             let s = d.sub(offset);
-            let v = match offset {
-                1 => _mm_set1_epi8(*s as i8),
-                2 => _mm_set1_epi16(ptr::read_unaligned(s as *const i16)),
-                4 => _mm_set1_epi32(ptr::read_unaligned(s as *const i32)),
-                8 => _mm_set1_epi64x(ptr::read_unaligned(s as *const i64)),
-                _ => {
-                    let mut buf = [0u8; 16];
-                    ptr::copy_nonoverlapping(s, buf.as_mut_ptr(), offset);
-                    let mut n = offset;
-                    while n < 16 {
-                        let c = n.min(16 - n);
-                        buf.copy_within(0..c, n);
-                        n += c;
+            match offset {
+                1 | 2 | 4 | 8 => {
+                    let v = match offset {
+                        1 => _mm_set1_epi8(*s as i8),
+                        2 => _mm_set1_epi16(ptr::read_unaligned(s as *const i16)),
+                        4 => _mm_set1_epi32(ptr::read_unaligned(s as *const i32)),
+                        _ => _mm_set1_epi64x(ptr::read_unaligned(s as *const i64)),
+                    };
+                    let mut k = 0;
+                    while k < len {
+                        _mm_storeu_si128(d.add(k) as *mut __m128i, v);
+                        k += 16;
                     }
-                    _mm_loadu_si128(buf.as_ptr() as *const __m128i)
                 }
-            };
-            let step = super::super::STEP16[offset] as usize;
-            let mut k = 0;
-            while k < len {
-                _mm_storeu_si128(d.add(k) as *mut __m128i, v);
-                k += step;
+                3 | 5 | 6 | 7 => {
+                    // An 8-byte register pattern (no byte shuffle in SSE2), stored in strides
+                    // of the largest multiple of the period not above 8.
+                    let w = offset * 8;
+                    let mut p =
+                        u64::from_le(ptr::read_unaligned(s as *const u64)) & ((1u64 << w) - 1);
+                    let mut filled = w;
+                    while filled < 64 {
+                        p |= p << filled;
+                        filled *= 2;
+                    }
+                    let p = p.to_le();
+                    let step = 8 - 8 % offset;
+                    let mut k = 0;
+                    while k < len {
+                        ptr::write_unaligned(d.add(k) as *mut u64, p);
+                        k += step;
+                    }
+                }
+                _ => {
+                    // 9..=15: 8-byte pieces, each from bytes already written.
+                    let mut k = 0;
+                    while k < len {
+                        ptr::write_unaligned(
+                            d.add(k) as *mut u64,
+                            ptr::read_unaligned(s.add(k) as *const u64),
+                        );
+                        k += 8;
+                    }
+                }
             }
         }
     }
