@@ -152,6 +152,7 @@ fn copy_match(dst: &mut [u8], op: usize, offset: usize, len: usize) {
 }
 
 /// Number of equal bytes at `a[i..]` and `b[j..]`, comparing at most `n` bytes.
+#[inline(always)]
 pub(crate) fn count(a: &[u8], i: usize, b: &[u8], j: usize, n: usize) -> usize {
     let mut k = 0;
     while k + 8 <= n {

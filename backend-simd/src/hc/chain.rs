@@ -17,13 +17,10 @@ fn hash4(v: u32) -> usize {
     (v.wrapping_mul(2_654_435_761) >> (32 - HASH_LOG)) as usize
 }
 
-/// Whether a search also looks for a better chain (optimal parser) and favours decompression
-/// speed: the compile-time flags of `LZ4HC_InsertAndGetWiderMatch`.
-#[derive(Clone, Copy)]
-pub(crate) struct SearchMode {
-    pub(crate) pattern_analysis: bool,
-    pub(crate) chain_swap: bool,
-    pub(crate) favor_dec_speed: bool,
+/// Reads 2 bytes at `p`.
+#[inline(always)]
+fn read_u16(buf: &[u8], p: usize) -> u16 {
+    u16::from_le_bytes(buf[p..p + 2].try_into().unwrap())
 }
 
 /// Run length of byte `b` from `buf[p..]`, up to `end`.
@@ -61,21 +58,25 @@ fn count_run_back(buf: &[u8], mut p: usize, low: usize, b: u8) -> usize {
     start - p
 }
 
-/// `LZ4HC_countBack`: equal bytes before `buf[ip]` and `buf[mp]`, at most `max`.
+/// `LZ4HC_countBack`: equal bytes before `buf[ip]` and `buf[mp]`, at most `max`
+/// (8 bytes at a time).
 #[inline(always)]
 fn count_back(buf: &[u8], ip: usize, mp: usize, max: usize) -> usize {
-    let mut back = 0;
-    while max - back > 3 {
-        let v = read_u32(buf, ip - back - 4) ^ read_u32(buf, mp - back - 4);
+    let a = &buf[ip - max..ip];
+    let b = &buf[mp - max..mp];
+    let mut k = max;
+    while k >= 8 {
+        let v = u64::from_le_bytes(a[k - 8..k].try_into().unwrap())
+            ^ u64::from_le_bytes(b[k - 8..k].try_into().unwrap());
         if v != 0 {
-            return back + (v.leading_zeros() / 8) as usize;
+            return max - k + (v.leading_zeros() / 8) as usize;
         }
-        back += 4;
+        k -= 8;
     }
-    while back < max && buf[ip - back - 1] == buf[mp - back - 1] {
-        back += 1;
+    while k > 0 && a[k - 1] == b[k - 1] {
+        k -= 1;
     }
-    back
+    max - k
 }
 
 impl Window {
@@ -99,14 +100,17 @@ impl Window {
     /// `ip` that is longer than `longest`, allowed to start up to `ip - i_low` bytes earlier and
     /// to end at `i_high`. Returns `longest` with offset 0 when there is none.
     #[inline(always)]
-    pub(crate) fn wider_match(
+    ///
+    /// `PATTERN`: repeated-byte analysis (levels 9..=12); `SWAP`: switch to a rarer chain among
+    /// the positions of the best match (levels 10..=12); `favor_dec_speed`: skip offsets below 8.
+    pub(crate) fn wider_match<const PATTERN: bool, const SWAP: bool>(
         &mut self,
         ip: usize,
         i_low: usize,
         i_high: usize,
         mut longest: usize,
         max_attempts: u32,
-        mode: SearchMode,
+        favor_dec_speed: bool,
     ) -> Match {
         let base = self.base;
         let ip_idx = base + ip as u32;
@@ -127,19 +131,21 @@ impl Window {
         let mut src_pattern_len = 0usize;
         let mut offset = 0usize;
         let mut s_back = 0usize;
+        // A candidate can only be longer than `longest` if its bytes at `tail_at` (relative to
+        // the candidate) equal `tail`, the bytes at `i_low + longest - 1`.
+        debug_assert!(longest > look_back);
+        let mut tail_at = longest - 1 - look_back;
+        let mut tail = read_u16(buf, i_low + longest - 1);
 
         while match_index >= lowest && attempts > 0 {
             let mut match_len = 0usize;
             attempts -= 1;
-            if mode.favor_dec_speed && ip_idx - match_index < 8 {
+            if favor_dec_speed && ip_idx - match_index < 8 {
                 // Favouring decompression speed skips offsets below 8.
             } else {
                 let mp = (match_index - base) as usize;
-                debug_assert!(longest > look_back);
-                let q = longest - 1;
-                if buf[i_low + q..i_low + q + 2] == buf[mp + q - look_back..mp + q - look_back + 2]
-                    && read_u32(buf, mp) == pattern
-                {
+                // Quick reject: the two bytes that would end a longer match.
+                if read_u16(buf, mp + tail_at) == tail && read_u32(buf, mp) == pattern {
                     let back = if look_back > 0 {
                         count_back(buf, ip, mp, look_back.min(mp))
                     } else {
@@ -150,11 +156,13 @@ impl Window {
                         longest = match_len;
                         offset = (ip_idx - match_index) as usize;
                         s_back = back;
+                        tail_at = longest - 1 - look_back;
+                        tail = read_u16(buf, i_low + longest - 1);
                     }
                 }
             }
 
-            if mode.chain_swap && match_len == longest {
+            if SWAP && match_len == longest {
                 // A better match: look for a rarer chain among its positions.
                 if match_index + longest as u32 <= ip_idx {
                     const K_TRIGGER: u32 = 4;
@@ -185,7 +193,7 @@ impl Window {
             }
 
             let dist_next = chain[match_index as usize & 0xFFFF] as u32;
-            if mode.pattern_analysis && dist_next == 1 && chain_pos == 0 {
+            if PATTERN && dist_next == 1 && chain_pos == 0 {
                 let cand_idx = match_index - 1;
                 // A run of one byte? (The reference's test admits exactly that.)
                 let confirmed = *repeat.get_or_insert_with(|| {
@@ -217,6 +225,8 @@ impl Window {
                                     longest = max_ml;
                                     offset = (ip_idx - match_index) as usize;
                                     s_back = 0;
+                                    tail_at = longest - 1;
+                                    tail = read_u16(buf, i_low + longest - 1);
                                 }
                                 let d = chain[match_index as usize & 0xFFFF] as u32;
                                 if d > match_index {
@@ -242,12 +252,20 @@ impl Window {
 }
 
 /// `LZ4HC_compress_hashChain` (levels 3..=9).
-pub(crate) fn compress_chain(w: &mut Window, mut out: Out<'_>, attempts: u32) -> Option<usize> {
-    let mode = SearchMode {
-        pattern_analysis: attempts > 128,
-        chain_swap: false,
-        favor_dec_speed: false,
-    };
+pub(crate) fn compress_chain(w: &mut Window, out: Out<'_>, attempts: u32) -> Option<usize> {
+    if attempts > 128 {
+        compress_chain_with::<true>(w, out, attempts)
+    } else {
+        compress_chain_with::<false>(w, out, attempts)
+    }
+}
+
+/// [`compress_chain`] with or without the repeated-pattern analysis.
+fn compress_chain_with<const PATTERN: bool>(
+    w: &mut Window,
+    mut out: Out<'_>,
+    attempts: u32,
+) -> Option<usize> {
     let src = w.src_start;
     let iend = w.buf.len();
     let mut ip = src;
@@ -260,7 +278,8 @@ pub(crate) fn compress_chain(w: &mut Window, mut out: Out<'_>, attempts: u32) ->
     let nomatch = Match::default();
 
     'main: while ip <= mflimit {
-        let mut m1 = w.wider_match(ip, ip, matchlimit, MINMATCH - 1, attempts, mode);
+        let mut m1 =
+            w.wider_match::<PATTERN, false>(ip, ip, matchlimit, MINMATCH - 1, attempts, false);
         if m1.len < MINMATCH {
             ip += 1;
             continue;
@@ -275,7 +294,8 @@ pub(crate) fn compress_chain(w: &mut Window, mut out: Out<'_>, attempts: u32) ->
         'search2: loop {
             if ip + m1.len <= mflimit {
                 start2 = ip + m1.len - 2;
-                m2 = w.wider_match(start2, ip, matchlimit, m1.len, attempts, mode);
+                m2 = w
+                    .wider_match::<PATTERN, false>(start2, ip, matchlimit, m1.len, attempts, false);
                 start2 -= m2.back;
             } else {
                 start2 = 0;
@@ -315,7 +335,9 @@ pub(crate) fn compress_chain(w: &mut Window, mut out: Out<'_>, attempts: u32) ->
 
                 if start2 + m2.len <= mflimit {
                     start3 = start2 + m2.len - 3;
-                    m3 = w.wider_match(start3, start2, matchlimit, m2.len, attempts, mode);
+                    m3 = w.wider_match::<PATTERN, false>(
+                        start3, start2, matchlimit, m2.len, attempts, false,
+                    );
                     start3 -= m3.back;
                 } else {
                     start3 = 0;

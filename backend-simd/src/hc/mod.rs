@@ -274,10 +274,29 @@ impl Out<'_> {
 }
 
 /// Number of equal bytes at `buf[a..]` and `buf[b..]`, stopping at `limit` for `a`
-/// (`b < a`, so `b` stays below it too). The word-at-a-time count of the scalar kernel.
+/// (`b < a`, so `b` stays below it too): the fast kernels' vectorized count with the
+/// architecture's baseline vector unit (SSE2 on x86_64, NEON on aarch64), the scalar kernel's
+/// word-at-a-time count elsewhere.
 #[inline(always)]
 pub(crate) fn count(buf: &[u8], a: usize, b: usize, limit: usize) -> usize {
-    crate::scalar::count(buf, a, buf, b, limit.saturating_sub(a))
+    let n = limit.saturating_sub(a);
+    let x = &buf[a..a + n];
+    let y = &buf[b..b + n];
+    cfg_if::cfg_if! {
+        if #[cfg(target_arch = "x86_64")] {
+            use crate::fast::Simd;
+            // SAFETY: `x` and `y` are `n` readable bytes each; SSE2 is part of the x86_64
+            // baseline, so its kernel's primitives run on every x86_64 CPU.
+            unsafe { crate::arch::x86_64::sse2::Sse2::count(x.as_ptr(), y.as_ptr(), n) }
+        } else if #[cfg(target_arch = "aarch64")] {
+            use crate::fast::Simd;
+            // SAFETY: `x` and `y` are `n` readable bytes each; NEON is part of the aarch64
+            // baseline.
+            unsafe { crate::arch::aarch64::neon::Neon::count(x.as_ptr(), y.as_ptr(), n) }
+        } else {
+            crate::scalar::count(x, 0, y, 0, n)
+        }
+    }
 }
 
 /// A high-compression (levels `2..=12`) block compressor of our own codec.

@@ -5,7 +5,6 @@
 //! position whose price might improve, then encodes the cheapest path backwards. Matches longer
 //! than the level's sufficient length are taken at once.
 
-use super::chain::SearchMode;
 use super::{Match, Out, Window, MFLIMIT, MINMATCH, MIN_LENGTH, ML_MASK, RUN_MASK};
 use crate::common::LASTLITERALS;
 
@@ -56,12 +55,7 @@ fn find_longer(
     attempts: u32,
     favor: bool,
 ) -> Match {
-    let mode = SearchMode {
-        pattern_analysis: true,
-        chain_swap: true,
-        favor_dec_speed: favor,
-    };
-    let mut m = w.wider_match(ip, ip, i_high, min_len, attempts, mode);
+    let mut m = w.wider_match::<true, true>(ip, ip, i_high, min_len, attempts, favor);
     debug_assert_eq!(m.back, 0);
     if m.len <= min_len {
         return Match::default();
