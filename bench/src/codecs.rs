@@ -2,27 +2,48 @@
 
 use lz4framed::BlockCodec;
 
-/// Every block codec of this build that runs on this CPU, the C reference first.
-///
-/// It holds each available backend of [`lz4framed::backends`] once. Per-kernel codecs of the
-/// SIMD backend (scalar, sse2, avx2, neon: each measured on its own, not only the one `Auto`
-/// picks) are added by one line below once `lz4framed-backend-simd` exposes them; duplicates
-/// (by name) are dropped.
+/// Every block codec of this build that runs on this CPU, the C reference first: the codec of
+/// each available backend ([`backend_codecs`]) and then every SIMD kernel this CPU runs (scalar,
+/// sse2, avx2, neon: each measured on its own, not only the one `Auto` picks). Duplicates (by
+/// name) are dropped, so the backend's own SIMD kernel appears once.
 pub fn codecs() -> Vec<&'static dyn BlockCodec> {
-    let mut list: Vec<&'static dyn BlockCodec> = lz4framed::backends()
-        .into_iter()
-        .filter(|b| b.available)
-        .filter_map(|b| b.backend.codec().ok())
-        .collect();
-    // SIMD kernels, once the crate exposes them (add `lz4framed-backend-simd` to bench/Cargo.toml):
-    // list.extend(lz4framed_backend_simd::Kernel::ALL.into_iter().filter_map(lz4framed_backend_simd::codec).map(|c| c as &'static dyn BlockCodec));
+    let mut list = backend_codecs();
+    // Per-kernel codecs of backend-simd; another family of codecs is one more line like this.
+    list.extend(
+        lz4framed_backend_simd::Kernel::ALL
+            .into_iter()
+            .filter_map(lz4framed_backend_simd::codec)
+            .map(|c| c as &'static dyn BlockCodec),
+    );
+    dedup(list)
+}
+
+/// The codec of each available backend of [`lz4framed::backends`] (what `Backend::C`,
+/// `Backend::Rust`, `Backend::Simd` resolve to on this CPU), the C reference first.
+pub fn backend_codecs() -> Vec<&'static dyn BlockCodec> {
+    dedup(
+        lz4framed::backends()
+            .into_iter()
+            .filter(|b| b.available)
+            .filter_map(|b| b.backend.codec().ok())
+            .collect(),
+    )
+}
+
+/// Whether `codec` is what a backend of [`lz4framed::backends`] resolves to (rather than a
+/// SIMD kernel the dispatcher would not pick on this CPU).
+pub fn is_backend_codec(codec: &dyn BlockCodec) -> bool {
+    backend_codecs().iter().any(|c| c.name() == codec.name())
+}
+
+fn dedup(mut list: Vec<&'static dyn BlockCodec>) -> Vec<&'static dyn BlockCodec> {
     let mut seen = Vec::new();
     list.retain(|c| {
         let fresh = !seen.contains(&c.name());
         seen.push(c.name());
         fresh
     });
-    // The reference first, then in the registry's order.
+    // The reference first, then in the registry's order (stable sort).
     list.sort_by_key(|c| c.name() != REFERENCE);
     list
 }
@@ -59,5 +80,8 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), list.len());
         assert!(levels_of(list[0]).contains(&1));
+        assert!(backend_codecs().len() <= list.len());
+        assert!(list.iter().any(|c| c.name() == "simd-scalar"));
+        assert!(is_backend_codec(list[0]));
     }
 }

@@ -3,11 +3,13 @@
 //!
 //! * [`corpus`]: the Silesia files (env `LZ4FRAMED_CORPUS`, default `target/corpus` of the
 //!   workspace) and synthetic shapes (zeros, random bytes, JSON-like text);
-//! * [`codecs`]: every block codec of this build, the list all benchmarks iterate over;
+//! * [`codecs`](mod@codecs): every block codec of this build (each backend, each SIMD kernel),
+//!   the list all benchmarks iterate over;
 //! * [`block`]: block-level compression/decompression of a whole input cut into blocks;
 //! * [`frames`]: frame-level compression/decompression with lz4framed and its peers (lz4_flex's
 //!   frame API, the C library's `LZ4F_*`);
 //! * [`measure`]: the interleaved best-of timing loop of the report, and MB/s and geomeans;
+//! * [`parallel`]: parallel compression, indexed parallel decompression, random reads;
 //! * [`machine`]: what the numbers were measured on;
 //! * [`memory`]: peak resident memory from `/proc/self/status`.
 #![forbid(unsafe_code)]
@@ -20,5 +22,6 @@ pub mod frames;
 pub mod machine;
 pub mod measure;
 pub mod memory;
+pub mod parallel;
 
 pub use codecs::codecs;

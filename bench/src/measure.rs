@@ -24,10 +24,10 @@ pub struct Timer {
 }
 
 impl Timer {
-    /// The quick report's setting: 3 rounds of at least 50 ms.
+    /// The quick report's setting: 5 rounds of at least 40 ms.
     pub const QUICK: Timer = Timer {
-        rounds: 3,
-        min_time: Duration::from_millis(50),
+        rounds: 5,
+        min_time: Duration::from_millis(40),
     };
 
     /// The full report's setting: 5 rounds of at least 250 ms.
