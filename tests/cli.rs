@@ -330,27 +330,20 @@ fn backends_option_and_command() {
 
 #[test]
 fn threads_option_is_accepted_and_honest() {
-    let data = sample(50_000, 8);
-    let o = bin()
-        .args(["compress", "--threads", "2", "-"])
-        .write_stdin(data.clone())
-        .output()
-        .unwrap();
-    assert!(o.status.success());
-    assert!(stderr(&o).contains("single-threaded"), "{}", stderr(&o));
-    assert_eq!(lz4framed::decompress(&o.stdout).unwrap(), data);
-    let o = bin()
-        .args(["compress", "-q", "--threads", "2", "-"])
-        .write_stdin(data.clone())
-        .output()
-        .unwrap();
-    assert!(o.status.success() && o.stderr.is_empty());
-    let o = bin()
-        .args(["compress", "--threads", "0", "-"])
-        .write_stdin(data)
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(1));
+    // Compression runs on N threads (0 = all cores); the output does not depend on N.
+    let data = sample(5_000_000, 8);
+    let mut outs = Vec::new();
+    for t in ["1", "2", "0"] {
+        let o = bin()
+            .args(["compress", "-q", "--threads", t, "-"])
+            .write_stdin(data.clone())
+            .output()
+            .unwrap();
+        assert!(o.status.success() && o.stderr.is_empty(), "{}", stderr(&o));
+        assert_eq!(lz4framed::decompress(&o.stdout).unwrap(), data);
+        outs.push(o.stdout);
+    }
+    assert!(outs[0] == outs[1] && outs[1] == outs[2]);
 }
 
 #[test]
@@ -583,7 +576,7 @@ fn usage_and_io_errors_have_their_exit_codes() {
     }
     let o = run(&["compress", "--help"]);
     assert!(stdout(&o).contains("--threads"));
-    assert!(stdout(&o).contains("no effect"));
+    assert!(stdout(&o).contains("all cores"));
     // 2: input.
     let o = run(&[
         "compress",
@@ -736,4 +729,66 @@ fn interop_we_decode_what_lz4_compresses() {
         "{}",
         stdout(&info)
     );
+}
+
+#[test]
+fn seekable_compress_index_extract_and_parallel_decompress() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = sample(3_000_000, 31);
+    let f = write(dir.path(), "in", &data);
+    let s = |p: &std::path::Path| p.to_str().unwrap().to_string();
+    for (name, extra) in [("e.lz4", vec![]), ("l.lz4", vec!["--linked", "-B64K"])] {
+        let out = dir.path().join(name);
+        let mut args = vec!["compress", "-q", "--seekable"];
+        args.extend(extra.iter().copied());
+        let (fs, os) = (s(&f), s(&out));
+        args.push(&fs);
+        args.push(&os);
+        assert!(bin().args(&args).output().unwrap().status.success());
+        let file = std::fs::read(&out).unwrap();
+        assert_eq!(lz4framed::decompress(&file).unwrap(), data);
+        let o = bin()
+            .args(["extract", &os, "--offset", "1234567", "--length", "4096"])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(o.stdout, &data[1_234_567..1_234_567 + 4096]);
+        let o = bin().args(["decompress", "-T", "2", &os]).output().unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(o.stdout == data);
+    }
+    // index FILE --sidecar on a plain file, then extract through the sidecar.
+    let plain = dir.path().join("p.lz4");
+    let ps = s(&plain);
+    assert!(bin()
+        .args(["compress", "-q", &s(&f), &ps])
+        .output()
+        .unwrap()
+        .status
+        .success());
+    let before = std::fs::read(&plain).unwrap();
+    let o = bin()
+        .args(["index", "-q", "--sidecar", &ps])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read(&plain).unwrap(),
+        before,
+        "sidecar mode leaves the file alone"
+    );
+    let o = bin()
+        .args(["extract", &ps, "--offset", "2999990", "--length", "100"])
+        .output()
+        .unwrap();
+    assert_eq!(o.stdout, &data[2_999_990..]);
+    // A file without index: a clear error, exit code 4.
+    let other = dir.path().join("o.lz4");
+    std::fs::write(&other, lz4framed::compress(&data)).unwrap();
+    let o = bin()
+        .args(["extract", &s(&other), "--offset", "0", "--length", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(4));
+    assert!(stderr(&o).contains("no seek index"), "{}", stderr(&o));
 }

@@ -171,12 +171,35 @@ struct ChunkParams<'a> {
     index: Option<u64>,
 }
 
-fn compress_chunk(p: &ChunkParams<'_>, job: &Job) -> Result<ChunkOut, Error> {
-    let mut compressor = p.codec.compressor(p.level)?;
+/// A compression worker's reusable state.
+struct Worker {
+    scratch: Vec<u8>,
+    /// Independent blocks: one compressor for every chunk (each block starts from a reset
+    /// state, so the output does not depend on which worker compresses a chunk).
+    compressor: Option<Box<dyn crate::codec::BlockCompressor>>,
+}
+
+fn compress_chunk(p: &ChunkParams<'_>, w: &mut Worker, job: &Job) -> Result<ChunkOut, Error> {
+    // Linked chunks get a fresh compressor: its state at the chunk's first block must not
+    // depend on what this worker compressed before.
+    let mut fresh;
+    let compressor: &mut dyn crate::codec::BlockCompressor = if p.linked {
+        fresh = p.codec.compressor(p.level)?;
+        &mut *fresh
+    } else {
+        if w.compressor.is_none() {
+            w.compressor = Some(p.codec.compressor(p.level)?);
+        }
+        &mut **w.compressor.as_mut().expect("set above")
+    };
     let bs = p.block_size;
-    let mut scratch = vec![0u8; compress_bound(bs).max(bs + bs / 10 + 32)];
+    if w.scratch.is_empty() {
+        w.scratch = vec![0u8; compress_bound(bs).max(bs + bs / 10 + 32)];
+    }
+    let scratch = &mut w.scratch;
     let chunk_len = job.buf.len() - job.prefix;
-    let mut bytes = Vec::with_capacity(chunk_len / 2 + 64);
+    let blocks_in_chunk = chunk_len / bs + 1;
+    let mut bytes = Vec::with_capacity(compress_bound(chunk_len) + 8 * blocks_in_chunk);
     let mut blocks = Vec::new();
     let mut pos = job.prefix;
     while pos < job.buf.len() {
@@ -196,10 +219,10 @@ fn compress_chunk(p: &ChunkParams<'_>, job: &Job) -> Result<ChunkOut, Error> {
             }
         }
         emit_block(
-            &mut *compressor,
+            compressor,
             &job.buf[pos..end],
             history,
-            &mut scratch,
+            scratch,
             p.block_checksum,
             &mut bytes,
         );
@@ -208,18 +231,12 @@ fn compress_chunk(p: &ChunkParams<'_>, job: &Job) -> Result<ChunkOut, Error> {
     Ok(ChunkOut { bytes, blocks })
 }
 
-/// Read until `buf` is full or the reader ends; returns the bytes read.
-fn read_full<R: Read>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match r.read(&mut buf[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(n)
+/// Append up to `n` bytes from `r` to `buf` (fewer only at the end of the reader); returns the
+/// bytes appended.
+fn read_chunk<R: Read>(r: &mut R, buf: &mut Vec<u8>, n: usize) -> io::Result<usize> {
+    let before = buf.len();
+    r.take(n as u64).read_to_end(buf)?;
+    Ok(buf.len() - before)
 }
 
 /// Compress everything `reader` yields into one frame on `writer`, on `threads` threads
@@ -296,15 +313,21 @@ pub fn compress_stream<R: Read, W: Write, G: CodecRegistry>(
             let res_tx = res_tx.clone();
             let job_rx = &job_rx;
             let params = &params;
-            s.spawn(move || loop {
-                let job = match job_rx.lock() {
-                    Ok(rx) => rx.recv(),
-                    Err(_) => return,
+            s.spawn(move || {
+                let mut worker = Worker {
+                    scratch: Vec::new(),
+                    compressor: None,
                 };
-                let Ok(job) = job else { return };
-                let r = compress_chunk(params, &job);
-                if res_tx.send((job.seq, r)).is_err() {
-                    return;
+                loop {
+                    let job = match job_rx.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok(job) = job else { return };
+                    let r = compress_chunk(params, &mut worker, &job);
+                    if res_tx.send((job.seq, r)).is_err() {
+                        return;
+                    }
                 }
             });
         }
@@ -319,9 +342,7 @@ pub fn compress_stream<R: Read, W: Write, G: CodecRegistry>(
                 let prefix = tail.len();
                 let mut buf = Vec::with_capacity(prefix + chunk);
                 buf.extend_from_slice(&tail);
-                buf.resize(prefix + chunk, 0);
-                let n = read_full(&mut reader, &mut buf[prefix..])?;
-                buf.truncate(prefix + n);
+                let n = read_chunk(&mut reader, &mut buf, chunk)?;
                 if n < chunk {
                     eof = true;
                 }
@@ -587,7 +608,7 @@ pub fn decompress_with<G: CodecRegistry>(
                         Err(err) => {
                             stop.store(true, Ordering::Relaxed);
                             if let Ok(mut f) = first_error.lock() {
-                                if f.as_ref().map_or(true, |(j, _)| i < *j) {
+                                if !matches!(f.as_ref(), Some((j, _)) if *j <= i) {
                                     *f = Some((i, err));
                                 }
                             }

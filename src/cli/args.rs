@@ -42,6 +42,10 @@ pub enum Command {
     Test(TestArgs),
     /// List the block backends of this build, the CPU features detected and what auto picks.
     Backends,
+    /// Build the seek index of an existing .lz4 file (appended to it, or --sidecar FILE.idx).
+    Index(super::seek::IndexArgs),
+    /// Decompress M bytes at decompressed offset N of an indexed .lz4 file.
+    Extract(super::seek::ExtractArgs),
 }
 
 /// Input and output paths and the safety switches shared by compress and decompress.
@@ -135,11 +139,16 @@ pub struct CompressArgs {
     /// Block backend.
     #[arg(long, value_enum, default_value_t = BackendArg::Auto)]
     pub backend: BackendArg,
-    /// Worker threads. Accepted for scripts, but compression is single-threaded for now:
-    /// values above 1 currently have no effect.
-    #[arg(short = 'T', long, value_name = "N", default_value_t = 1,
-          value_parser = clap::value_parser!(u32).range(1..))]
+    /// Worker threads (0 = all cores, the default). The output is the same for any N.
+    #[arg(short = 'T', long, value_name = "N", default_value_t = 0)]
     pub threads: u32,
+    /// Append a seek index (a skippable frame every LZ4 decoder ignores), so that the file can
+    /// be read at any offset (`extract`) and decompressed on many cores.
+    #[arg(long)]
+    pub seekable: bool,
+    /// With --seekable: write the index to OUTFILE.idx instead of appending it.
+    #[arg(long, requires = "seekable")]
+    pub sidecar: bool,
 }
 
 /// `decompress` options.
@@ -149,6 +158,10 @@ pub struct DecompressArgs {
     pub io: IoArgs,
     #[command(flatten)]
     pub decode: DecodeArgs,
+    /// Worker threads for an indexed file (0 = all cores, the default); files without a seek
+    /// index are decoded on one thread.
+    #[arg(short = 'T', long, value_name = "N", default_value_t = 0)]
+    pub threads: u32,
 }
 
 /// Options of every decoding command.

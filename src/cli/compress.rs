@@ -48,18 +48,19 @@ pub fn settings(args: &CompressArgs, input_len: Option<u64>) -> CliResult<FrameS
 
 /// Run `compress`.
 pub fn run(args: &CompressArgs) -> CliResult<Exit> {
+    let threads = match args.threads {
+        0 => lz4framed::parallel::available_threads(),
+        n => n as usize,
+    };
+    if args.seekable || threads > 1 {
+        return super::seek::compress(args);
+    }
     let mut input = Input::open(&args.io.input)?;
     let len = input.len();
     if len.is_none() && args.content_size && !args.io.quiet {
         eprintln!(
             "lz4framed: warning: {}: size unknown, content size not recorded",
             input.name
-        );
-    }
-    if args.threads > 1 && !args.io.quiet {
-        eprintln!(
-            "lz4framed: note: --threads {}: compression is single-threaded in this version",
-            args.threads
         );
     }
     let settings = settings(args, len)?;

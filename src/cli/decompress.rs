@@ -117,6 +117,15 @@ fn classify<R: Read>(name: &str, dec: &FrameDecoder<Tracked<R>>, e: &io::Error) 
 
 /// Run `decompress`.
 pub fn run(args: &DecompressArgs) -> CliResult<Exit> {
+    if let Some(exit) = super::seek::try_parallel_decompress(
+        &args.io.input,
+        args.io.output.as_deref(),
+        args.io.force,
+        &args.decode,
+        args.threads,
+    )? {
+        return Ok(exit);
+    }
     let input = Input::open(&args.io.input)?;
     let d = decompressor(&args.decode)?;
     let metadata = input.metadata.clone();

@@ -10,6 +10,7 @@ pub mod info;
 pub mod input;
 pub mod output;
 pub mod progress;
+pub mod seek;
 pub mod walk;
 
 use clap::Parser;
@@ -53,6 +54,8 @@ pub fn run() -> i32 {
         Command::Info(a) => info::run(a),
         Command::Test(a) => decompress::test(a),
         Command::Backends => backends::run(),
+        Command::Index(a) => seek::index(a),
+        Command::Extract(a) => seek::extract(a),
     };
     match result {
         Ok(exit) => exit as i32,
