@@ -29,9 +29,12 @@
 //!   continues, otherwise it is rebuilt from the history like `LZ4_loadDict`. Every candidate
 //!   match is verified against the current `history`/`src` bytes, so a mistaken guess costs
 //!   ratio, never correctness.
-//!
-//! High-compression levels (2..=12) are not wired into [`SimdCodec`] yet:
-//! [`BlockCodec::compressor`] returns [`Error::UnsupportedLevel`] for them.
+//! * **High-compression levels** `2..=12` are the [`hc`] module's [`hc::HcCompressor`], our own
+//!   port of the reference's `lz4hc.c` (level 2 `lz4mid`, 3..=9 hash chain, 10..=12 optimal
+//!   parser): a block without history is byte-identical to `LZ4_compress_HC`. They are the
+//!   same for every kernel (the match-length count uses the architecture's baseline vector
+//!   unit). [`hc::HcCompressor::new`] also offers the reference's "favour decompression speed"
+//!   option, which [`BlockCodec::compressor`] leaves off.
 //!
 //! # Selecting a kernel
 //!
@@ -149,8 +152,8 @@ impl SimdCodec {
     }
 }
 
-/// The fast levels: `-65537..=1`.
-const LEVELS: RangeInclusive<i32> = -common::ACCELERATION_MAX..=1;
+/// Every level: fast `-65537..=1`, high-compression `2..=12`.
+const LEVELS: RangeInclusive<i32> = -common::ACCELERATION_MAX..=hc::MAX_LEVEL;
 
 impl BlockCodec for SimdCodec {
     fn name(&self) -> &'static str {
@@ -167,6 +170,9 @@ impl BlockCodec for SimdCodec {
                 backend: self.kernel.name(),
                 level,
             });
+        }
+        if level >= hc::MIN_LEVEL {
+            return Ok(Box::new(hc::HcCompressor::new(level, false)));
         }
         Ok(Box::new(SimdCompressor {
             kernels: dispatch::kernels(self.kernel),

@@ -112,8 +112,13 @@ pub(crate) fn compress_optimal(
                 litlen: llen + r as i32,
             };
         }
-        for mlen in MINMATCH..=first.len {
-            opt[mlen] = Cell {
+        for (mlen, c) in opt
+            .iter_mut()
+            .enumerate()
+            .take(first.len + 1)
+            .skip(MINMATCH)
+        {
+            *c = Cell {
                 price: sequence_price(llen, mlen as i32),
                 off: first.off as i32,
                 mlen: mlen as i32,
