@@ -516,7 +516,11 @@ fn history_bounds_and_offset_zero() {
 #[test]
 fn random_and_mutated_blocks_agree_with_c() {
     let mut rng = Rng::new(8);
-    let iters = if cfg!(debug_assertions) { 3000 } else { 20000 };
+    // LZ4FRAMED_SIMD_FUZZ_ITERS scales this up for a longer run (e.g. 1000000 with --release).
+    let iters = std::env::var("LZ4FRAMED_SIMD_FUZZ_ITERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(if cfg!(debug_assertions) { 3000 } else { 20000 });
     for it in 0..iters {
         let nh = rng.below(3) * rng.below(200);
         let hist = rng.bytes(nh);
