@@ -10,6 +10,9 @@
 //!   Every decoder reads the C library's frame.
 //! * `frame-compress/<config>/<input>/<impl>`: `ours-<backend>`, `lz4_flex`, `c-lz4f`.
 //!
+//! * `parallel/<input>/{compress,indexed-decompress}/<threads>`: threads 1 and 2;
+//! * `random-read-4KiB/<file kind>`: 8 random 4 KiB reads per iteration (throughput in reads).
+//!
 //! Run: `cargo bench -p lz4framed-bench --bench frame [-- FILTER]`.
 
 use criterion::{
@@ -81,5 +84,56 @@ fn bench_frame(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, bench_frame);
+/// Parallel compression and indexed decompression on 1 and 2 threads (the `lz4` tool's
+/// settings), and random 4 KiB reads through a `SeekableReader`.
+fn bench_parallel(c: &mut Criterion) {
+    use lz4framed::{BlockMode, BlockSize, FrameSettings};
+    use lz4framed_bench::parallel as par;
+    let all = corpus::samples(Some(4 << 20));
+    let data = corpus::concatenated(&all);
+    let settings = FrameSettings::lz4_cli();
+    let (file, index) = par::indexed(&data, &settings, 4 << 20);
+
+    let mut g = c.benchmark_group("parallel/silesia-4M-prefixes");
+    g.throughput(Throughput::Bytes(data.len() as u64));
+    g.sample_size(10);
+    g.sampling_mode(SamplingMode::Flat);
+    for threads in [1, 2] {
+        g.bench_function(BenchmarkId::new("compress", threads), |b| {
+            b.iter(|| par::compress(&data, &settings, threads).len())
+        });
+        g.bench_function(BenchmarkId::new("indexed-decompress", threads), |b| {
+            b.iter(|| par::decompress(&file, &index, threads).len())
+        });
+    }
+    g.finish();
+
+    const READS: usize = 8;
+    let mut g = c.benchmark_group("random-read-4KiB");
+    g.throughput(Throughput::Elements(READS as u64));
+    g.sample_size(20);
+    let linked = par::indexed(&data, &FrameSettings::new(), 1 << 20);
+    let indep64 = par::indexed(
+        &data,
+        &FrameSettings::new()
+            .block_size(BlockSize::Max64KB)
+            .block_mode(BlockMode::Independent),
+        1 << 20,
+    );
+    let kinds = [
+        ("4M-indep", (file.clone(), index.clone())),
+        ("64K-linked-restart-1M", linked),
+        ("64K-indep", indep64),
+    ];
+    for (label, (f, i)) in &kinds {
+        let mut reader = par::RandomReads::new(f, i.clone());
+        let mut buf = [0u8; 4096];
+        g.bench_function(BenchmarkId::from_parameter(label), |b| {
+            b.iter(|| reader.run(READS, &mut buf))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench_frame, bench_parallel);
 criterion_main!(benches);
