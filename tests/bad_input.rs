@@ -90,23 +90,35 @@ fn specific_errors_for_specific_damage() {
     bad[0] = 0x05;
     assert!(matches!(
         lz4framed::decompress(&bad),
-        Err(Error::BadMagic { offset: 0, found: 0x184D_2205 })
+        Err(Error::BadMagic {
+            offset: 0,
+            found: 0x184D_2205
+        })
     ));
     // Reserved bit in FLG.
     let mut bad = good.clone();
     bad[4] |= 0x02;
-    assert!(matches!(lz4framed::decompress(&bad), Err(Error::ReservedBitSet { offset: 4 })));
+    assert!(matches!(
+        lz4framed::decompress(&bad),
+        Err(Error::ReservedBitSet { offset: 4 })
+    ));
     // Version 2.
     let mut bad = good.clone();
     bad[4] = (bad[4] & 0x3F) | 0x80;
     assert!(matches!(
         lz4framed::decompress(&bad),
-        Err(Error::UnsupportedVersion { offset: 4, version: 2 })
+        Err(Error::UnsupportedVersion {
+            offset: 4,
+            version: 2
+        })
     ));
     // Reserved bit in BD.
     let mut bad = good.clone();
     bad[5] |= 0x01;
-    assert!(matches!(lz4framed::decompress(&bad), Err(Error::ReservedBitSet { offset: 5 })));
+    assert!(matches!(
+        lz4framed::decompress(&bad),
+        Err(Error::ReservedBitSet { offset: 5 })
+    ));
     // Block size ID 3 (with a correct header checksum, so the ID itself is what fails).
     let mut bad = good.clone();
     bad[5] = 0x30;
@@ -118,27 +130,40 @@ fn specific_errors_for_specific_damage() {
     // Header checksum.
     let mut bad = good.clone();
     bad[6] ^= 0xFF;
-    assert!(matches!(lz4framed::decompress(&bad), Err(Error::HeaderChecksum { offset: 6, .. })));
+    assert!(matches!(
+        lz4framed::decompress(&bad),
+        Err(Error::HeaderChecksum { offset: 6, .. })
+    ));
     // A block larger than the maximum block size.
     let mut bad = good.clone();
     bad[7..11].copy_from_slice(&(65_537u32).to_le_bytes());
     assert!(matches!(
         lz4framed::decompress(&bad),
-        Err(Error::BlockTooLarge { offset: 7, frame: 1, size: 65_537, max: 65_536 })
+        Err(Error::BlockTooLarge {
+            offset: 7,
+            frame: 1,
+            size: 65_537,
+            max: 65_536
+        })
     ));
     // Block checksum: flip a byte inside the first block.
     let mut bad = good.clone();
     bad[20] ^= 0x40;
     assert!(matches!(
         lz4framed::decompress(&bad),
-        Err(Error::BlockChecksum { offset: 7, frame: 1 })
+        Err(Error::BlockChecksum {
+            offset: 7,
+            frame: 1
+        })
     ));
     // Content checksum: the last four bytes.
     let mut bad = good.clone();
     let n = bad.len();
     bad[n - 1] ^= 0x01;
     match lz4framed::decompress(&bad) {
-        Err(Error::ContentChecksum { offset, frame: 1, .. }) => assert_eq!(offset, n as u64 - 4),
+        Err(Error::ContentChecksum {
+            offset, frame: 1, ..
+        }) => assert_eq!(offset, n as u64 - 4),
         other => panic!("{other:?}"),
     }
     // The same with checks off decodes.
@@ -150,7 +175,9 @@ fn specific_errors_for_specific_damage() {
 fn corrupt_block_data_and_content_size_mismatch() {
     let data = text_like(50_000, 13);
     // Without block checksums, damage in the block reaches the block decoder.
-    let s = FrameSettings::new().block_mode(BlockMode::Independent).content_size(None);
+    let s = FrameSettings::new()
+        .block_mode(BlockMode::Independent)
+        .content_size(None);
     let good = frame_with(&s, &data);
     let mut bad = good.clone();
     // First token byte of the first block: claim 15+ literals running off the end.
@@ -159,7 +186,11 @@ fn corrupt_block_data_and_content_size_mismatch() {
         *b = 0xFF;
     }
     match lz4framed::decompress(&bad) {
-        Err(Error::CorruptBlock { offset: 7, frame: 1, .. }) => {}
+        Err(Error::CorruptBlock {
+            offset: 7,
+            frame: 1,
+            ..
+        }) => {}
         other => panic!("{other:?}"),
     }
     // Declared content size that does not match.
@@ -175,7 +206,11 @@ fn corrupt_block_data_and_content_size_mismatch() {
     frame[14] = lz4framed::frame::header_checksum(&frame[4..14]);
     assert!(matches!(
         lz4framed::decompress(&frame),
-        Err(Error::ContentSizeMismatch { frame: 1, declared: 10, .. })
+        Err(Error::ContentSizeMismatch {
+            frame: 1,
+            declared: 10,
+            ..
+        })
     ));
 }
 
@@ -186,12 +221,19 @@ fn dictionary_missing_or_mismatched() {
     let frame = frame_with(&s, b"words of a shared dictionary");
     assert!(matches!(
         lz4framed::decompress(&frame),
-        Err(Error::DictionaryMissing { frame: 1, dict_id: 42 })
+        Err(Error::DictionaryMissing {
+            frame: 1,
+            dict_id: 42
+        })
     ));
     let other = lz4framed::Dictionary::new(b"another").with_id(43);
     assert!(matches!(
         lz4framed::decompress_with(Decompressor::new().with_dictionary(other), &frame),
-        Err(Error::DictionaryMismatch { frame: 1, expected: 42, found: 43 })
+        Err(Error::DictionaryMismatch {
+            frame: 1,
+            expected: 42,
+            found: 43
+        })
     ));
     let back = lz4framed::decompress_with(Decompressor::new().with_dictionary(dict), &frame);
     assert_eq!(back.unwrap(), b"words of a shared dictionary");
@@ -204,12 +246,18 @@ fn garbage_and_hostile_headers_never_panic_or_overallocate() {
     f.extend_from_slice(&u64::MAX.to_le_bytes());
     f.push(lz4framed::frame::header_checksum(&f[4..14]));
     f.extend_from_slice(&[0, 0, 0, 0]);
-    assert!(matches!(lz4framed::decompress(&f), Err(Error::ContentSizeMismatch { .. })));
+    assert!(matches!(
+        lz4framed::decompress(&f),
+        Err(Error::ContentSizeMismatch { .. })
+    ));
     // A skippable frame claiming 4 GiB over a few bytes: truncated.
     let mut f = 0x184D_2A50u32.to_le_bytes().to_vec();
     f.extend_from_slice(&u32::MAX.to_le_bytes());
     f.extend_from_slice(b"tiny");
-    assert!(matches!(lz4framed::decompress(&f), Err(Error::Truncated { offset: 12, .. })));
+    assert!(matches!(
+        lz4framed::decompress(&f),
+        Err(Error::Truncated { offset: 12, .. })
+    ));
     for seed in 0..300 {
         let junk = random_bytes(seed as usize % 200, seed);
         let _ = lz4framed::decompress(&junk);
@@ -219,7 +267,10 @@ fn garbage_and_hostile_headers_never_panic_or_overallocate() {
         let d = Decompressor::new().verify_checksums(false);
         let _ = lz4framed::decompress_with(d, &with_magic);
     }
-    assert!(matches!(lz4framed::decompress(b""), Err(Error::Truncated { offset: 0, .. })));
+    assert!(matches!(
+        lz4framed::decompress(b""),
+        Err(Error::Truncated { offset: 0, .. })
+    ));
 }
 
 #[test]

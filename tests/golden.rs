@@ -42,7 +42,9 @@ fn stored_block_layout() {
 fn decodes_a_hand_written_compressed_block() {
     // Block: token 0x4F = 4 literals "abcd", match length 15+4+... with offset 4, then the
     // final literals. Decodes to "abcd" repeated then "xyzw1".
-    let block: &[u8] = &[0x40, b'a', b'b', b'c', b'd', 0x04, 0x00, 0x50, b'x', b'y', b'z', b'w', b'1'];
+    let block: &[u8] = &[
+        0x40, b'a', b'b', b'c', b'd', 0x04, 0x00, 0x50, b'x', b'y', b'z', b'w', b'1',
+    ];
     // token 0x40: 4 literals, match len 0+4; offset 4 -> "abcd" again; then token 0x50: 5 lits.
     let mut f = vec![0x04, 0x22, 0x4D, 0x18, 0x40, 0x40, 0xC0];
     f.extend_from_slice(&(block.len() as u32).to_le_bytes());

@@ -158,8 +158,14 @@ fn settings_matrix() -> Vec<(String, FrameSettings)> {
                 ));
             }
         }
-        v.push((format!("{b} no content size"), FrameSettings::new().backend(b).content_size(None)));
-        v.push((format!("{b} lz4 cli defaults"), FrameSettings::lz4_cli().backend(b)));
+        v.push((
+            format!("{b} no content size"),
+            FrameSettings::new().backend(b).content_size(None),
+        ));
+        v.push((
+            format!("{b} lz4 cli defaults"),
+            FrameSettings::lz4_cli().backend(b),
+        ));
     }
     v
 }
@@ -174,8 +180,15 @@ fn lz4_decodes_what_we_write() {
         let frame = lz4framed::compress_with(&data, &s).unwrap();
         let path = temp_file("ours.lz4", &frame);
         let t = Command::new("lz4").arg("-t").arg(&path).output().unwrap();
-        assert!(t.status.success(), "lz4 -t refuses {what}: {}", String::from_utf8_lossy(&t.stderr));
-        assert!(lz4(&["-d", "-c"], &frame) == data, "lz4 -d restores {what} differently");
+        assert!(
+            t.status.success(),
+            "lz4 -t refuses {what}: {}",
+            String::from_utf8_lossy(&t.stderr)
+        );
+        assert!(
+            lz4(&["-d", "-c"], &frame) == data,
+            "lz4 -d restores {what} differently"
+        );
     }
 }
 

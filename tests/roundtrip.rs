@@ -85,7 +85,10 @@ fn every_level_of_every_backend_round_trips_and_decodes_with_c() {
     for b in available_backends() {
         for level in levels(b) {
             for mode in [BlockMode::Linked, BlockMode::Independent] {
-                let s = FrameSettings::new().backend(b).level(level).block_mode(mode);
+                let s = FrameSettings::new()
+                    .backend(b)
+                    .level(level)
+                    .block_mode(mode);
                 let frame = lz4framed::compress_with(&data, &s).unwrap();
                 assert_eq!(lz4framed::decompress(&frame).unwrap(), data, "{b} {level}");
                 assert_eq!(c_decompress(&frame, None).unwrap(), data, "{b} {level}");
@@ -128,7 +131,10 @@ fn small_and_edge_sizes() {
             assert_eq!(lz4framed::decompress(&frame).unwrap(), data, "n={n}");
             match c_decompress(&frame, None) {
                 Ok(c) => assert!(c == data, "C decodes n={n} {mode:?} differently"),
-                Err(e) => panic!("C refuses n={n} {mode:?}: {e}; frame head {:02X?}", &frame[..frame.len().min(40)]),
+                Err(e) => panic!(
+                    "C refuses n={n} {mode:?}: {e}; frame head {:02X?}",
+                    &frame[..frame.len().min(40)]
+                ),
             }
         }
     }
@@ -211,7 +217,9 @@ fn decompressor_output_may_be_drained_between_calls() {
 #[test]
 fn compressor_push_api_matches_one_shot_output() {
     let data = mixed(300_000, 7);
-    let s = FrameSettings::new().content_checksum(true).content_size(Some(data.len() as u64));
+    let s = FrameSettings::new()
+        .content_checksum(true)
+        .content_size(Some(data.len() as u64));
     let mut c = Compressor::with_settings(&s).unwrap();
     let mut frame = Vec::new();
     c.begin(&mut frame).unwrap();
@@ -219,7 +227,10 @@ fn compressor_push_api_matches_one_shot_output() {
         c.update(piece, &mut frame).unwrap();
     }
     c.end(&mut frame).unwrap();
-    assert_eq!(lz4framed::frame_info(&frame).unwrap().content_size, Some(data.len() as u64));
+    assert_eq!(
+        lz4framed::frame_info(&frame).unwrap().content_size,
+        Some(data.len() as u64)
+    );
     assert_eq!(lz4framed::decompress(&frame).unwrap(), data);
     assert_eq!(c_decompress(&frame, None).unwrap(), data);
     // A declared size that is not met is an error.

@@ -162,6 +162,17 @@ pub struct DecompressArgs {
     /// index are decoded on one thread.
     #[arg(short = 'T', long, value_name = "N", default_value_t = 0)]
     pub threads: u32,
+    /// Resumable decompression: save the decoder's state to STATEFILE every
+    /// --checkpoint-every MiB of output; after an interruption (killed process, input that
+    /// ended early) run the same command again to continue where the last checkpoint left off.
+    /// Needs an OUTFILE; the output is built in a hidden `.OUTFILE.lz4framed-partial` beside it
+    /// and renamed into place when complete.
+    #[arg(long, value_name = "STATEFILE")]
+    pub resume: Option<PathBuf>,
+    /// With --resume: MiB of output between checkpoints.
+    #[arg(long, value_name = "MIB", default_value_t = 64, requires = "resume",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub checkpoint_every: u64,
 }
 
 /// Options of every decoding command.

@@ -12,9 +12,9 @@ use super::progress::Progress;
 
 /// A reader that remembers whether it failed, so that a read error of the input can be told
 /// from bad data after the decoder has wrapped both into `io::Error`s.
-struct Tracked<R> {
-    inner: R,
-    failed: bool,
+pub(super) struct Tracked<R> {
+    pub(super) inner: R,
+    pub(super) failed: bool,
 }
 
 impl<R: Read> Read for Tracked<R> {
@@ -94,7 +94,11 @@ pub fn decode(
 
 /// Turn the decoder's `io::Error` back into what happened: a read error of the input, or a
 /// data error with its offset.
-fn classify<R: Read>(name: &str, dec: &FrameDecoder<Tracked<R>>, e: &io::Error) -> CliError {
+pub(super) fn classify<R: Read>(
+    name: &str,
+    dec: &FrameDecoder<Tracked<R>>,
+    e: &io::Error,
+) -> CliError {
     if dec.get_ref().failed {
         let at = dec.read_position();
         return CliError::new(
@@ -117,6 +121,9 @@ fn classify<R: Read>(name: &str, dec: &FrameDecoder<Tracked<R>>, e: &io::Error) 
 
 /// Run `decompress`.
 pub fn run(args: &DecompressArgs) -> CliResult<Exit> {
+    if let Some(state) = &args.resume {
+        return super::resume::run(args, state);
+    }
     if let Some(exit) = super::seek::try_parallel_decompress(
         &args.io.input,
         args.io.output.as_deref(),

@@ -10,6 +10,7 @@ pub mod info;
 pub mod input;
 pub mod output;
 pub mod progress;
+pub mod resume;
 pub mod seek;
 pub mod walk;
 

@@ -129,33 +129,7 @@ impl Output {
                 committed,
             } => {
                 file.flush().map_err(|e| CliError::output(&name, &e))?;
-                if *force {
-                    fs::rename(&*temp, &*target).map_err(|e| CliError::output(&name, &e))?;
-                } else {
-                    // No-clobber even if OUTFILE appeared meanwhile: a hard link fails when
-                    // the target exists. File systems without hard links: check, then rename.
-                    match fs::hard_link(&*temp, &*target) {
-                        Ok(()) => {
-                            let _ = fs::remove_file(&*temp);
-                        }
-                        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                            return Err(CliError::new(
-                                Exit::Output,
-                                format!("{name}: already exists (use -f to overwrite)"),
-                            ));
-                        }
-                        Err(_) => {
-                            if target.exists() {
-                                return Err(CliError::new(
-                                    Exit::Output,
-                                    format!("{name}: already exists (use -f to overwrite)"),
-                                ));
-                            }
-                            fs::rename(&*temp, &*target)
-                                .map_err(|e| CliError::output(&name, &e))?;
-                        }
-                    }
-                }
+                publish(temp, target, *force)?;
                 *committed = true;
                 Ok(())
             }
@@ -195,6 +169,31 @@ impl Drop for Output {
                 let _ = fs::remove_file(&*temp);
             }
         }
+    }
+}
+
+/// Move the finished file `temp` to `target`: replacing it only with `force`, and otherwise
+/// never clobbering it, even if it appeared meanwhile (a hard link fails when the target exists;
+/// on file systems without hard links: check, then rename).
+pub fn publish(temp: &Path, target: &Path, force: bool) -> CliResult<()> {
+    let name = target.display().to_string();
+    let exists = || {
+        CliError::new(
+            Exit::Output,
+            format!("{name}: already exists (use -f to overwrite)"),
+        )
+    };
+    if force {
+        return fs::rename(temp, target).map_err(|e| CliError::output(&name, &e));
+    }
+    match fs::hard_link(temp, target) {
+        Ok(()) => {
+            let _ = fs::remove_file(temp);
+            Ok(())
+        }
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(exists()),
+        Err(_) if target.exists() => Err(exists()),
+        Err(_) => fs::rename(temp, target).map_err(|e| CliError::output(&name, &e)),
     }
 }
 

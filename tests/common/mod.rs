@@ -19,8 +19,22 @@ pub fn random_bytes(n: usize, seed: u64) -> Vec<u8> {
 /// Text-like, compressible bytes.
 pub fn text_like(n: usize, seed: u64) -> Vec<u8> {
     const WORDS: [&str; 16] = [
-        "lorem ", "ipsum ", "dolor ", "sit ", "amet, ", "frame ", "block ", "window ",
-        "checksum ", "\n", "lz4 ", "stream ", "resume ", "index ", "{\"key\": ", "42}, ",
+        "lorem ",
+        "ipsum ",
+        "dolor ",
+        "sit ",
+        "amet, ",
+        "frame ",
+        "block ",
+        "window ",
+        "checksum ",
+        "\n",
+        "lz4 ",
+        "stream ",
+        "resume ",
+        "index ",
+        "{\"key\": ",
+        "42}, ",
     ];
     let r = random_bytes(n / 4 + 1, seed);
     let mut out = Vec::with_capacity(n + 16);

@@ -1,0 +1,155 @@
+//! `lz4framed decompress --resume STATEFILE`: interrupted runs (a killed process, an input that
+//! ended early) continue from the last checkpoint and end byte-identical to an uninterrupted run.
+
+mod common;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+use lz4framed::{BlockMode, FrameSettings};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_lz4framed"))
+}
+
+fn sample(mode: BlockMode) -> (Vec<u8>, Vec<u8>) {
+    let data = mixed(6_000_000, 51);
+    let s = FrameSettings::new().block_mode(mode).content_checksum(true);
+    let frame = lz4framed::compress_with(&data, &s).unwrap();
+    (data, frame)
+}
+
+fn no_leftovers(dir: &Path, out: &str) {
+    let names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names
+            .iter()
+            .all(|n| !n.contains("lz4framed-partial") && !n.ends_with(".tmp")),
+        "leftovers: {names:?}"
+    );
+    assert!(names.iter().any(|n| n == out));
+}
+
+#[test]
+fn input_that_ends_early_then_the_full_input() {
+    for mode in [BlockMode::Linked, BlockMode::Independent] {
+        let (data, frame) = sample(mode);
+        let dir = tempfile::tempdir().unwrap();
+        let full = dir.path().join("full.lz4");
+        let cut = dir.path().join("cut.lz4");
+        std::fs::write(&full, &frame).unwrap();
+        std::fs::write(&cut, &frame[..frame.len() * 3 / 5]).unwrap();
+        let state = dir.path().join("state");
+        let out = dir.path().join("out");
+
+        let r = bin()
+            .args(["decompress", "--resume"])
+            .arg(&state)
+            .args(["--checkpoint-every", "1"])
+            .arg(&cut)
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert_eq!(
+            r.status.code(),
+            Some(4),
+            "{}",
+            String::from_utf8_lossy(&r.stderr)
+        );
+        let msg = String::from_utf8_lossy(&r.stderr);
+        assert!(msg.contains("progress saved"), "{msg}");
+        assert!(state.exists() && !out.exists(), "no partial OUTFILE");
+
+        let r = bin()
+            .args(["decompress", "--resume"])
+            .arg(&state)
+            .arg(&full)
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+        assert!(std::fs::read(&out).unwrap() == data, "{mode:?}");
+        assert!(!state.exists());
+        no_leftovers(dir.path(), "out");
+    }
+}
+
+#[test]
+fn killed_process_resumes_from_its_last_checkpoint() {
+    let (data, frame) = sample(BlockMode::Linked);
+    let dir = tempfile::tempdir().unwrap();
+    let full = dir.path().join("full.lz4");
+    std::fs::write(&full, &frame).unwrap();
+    let state = dir.path().join("state");
+    let out = dir.path().join("out");
+
+    // Feed half the input through a pipe, wait for a checkpoint, then kill the process.
+    let mut child = bin()
+        .args(["decompress", "-q", "--resume"])
+        .arg(&state)
+        .args(["--checkpoint-every", "1", "-"])
+        .arg(&out)
+        .stdin(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(&frame[..frame.len() / 2]).unwrap();
+    stdin.flush().unwrap();
+    let start = Instant::now();
+    while !state.exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "no checkpoint written"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    let _ = child.wait();
+    drop(stdin);
+    assert!(!out.exists());
+
+    // Rerun on the complete file: it seeks to the checkpoint and finishes.
+    let r = bin()
+        .args(["decompress", "--resume"])
+        .arg(&state)
+        .arg(&full)
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    assert!(std::fs::read(&out).unwrap() == data);
+    no_leftovers(dir.path(), "out");
+}
+
+#[test]
+fn resume_refuses_stdout_and_a_damaged_state() {
+    let (_, frame) = sample(BlockMode::Independent);
+    let dir = tempfile::tempdir().unwrap();
+    let full = dir.path().join("full.lz4");
+    std::fs::write(&full, &frame).unwrap();
+    let state = dir.path().join("state");
+    let r = bin()
+        .args(["decompress", "--resume"])
+        .arg(&state)
+        .arg(&full)
+        .output()
+        .unwrap();
+    assert_eq!(r.status.code(), Some(1));
+    std::fs::write(&state, b"L4CP\x01garbage").unwrap();
+    let r = bin()
+        .args(["decompress", "--resume"])
+        .arg(&state)
+        .arg(&full)
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    assert_eq!(r.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&r.stderr).contains("bad checkpoint"));
+}
