@@ -9,7 +9,8 @@
 //! file as one block), level 1 compression and decompression with C and each available kernel;
 //! prints MB/s (of uncompressed data), our/C speed ratios and compressed sizes. Contenders are
 //! timed in interleaved rounds (`ROUNDS`, default 5), best time kept; `KERNELS=avx2,sse2`
-//! restricts the kernels, `ONLY=comp|dec` the operations; `LINKED=1` decodes linked blocks
+//! restricts the kernels, `ONLY=comp|dec` the operations; `CALIB=1` times the C decoder twice per round
+//! (a check on the method); `LINKED=1` decodes linked blocks
 //! (each with the previous 64 KiB as a separate history slice; compressed sizes are then ours).
 
 use std::ffi::{c_char, c_int};
@@ -171,6 +172,8 @@ fn main() {
         let mut td = Duration::MAX;
         let mut tk = vec![Duration::MAX; nk];
         let mut tdk = vec![Duration::MAX; nk];
+        let calib = std::env::var("CALIB").is_ok_and(|v| v == "1");
+        let mut td_after = Duration::MAX;
         let only = std::env::var("ONLY").unwrap_or_default();
         let (do_c, do_d) = (only != "dec", only != "comp");
         for _ in 0..rounds {
@@ -210,6 +213,19 @@ fn main() {
                     }
                 }));
             }
+            if calib {
+                td_after = td_after.min(time(|| {
+                    for (c, h) in comp.iter().zip(&hists) {
+                        black_box(c_decompress(c, h, &mut out));
+                    }
+                }));
+            }
+        }
+        if calib {
+            println!(
+                "{name:10} calibration: C dec measured before/after the kernels in each round: {:.3}",
+                td.as_secs_f64() / td_after.as_secs_f64()
+            );
         }
         println!(
             "{name:10} C: comp {:7.1} MB/s  dec {:7.1} MB/s  ratio {:.4}",

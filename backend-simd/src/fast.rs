@@ -81,6 +81,17 @@ pub(crate) unsafe fn count_tail(a: *const u8, b: *const u8, mut k: usize, n: usi
     k
 }
 
+/// Adds to a match length. On 64-bit targets a length can not overflow (it is at most
+/// 255 × the block size); on narrower ones it saturates (and then fails the end checks).
+#[inline(always)]
+fn add_len(a: usize, b: usize) -> usize {
+    if usize::BITS >= 64 {
+        a.wrapping_add(b)
+    } else {
+        a.saturating_add(b)
+    }
+}
+
 /// The error exit, kept out of the hot loop's code layout.
 #[cold]
 #[inline(never)]
@@ -124,8 +135,21 @@ unsafe fn read64(p: *const u8) -> u64 {
 /// match, exact copying otherwise.
 #[inline(always)]
 unsafe fn copy_in_dst<S: Simd>(dst: &mut [u8], op: usize, offset: usize, len: usize) {
-    let oend = dst.len();
-    if op + len + 32 <= oend {
+    if op + len + 32 <= dst.len() {
+        // SAFETY: the slack just checked.
+        unsafe { copy_in_dst_wide::<S>(dst, op, offset, len) }
+    } else {
+        copy_match_exact(dst, op, offset, len);
+    }
+}
+
+/// [`copy_in_dst`] when the caller has checked `op + len + 32 <= dst.len()`.
+///
+/// # Safety
+/// `1 <= offset <= op` and `op + len + 32 <= dst.len()`.
+#[inline(always)]
+unsafe fn copy_in_dst_wide<S: Simd>(dst: &mut [u8], op: usize, offset: usize, len: usize) {
+    {
         let dp = dst.as_mut_ptr();
         // SAFETY: op <= oend and offset <= op.
         let (d, s) = unsafe { (dp.add(op), dp.add(op - offset)) };
@@ -150,8 +174,6 @@ unsafe fn copy_in_dst<S: Simd>(dst: &mut [u8], op: usize, offset: usize, len: us
         } else {
             unsafe { S::pattern_copy(d, offset, len) };
         }
-    } else {
-        copy_match_exact(dst, op, offset, len);
     }
 }
 
@@ -322,7 +344,7 @@ pub(crate) unsafe fn decompress<S: Simd>(
                 // and each round checks ip + 4 <= iend.
                 let s = unsafe { *sp.add(ip) };
                 ip += 1;
-                ml = ml.saturating_add(s as usize);
+                ml = add_len(ml, s as usize);
                 if ip + LASTLITERALS - 1 > iend {
                     return cold(Fail::Corrupt(ip));
                 }
@@ -331,11 +353,11 @@ pub(crate) unsafe fn decompress<S: Simd>(
                 }
             }
         }
-        ml = ml.saturating_add(MINMATCH);
+        ml = add_len(ml, MINMATCH);
         if offset.wrapping_sub(1) < op && ml < oend - op && oend - op - ml >= 32 {
             // 1 <= offset <= op and 32 bytes of slack: no check can fail, copy wide.
             // SAFETY: as checked.
-            unsafe { copy_in_dst::<S>(dst, op, offset, ml) };
+            unsafe { copy_in_dst_wide::<S>(dst, op, offset, ml) };
             op += ml;
             continue;
         }
