@@ -309,25 +309,26 @@ pub(crate) unsafe fn decompress<S: Simd>(
             if ll > iend - ip {
                 return cold(Fail::Corrupt(ip));
             }
-            if op + ll + MFLIMIT > oend || ip + ll + 2 + 1 + LASTLITERALS > iend {
-                if ip + ll != iend {
-                    return cold(if op + ll + MFLIMIT > oend && ip + ll + 8 <= iend {
-                        Fail::OutputTooSmall
-                    } else {
-                        Fail::Corrupt(ip)
-                    });
-                }
-                if op + ll > oend {
-                    return cold(Fail::OutputTooSmall);
-                }
-                dst[op..op + ll].copy_from_slice(&src[ip..]);
-                return Ok(op + ll);
-            }
             if ip + ll + 32 <= iend && op + ll + 32 <= oend {
+                // Room for wide strides; then neither end-of-block condition below can hold.
                 // SAFETY: reads below ip + ll + 32 <= iend, writes below op + ll + 32 <= oend;
                 // src and dst are distinct slices.
                 unsafe { wild_copy::<S>(dst.as_mut_ptr().add(op), sp.add(ip), ll) };
             } else {
+                if op + ll + MFLIMIT > oend || ip + ll + 2 + 1 + LASTLITERALS > iend {
+                    if ip + ll != iend {
+                        return cold(if op + ll + MFLIMIT > oend && ip + ll + 8 <= iend {
+                            Fail::OutputTooSmall
+                        } else {
+                            Fail::Corrupt(ip)
+                        });
+                    }
+                    if op + ll > oend {
+                        return cold(Fail::OutputTooSmall);
+                    }
+                    dst[op..op + ll].copy_from_slice(&src[ip..]);
+                    return Ok(op + ll);
+                }
                 dst[op..op + ll].copy_from_slice(&src[ip..ip + ll]);
             }
             ip += ll;
