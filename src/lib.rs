@@ -106,3 +106,8 @@ pub type SeekableEncoder<W> = lz4framed_core::SeekableEncoder<W, Registry>;
 pub use lz4framed_core::SeekIndex;
 
 pub mod parallel;
+
+/// The README's examples, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
