@@ -283,3 +283,18 @@ fn a_failed_decompressor_stays_failed() {
         Err(Error::InvalidState(_))
     ));
 }
+
+#[test]
+fn a_huge_skippable_frame_is_skipped_in_pieces_not_buffered() {
+    // A skippable frame claiming 4 GiB, followed by 1 MiB of its "content" and then the end:
+    // the reader must consume it piecewise (bounded memory) and report the truncation.
+    let mut f = 0x184D_2A50u32.to_le_bytes().to_vec();
+    f.extend_from_slice(&u32::MAX.to_le_bytes());
+    f.extend(std::iter::repeat_n(0xAAu8, 1 << 20));
+    let mut r = FrameDecoder::new(&f[..]);
+    let mut out = Vec::new();
+    let e = r.read_to_end(&mut out).unwrap_err();
+    assert_eq!(e.kind(), std::io::ErrorKind::UnexpectedEof);
+    assert!(r.buffered_input().len() <= 64 * 1024);
+    assert_eq!(r.decompressor().compressed_position(), f.len() as u64);
+}

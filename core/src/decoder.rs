@@ -6,10 +6,8 @@ use crate::codec::{Backend, CodecRegistry};
 use crate::decompressor::Decompressor;
 use crate::engine::Stage;
 use crate::error::Error;
+use crate::input::InputBuf;
 use crate::output::{ReusableBuf, SliceOutput};
-
-/// Smallest read from the inner reader.
-const READ_CHUNK: usize = 64 * 1024;
 
 /// Reads LZ4 frames from `R` and yields the decoded bytes, through `Read` and `BufRead`.
 ///
@@ -32,10 +30,8 @@ const READ_CHUNK: usize = 64 * 1024;
 pub struct FrameDecoder<R, G: CodecRegistry> {
     reader: R,
     decompressor: Decompressor<G>,
-    /// Input read but not yet fed: `input[in_pos..in_end]`.
-    input: Vec<u8>,
-    in_pos: usize,
-    in_end: usize,
+    /// Input read but not yet fed.
+    input: InputBuf,
     /// Decoded output not yet read: `out.data()[out_pos..]`.
     out: ReusableBuf,
     out_pos: usize,
@@ -49,8 +45,6 @@ impl<R: Clone, G: CodecRegistry> Clone for FrameDecoder<R, G> {
             reader: self.reader.clone(),
             decompressor: self.decompressor.clone(),
             input: self.input.clone(),
-            in_pos: self.in_pos,
-            in_end: self.in_end,
             out: self.out.clone(),
             out_pos: self.out_pos,
             read_total: self.read_total,
@@ -62,7 +56,7 @@ impl<R, G: CodecRegistry> std::fmt::Debug for FrameDecoder<R, G> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FrameDecoder")
             .field("decompressor", &self.decompressor)
-            .field("buffered_input", &(self.in_end - self.in_pos))
+            .field("buffered_input", &self.input.available().len())
             .field("buffered_output", &(self.out.filled - self.out_pos))
             .finish_non_exhaustive()
     }
@@ -93,9 +87,7 @@ impl<R: Read, G: CodecRegistry> FrameDecoder<R, G> {
         FrameDecoder {
             reader,
             decompressor,
-            input: Vec::new(),
-            in_pos: 0,
-            in_end: 0,
+            input: InputBuf::default(),
             out,
             out_pos: 0,
             read_total: 0,
@@ -142,7 +134,7 @@ impl<R: Read, G: CodecRegistry> FrameDecoder<R, G> {
 
     /// Input bytes read from the reader but not yet decoded.
     pub fn buffered_input(&self) -> &[u8] {
-        &self.input[self.in_pos..self.in_end]
+        self.input.available()
     }
 
     /// The reader.
@@ -162,31 +154,7 @@ impl<R: Read, G: CodecRegistry> FrameDecoder<R, G> {
 
     /// Read until at least `want` input bytes are buffered or the reader ends.
     fn fill_input(&mut self, want: usize) -> io::Result<()> {
-        if self.in_pos == self.in_end {
-            self.in_pos = 0;
-            self.in_end = 0;
-        }
-        while self.in_end - self.in_pos < want {
-            if self.input.len() - self.in_pos < want || self.in_end == self.input.len() {
-                // Compact and make room for the whole unit (and at least one read chunk).
-                self.input.copy_within(self.in_pos..self.in_end, 0);
-                self.in_end -= self.in_pos;
-                self.in_pos = 0;
-                let size = want.max(READ_CHUNK);
-                if self.input.len() < size {
-                    self.input.resize(size, 0);
-                }
-            }
-            match self.reader.read(&mut self.input[self.in_end..]) {
-                Ok(0) => break,
-                Ok(n) => {
-                    self.in_end += n;
-                    self.read_total += n as u64;
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            }
-        }
+        self.read_total += self.input.fill(&mut self.reader, want)?;
         Ok(())
     }
 }
@@ -196,9 +164,9 @@ impl<R: Read, G: CodecRegistry> BufRead for FrameDecoder<R, G> {
         while self.out_pos == self.out.filled {
             self.out.clear();
             self.out_pos = 0;
-            let need = self.decompressor.engine.need().max(1);
+            let need = self.decompressor.engine.want_input();
             self.fill_input(need)?;
-            let avail = self.in_end - self.in_pos;
+            let avail = self.input.available().len();
             if avail == 0 {
                 // The reader has ended.
                 return match self.decompressor.finish() {
@@ -207,9 +175,9 @@ impl<R: Read, G: CodecRegistry> BufRead for FrameDecoder<R, G> {
                 };
             }
             let take = avail.min(need);
-            let chunk = &self.input[self.in_pos..self.in_pos + take];
+            let chunk = &self.input.available()[..take];
             self.decompressor.feed(chunk, &mut self.out)?;
-            self.in_pos += take;
+            self.input.consume(take);
         }
         Ok(&self.out.data()[self.out_pos..])
     }
@@ -245,13 +213,13 @@ impl<R: Read, G: CodecRegistry> Read for FrameDecoder<R, G> {
             }
             let need = self.decompressor.engine.need();
             self.fill_input(need)?;
-            if self.in_end - self.in_pos < need {
+            if self.input.available().len() < need {
                 break; // short input: the buffered path reports it
             }
-            let chunk = &self.input[self.in_pos..self.in_pos + need];
+            let chunk = &self.input.available()[..need];
             let mut direct = SliceOutput::new(buf);
             self.decompressor.feed(chunk, &mut direct)?;
-            self.in_pos += need;
+            self.input.consume(need);
             if direct.filled > 0 {
                 return Ok(direct.filled);
             }

@@ -198,6 +198,17 @@ impl Engine {
         }
     }
 
+    /// How much input a reader should gather before the next feed: the rest of the current
+    /// unit, but at most 64 KiB of a skippable frame's content (which may claim up to 4 GiB and
+    /// is consumed in pieces rather than buffered).
+    pub(crate) fn want_input(&self) -> usize {
+        match self.stage {
+            Stage::Skip { remaining } => (remaining as usize).min(64 * 1024),
+            _ => self.need(),
+        }
+        .max(1)
+    }
+
     pub(crate) fn hint(&self) -> usize {
         if self.is_complete() {
             0

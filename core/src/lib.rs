@@ -21,6 +21,7 @@ mod engine;
 pub mod error;
 pub mod frame;
 pub mod index;
+mod input;
 pub mod oneshot;
 mod output;
 pub mod parallel;

@@ -5,15 +5,14 @@ use std::marker::PhantomData;
 
 use crate::codec::{Backend, BlockCodec, CodecRegistry};
 use crate::decompressor::Decompressor;
-use crate::engine::Stage;
 use crate::error::Error;
 use crate::frame::{FrameInfo, MAX_DESCRIPTOR_LEN};
 use crate::index::{parse_frame_header, EntryKind, SeekIndex};
+use crate::input::InputBuf;
 use crate::output::ReusableBuf;
 use crate::settings::Dictionary;
 
 /// Smallest read from the inner reader.
-const READ_CHUNK: usize = 64 * 1024;
 
 /// Reads the decompressed content of an indexed `.lz4` file at any offset: `Read`, `BufRead`
 /// and `Seek` over the decompressed bytes.
@@ -53,10 +52,8 @@ pub struct SeekableReader<R, G: CodecRegistry> {
     descriptor_cache: Option<(usize, Vec<u8>, FrameInfo)>,
     /// The decoder, positioned after the block held in `out` (None: restart before decoding).
     dec: Option<Decompressor<G>>,
-    /// Compressed input read but not fed: `input[in_pos..in_end]`.
-    input: Vec<u8>,
-    in_pos: usize,
-    in_end: usize,
+    /// Compressed input read but not fed.
+    input: InputBuf,
     /// The last decoded block and its decompressed offset.
     out: ReusableBuf,
     out_start: u64,
@@ -103,9 +100,7 @@ impl<R: Read + Seek, G: CodecRegistry> SeekableReader<R, G> {
             frame_starts,
             descriptor_cache: None,
             dec: None,
-            input: Vec::new(),
-            in_pos: 0,
-            in_end: 0,
+            input: InputBuf::default(),
             out: ReusableBuf::default(),
             out_start: 0,
             pos: 0,
@@ -222,35 +217,8 @@ impl<R: Read + Seek, G: CodecRegistry> SeekableReader<R, G> {
             .verify_checksums(self.verify);
         self.reader
             .seek(SeekFrom::Start(self.index.entries()[i].compressed))?;
-        self.in_pos = 0;
-        self.in_end = 0;
+        self.input.clear();
         self.dec = Some(dec);
-        Ok(())
-    }
-
-    /// Read until at least `want` input bytes are buffered or the reader ends.
-    fn fill_input(&mut self, want: usize) -> io::Result<()> {
-        if self.in_pos == self.in_end {
-            self.in_pos = 0;
-            self.in_end = 0;
-        }
-        while self.in_end - self.in_pos < want {
-            if self.input.len() - self.in_pos < want || self.in_end == self.input.len() {
-                self.input.copy_within(self.in_pos..self.in_end, 0);
-                self.in_end -= self.in_pos;
-                self.in_pos = 0;
-                let size = want.max(READ_CHUNK);
-                if self.input.len() < size {
-                    self.input.resize(size, 0);
-                }
-            }
-            match self.reader.read(&mut self.input[self.in_end..]) {
-                Ok(0) => break,
-                Ok(n) => self.in_end += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
         Ok(())
     }
 
@@ -269,21 +237,18 @@ impl<R: Read + Seek, G: CodecRegistry> SeekableReader<R, G> {
         self.out.clear();
         self.out_start = dec.decompressed_position();
         loop {
-            let mut need = dec.engine.need().max(1);
-            if matches!(dec.engine.stage, Stage::Skip { .. }) {
-                need = need.min(READ_CHUNK);
+            let need = dec.engine.want_input();
+            if self.input.available().len() < need {
+                self.input.fill(&mut self.reader, need)?;
             }
-            if self.in_end - self.in_pos < need {
-                self.fill_input(need)?;
-            }
-            let avail = self.in_end - self.in_pos;
+            let avail = self.input.available().len();
             if avail == 0 {
                 dec.finish()?;
                 return Ok(self.out.filled > 0);
             }
             let take = avail.min(need);
-            dec.feed(&self.input[self.in_pos..self.in_pos + take], &mut self.out)?;
-            self.in_pos += take;
+            dec.feed(&self.input.available()[..take], &mut self.out)?;
+            self.input.consume(take);
             if self.out.filled > 0 && dec.engine.at_block_boundary() {
                 return Ok(true);
             }

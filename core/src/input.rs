@@ -1,0 +1,100 @@
+//! The compressed-input buffer of the `Read`-based decoders ([`crate::FrameDecoder`],
+//! [`crate::SeekableReader`]): reads from the inner reader in chunks, and grows to hold a whole
+//! unit (a block) so that the decoder can process it in place.
+
+use std::io::{self, Read};
+
+/// Smallest read from the inner reader.
+const READ_CHUNK: usize = 64 * 1024;
+
+/// Bytes read from a reader and not yet consumed: `buf[pos..end]`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct InputBuf {
+    buf: Vec<u8>,
+    pos: usize,
+    end: usize,
+}
+
+impl InputBuf {
+    /// The bytes buffered and not yet consumed.
+    pub(crate) fn available(&self) -> &[u8] {
+        &self.buf[self.pos..self.end]
+    }
+
+    /// Mark `n` available bytes consumed.
+    pub(crate) fn consume(&mut self, n: usize) {
+        self.pos = (self.pos + n).min(self.end);
+    }
+
+    /// Drop everything buffered (after a seek of the reader).
+    pub(crate) fn clear(&mut self) {
+        self.pos = 0;
+        self.end = 0;
+    }
+
+    /// Read from `reader` until at least `want` bytes are available or it ends; returns how
+    /// many bytes were read. The buffer grows to `want` (at least one read chunk) when needed.
+    pub(crate) fn fill<R: Read + ?Sized>(
+        &mut self,
+        reader: &mut R,
+        want: usize,
+    ) -> io::Result<u64> {
+        if self.pos == self.end {
+            self.clear();
+        }
+        let mut read = 0u64;
+        while self.end - self.pos < want {
+            if self.buf.len() - self.pos < want || self.end == self.buf.len() {
+                // Compact, and make room for the whole unit and at least one read chunk.
+                self.buf.copy_within(self.pos..self.end, 0);
+                self.end -= self.pos;
+                self.pos = 0;
+                let size = want.max(READ_CHUNK);
+                if self.buf.len() < size {
+                    self.buf.resize(size, 0);
+                }
+            }
+            match reader.read(&mut self.buf[self.end..]) {
+                Ok(0) => break,
+                Ok(n) => {
+                    self.end += n;
+                    read += n as u64;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(read)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delivers_every_byte_in_order_whatever_the_unit_sizes() {
+        let data: Vec<u8> = (0..300_000u32).map(|i| (i * 7 + i / 251) as u8).collect();
+        let mut r = &data[..];
+        let mut b = InputBuf::default();
+        let mut got = Vec::new();
+        let mut total = 0;
+        for want in [10usize, 200_000, 1, 65_536, 70_000, 1_000_000]
+            .into_iter()
+            .cycle()
+        {
+            total += b.fill(&mut r, want).unwrap();
+            let avail = b.available();
+            if avail.is_empty() {
+                break;
+            }
+            // A large unit is buffered whole (the buffer grows rather than splitting it).
+            assert!(avail.len() >= want.min(data.len() - got.len()));
+            let take = avail.len().min(want);
+            got.extend_from_slice(&avail[..take]);
+            b.consume(take);
+        }
+        assert_eq!(total, data.len() as u64);
+        assert!(got == data);
+    }
+}
