@@ -222,8 +222,55 @@ pub(crate) unsafe fn decompress<S: Simd>(
         ip += 1;
         let mut ll = token >> 4;
         let offset;
-        let short = ll < 15 && ip + 17 <= iend && op + 32 <= oend;
-        if short {
+        // The reference's shortcut (`ll < 15 && ip + 17 <= iend && op + 32 <= oend`): no
+        // end-of-block checks for the literals. Split in two: far from the end of dst (op + 64
+        // <= oend, so a short match plus 32 bytes of slack fits) wide copies without further
+        // checks; closer to it, the reference's exact 18-byte shortcut.
+        let shortcut = ll < 15 && ip + 17 <= iend;
+        if shortcut && op + 64 <= oend {
+            let dp = dst.as_mut_ptr();
+            // SAFETY: reads ip..ip+16 < iend, writes op..op+16 <= oend - 48.
+            unsafe { S::copy16(dp.add(op), sp.add(ip)) };
+            ip += ll;
+            op += ll;
+            // SAFETY: ip + 2 <= iend - 1 (ll <= 14 and the old ip + 17 <= iend).
+            offset = unsafe { read16(sp.add(ip)) };
+            ip += 2;
+            let mlc = token & 15;
+            if mlc != 15 && offset.wrapping_sub(1) < op {
+                // 1 <= offset <= op: a match of at most 18 bytes within dst, and
+                // op + 18 + 32 <= oend. No end-of-block rule can fail here.
+                let ml = mlc + MINMATCH;
+                // SAFETY: writes below op + 32 <= oend; reads from op - offset up to at most
+                // op + 32 <= oend. Every byte that lands inside the match comes from before op
+                // or from a store made earlier in the same copy (the 16/8-byte pieces are
+                // sequential); the pattern copy uses only the `offset` bytes before op. Stale
+                // bytes land only beyond the match end.
+                unsafe {
+                    let d = dp.add(op);
+                    let s = dp.add(op - offset);
+                    if offset >= 18 {
+                        // All 18 needed bytes lie before d: load 32 at once, then store (bytes
+                        // 18.. may be stale; they land beyond the match end and are
+                        // overwritten later). No load waits for a fresh store.
+                        S::copy32_loaded(d, s);
+                    } else if offset >= 16 {
+                        S::copy16(d, s);
+                        S::copy16(d.add(16), s.add(16));
+                    } else if S::SHUFFLE {
+                        S::pattern_copy(d, offset, ml);
+                    } else if offset >= 8 {
+                        copy8(d, s);
+                        copy8(d.add(8), s.add(8));
+                        copy8(d.add(16), s.add(16));
+                    } else {
+                        S::pattern_copy(d, offset, ml);
+                    }
+                }
+                op += ml;
+                continue;
+            }
+        } else if shortcut && op + 32 <= oend {
             let dp = dst.as_mut_ptr();
             // SAFETY: reads ip..ip+16 < iend, writes op..op+16 <= oend - 16.
             unsafe { S::copy16(dp.add(op), sp.add(ip)) };
@@ -233,60 +280,22 @@ pub(crate) unsafe fn decompress<S: Simd>(
             offset = unsafe { read16(sp.add(ip)) };
             ip += 2;
             let mlc = token & 15;
-            if mlc != 15 && offset.wrapping_sub(1) < op {
-                // 1 <= offset <= op: a match of at most 18 bytes within dst.
-                let ml = mlc + MINMATCH;
-                if op + ml + 32 <= oend {
-                    // No end-of-block rule can fail here (op + ml + 5 <= oend). Wide copies.
-                    // SAFETY: writes below op + ml + 32 <= oend; reads from op - offset up to
-                    // at most op + 32 <= oend. Every byte that lands inside the match comes
-                    // from before op or from a store made earlier in the same copy (the
-                    // 16/8-byte pieces are sequential); the pattern copy uses only the
-                    // `offset` bytes before op. Stale bytes land only beyond the match end.
-                    unsafe {
-                        let d = dp.add(op);
-                        let s = dp.add(op - offset);
-                        if offset >= 18 {
-                            // All 18 needed bytes lie before d: load 32 at once, then store
-                            // (bytes 18.. may be stale; they land beyond the match end and are
-                            // overwritten later). No load waits for a fresh store.
-                            S::copy32_loaded(d, s);
-                        } else if offset >= 16 {
-                            S::copy16(d, s);
-                            S::copy16(d.add(16), s.add(16));
-                        } else if S::SHUFFLE {
-                            S::pattern_copy(d, offset, ml);
-                        } else if offset >= 8 {
-                            copy8(d, s);
-                            copy8(d.add(8), s.add(8));
-                            copy8(d.add(16), s.add(16));
-                        } else {
-                            S::pattern_copy(d, offset, ml);
-                        }
-                    }
-                    op += ml;
-                    continue;
+            if mlc != 15 && offset >= 8 && offset <= op {
+                // The reference's unchecked shortcut: op <= oend - 18 and ml <= 18.
+                // SAFETY: writes op..op+18 <= oend; reads op-offset..op-offset+18, each
+                // 8-byte piece only from bytes written before it (offset >= 8).
+                unsafe {
+                    let d = dp.add(op);
+                    let s = dp.add(op - offset);
+                    copy8(d, s);
+                    copy8(d.add(8), s.add(8));
+                    ptr::write_unaligned(
+                        d.add(16) as *mut u16,
+                        ptr::read_unaligned(s.add(16) as *const u16),
+                    );
                 }
-                if offset >= 8 {
-                    // The reference's unchecked shortcut: op <= oend - 18 and ml <= 18.
-                    // SAFETY: writes op..op+18 <= oend; reads op-offset..op-offset+18, each
-                    // 8-byte piece only from bytes written before it (offset >= 8).
-                    unsafe {
-                        let d = dp.add(op);
-                        let s = dp.add(op - offset);
-                        ptr::write_unaligned(d as *mut u64, ptr::read_unaligned(s as *const u64));
-                        ptr::write_unaligned(
-                            d.add(8) as *mut u64,
-                            ptr::read_unaligned(s.add(8) as *const u64),
-                        );
-                        ptr::write_unaligned(
-                            d.add(16) as *mut u16,
-                            ptr::read_unaligned(s.add(16) as *const u16),
-                        );
-                    }
-                    op += ml;
-                    continue;
-                }
+                op += mlc + MINMATCH;
+                continue;
             }
         } else {
             if ll == 15 {
