@@ -12,8 +12,6 @@ use crate::input::InputBuf;
 use crate::output::ReusableBuf;
 use crate::settings::Dictionary;
 
-/// Smallest read from the inner reader.
-
 /// Reads the decompressed content of an indexed `.lz4` file at any offset: `Read`, `BufRead`
 /// and `Seek` over the decompressed bytes.
 ///

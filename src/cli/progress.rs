@@ -28,7 +28,7 @@ impl Progress {
     pub fn new(label: &str, total: Option<u64>, quiet: bool) -> Self {
         let now = Instant::now();
         let active =
-            !quiet && std::io::stderr().is_terminal() && total.map_or(true, |t| t >= THRESHOLD);
+            !quiet && std::io::stderr().is_terminal() && total.is_none_or(|t| t >= THRESHOLD);
         Progress {
             active,
             label: label.to_string(),
