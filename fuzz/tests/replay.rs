@@ -119,8 +119,9 @@ fn every_target_has_a_fuzz_binary_and_corpus() {
 // failing. When one is fixed, drop the `open-` prefix of its files and the `#[ignore]`.
 
 /// F1: the rust-safe backend (lz4_flex) decodes blocks whose last sequences break the LZ4
-/// end-of-block rules (a match within the last 12 output bytes / a sequence that starts fewer
-/// than 8 input bytes before the end); `LZ4_decompress_safe_usingDict` rejects them.
+/// end-of-block rules; `LZ4_decompress_safe_usingDict` rejects them (it takes a literal run
+/// followed by fewer than 8 input bytes, or ending within 12 bytes of the destination
+/// capacity, as the block's last literals).
 #[test]
 #[ignore = "open finding F1 in backend-rust: lz4_flex accepts blocks that C rejects"]
 fn f1_rust_accepts_match_near_block_end() {
