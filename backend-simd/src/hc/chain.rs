@@ -84,14 +84,16 @@ impl Window {
     /// the hash chains.
     #[inline(always)]
     pub(crate) fn insert(&mut self, target: u32) {
-        let mut idx = self.next_to_update;
-        let base = self.base;
-        while idx < target {
-            let h = hash4(read_u32(&self.buf, (idx - base) as usize));
-            let delta = idx.wrapping_sub(self.hash[h]).min(MAX_DISTANCE);
-            self.chain[idx as usize & 0xFFFF] = delta as u16;
-            self.hash[h] = idx;
-            idx += 1;
+        let start = self.next_to_update;
+        if start < target {
+            let base = self.base;
+            let bytes = &self.buf[(start - base) as usize..(target - base) as usize + 3];
+            for (idx, w) in (start..).zip(bytes.windows(4)) {
+                let h = hash4(u32::from_le_bytes(w.try_into().unwrap()));
+                let delta = idx.wrapping_sub(self.hash[h]).min(MAX_DISTANCE);
+                self.chain[idx as usize & 0xFFFF] = delta as u16;
+                self.hash[h] = idx;
+            }
         }
         self.next_to_update = target;
     }
@@ -99,10 +101,10 @@ impl Window {
     /// `LZ4HC_InsertAndGetWiderMatch` for one contiguous window: the longest match for position
     /// `ip` that is longer than `longest`, allowed to start up to `ip - i_low` bytes earlier and
     /// to end at `i_high`. Returns `longest` with offset 0 when there is none.
-    #[inline(always)]
     ///
     /// `PATTERN`: repeated-byte analysis (levels 9..=12); `SWAP`: switch to a rarer chain among
     /// the positions of the best match (levels 10..=12); `favor_dec_speed`: skip offsets below 8.
+    #[inline(always)]
     pub(crate) fn wider_match<const PATTERN: bool, const SWAP: bool>(
         &mut self,
         ip: usize,
@@ -143,9 +145,27 @@ impl Window {
             if favor_dec_speed && ip_idx - match_index < 8 {
                 // Favouring decompression speed skips offsets below 8.
             } else {
+                if match_index >= ip_idx {
+                    // Never happens (the tables only hold positions before `ip`); checked
+                    // because the reads below rely on it.
+                    break;
+                }
                 let mp = (match_index - base) as usize;
+                // SAFETY: `mp < ip` (checked just above). `buf[ip..ip + 4]` was read with a
+                // checked read (`pattern`), so `mp + 4 <= buf.len()`. And
+                // `mp + tail_at < ip + tail_at = i_low + longest - 1`, where
+                // `buf[i_low + longest - 1..][..2]` was read with a checked read (`tail`) after
+                // every change of `longest`, so `mp + tail_at + 2 <= buf.len()`.
+                let (t, c) = unsafe {
+                    (
+                        buf.get_unchecked(mp + tail_at..mp + tail_at + 2),
+                        buf.get_unchecked(mp..mp + 4),
+                    )
+                };
                 // Quick reject: the two bytes that would end a longer match.
-                if read_u16(buf, mp + tail_at) == tail && read_u32(buf, mp) == pattern {
+                if u16::from_le_bytes([t[0], t[1]]) == tail
+                    && u32::from_le_bytes([c[0], c[1], c[2], c[3]]) == pattern
+                {
                     let back = if look_back > 0 {
                         count_back(buf, ip, mp, look_back.min(mp))
                     } else {

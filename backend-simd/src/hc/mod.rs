@@ -24,7 +24,9 @@
 //! lies inside the buffer, so it never reaches before the given history or further than 65535
 //! bytes.
 //!
-//! Everything here is safe code.
+//! Safe code, except the candidate reads of the chain walk (two unchecked loads whose bounds
+//! follow from checked reads made before the loop, see the `SAFETY` comment) and the vector
+//! match-length count (the fast kernels' baseline-ISA primitive over bounds-checked slices).
 
 mod chain;
 mod optimal;
