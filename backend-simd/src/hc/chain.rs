@@ -73,6 +73,14 @@ fn count_back(buf: &[u8], ip: usize, mp: usize, max: usize) -> usize {
         }
         k -= 8;
     }
+    if k >= 4 {
+        let v = u32::from_le_bytes(a[k - 4..k].try_into().unwrap())
+            ^ u32::from_le_bytes(b[k - 4..k].try_into().unwrap());
+        if v != 0 {
+            return max - k + (v.leading_zeros() / 8) as usize;
+        }
+        k -= 4;
+    }
     while k > 0 && a[k - 1] == b[k - 1] {
         k -= 1;
     }

@@ -232,7 +232,14 @@ impl Out<'_> {
         } else {
             (lit << 4) as u8
         };
-        dst[op..op + lit].copy_from_slice(&buf[*anchor..*ip]);
+        // Literals in 8-byte strides (like the reference's wild copy): the room check above
+        // leaves at least 8 bytes after them in `dst`, and a match starts at least 12 bytes
+        // before the end of `buf`.
+        let mut k = 0;
+        while k < lit {
+            dst[op + k..op + k + 8].copy_from_slice(&buf[*anchor + k..*anchor + k + 8]);
+            k += 8;
+        }
         op += lit;
         dst[op..op + 2].copy_from_slice(&(off as u16).to_le_bytes());
         op += 2;
