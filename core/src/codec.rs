@@ -170,9 +170,9 @@ pub trait CodecRegistry: 'static {
     /// not supported by this CPU.
     fn codec(backend: Backend) -> Result<&'static dyn BlockCodec, Error>;
 
-    /// The codec for compressing at `level` with `backend`. `Auto` may pick a different codec
-    /// for a level its first choice does not support; the default just calls
-    /// [`CodecRegistry::codec`].
+    /// The codec for compressing at `level` with `backend`. For `Auto` it may differ from the
+    /// decoding choice ([`CodecRegistry::codec`]): the fastest encoder need not be the fastest
+    /// decoder, and not every codec has every level. The default just calls `codec`.
     fn codec_for_level(backend: Backend, level: i32) -> Result<&'static dyn BlockCodec, Error> {
         let _ = level;
         Self::codec(backend)

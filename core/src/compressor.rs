@@ -65,7 +65,8 @@ impl<G: CodecRegistry> Compressor<G> {
     /// It uses the registry's default codec ([`CodecRegistry::auto`]), which by that trait's
     /// contract supports level 1.
     pub fn new() -> Self {
-        Self::build(FrameSettings::new(), G::auto())
+        let codec = G::codec_for_level(Default::default(), 1).unwrap_or_else(|_| G::auto());
+        Self::build(FrameSettings::new(), codec)
             .unwrap_or_else(|e| unreachable!("the registry's default codec refuses level 1: {e}"))
     }
 

@@ -30,7 +30,7 @@ pub fn cpu_features() -> Vec<(&'static str, bool)> {
 /// Run `backends`.
 pub fn run() -> CliResult<Exit> {
     let mut out = String::new();
-    let _ = writeln!(out, "Backends (in Auto's order of preference):");
+    let _ = writeln!(out, "Backends:");
     for b in lz4framed::backends() {
         if b.available {
             let _ = writeln!(
@@ -40,7 +40,12 @@ pub fn run() -> CliResult<Exit> {
                 b.name,
                 b.levels.start(),
                 b.levels.end(),
-                if b.chosen_by_auto { "  <- auto" } else { "" }
+                match (b.chosen_by_auto, b.chosen_by_auto_for_compression) {
+                    (true, true) => "  <- auto",
+                    (true, false) => "  <- auto (decompression)",
+                    (false, true) => "  <- auto (compression)",
+                    (false, false) => "",
+                }
             );
         } else {
             let _ = writeln!(
@@ -62,7 +67,16 @@ pub fn run() -> CliResult<Exit> {
     out.push('\n');
     match lz4framed::Backend::Auto.codec() {
         Ok(c) => {
-            let _ = write!(out, "Auto picks: {}", c.name());
+            let compress = lz4framed::backends()
+                .into_iter()
+                .find(|b| b.chosen_by_auto_for_compression)
+                .map_or(c.name(), |b| b.name);
+            let _ = write!(
+                out,
+                "Auto picks: {} to decompress, {} to compress",
+                c.name(),
+                compress
+            );
         }
         Err(e) => {
             let _ = write!(out, "Auto picks nothing: {e}");
@@ -73,7 +87,7 @@ pub fn run() -> CliResult<Exit> {
             let _ = writeln!(out, " (LZ4FRAMED_BACKEND={v})");
         }
         _ => {
-            let _ = writeln!(out, " (for decompression and levels its codec supports; LZ4FRAMED_BACKEND=c|rust|simd overrides)");
+            let _ = writeln!(out, " (at level 1; for another level the first codec that has it; LZ4FRAMED_BACKEND=c|rust|simd overrides)");
         }
     }
     std::io::stdout()
