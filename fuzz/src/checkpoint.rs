@@ -77,12 +77,21 @@ pub fn checkpoint(data: &[u8]) {
         }
         prev = cut;
         let saved = d.checkpoint();
-        let mut restored = Decompressor::from_checkpoint(&saved).unwrap_or_else(|e| {
-            panic!(
+        let mut restored = match Decompressor::from_checkpoint(&saved) {
+            Ok(d) => d,
+            // Open finding F3 (regressions/checkpoint/open-f3-*): a decoder that does not
+            // verify checksums accepts a wrong header checksum, but restoring its checkpoint
+            // re-checks it. Skipped only with LZ4FRAMED_FUZZ_ALLOW_KNOWN=1.
+            Err(e)
+                if crate::allow_known() && !verify && e.to_string().contains("header checksum") =>
+            {
+                return
+            }
+            Err(e) => panic!(
                 "own checkpoint at {cut} refused: {e}; checkpoint {}",
                 hex(&saved, 96)
-            )
-        });
+            ),
+        };
         assert_eq!(
             restored.compressed_position(),
             cut as u64,
