@@ -160,8 +160,14 @@ fn arbitrary_checkpoint(bytes: &[u8], more: &[u8], mode: u8) {
         .map(|()| out);
     let mut bytewise = d;
     let mut out = Vec::new();
-    let pieces = more
-        .chunks(1)
+    // At least one call, as for the one-piece decode (a call checks the dictionary binding).
+    let bytes_of: Vec<&[u8]> = if more.is_empty() {
+        vec![more]
+    } else {
+        more.chunks(1).collect()
+    };
+    let pieces = bytes_of
+        .into_iter()
         .try_for_each(|p| bytewise.decompress(p, &mut out).map(|_| ()))
         .and_then(|()| bytewise.finish())
         .map(|()| out);
