@@ -14,6 +14,7 @@
 use std::ops::RangeInclusive;
 
 use lz4_flex::block::{self, CompressError, DecompressError};
+use lz4framed_core::block_rules::validate_block;
 use lz4framed_core::{BlockCodec, BlockCompressor, BlockError, Error, WINDOW_SIZE};
 
 /// lz4_flex needs 4 bytes of history to find any match; shorter histories are ignored by it.
@@ -49,19 +50,22 @@ impl BlockCodec for RustCodec {
     /// [`BlockError::Corrupt`] (lz4_flex does not report where). An empty `src` is corrupt (a
     /// block has at least a token), as for the C decoder.
     fn decompress(&self, src: &[u8], history: &[u8], dst: &mut [u8]) -> Result<usize, BlockError> {
-        if src.is_empty() {
-            return Err(BlockError::Corrupt { at: Some(0) });
-        }
+        // lz4_flex draws the line between valid and malformed blocks elsewhere than the
+        // reference near the block's end (fuzz findings F1, F2): check the reference's rules
+        // first, so that this backend accepts exactly the blocks the others accept.
         let history = window(history);
+        let expected = validate_block(src, history.len(), dst.len())?;
         let result = if history.is_empty() {
             block::decompress_into(src, dst)
         } else {
             block::decompress_into_with_dict(src, dst, history)
         };
-        result.map_err(|e| match e {
-            DecompressError::OutputTooSmall { .. } => BlockError::OutputTooSmall,
-            _ => BlockError::Corrupt { at: None },
-        })
+        match result {
+            Ok(n) if n == expected => Ok(n),
+            Ok(_) => Err(BlockError::Corrupt { at: None }),
+            Err(DecompressError::OutputTooSmall { .. }) => Err(BlockError::OutputTooSmall),
+            Err(_) => Err(BlockError::Corrupt { at: None }),
+        }
     }
 }
 

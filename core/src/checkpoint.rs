@@ -241,7 +241,7 @@ pub(crate) fn read(bytes: &[u8], codec: &dyn BlockCodec) -> Result<Restored, Err
                 return Err(bad("descriptor length does not match its FLG byte"));
             }
             Some(
-                FrameInfo::parse_descriptor(&descriptor, 0, true)
+                FrameInfo::parse_descriptor(&descriptor, 0, flags & F_NO_VERIFY == 0)
                     .map_err(|e| Error::BadCheckpoint(format!("descriptor: {e}")))?,
             )
         }

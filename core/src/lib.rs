@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod block_rules;
 pub mod checkpoint;
 pub mod codec;
 pub mod compressor;

@@ -123,15 +123,11 @@ fn every_target_has_a_fuzz_binary_and_corpus() {
 /// followed by fewer than 8 input bytes, or ending within 12 bytes of the destination
 /// capacity, as the block's last literals).
 #[test]
-#[ignore = "open finding F1 in backend-rust: lz4_flex accepts blocks that C rejects"]
 fn f1_rust_accepts_match_near_block_end() {
+    regression("block_decode_diff", "f1-rust-accepts-match-near-block-end");
     regression(
         "block_decode_diff",
-        "open-f1-rust-accepts-match-near-block-end",
-    );
-    regression(
-        "block_decode_diff",
-        "open-f1-rust-accepts-match-near-block-end-no-history",
+        "f1-rust-accepts-match-near-block-end-no-history",
     );
 }
 
@@ -139,11 +135,10 @@ fn f1_rust_accepts_match_near_block_end() {
 /// (`LZ4_decompress_generic`'s `oend - op == 0` special case); the rust-safe backend also
 /// decodes a lone token with a non-zero match-length nibble (`01`, `03`, `09`) to 0 bytes.
 #[test]
-#[ignore = "open finding F2 in backend-rust: lz4_flex accepts a lone token C rejects (capacity 0)"]
 fn f2_rust_accepts_lone_token_with_zero_capacity() {
     regression(
         "block_decode_diff",
-        "open-f2-rust-accepts-lone-token-zero-capacity",
+        "f2-rust-accepts-lone-token-zero-capacity",
     );
 }
 
@@ -152,10 +147,6 @@ fn f2_rust_accepts_lone_token_with_zero_capacity() {
 /// checkpoint: descriptor: header checksum mismatch"), although the checkpoint records that
 /// checksums are not verified (flags bit 5).
 #[test]
-#[ignore = "open finding F3 in core: from_checkpoint re-verifies the header checksum of an unverified decoder"]
 fn f3_checkpoint_unverified_bad_header_checksum() {
-    regression(
-        "checkpoint",
-        "open-f3-checkpoint-unverified-bad-header-checksum",
-    );
+    regression("checkpoint", "f3-checkpoint-unverified-bad-header-checksum");
 }
