@@ -366,3 +366,75 @@ fn output_too_small_is_none_not_panic() {
         assert!(dst == full[..n]);
     }
 }
+
+/// Thousands of calls whose history never continues the previous one: the virtual index jumps
+/// by more than a window each time, passes its limit and the tables are cleared and restarted.
+#[test]
+fn many_unrelated_histories_wrap_the_index() {
+    let src = text(300, 41);
+    let hist_a = text(200, 42);
+    let hist_b = random(200, 43);
+    for level in [2, 3, 9, 10] {
+        let mut c = HcCompressor::new(level, false);
+        let mut dst = vec![0u8; compress_bound(src.len())];
+        for i in 0..17_000 {
+            let hist = if i % 2 == 0 { &hist_a } else { &hist_b };
+            let n = c.compress(&src, hist, &mut dst).unwrap();
+            if i % 1000 == 0 || i > 16_300 {
+                check_decodes(&dst[..n], hist, &src, &format!("level {level} call {i}"));
+            }
+        }
+    }
+}
+
+/// Randomised stress (`cargo test --release -p lz4framed-backend-simd --test hc -- --ignored`;
+/// `HC_STRESS_ITERS`, default 50): random mixtures of text, runs, noise and repeats, random
+/// block sizes, histories (none, linked, separate copies, unrelated) and levels.
+#[test]
+#[ignore]
+fn stress_random() {
+    let iters: u64 = std::env::var("HC_STRESS_ITERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(50);
+    for it in 0..iters {
+        let mut r = xorshift(0x9E37_79B9 + it);
+        let mut data = Vec::new();
+        let target = (r() % 300_000) as usize;
+        while data.len() < target {
+            let len = (r() % 5000) as usize + 1;
+            match r() % 5 {
+                0 => data.extend(text(len, r())),
+                1 => data.extend(std::iter::repeat_n((r() % 4) as u8, len)),
+                2 => data.extend(random(len.min(300), r())),
+                3 if data.len() > 10 => {
+                    let from = (r() as usize) % data.len();
+                    let n = len.min(data.len() - from);
+                    let copy = data[from..from + n].to_vec();
+                    data.extend(copy);
+                }
+                _ => {
+                    let period = (r() % 7 + 1) as usize;
+                    let pat = random(period, r());
+                    data.extend((0..len).map(|i| pat[i % period]));
+                }
+            }
+        }
+        let level = (r() % 11) as i32 + 2;
+        let favor = r() % 3 == 0;
+        let block = [1usize, 13, 100, 4096, 65536, 200_000][(r() % 6) as usize];
+        let mut c = HcCompressor::new(level, favor);
+        let mut pos = 0;
+        while pos < data.len() {
+            let end = (pos + block).min(data.len());
+            let hist: Vec<u8> = match r() % 4 {
+                0 => Vec::new(),
+                1 | 2 => data[pos.saturating_sub(WINDOW_SIZE)..pos].to_vec(),
+                _ => random((r() % 70_000) as usize, r()),
+            };
+            let what = format!("iter {it} level {level} favor {favor} block {block} at {pos}");
+            roundtrip(&mut c, &data[pos..end], &hist, &what);
+            pos = end;
+        }
+    }
+}
