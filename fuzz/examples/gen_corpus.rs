@@ -5,9 +5,13 @@
 //! cargo run --manifest-path fuzz/Cargo.toml --example gen_corpus
 //! ```
 
+use std::io::Write;
 use std::path::Path;
 
-use lz4framed::{compress_bound, BlockCodec, BlockMode, BlockSize, Dictionary, FrameSettings};
+use lz4framed::index::IndexOptions;
+use lz4framed::{
+    compress_bound, BlockCodec, BlockMode, BlockSize, Dictionary, FrameSettings, SeekableEncoder,
+};
 use lz4framed_backend_c::frame::{compress_frame, CFrameOptions};
 use lz4framed_fuzz::{pseudo_random, FIXED_DICTIONARY};
 
@@ -317,6 +321,95 @@ fn main() {
             o.put(&format!("{name}-restore"), &v);
         }
     }
+
+    // seek_index, round trip: [flags, repeat, 4 × (offset u16, length u16), data].
+    let mut o = Out::new(root, "seek_index");
+    let pairs: [(u16, u16); 4] = [(0, 100), (30_000, 4_000), (65_535, 50), (20_000, 40_000)];
+    let seed = text(2900, 31);
+    for (flags, repeat, data, name) in [
+        (0x00u8, 90u8, &seed[..], "linked-64k-embedded"),
+        (0x02, 90, &seed[..], "independent-64k-embedded"),
+        (
+            0x01 | 0x04 | 0x08 | 0x10,
+            100,
+            &seed[..],
+            "linked-256k-checksum-sidecar",
+        ),
+        (
+            0x01 | 0x02 | 0x10 | 0x20 | 0x40,
+            100,
+            &seed[..],
+            "independent-256k-hc-sidecar",
+        ),
+        (
+            0x40 | 0x08,
+            60,
+            &pseudo_random(3000, 5)[..],
+            "linked-incompressible-raw-windows",
+        ),
+        (0x00, 0, &seed[..1000], "one-block"),
+        (0x10, 0, &[][..], "empty-sidecar"),
+    ] {
+        let mut v = vec![flags, repeat];
+        for (a, b) in pairs {
+            v.extend_from_slice(&a.to_le_bytes());
+            v.extend_from_slice(&b.to_le_bytes());
+        }
+        v.extend_from_slice(data);
+        o.put(name, &v);
+    }
+    // seek_index, arbitrary: [0x80 | fix 0x40, split u16, 4 × position u16, data + payload].
+    let seekable = |data: &[u8], settings: &FrameSettings, interval: u64| {
+        let options = IndexOptions::default().restart_interval(interval);
+        let mut enc = SeekableEncoder::with_options(Vec::new(), settings, &options).unwrap();
+        enc.write_all(data).unwrap();
+        enc.finish_sidecar().unwrap()
+    };
+    let arbitrary = |o: &mut Out, name: &str, mode: u8, split: usize, rest: &[u8]| {
+        let mut v = vec![mode];
+        v.extend_from_slice(&(split as u16).to_le_bytes());
+        for p in [0u16, 1000, 40_000, 65_535] {
+            v.extend_from_slice(&p.to_le_bytes());
+        }
+        v.extend_from_slice(rest);
+        o.put(name, &v);
+    };
+    let long: Vec<u8> = seed[..400].iter().cycle().take(140_000).copied().collect();
+    let linked = FrameSettings::new().block_size(BlockSize::Max64KB);
+    let independent = linked.clone().block_mode(BlockMode::Independent);
+    for (name, data, settings) in [
+        ("linked-windows", &long[..], &linked),
+        ("independent", &long[..], &independent),
+        ("small", &seed[..700], &linked),
+    ] {
+        let (frame, index) = seekable(data, settings, 64 << 10);
+        let mut rest = frame.clone();
+        rest.extend_from_slice(&index.to_sidecar());
+        arbitrary(
+            &mut o,
+            &format!("{name}-sidecar-fixed"),
+            0xC0,
+            frame.len(),
+            &rest,
+        );
+        let mut file = frame.clone();
+        file.extend_from_slice(&index.to_embedded());
+        arbitrary(&mut o, &format!("{name}-embedded-file"), 0x80, 0, &file);
+    }
+    let (frame, index) = seekable(&seed[..500], &linked, 64 << 10);
+    let payload = index.to_sidecar();
+    arbitrary(&mut o, "index-only-unfixed", 0x80, 0, &payload);
+    let mut rest = frame;
+    rest.extend_from_slice(&payload[..payload.len() - 9]);
+    rest.extend_from_slice(b"L4SI");
+    arbitrary(
+        &mut o,
+        "truncated-index-fixed",
+        0xC0,
+        rest.len() - payload.len() + 5,
+        &rest,
+    );
+    arbitrary(&mut o, "footer-magic-only", 0x80, 0, b"L4SI");
 
     println!("corpora written under {}", root.join("corpus").display());
 }

@@ -98,6 +98,11 @@ fn replay_checkpoint() {
 }
 
 #[test]
+fn replay_seek_index() {
+    replay("seek_index");
+}
+
+#[test]
 fn every_target_has_a_fuzz_binary_and_corpus() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     for (name, _) in lz4framed_fuzz::TARGETS {
