@@ -40,6 +40,7 @@
 mod backend;
 
 pub use backend::{backends, Backend, BackendInfo, Registry};
+pub use lz4framed_core::block_rules;
 pub use lz4framed_core::{
     compress_bound, frame, xxh32, BlockCodec, BlockCompressor, BlockError, BlockMode, BlockSize,
     Dictionary, Error, FrameInfo, FrameKind, FrameSettings, Status, WINDOW_SIZE,

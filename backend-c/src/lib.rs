@@ -22,6 +22,7 @@ use std::ffi::{c_char, c_int};
 use std::ops::RangeInclusive;
 use std::ptr::NonNull;
 
+use lz4framed_core::block_rules::find_zero_offset;
 use lz4framed_core::{BlockCodec, BlockCompressor, BlockError, Error, WINDOW_SIZE};
 
 pub mod frame;
@@ -159,47 +160,6 @@ impl BlockCodec for CCodec {
 /// Inputs this long are certainly searched by the C compressors (their minimum is 13 bytes),
 /// so after compressing one the stream has indexed every position before it.
 const SEARCH_MIN: usize = 64;
-
-/// The position of the first match offset 0 in a block the C decoder accepted, if any.
-///
-/// Walks the sequences only (tokens, length bytes, offsets), skipping literal runs: a small
-/// fraction of the decoding cost. Blocks the C decoder accepted are well formed otherwise, so
-/// this parse follows the decoder's; out-of-range reads end the walk (`None`) instead of
-/// panicking, whatever the input.
-fn find_zero_offset(src: &[u8]) -> Option<usize> {
-    let mut pos = 0usize;
-    while pos < src.len() {
-        let token = src[pos];
-        pos += 1;
-        let mut literals = usize::from(token >> 4);
-        if literals == 15 {
-            loop {
-                let b = *src.get(pos)?;
-                pos += 1;
-                literals += usize::from(b);
-                if b != 255 {
-                    break;
-                }
-            }
-        }
-        pos = pos.checked_add(literals)?;
-        let offset = src.get(pos..pos.checked_add(2)?)?; // None: the last literals ended the block
-        if offset == [0, 0] {
-            return Some(pos);
-        }
-        pos += 2;
-        if token & 15 == 15 {
-            loop {
-                let b = *src.get(pos)?;
-                pos += 1;
-                if b != 255 {
-                    break;
-                }
-            }
-        }
-    }
-    None
-}
 
 /// The C stream state of one compressor.
 enum Stream {

@@ -261,7 +261,7 @@ pub(crate) fn read(bytes: &[u8], codec: &dyn BlockCodec) -> Result<Restored, Err
         4 => {
             let size = (arg & 0x7FFF_FFFF) as u32;
             let max = frame.as_ref().map_or(0, FrameInfo::block_max_size);
-            if arg >> 32 != 0 || size as usize > max || size == 0 {
+            if arg >> 32 != 0 || size as usize > max {
                 return Err(bad("block size out of range"));
             }
             Stage::Block {

@@ -194,9 +194,7 @@ impl<R: Read, G: CodecRegistry> FrameDecoder<R, G> {
         let max = engine.frame.as_ref()?.block_max_size();
         match engine.stage {
             Stage::Block { size, raw: true } => Some(size as usize),
-            Stage::Block { size, raw: false } | Stage::LegacyBlock { size } => {
-                Some(max.min((size as usize).saturating_mul(255).saturating_add(64)))
-            }
+            Stage::Block { raw: false, .. } | Stage::LegacyBlock { .. } => Some(max),
             _ => None,
         }
     }

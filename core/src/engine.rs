@@ -275,7 +275,8 @@ impl Engine {
         out: &mut dyn Output,
     ) -> Result<(), Error> {
         let mut pos = 0;
-        while pos < input.len() {
+        // A unit of zero bytes (an empty stored block) is processed even at the end of the input.
+        while pos < input.len() || self.unit_len() == Some(0) {
             if let Stage::Skip { remaining } = self.stage {
                 let take = (remaining as usize).min(input.len() - pos);
                 pos += take;
@@ -525,13 +526,13 @@ impl Engine {
             return Err(Error::InvalidState("block outside a frame"));
         };
         let linked = frame.block_mode == BlockMode::Linked && frame.kind == FrameKind::Standard;
-        // An LZ4 block expands at most 255-fold: a small block needs no block-sized buffer.
+        // Always the frame's block size, never less: the reference decoder's rules for the end of
+        // a block are measured against the destination's capacity, so a smaller destination
+        // would refuse blocks that every other decoder (and LZ4F) accepts.
         let room = if raw {
             data.len()
         } else {
-            frame
-                .block_max_size()
-                .min(data.len().saturating_mul(255).saturating_add(64))
+            frame.block_max_size()
         };
         let (in_buffer, dst) = out.reserve(room);
         let result = if raw {

@@ -155,3 +155,32 @@ fn f2_rust_accepts_lone_token_with_zero_capacity() {
 fn f3_checkpoint_unverified_bad_header_checksum() {
     regression("checkpoint", "f3-checkpoint-unverified-bad-header-checksum");
 }
+
+/// F4 (core): an empty stored block (header `0x80000000`) as the last bytes fed left the decoder
+/// in the block stage with a zero-length unit still to process, and `from_checkpoint` refused
+/// that state's own checkpoint ("block size out of range"). Zero-length units are now processed
+/// at once, and a checkpoint may hold a zero-size block stage.
+#[test]
+fn f4_empty_stored_block_at_end_of_input() {
+    regression("checkpoint", "f4-empty-stored-block-at-end-of-input");
+}
+
+/// F5 (core): the frame decoder gave a block a destination smaller than the frame's block size
+/// (the 255-fold expansion bound of its compressed size). The reference's end-of-block rules
+/// are measured against the destination's capacity, so blocks that LZ4F accepts (with a
+/// block-sized destination) were refused. The destination is the block size again.
+#[test]
+fn f5_small_block_capacity_changes_acceptance() {
+    regression(
+        "frame_decode_diff",
+        "f5-small-block-capacity-changes-acceptance",
+    );
+}
+
+/// Known difference 5 (by design): a block with a match offset of 0 is corrupt for lz4framed
+/// (the block-decoder contract), while LZ4F accepts it; found by `frame_decode_deep` in CI,
+/// where the target lacked that rule.
+#[test]
+fn d5_zero_offset_accepted_by_lz4f() {
+    regression("frame_decode_deep", "d5-zero-offset-accepted-by-lz4f");
+}
