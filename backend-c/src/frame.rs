@@ -82,6 +82,15 @@ mod ffi {
     pub struct Cctx {
         _private: [u8; 0],
     }
+    /// `LZ4F_decompressOptions_t` of LZ4 1.10.
+    #[repr(C)]
+    pub struct DecompressOptions {
+        pub stable_dst: c_uint,
+        pub skip_checksums: c_uint,
+        pub reserved1: c_uint,
+        pub reserved0: c_uint,
+    }
+
     #[repr(C)]
     pub struct Dctx {
         _private: [u8; 0],
@@ -297,6 +306,22 @@ fn try_compress_frame(data: &[u8], opts: &CFrameOptions<'_>) -> Result<Vec<u8>, 
 /// Returns `Err` with the C library's error name on any error, when `data` is empty or ends
 /// inside a frame, or when the output would exceed [`MAX_DECOMPRESSED`] bytes.
 pub fn decompress_frames(data: &[u8], dict: Option<&[u8]>) -> Result<Vec<u8>, String> {
+    decompress_frames_with(data, dict, false)
+}
+
+/// Like [`decompress_frames`]; with `skip_checksums` the C library does not verify block and
+/// content checksums (LZ4F's `skipChecksums` option; the header checksum is always checked).
+pub fn decompress_frames_with(
+    data: &[u8],
+    dict: Option<&[u8]>,
+    skip_checksums: bool,
+) -> Result<Vec<u8>, String> {
+    let options = ffi::DecompressOptions {
+        stable_dst: 0,
+        skip_checksums: c_uint::from(skip_checksums),
+        reserved1: 0,
+        reserved0: 0,
+    };
     const STEP: usize = 64 * 1024;
     let mut raw = ptr::null_mut();
     // SAFETY: `raw` is a valid out-pointer; the context is owned by `dctx` below.
@@ -328,9 +353,9 @@ pub fn decompress_frames(data: &[u8], dict: Option<&[u8]>) -> Result<Vec<u8>, St
         let mut src_size = data.len() - pos;
         // SAFETY: `spare` is writable for `dst_size` bytes (the C library writes at most that,
         // and reports in `dst_size` how many it wrote); `data[pos..]` is readable for `src_size`
-        // bytes; the dictionary (if any) stays borrowed for the whole decoding. NULL options =
-        // defaults (stableDst = 0: the C library keeps its own copy of the history between calls,
-        // so `out` may move when it grows).
+        // bytes; the dictionary (if any) stays borrowed for the whole decoding; `options` is a
+        // valid LZ4F_decompressOptions_t living across the call (stableDst = 0: the C library
+        // keeps its own copy of the history between calls, so `out` may move when it grows).
         let ret = unsafe {
             ffi::LZ4F_decompress_usingDict(
                 dctx.0,
@@ -340,7 +365,7 @@ pub fn decompress_frames(data: &[u8], dict: Option<&[u8]>) -> Result<Vec<u8>, St
                 &mut src_size,
                 dict_ptr.cast(),
                 dict_len,
-                ptr::null(),
+                ptr::addr_of!(options).cast(),
             )
         };
         hint = check(ret, "LZ4F_decompress")?;

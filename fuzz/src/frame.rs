@@ -8,7 +8,7 @@ use lz4framed_backend_c::frame::{compress_frame, decompress_frames, CFrameOption
 
 use crate::block::level;
 use crate::walk::{walk, Kind};
-use crate::{c_frame, hex, Reader};
+use crate::{hex, Reader};
 
 /// The dictionary the decoding targets use when their mode byte asks for one (bit 0): 2 KiB of
 /// words and numbers, so that corpus frames compressed with it reference it a lot.
@@ -373,7 +373,11 @@ pub fn frame_decode_deep(data: &[u8]) {
     let input = decode_input(data);
     let mut fixed = input.frame.to_vec();
     walk(&mut fixed, true);
-    let c = c_frame::decompress_frames(&fixed, input.dict.as_ref().map(|d| d.bytes()), true);
+    let c = lz4framed_backend_c::frame::decompress_frames_with(
+        &fixed,
+        input.dict.as_ref().map(|d| d.bytes()),
+        true,
+    );
     for (i, &(_, codec)) in backends().iter().enumerate() {
         let piece = if i == 0 { input.piece } else { None };
         let r = ours(codec, &input, &fixed, false, piece);

@@ -25,7 +25,6 @@ use std::sync::OnceLock;
 use lz4framed::BlockCodec;
 
 mod block;
-pub mod c_frame;
 mod checkpoint;
 mod frame;
 mod seek_index;
