@@ -49,6 +49,41 @@ fn parallel_compression_equals_serial() {
     }
 }
 
+/// In-memory input (chunks borrowed from the slice) and streamed input (chunks read) give the
+/// same bytes at any thread count, linked frames with a dictionary included: their first chunk's
+/// history is the dictionary, the later ones' the input before them. The C library decodes the
+/// result with the dictionary.
+#[test]
+fn in_memory_and_streamed_compression_agree_with_a_dictionary() {
+    let data = sample(9 << 20, 4);
+    let dict = lz4framed::Dictionary::new(&sample(100_000, 5));
+    for mode in [BlockMode::Independent, BlockMode::Linked] {
+        let s = FrameSettings::new()
+            .block_mode(mode)
+            .block_size(BlockSize::Max1MB)
+            .content_checksum(true)
+            .dictionary(dict.clone());
+        let one = lz4framed::parallel::compress(&data, &s, 1).unwrap();
+        for threads in [1, 2] {
+            let (streamed, summary) = lz4framed::parallel::compress_stream(
+                Cursor::new(&data),
+                Vec::new(),
+                &s,
+                threads,
+                Some(data.len() as u64),
+                None,
+            )
+            .unwrap();
+            assert!(streamed == one, "{mode:?}: streamed, {threads} threads");
+            assert_eq!(summary.bytes_out, one.len() as u64);
+            let two = lz4framed::parallel::compress(&data, &s, threads).unwrap();
+            assert!(two == one, "{mode:?}: in memory, {threads} threads");
+        }
+        let back = lz4framed_backend_c::frame::decompress_frames(&one, Some(dict.bytes())).unwrap();
+        assert!(back == data, "{mode:?}: LZ4F decodes to the input");
+    }
+}
+
 #[test]
 fn parallel_compression_edge_sizes() {
     let s = FrameSettings::new().content_checksum(true);

@@ -14,6 +14,7 @@
 //!
 //! Only safe Rust and `std::thread::scope`.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -122,7 +123,8 @@ pub struct CompressSummary {
 }
 
 /// Compress `data` into one frame on `threads` threads (0 = [`available_threads`]). The
-/// content size is recorded unless `settings` say otherwise.
+/// content size is recorded unless `settings` say otherwise. The workers read their chunks
+/// straight from `data`; with one thread everything runs on the calling thread.
 ///
 /// ```
 /// use lz4framed::{BlockMode, FrameSettings};
@@ -140,15 +142,23 @@ pub fn compress<G: CodecRegistry>(
     threads: usize,
 ) -> Result<Vec<u8>, Error> {
     let out = Vec::with_capacity(compress_bound(data.len()) / 2 + 64);
-    let (out, _) =
-        compress_stream::<_, _, G>(data, out, settings, threads, Some(data.len() as u64), None)?;
+    let source: Source<'_, io::Empty> = Source::Slice { data, at: 0 };
+    let (out, _) = compress_from::<_, _, G>(
+        source,
+        out,
+        settings,
+        threads,
+        Some(data.len() as u64),
+        None,
+    )?;
     Ok(out)
 }
 
-struct Job {
+struct Job<'a> {
     seq: usize,
-    /// History prefix (linked frames) followed by the chunk.
-    buf: Vec<u8>,
+    /// History prefix (linked frames) followed by the chunk: borrowed from an in-memory input
+    /// where it lies there contiguously, else read (or assembled) into a buffer.
+    buf: Cow<'a, [u8]>,
     prefix: usize,
     /// Decompressed offset of the chunk's first byte.
     offset: u64,
@@ -172,6 +182,7 @@ struct ChunkParams<'a> {
 }
 
 /// A compression worker's reusable state.
+#[derive(Default)]
 struct Worker {
     scratch: Vec<u8>,
     /// Independent blocks: one compressor for every chunk (each block starts from a reset
@@ -179,7 +190,7 @@ struct Worker {
     compressor: Option<Box<dyn crate::codec::BlockCompressor>>,
 }
 
-fn compress_chunk(p: &ChunkParams<'_>, w: &mut Worker, job: &Job) -> Result<ChunkOut, Error> {
+fn compress_chunk(p: &ChunkParams<'_>, w: &mut Worker, job: &Job<'_>) -> Result<ChunkOut, Error> {
     // Linked chunks get a fresh compressor: its state at the chunk's first block must not
     // depend on what this worker compressed before.
     let mut fresh;
@@ -197,15 +208,16 @@ fn compress_chunk(p: &ChunkParams<'_>, w: &mut Worker, job: &Job) -> Result<Chun
         w.scratch = vec![0u8; compress_bound(bs).max(bs + bs / 10 + 32)];
     }
     let scratch = &mut w.scratch;
-    let chunk_len = job.buf.len() - job.prefix;
+    let buf = &job.buf[..];
+    let chunk_len = buf.len() - job.prefix;
     let blocks_in_chunk = chunk_len / bs + 1;
     let mut bytes = Vec::with_capacity(compress_bound(chunk_len) + 8 * blocks_in_chunk);
     let mut blocks = Vec::new();
     let mut pos = job.prefix;
-    while pos < job.buf.len() {
-        let end = (pos + bs).min(job.buf.len());
+    while pos < buf.len() {
+        let end = (pos + bs).min(buf.len());
         let history: &[u8] = if p.linked {
-            &job.buf[pos.saturating_sub(WINDOW_SIZE)..pos]
+            &buf[pos.saturating_sub(WINDOW_SIZE)..pos]
         } else {
             p.dictionary.map_or(&[], |d| d.bytes())
         };
@@ -220,7 +232,7 @@ fn compress_chunk(p: &ChunkParams<'_>, w: &mut Worker, job: &Job) -> Result<Chun
         }
         emit_block(
             compressor,
-            &job.buf[pos..end],
+            &buf[pos..end],
             history,
             scratch,
             p.block_checksum,
@@ -229,6 +241,132 @@ fn compress_chunk(p: &ChunkParams<'_>, w: &mut Worker, job: &Job) -> Result<Chun
         pos = end;
     }
     Ok(ChunkOut { bytes, blocks })
+}
+
+/// Where the input comes from: a slice (chunks are borrowed) or a reader (chunks are read).
+enum Source<'a, R> {
+    Slice { data: &'a [u8], at: usize },
+    Reader(R),
+}
+
+/// Cuts the input into jobs, hashing it and keeping the linked frames' history on the way.
+struct Chunker<'a, R> {
+    source: Source<'a, R>,
+    chunk: usize,
+    linked: bool,
+    /// Whether a dictionary precedes the input (then the first 64 KiB of input have history
+    /// that is not in the input).
+    dictionary: bool,
+    /// Linked frames: the last ≤ 64 KiB of (dictionary ++ input), the next chunk's history.
+    tail: Vec<u8>,
+    hash: Option<Xxh32>,
+    total_in: u64,
+    declared: Option<u64>,
+    seq: usize,
+    eof: bool,
+}
+
+impl<'a, R: Read> Chunker<'a, R> {
+    /// The next job, or None at the end of the input.
+    fn next_job(&mut self) -> Result<Option<Job<'a>>, Error> {
+        if self.eof {
+            return Ok(None);
+        }
+        let prefix = self.tail.len();
+        let buf = match &mut self.source {
+            Source::Slice { data, at } => {
+                let data: &'a [u8] = data;
+                let start = *at;
+                let end = start + self.chunk.min(data.len() - start);
+                *at = end;
+                if end - start < self.chunk {
+                    self.eof = true;
+                }
+                if start == end {
+                    return Ok(None);
+                }
+                if !self.dictionary || start >= WINDOW_SIZE {
+                    // The history is the input before the chunk.
+                    Cow::Borrowed(&data[start - prefix..end])
+                } else {
+                    let mut buf = Vec::with_capacity(prefix + end - start);
+                    buf.extend_from_slice(&self.tail);
+                    buf.extend_from_slice(&data[start..end]);
+                    Cow::Owned(buf)
+                }
+            }
+            Source::Reader(reader) => {
+                let mut buf = Vec::with_capacity(prefix + self.chunk);
+                buf.extend_from_slice(&self.tail);
+                let n = read_chunk(reader, &mut buf, self.chunk)?;
+                if n < self.chunk {
+                    self.eof = true;
+                }
+                if n == 0 {
+                    return Ok(None);
+                }
+                Cow::Owned(buf)
+            }
+        };
+        let n = buf.len() - prefix;
+        if let Some(h) = &mut self.hash {
+            h.update(&buf[prefix..]);
+        }
+        if self.linked {
+            let from = buf.len().saturating_sub(WINDOW_SIZE);
+            self.tail.clear();
+            self.tail.extend_from_slice(&buf[from..]);
+        }
+        let job = Job {
+            seq: self.seq,
+            buf,
+            prefix,
+            offset: self.total_in,
+        };
+        self.seq += 1;
+        self.total_in += n as u64;
+        if let Some(d) = self.declared {
+            if self.total_in > d {
+                return Err(Error::ContentSizeMismatch {
+                    offset: self.total_in,
+                    frame: 1,
+                    declared: d,
+                    actual: self.total_in,
+                });
+            }
+        }
+        Ok(Some(job))
+    }
+}
+
+/// Writes the compressed chunks in order, recording the index and the fingerprint.
+struct Sink<W> {
+    writer: W,
+    builder: Option<IndexBuilder>,
+    fp: Fingerprinter,
+    bytes_out: u64,
+}
+
+impl<W: Write> Sink<W> {
+    fn write(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        self.writer.write_all(bytes)?;
+        self.fp.update(bytes);
+        self.bytes_out += bytes.len() as u64;
+        Ok(())
+    }
+
+    fn chunk(&mut self, out: ChunkOut) -> Result<(), Error> {
+        if let Some(b) = &mut self.builder {
+            for (at, d, window) in &out.blocks {
+                let c = self.bytes_out + *at as u64;
+                match window {
+                    None => b.block(c, *d, false),
+                    Some(w) => b.linked_block(c, *d, w),
+                }
+            }
+        }
+        self.write(&out.bytes)
+    }
 }
 
 /// Append up to `n` bytes from `r` to `buf` (fewer only at the end of the reader); returns the
@@ -240,12 +378,31 @@ fn read_chunk<R: Read>(r: &mut R, buf: &mut Vec<u8>, n: usize) -> io::Result<usi
 }
 
 /// Compress everything `reader` yields into one frame on `writer`, on `threads` threads
-/// (0 = [`available_threads`]); the calling thread reads, hashes and writes. `size`: the input
-/// size if known (recorded in the header unless `settings` say otherwise; checked). With
-/// `index`, a seek index is recorded on the way and returned in the summary.
+/// (0 = [`available_threads`]); the calling thread reads, hashes and writes (with one thread
+/// it also compresses). `size`: the input size if known (recorded in the header unless
+/// `settings` say otherwise; checked). With `index`, a seek index is recorded on the way and
+/// returned in the summary.
 pub fn compress_stream<R: Read, W: Write, G: CodecRegistry>(
-    mut reader: R,
-    mut writer: W,
+    reader: R,
+    writer: W,
+    settings: &FrameSettings,
+    threads: usize,
+    size: Option<u64>,
+    index: Option<&IndexOptions>,
+) -> Result<(W, CompressSummary), Error> {
+    compress_from::<R, W, G>(
+        Source::Reader(reader),
+        writer,
+        settings,
+        threads,
+        size,
+        index,
+    )
+}
+
+fn compress_from<R: Read, W: Write, G: CodecRegistry>(
+    source: Source<'_, R>,
+    writer: W,
     settings: &FrameSettings,
     threads: usize,
     size: Option<u64>,
@@ -267,7 +424,6 @@ pub fn compress_stream<R: Read, W: Write, G: CodecRegistry>(
     let dict = settings.dictionary.as_ref();
     let linked = settings.block_mode == BlockMode::Linked;
     let bs = settings.block_size.bytes();
-    let chunk = bs * (CHUNK_SIZE / bs).max(1);
     let params = ChunkParams {
         codec,
         level: settings.level,
@@ -277,8 +433,12 @@ pub fn compress_stream<R: Read, W: Write, G: CodecRegistry>(
         dictionary: dict,
         index: index.map(|o| o.restart_interval.max(1)),
     };
-    let mut builder = index.map(|o| IndexBuilder::new(codec, o));
-    let mut fp = Fingerprinter::new();
+    let mut sink = Sink {
+        writer,
+        builder: index.map(|o| IndexBuilder::new(codec, o)),
+        fp: Fingerprinter::new(),
+        bytes_out: 0,
+    };
     let mut header = Vec::with_capacity(32);
     FrameInfo {
         kind: FrameKind::Standard,
@@ -291,33 +451,86 @@ pub fn compress_stream<R: Read, W: Write, G: CodecRegistry>(
         header_len: 0,
     }
     .write_header(&mut header);
-    if let Some(b) = &mut builder {
+    if let Some(b) = &mut sink.builder {
         b.frame_start(0, 0, false);
     }
-    writer.write_all(&header)?;
-    fp.update(&header);
-    let mut bytes_out = header.len() as u64;
-    let mut hash = settings.content_checksum.then(|| Xxh32::new(0));
-    let mut total_in = 0u64;
-    // Linked frames: the last ≤ 64 KiB of (dictionary ++ input), the next chunk's history.
-    let mut tail: Vec<u8> = match (linked, dict) {
-        (true, Some(d)) => d.bytes()[d.bytes().len().saturating_sub(WINDOW_SIZE)..].to_vec(),
-        _ => Vec::new(),
+    sink.write(&header)?;
+    let mut chunker = Chunker {
+        source,
+        chunk: bs * (CHUNK_SIZE / bs).max(1),
+        linked,
+        dictionary: dict.is_some(),
+        tail: match (linked, dict) {
+            (true, Some(d)) => d.bytes()[d.bytes().len().saturating_sub(WINDOW_SIZE)..].to_vec(),
+            _ => Vec::new(),
+        },
+        hash: settings.content_checksum.then(|| Xxh32::new(0)),
+        total_in: 0,
+        declared,
+        seq: 0,
+        eof: false,
     };
+    if threads == 1 {
+        let mut worker = Worker::default();
+        while let Some(job) = chunker.next_job()? {
+            let out = compress_chunk(&params, &mut worker, &job)?;
+            sink.chunk(out)?;
+        }
+    } else {
+        compress_on_threads(&mut chunker, &mut sink, &params, threads)?;
+    }
+    let total_in = chunker.total_in;
+    if let Some(d) = declared {
+        if d != total_in {
+            return Err(Error::ContentSizeMismatch {
+                offset: total_in,
+                frame: 1,
+                declared: d,
+                actual: total_in,
+            });
+        }
+    }
+    let mut trailer = END_MARK.to_le_bytes().to_vec();
+    if let Some(h) = chunker.hash {
+        trailer.extend_from_slice(&h.digest().to_le_bytes());
+    }
+    sink.write(&trailer)?;
+    let Sink {
+        mut writer,
+        builder,
+        fp,
+        bytes_out,
+    } = sink;
+    writer.flush()?;
+    let index = builder.map(|b| b.finish(fp.len(), fp.finish(), total_in));
+    Ok((
+        writer,
+        CompressSummary {
+            bytes_in: total_in,
+            bytes_out,
+            index,
+        },
+    ))
+}
 
-    let (job_tx, job_rx) = sync_channel::<Job>(threads);
+/// The threaded part of [`compress_from`]: `threads` workers compress the chunker's jobs; the
+/// calling thread feeds them (at most two jobs a thread ahead) and writes their output in
+/// order.
+fn compress_on_threads<'a, R: Read, W: Write>(
+    chunker: &mut Chunker<'a, R>,
+    sink: &mut Sink<W>,
+    params: &ChunkParams<'_>,
+    threads: usize,
+) -> Result<(), Error> {
+    let (job_tx, job_rx) = sync_channel::<Job<'a>>(threads);
     let job_rx = Mutex::new(job_rx);
     let (res_tx, res_rx) = channel::<(usize, Result<ChunkOut, Error>)>();
     std::thread::scope(|s| -> Result<(), Error> {
         for _ in 0..threads {
             let res_tx = res_tx.clone();
             let job_rx = &job_rx;
-            let params = &params;
             s.spawn(move || {
-                let mut worker = Worker {
-                    scratch: Vec::new(),
-                    compressor: None,
-                };
+                let mut worker = Worker::default();
                 loop {
                     let job = match job_rx.lock() {
                         Ok(rx) => rx.recv(),
@@ -335,103 +548,30 @@ pub fn compress_stream<R: Read, W: Write, G: CodecRegistry>(
         let job_tx = job_tx;
         let mut sent = 0usize;
         let mut written = 0usize;
-        let mut eof = false;
         let mut pending = BTreeMap::new();
         loop {
-            while !eof && sent < written + 2 * threads {
-                let prefix = tail.len();
-                let mut buf = Vec::with_capacity(prefix + chunk);
-                buf.extend_from_slice(&tail);
-                let n = read_chunk(&mut reader, &mut buf, chunk)?;
-                if n < chunk {
-                    eof = true;
-                }
-                if n == 0 {
+            while sent < written + 2 * threads {
+                let Some(job) = chunker.next_job()? else {
                     break;
-                }
-                if let Some(h) = &mut hash {
-                    h.update(&buf[prefix..]);
-                }
-                if linked {
-                    let from = buf.len().saturating_sub(WINDOW_SIZE);
-                    tail.clear();
-                    tail.extend_from_slice(&buf[from..]);
-                }
-                let job = Job {
-                    seq: sent,
-                    buf,
-                    prefix,
-                    offset: total_in,
                 };
-                total_in += n as u64;
-                if let Some(d) = declared {
-                    if total_in > d {
-                        return Err(Error::ContentSizeMismatch {
-                            offset: total_in,
-                            frame: 1,
-                            declared: d,
-                            actual: total_in,
-                        });
-                    }
-                }
                 job_tx
                     .send(job)
                     .map_err(|_| Error::InvalidState("compression worker stopped"))?;
                 sent += 1;
             }
             if written == sent {
-                break;
+                return Ok(());
             }
             let (seq, r) = res_rx
                 .recv()
                 .map_err(|_| Error::InvalidState("compression worker stopped"))?;
             pending.insert(seq, r);
             while let Some(r) = pending.remove(&written) {
-                let out = r?;
-                if let Some(b) = &mut builder {
-                    for (at, d, window) in &out.blocks {
-                        let c = bytes_out + *at as u64;
-                        match window {
-                            None => b.block(c, *d, false),
-                            Some(w) => b.linked_block(c, *d, w),
-                        }
-                    }
-                }
-                writer.write_all(&out.bytes)?;
-                fp.update(&out.bytes);
-                bytes_out += out.bytes.len() as u64;
+                sink.chunk(r?)?;
                 written += 1;
             }
         }
-        Ok(())
-    })?;
-    if let Some(d) = declared {
-        if d != total_in {
-            return Err(Error::ContentSizeMismatch {
-                offset: total_in,
-                frame: 1,
-                declared: d,
-                actual: total_in,
-            });
-        }
-    }
-    let mut trailer = END_MARK.to_le_bytes().to_vec();
-    if let Some(h) = hash {
-        trailer.extend_from_slice(&h.digest().to_le_bytes());
-    }
-    writer.write_all(&trailer)?;
-    fp.update(&trailer);
-    bytes_out += trailer.len() as u64;
-    writer.flush()?;
-    let index = builder.map(|b| b.finish(fp.len(), fp.finish(), total_in));
-    Ok((
-        writer,
-        CompressSummary {
-            bytes_in: total_in,
-            bytes_out,
-            index,
-        },
-    ))
+    })
 }
 
 /// Decompression tasks: `(first entry, end entry)` ranges of about [`CHUNK_SIZE`] output.
@@ -590,34 +730,40 @@ pub fn decompress_with<G: CodecRegistry>(
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let first_error: Mutex<Option<(usize, Error)>> = Mutex::new(None);
-    std::thread::scope(|s| {
-        for _ in 0..threads.min(tasks.len()).max(1) {
-            s.spawn(|| {
-                let mut out = ReusableBuf::default();
-                let mut scratch = Vec::new();
-                while !stop.load(Ordering::Relaxed) {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(&task) = tasks.get(i) else { break };
-                    match ctx.run::<G>(task, &mut out, &mut scratch) {
-                        Ok(()) => {
-                            let slot = slots[i].lock().ok().and_then(|mut s| s.take());
-                            if let Some(dst) = slot {
-                                dst.copy_from_slice(out.data());
-                            }
-                        }
-                        Err(err) => {
-                            stop.store(true, Ordering::Relaxed);
-                            if let Ok(mut f) = first_error.lock() {
-                                if !matches!(f.as_ref(), Some((j, _)) if *j <= i) {
-                                    *f = Some((i, err));
-                                }
-                            }
+    let work = || {
+        let mut out = ReusableBuf::default();
+        let mut scratch = Vec::new();
+        while !stop.load(Ordering::Relaxed) {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(&task) = tasks.get(i) else { break };
+            match ctx.run::<G>(task, &mut out, &mut scratch) {
+                Ok(()) => {
+                    let slot = slots[i].lock().ok().and_then(|mut s| s.take());
+                    if let Some(dst) = slot {
+                        dst.copy_from_slice(out.data());
+                    }
+                }
+                Err(err) => {
+                    stop.store(true, Ordering::Relaxed);
+                    if let Ok(mut f) = first_error.lock() {
+                        if !matches!(f.as_ref(), Some((j, _)) if *j <= i) {
+                            *f = Some((i, err));
                         }
                     }
                 }
-            });
+            }
         }
-    });
+    };
+    let workers = threads.min(tasks.len()).max(1);
+    if workers == 1 {
+        work();
+    } else {
+        std::thread::scope(|s| {
+            for _ in 0..workers {
+                s.spawn(&work);
+            }
+        });
+    }
     if let Some((_, err)) = first_error.into_inner().ok().flatten() {
         return Err(err);
     }
@@ -648,6 +794,18 @@ pub fn decompress_to<S: RandomAccess + ?Sized, W: Write, G: CodecRegistry>(
         dictionary,
     };
     let tasks = tasks(index);
+    if threads == 1 {
+        let mut out = ReusableBuf::default();
+        let mut scratch = Vec::new();
+        let mut total = 0u64;
+        for &task in &tasks {
+            ctx.run::<G>(task, &mut out, &mut scratch)?;
+            writer.write_all(out.data())?;
+            total += out.filled as u64;
+        }
+        writer.flush()?;
+        return Ok((writer, total));
+    }
     let (job_tx, job_rx) = sync_channel::<usize>(threads);
     let job_rx = Mutex::new(job_rx);
     let (res_tx, res_rx) = channel::<(usize, Result<Vec<u8>, Error>)>();

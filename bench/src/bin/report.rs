@@ -25,11 +25,13 @@ use lz4framed_bench::machine::Machine;
 use lz4framed_bench::measure::{geomean, mbps, Case, Timer};
 use lz4framed_bench::memory;
 
-const USAGE: &str = "usage: report [--full] [--no-cli] [--no-memory]
+const USAGE: &str = "usage: report [--full] [--no-cli] [--no-memory] [--only SECTION]
   (default) quick run, about 2 minutes: HC levels on the first 1 MiB of each file
   --full      full inputs everywhere, more and longer rounds
   --no-cli    skip the whole-process comparison with the lz4 tool
   --no-memory skip the streaming-decode peak-memory measurement
+  --only S    run only section S (repeatable): block-decompress, block-compress, hc,
+              frame-decompress, frame-compress, parallel, memory, cli
 env: LZ4FRAMED_CORPUS (corpus folder, default target/corpus), LZ4FRAMED_CLI (the lz4framed
 binary; default: next to this binary, else target/release/lz4framed)";
 
@@ -38,10 +40,31 @@ const QUICK_HC_PREFIX: usize = 512 << 10;
 /// The quick run measures frames on the concatenation of this prefix of each file.
 const QUICK_FRAME_PREFIX: usize = 4 << 20;
 
+/// The report's sections, as `--only` names them.
+const SECTIONS: [&str; 8] = [
+    "block-decompress",
+    "block-compress",
+    "hc",
+    "frame-decompress",
+    "frame-compress",
+    "parallel",
+    "memory",
+    "cli",
+];
+
 struct Opts {
     full: bool,
     cli: bool,
     memory: bool,
+    /// Sections to run (empty: all).
+    only: Vec<String>,
+}
+
+impl Opts {
+    /// Whether section `name` is to run.
+    fn runs(&self, name: &str) -> bool {
+        self.only.is_empty() || self.only.iter().any(|s| s == name)
+    }
 }
 
 fn main() {
@@ -54,9 +77,21 @@ fn main() {
         full: false,
         cli: true,
         memory: true,
+        only: Vec::new(),
     };
-    for a in &args {
+    let mut args = args.iter();
+    while let Some(a) = args.next() {
         match a.as_str() {
+            "--only" => match args.next() {
+                Some(s) if SECTIONS.contains(&s.as_str()) => opts.only.push(s.clone()),
+                other => {
+                    eprintln!(
+                        "report: --only takes one of {}, not {other:?}\n{USAGE}",
+                        SECTIONS.join(", ")
+                    );
+                    std::process::exit(2);
+                }
+            },
             "--full" => opts.full = true,
             "--quick" => opts.full = false,
             "--no-cli" => opts.cli = false,
@@ -96,12 +131,18 @@ fn run(opts: &Opts) -> String {
     let mut summary = Vec::<SummaryRow>::new();
     let mut body = String::new();
 
-    progress("block decompression");
-    block_decompress(&timer, &samples, &codecs, ref_idx, &mut body, &mut summary);
-    progress("block compression, level 1");
-    block_compress_l1(&timer, &samples, &codecs, ref_idx, &mut body, &mut summary);
-    progress("block compression, HC levels");
-    if opts.full {
+    if opts.runs("block-decompress") {
+        progress("block decompression");
+        block_decompress(&timer, &samples, &codecs, ref_idx, &mut body, &mut summary);
+    }
+    if opts.runs("block-compress") {
+        progress("block compression, level 1");
+        block_compress_l1(&timer, &samples, &codecs, ref_idx, &mut body, &mut summary);
+    }
+    if !opts.runs("hc") {
+        // Skipped.
+    } else if opts.full {
+        progress("block compression, HC levels");
         block_compress_hc(
             &timer,
             &samples,
@@ -112,6 +153,7 @@ fn run(opts: &Opts) -> String {
             &mut summary,
         );
     } else {
+        progress("block compression, HC levels");
         // The quick run: the backends' codecs only (not every SIMD kernel), a prefix of each
         // file, 3 rounds (an HC run is long enough to be timed reliably).
         let hc_codecs = codecs::backend_codecs();
@@ -141,19 +183,26 @@ fn run(opts: &Opts) -> String {
             .collect();
         corpus::concatenated(&prefixes)
     };
-    progress("frame decompression");
-    frame_decompress(&timer, &frame_data, !opts.full, &mut body, &mut summary);
-    progress("frame compression");
-    frame_compress(&timer, &frame_data, &mut body);
-
-    progress("parallel and random access");
-    parallel(&timer, &frame_data, &mut body, &mut summary);
-
-    if opts.memory {
+    if opts.runs("frame-decompress") {
+        progress("frame decompression");
+        frame_decompress(&timer, &frame_data, !opts.full, &mut body, &mut summary);
+    }
+    if opts.runs("frame-compress") {
+        progress("frame compression");
+        frame_compress(&timer, &frame_data, &mut body);
+    }
+    if opts.runs("parallel") {
+        // Always the whole corpus: the thread targets are set for the Silesia files
+        // concatenated, and a prefix of a few 4 MiB blocks would limit two threads by the
+        // block count rather than by the code.
+        progress("parallel and random access");
+        parallel(&timer, &concat, &mut body, &mut summary);
+    }
+    if opts.memory && opts.runs("memory") {
         progress("streaming decode peak memory");
         streaming_memory(&concat, &tmp, &mut body, &mut summary);
     }
-    if opts.cli {
+    if opts.cli && opts.runs("cli") {
         progress("CLI vs the lz4 tool");
         cli(opts, &concat, &tmp, &mut body, &mut summary);
     }
@@ -760,8 +809,8 @@ fn parallel(timer: &Timer, data: &[u8], body: &mut String, summary: &mut Vec<Sum
     let settings = FrameSettings::lz4_cli();
     let _ = writeln!(
         body,
-        "\n## Parallel compression, indexed decompression, random access\n\nSame input as the \
-         frames ({:.1} MB); the `lz4` tool's settings (level 1, 4 MiB independent blocks, \
+        "\n## Parallel compression, indexed decompression, random access\n\nThe corpus files \
+         concatenated ({:.1} MB); the `lz4` tool's settings (level 1, 4 MiB independent blocks, \
          content checksum); `Auto` backend. Threads 1 and 2 timed interleaved; on this 2-core \
          machine shared with other jobs, the 2-thread figures are a lower bound.\n",
         data.len() as f64 / 1e6
