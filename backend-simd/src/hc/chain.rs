@@ -3,8 +3,8 @@
 //! "mid" compressor (`LZ4MID_compress`, level 2).
 
 use super::{
-    count, read_u32, read_u64, Match, Out, Window, HASH_LOG, MAX_DISTANCE, MFLIMIT, MINMATCH,
-    MIN_LENGTH,
+    count, count_raw, rd16, rd32, rd64, read_u32, read_u64, Match, Out, Window, HASH_LOG,
+    MAX_DISTANCE, MFLIMIT, MINMATCH, MIN_LENGTH,
 };
 use crate::common::LASTLITERALS;
 
@@ -17,74 +17,89 @@ fn hash4(v: u32) -> usize {
     (v.wrapping_mul(2_654_435_761) >> (32 - HASH_LOG)) as usize
 }
 
-/// Reads 2 bytes at `p`.
+/// Reads 2 bytes at `p` (checked).
 #[inline(always)]
 fn read_u16(buf: &[u8], p: usize) -> u16 {
     u16::from_le_bytes(buf[p..p + 2].try_into().unwrap())
 }
 
-/// Run length of byte `b` from `buf[p..]`, up to `end`.
+/// Run length of byte `b` from `p + pos`, up to `p + end`.
+///
+/// # Safety
+/// `p + pos .. p + end` must be readable when `pos < end`.
 #[inline(always)]
-fn count_run(buf: &[u8], mut p: usize, end: usize, b: u8) -> usize {
-    let start = p;
+unsafe fn count_run(p: *const u8, pos: usize, end: usize, b: u8) -> usize {
     let pat = u64::from_ne_bytes([b; 8]);
-    while p + 8 <= end {
-        let x = read_u64(buf, p) ^ pat;
-        if x != 0 {
-            return p - start + (x.trailing_zeros() / 8) as usize;
+    let mut k = pos;
+    // SAFETY: every read lies in `pos..end` (the caller's contract).
+    unsafe {
+        while k + 8 <= end {
+            let x = rd64(p.add(k)) ^ pat;
+            if x != 0 {
+                return k - pos + (x.trailing_zeros() / 8) as usize;
+            }
+            k += 8;
         }
-        p += 8;
+        while k < end && *p.add(k) == b {
+            k += 1;
+        }
     }
-    while p < end && buf[p] == b {
-        p += 1;
-    }
-    p - start
+    k - pos
 }
 
-/// Run length of byte `b` backwards from `buf[..p]`, down to `low`.
+/// Run length of byte `b` backwards from `p + pos` (excluded), down to `p + low`.
+///
+/// # Safety
+/// `p + low .. p + pos` must be readable when `low < pos`.
 #[inline(always)]
-fn count_run_back(buf: &[u8], mut p: usize, low: usize, b: u8) -> usize {
-    let start = p;
+unsafe fn count_run_back(p: *const u8, pos: usize, low: usize, b: u8) -> usize {
     let pat = u32::from_ne_bytes([b; 4]);
-    while p >= low + 4 {
-        if read_u32(buf, p - 4) != pat {
-            break;
+    let mut k = pos;
+    // SAFETY: every read lies in `low..pos` (the caller's contract).
+    unsafe {
+        while k >= low + 4 {
+            if rd32(p.add(k - 4)) != pat {
+                break;
+            }
+            k -= 4;
         }
-        p -= 4;
+        while k > low && *p.add(k - 1) == b {
+            k -= 1;
+        }
     }
-    while p > low && buf[p - 1] == b {
-        p -= 1;
-    }
-    start - p
+    pos - k
 }
 
-/// `LZ4HC_countBack`: equal bytes before `buf[ip]` and `buf[mp]`, at most `max`
+/// `LZ4HC_countBack`: equal bytes before `p + ip` and `p + mp`, at most `max`
 /// (8 bytes at a time).
+///
+/// # Safety
+/// `max <= mp`, `max <= ip`, and `p + ip - max .. p + ip`, `p + mp - max .. p + mp` readable.
 #[inline(always)]
-fn count_back(buf: &[u8], ip: usize, mp: usize, max: usize) -> usize {
-    let a = &buf[ip - max..ip];
-    let b = &buf[mp - max..mp];
-    let mut k = max;
-    while k >= 8 {
-        let v = u64::from_le_bytes(a[k - 8..k].try_into().unwrap())
-            ^ u64::from_le_bytes(b[k - 8..k].try_into().unwrap());
-        if v != 0 {
-            return max - k + (v.leading_zeros() / 8) as usize;
+unsafe fn count_back(p: *const u8, ip: usize, mp: usize, max: usize) -> usize {
+    let mut k = 0;
+    // SAFETY: every read lies in `ip - max..ip` / `mp - max..mp` (the caller's contract).
+    unsafe {
+        let (a, b) = (p.add(ip), p.add(mp));
+        while k + 8 <= max {
+            let v = rd64(a.sub(k + 8)) ^ rd64(b.sub(k + 8));
+            if v != 0 {
+                return k + (v.leading_zeros() / 8) as usize;
+            }
+            k += 8;
         }
-        k -= 8;
-    }
-    if k >= 4 {
-        let v = u32::from_le_bytes(a[k - 4..k].try_into().unwrap())
-            ^ u32::from_le_bytes(b[k - 4..k].try_into().unwrap());
-        if v != 0 {
-            return max - k + (v.leading_zeros() / 8) as usize;
+        if k + 4 <= max {
+            let v = rd32(a.sub(k + 4)) ^ rd32(b.sub(k + 4));
+            if v != 0 {
+                return k + (v.leading_zeros() / 8) as usize;
+            }
+            k += 4;
         }
-        k -= 4;
+        while k < max && *a.sub(k + 1) == *b.sub(k + 1) {
+            k += 1;
+        }
     }
-    while k > 0 && a[k - 1] == b[k - 1] {
-        k -= 1;
-    }
-    max - k
+    k
 }
 
 impl Window {
@@ -95,12 +110,20 @@ impl Window {
         let start = self.next_to_update;
         if start < target {
             let base = self.base;
-            let bytes = &self.buf[(start - base) as usize..(target - base) as usize + 3];
-            for (idx, w) in (start..).zip(bytes.windows(4)) {
-                let h = hash4(u32::from_le_bytes(w.try_into().unwrap()));
-                let delta = idx.wrapping_sub(self.hash[h]).min(MAX_DISTANCE);
-                self.chain[idx as usize & 0xFFFF] = delta as u16;
-                self.hash[h] = idx;
+            assert!(start >= base && (target - base) as usize + 3 <= self.buf.len());
+            let p = self.buf.as_ptr();
+            let hash = &mut *self.hash;
+            let chain = &mut *self.chain;
+            let mut idx = start;
+            while idx < target {
+                // SAFETY: `base <= idx < target`, and `buf` holds the 4 bytes at position
+                // `target - 1 - base` (asserted above), so those at `idx - base` too.
+                let v = unsafe { rd32(p.add((idx - base) as usize)) };
+                let h = hash4(v);
+                let delta = idx.wrapping_sub(hash[h]).min(MAX_DISTANCE);
+                chain[idx as usize & 0xFFFF] = delta as u16;
+                hash[h] = idx;
+                idx += 1;
             }
         }
         self.next_to_update = target;
@@ -132,8 +155,13 @@ impl Window {
         let look_back = ip - i_low;
         self.insert(ip_idx);
         let buf = &self.buf[..];
+        // The bounds the unchecked reads below rely on: the 4 bytes at `ip` lie below `i_high`,
+        // which lies inside `buf`.
+        assert!(ip + MINMATCH <= i_high && i_high <= buf.len());
+        let p = buf.as_ptr();
         let chain = &*self.chain;
-        let pattern = read_u32(buf, ip);
+        // SAFETY: `ip + 4 <= i_high <= buf.len()` (asserted above).
+        let pattern = unsafe { rd32(p.add(ip)) };
         let mut match_index = self.hash[hash4(pattern)];
         let mut attempts = max_attempts;
         let mut chain_pos = 0u32;
@@ -159,27 +187,25 @@ impl Window {
                     break;
                 }
                 let mp = (match_index - base) as usize;
-                // SAFETY: `mp < ip` (checked just above). `buf[ip..ip + 4]` was read with a
-                // checked read (`pattern`), so `mp + 4 <= buf.len()`. And
+                // SAFETY: `mp < ip` (checked just above, and `match_index >= lowest >= base`),
+                // so `mp + 4 <= ip + 4 <= buf.len()`. And
                 // `mp + tail_at < ip + tail_at = i_low + longest - 1`, where
                 // `buf[i_low + longest - 1..][..2]` was read with a checked read (`tail`) after
                 // every change of `longest`, so `mp + tail_at + 2 <= buf.len()`.
-                let (t, c) = unsafe {
-                    (
-                        buf.get_unchecked(mp + tail_at..mp + tail_at + 2),
-                        buf.get_unchecked(mp..mp + 4),
-                    )
-                };
+                let (t, c) = unsafe { (rd16(p.add(mp + tail_at)), rd32(p.add(mp))) };
                 // Quick reject: the two bytes that would end a longer match.
-                if u16::from_le_bytes([t[0], t[1]]) == tail
-                    && u32::from_le_bytes([c[0], c[1], c[2], c[3]]) == pattern
-                {
+                if t == tail && c == pattern {
                     let back = if look_back > 0 {
-                        count_back(buf, ip, mp, look_back.min(mp))
+                        // SAFETY: `max <= mp < ip` and `max <= look_back <= ip`; the bytes
+                        // before `mp` and `ip` are in `buf`.
+                        unsafe { count_back(p, ip, mp, look_back.min(mp)) }
                     } else {
                         0
                     };
-                    match_len = MINMATCH + count(buf, ip + MINMATCH, mp + MINMATCH, i_high) + back;
+                    // SAFETY: `ip + 4 <= i_high <= buf.len()` (asserted above) and
+                    // `mp < ip`, so `mp + 4 + (i_high - ip - 4)` is below `i_high` too.
+                    let fwd = unsafe { count_raw(p, ip + MINMATCH, mp + MINMATCH, i_high) };
+                    match_len = MINMATCH + fwd + back;
                     if match_len > longest {
                         longest = match_len;
                         offset = (ip_idx - match_index) as usize;
@@ -228,16 +254,25 @@ impl Window {
                     let [b0, b1, b2, b3] = pattern.to_le_bytes();
                     let is_run = b0 == b1 && b1 == b2 && b2 == b3;
                     if is_run {
-                        src_pattern_len = count_run(buf, ip + 4, i_high, b0) + 4;
+                        // SAFETY: `ip + 4 <= i_high <= buf.len()` (asserted above).
+                        src_pattern_len = unsafe { count_run(p, ip + 4, i_high, b0) } + 4;
                     }
                     is_run
                 });
-                if confirmed && cand_idx >= lowest {
+                if confirmed && cand_idx >= lowest && cand_idx < ip_idx {
                     let mp = (cand_idx - base) as usize;
-                    if read_u32(buf, mp) == pattern {
+                    // SAFETY: `base <= lowest <= cand_idx < ip_idx`, so `mp < ip` and
+                    // `mp + 4 <= ip + 4 <= buf.len()`.
+                    if unsafe { rd32(p.add(mp)) } == pattern {
                         let b = pattern as u8;
-                        let forward = count_run(buf, mp + 4, i_high, b) + 4;
-                        let mut back_len = count_run_back(buf, mp, 0, b);
+                        // SAFETY: `mp + 4 <= ip + 4 <= i_high <= buf.len()`, and
+                        // `0..mp` lies in `buf`.
+                        let (forward, mut back_len) = unsafe {
+                            (
+                                count_run(p, mp + 4, i_high, b) + 4,
+                                count_run_back(p, mp, 0, b),
+                            )
+                        };
                         back_len = (cand_idx - (cand_idx - back_len as u32).max(lowest)) as usize;
                         let segment = back_len + forward;
                         if segment >= src_pattern_len && forward <= src_pattern_len {

@@ -283,29 +283,77 @@ impl Out<'_> {
 }
 
 /// Number of equal bytes at `buf[a..]` and `buf[b..]`, stopping at `limit` for `a`
-/// (`b < a`, so `b` stays below it too): the fast kernels' vectorized count with the
-/// architecture's baseline vector unit (SSE2 on x86_64, NEON on aarch64), the scalar kernel's
-/// word-at-a-time count elsewhere.
+/// (`b < a`, so `b` stays below it too). Checked wrapper of [`count_raw`].
 #[inline(always)]
 pub(crate) fn count(buf: &[u8], a: usize, b: usize, limit: usize) -> usize {
+    assert!(b < a && limit <= buf.len());
+    // SAFETY: `a..limit` lies in `buf` (`limit <= buf.len()`), and `b..b + (limit - a)` ends
+    // below `limit` because `b < a`.
+    unsafe { count_raw(buf.as_ptr(), a, b, limit) }
+}
+
+/// Number of equal bytes at `p + a` and `p + b`, stopping at `limit` for `a`: the fast
+/// kernels' vectorized count with the architecture's baseline vector unit (SSE2 on x86_64,
+/// NEON on aarch64), the scalar kernel's word-at-a-time count elsewhere.
+///
+/// # Safety
+/// When `a < limit`, `p + a .. p + limit` and `p + b .. p + b + (limit - a)` must be readable.
+#[inline(always)]
+pub(crate) unsafe fn count_raw(p: *const u8, a: usize, b: usize, limit: usize) -> usize {
     let n = limit.saturating_sub(a);
-    let x = &buf[a..a + n];
-    let y = &buf[b..b + n];
     cfg_if::cfg_if! {
         if #[cfg(target_arch = "x86_64")] {
             use crate::fast::Simd;
-            // SAFETY: `x` and `y` are `n` readable bytes each; SSE2 is part of the x86_64
-            // baseline, so its kernel's primitives run on every x86_64 CPU.
-            unsafe { crate::arch::x86_64::sse2::Sse2::count(x.as_ptr(), y.as_ptr(), n) }
+            // SAFETY: `n` bytes at `p + a` and `p + b` are readable (the caller's contract);
+            // SSE2 is part of the x86_64 baseline, so its kernel's primitives run on every
+            // x86_64 CPU.
+            unsafe { crate::arch::x86_64::sse2::Sse2::count(p.add(a), p.add(b), n) }
         } else if #[cfg(target_arch = "aarch64")] {
             use crate::fast::Simd;
-            // SAFETY: `x` and `y` are `n` readable bytes each; NEON is part of the aarch64
-            // baseline.
-            unsafe { crate::arch::aarch64::neon::Neon::count(x.as_ptr(), y.as_ptr(), n) }
+            // SAFETY: `n` bytes at `p + a` and `p + b` are readable (the caller's contract);
+            // NEON is part of the aarch64 baseline.
+            unsafe { crate::arch::aarch64::neon::Neon::count(p.add(a), p.add(b), n) }
         } else {
+            // SAFETY: `n` bytes at `p + a` and `p + b` are readable (the caller's contract).
+            let (x, y) = unsafe {
+                (
+                    core::slice::from_raw_parts(p.add(a), n),
+                    core::slice::from_raw_parts(p.add(b), n),
+                )
+            };
             crate::scalar::count(x, 0, y, 0, n)
         }
     }
+}
+
+/// Reads 2 bytes (little-endian) at `p` without a bounds check.
+///
+/// # Safety
+/// `p..p + 2` must be readable.
+#[inline(always)]
+pub(crate) unsafe fn rd16(p: *const u8) -> u16 {
+    // SAFETY: the caller's contract; unaligned read.
+    u16::from_le(unsafe { p.cast::<u16>().read_unaligned() })
+}
+
+/// Reads 4 bytes (little-endian) at `p` without a bounds check.
+///
+/// # Safety
+/// `p..p + 4` must be readable.
+#[inline(always)]
+pub(crate) unsafe fn rd32(p: *const u8) -> u32 {
+    // SAFETY: the caller's contract; unaligned read.
+    u32::from_le(unsafe { p.cast::<u32>().read_unaligned() })
+}
+
+/// Reads 8 bytes (little-endian) at `p` without a bounds check.
+///
+/// # Safety
+/// `p..p + 8` must be readable.
+#[inline(always)]
+pub(crate) unsafe fn rd64(p: *const u8) -> u64 {
+    // SAFETY: the caller's contract; unaligned read.
+    u64::from_le(unsafe { p.cast::<u64>().read_unaligned() })
 }
 
 /// A high-compression (levels `2..=12`) block compressor of our own codec.
