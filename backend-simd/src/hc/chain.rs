@@ -129,6 +129,90 @@ impl Window {
         self.next_to_update = target;
     }
 
+    /// [`Window::wider_match`] without pattern analysis, chain swapping or favouring
+    /// decompression speed (levels 3..=8): one plain loop, which the compiler keeps tighter
+    /// than the general walk.
+    #[inline(always)]
+    fn wider_match_plain(
+        &mut self,
+        ip: usize,
+        i_low: usize,
+        i_high: usize,
+        mut longest: usize,
+        max_attempts: u32,
+    ) -> Match {
+        let base = self.base;
+        let ip_idx = base + ip as u32;
+        let lowest = if base + MAX_DISTANCE + 1 > ip_idx {
+            base
+        } else {
+            ip_idx - MAX_DISTANCE
+        };
+        let look_back = ip - i_low;
+        self.insert(ip_idx);
+        let buf = &self.buf[..];
+        // The bounds the unchecked reads below rely on: the 4 bytes at `ip` lie below `i_high`,
+        // which lies inside `buf`.
+        assert!(ip + MINMATCH <= i_high && i_high <= buf.len());
+        let p = buf.as_ptr();
+        let chain = &*self.chain;
+        // SAFETY: `ip + 4 <= i_high <= buf.len()` (asserted above).
+        let pattern = unsafe { rd32(p.add(ip)) };
+        let mut match_index = self.hash[hash4(pattern)];
+        let mut attempts = max_attempts;
+        let mut offset = 0usize;
+        let mut s_back = 0usize;
+        // A candidate can only be longer than `longest` if its bytes at `tail_at` (relative to
+        // the candidate) equal `tail`, the bytes at `i_low + longest - 1`.
+        debug_assert!(longest > look_back);
+        let mut tail_at = longest - 1 - look_back;
+        let mut tail = read_u16(buf, i_low + longest - 1);
+
+        while match_index >= lowest && attempts > 0 {
+            attempts -= 1;
+            if match_index >= ip_idx {
+                // Never happens (the tables only hold positions before `ip`); checked because
+                // the reads below rely on it.
+                break;
+            }
+            let mp = (match_index - base) as usize;
+            // SAFETY: `mp < ip` (checked just above, and `match_index >= lowest >= base`), so
+            // `mp + 4 <= ip + 4 <= buf.len()`. And `mp + tail_at < ip + tail_at =
+            // i_low + longest - 1`, where `buf[i_low + longest - 1..][..2]` was read with a
+            // checked read (`tail`) after every change of `longest`, so
+            // `mp + tail_at + 2 <= buf.len()`.
+            let (t, c) = unsafe { (rd16(p.add(mp + tail_at)), rd32(p.add(mp))) };
+            // Quick reject: the two bytes that would end a longer match.
+            if t == tail && c == pattern {
+                let back = if look_back > 0 {
+                    // SAFETY: `max <= mp < ip` and `max <= look_back <= ip`; the bytes before
+                    // `mp` and `ip` are in `buf`.
+                    unsafe { count_back(p, ip, mp, look_back.min(mp)) }
+                } else {
+                    0
+                };
+                // SAFETY: `ip + 4 <= i_high <= buf.len()` (asserted above) and `mp < ip`, so
+                // `mp + 4 + (i_high - ip - 4)` is below `i_high` too.
+                let fwd = unsafe { count_raw(p, ip + MINMATCH, mp + MINMATCH, i_high) };
+                let match_len = MINMATCH + fwd + back;
+                if match_len > longest {
+                    longest = match_len;
+                    offset = (ip_idx - match_index) as usize;
+                    s_back = back;
+                    tail_at = longest - 1 - look_back;
+                    tail = read_u16(buf, i_low + longest - 1);
+                }
+            }
+            match_index -= chain[match_index as usize & 0xFFFF] as u32;
+        }
+
+        Match {
+            len: longest,
+            off: offset,
+            back: s_back,
+        }
+    }
+
     /// `LZ4HC_InsertAndGetWiderMatch` for one contiguous window: the longest match for position
     /// `ip` that is longer than `longest`, allowed to start up to `ip - i_low` bytes earlier and
     /// to end at `i_high`. Returns `longest` with offset 0 when there is none.
@@ -145,6 +229,9 @@ impl Window {
         max_attempts: u32,
         favor_dec_speed: bool,
     ) -> Match {
+        if !PATTERN && !SWAP && !favor_dec_speed {
+            return self.wider_match_plain(ip, i_low, i_high, longest, max_attempts);
+        }
         let base = self.base;
         let ip_idx = base + ip as u32;
         let lowest = if base + MAX_DISTANCE + 1 > ip_idx {
@@ -175,44 +262,77 @@ impl Window {
         let mut tail_at = longest - 1 - look_back;
         let mut tail = read_u16(buf, i_low + longest - 1);
 
-        while match_index >= lowest && attempts > 0 {
-            let mut match_len = 0usize;
-            attempts -= 1;
-            if favor_dec_speed && ip_idx - match_index < 8 {
-                // Favouring decompression speed skips offsets below 8.
-            } else {
-                if match_index >= ip_idx {
-                    // Never happens (the tables only hold positions before `ip`); checked
-                    // because the reads below rely on it.
-                    break;
+        // Candidates above `hi` are not examined: offsets below `min_off` (favouring
+        // decompression speed skips offsets below 8), and positions at or after `ip` (never
+        // present: the tables only hold positions before `ip`; checked because the unchecked
+        // reads rely on it).
+        let hi = ip_idx - if favor_dec_speed { 8 } else { 1 };
+        // `p` and `p + tail_at` moved down by `base`: a candidate's virtual index added to them
+        // gives its position in `buf` (wrapping arithmetic: only the sums are dereferenced).
+        let pb = p.wrapping_sub(base as usize);
+        let mut pt = pb.wrapping_add(tail_at);
+
+        'walk: loop {
+            // The tight part of the walk: skip candidates that cannot be longer than `longest`
+            // until one might be, or until a step of 1 calls for the pattern analysis.
+            let examine = loop {
+                if match_index < lowest {
+                    break 'walk;
                 }
-                let mp = (match_index - base) as usize;
-                // SAFETY: `mp < ip` (checked just above, and `match_index >= lowest >= base`),
-                // so `mp + 4 <= ip + 4 <= buf.len()`. And
-                // `mp + tail_at < ip + tail_at = i_low + longest - 1`, where
-                // `buf[i_low + longest - 1..][..2]` was read with a checked read (`tail`) after
-                // every change of `longest`, so `mp + tail_at + 2 <= buf.len()`.
-                let (t, c) = unsafe { (rd16(p.add(mp + tail_at)), rd32(p.add(mp))) };
-                // Quick reject: the two bytes that would end a longer match.
-                if t == tail && c == pattern {
-                    let back = if look_back > 0 {
-                        // SAFETY: `max <= mp < ip` and `max <= look_back <= ip`; the bytes
-                        // before `mp` and `ip` are in `buf`.
-                        unsafe { count_back(p, ip, mp, look_back.min(mp)) }
-                    } else {
-                        0
+                let Some(a) = attempts.checked_sub(1) else {
+                    break 'walk;
+                };
+                attempts = a;
+                if match_index <= hi {
+                    // SAFETY: `base <= lowest <= match_index <= hi < ip_idx`, so the candidate's
+                    // position `mp = match_index - base` is below `ip`, and
+                    // `mp + 4 <= ip + 4 <= buf.len()`. And
+                    // `mp + tail_at < ip + tail_at = i_low + longest - 1`, where
+                    // `buf[i_low + longest - 1..][..2]` was read with a checked read (`tail`)
+                    // after every change of `longest`, so `mp + tail_at + 2 <= buf.len()`.
+                    // (`pb`/`pt` are `p`/`p + tail_at` moved down by `base`, so adding
+                    // `match_index` lands on `p + mp`/`p + mp + tail_at`.)
+                    let (t, c) = unsafe {
+                        (
+                            rd16(pt.wrapping_add(match_index as usize)),
+                            rd32(pb.wrapping_add(match_index as usize)),
+                        )
                     };
-                    // SAFETY: `ip + 4 <= i_high <= buf.len()` (asserted above) and
-                    // `mp < ip`, so `mp + 4 + (i_high - ip - 4)` is below `i_high` too.
-                    let fwd = unsafe { count_raw(p, ip + MINMATCH, mp + MINMATCH, i_high) };
-                    match_len = MINMATCH + fwd + back;
-                    if match_len > longest {
-                        longest = match_len;
-                        offset = (ip_idx - match_index) as usize;
-                        s_back = back;
-                        tail_at = longest - 1 - look_back;
-                        tail = read_u16(buf, i_low + longest - 1);
+                    // Quick reject: the two bytes that would end a longer match.
+                    if t == tail && c == pattern {
+                        break true;
                     }
+                } else if match_index >= ip_idx {
+                    break 'walk;
+                }
+                let d = chain[(match_index + chain_pos) as usize & 0xFFFF] as u32;
+                if PATTERN && d == 1 && chain_pos == 0 {
+                    break false;
+                }
+                match_index -= d;
+            };
+
+            let mut match_len = 0usize;
+            if examine {
+                let mp = (match_index - base) as usize;
+                let back = if look_back > 0 {
+                    // SAFETY: `max <= mp < ip` and `max <= look_back <= ip`; the bytes before
+                    // `mp` and `ip` are in `buf`.
+                    unsafe { count_back(p, ip, mp, look_back.min(mp)) }
+                } else {
+                    0
+                };
+                // SAFETY: `ip + 4 <= i_high <= buf.len()` (asserted above) and `mp < ip`, so
+                // `mp + 4 + (i_high - ip - 4)` is below `i_high` too.
+                let fwd = unsafe { count_raw(p, ip + MINMATCH, mp + MINMATCH, i_high) };
+                match_len = MINMATCH + fwd + back;
+                if match_len > longest {
+                    longest = match_len;
+                    offset = (ip_idx - match_index) as usize;
+                    s_back = back;
+                    tail_at = longest - 1 - look_back;
+                    tail = read_u16(buf, i_low + longest - 1);
+                    pt = pb.wrapping_add(tail_at);
                 }
             }
 
@@ -248,6 +368,7 @@ impl Window {
 
             let dist_next = chain[match_index as usize & 0xFFFF] as u32;
             if PATTERN && dist_next == 1 && chain_pos == 0 {
+                // (Reached also straight from the tight walk, which stopped at this test.)
                 let cand_idx = match_index - 1;
                 // A run of one byte? (The reference's test admits exactly that.)
                 let confirmed = *repeat.get_or_insert_with(|| {
@@ -290,6 +411,7 @@ impl Window {
                                     s_back = 0;
                                     tail_at = longest - 1;
                                     tail = read_u16(buf, i_low + longest - 1);
+                                    pt = pb.wrapping_add(tail_at);
                                 }
                                 let d = chain[match_index as usize & 0xFFFF] as u32;
                                 if d > match_index {
@@ -323,7 +445,9 @@ pub(crate) fn compress_chain(w: &mut Window, out: Out<'_>, attempts: u32) -> Opt
     }
 }
 
-/// [`compress_chain`] with or without the repeated-pattern analysis.
+/// [`compress_chain`] with or without the repeated-pattern analysis. (Kept out of line: each
+/// variant gets its own register allocation and code layout.)
+#[inline(never)]
 fn compress_chain_with<const PATTERN: bool>(
     w: &mut Window,
     mut out: Out<'_>,
