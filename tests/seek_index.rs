@@ -6,7 +6,7 @@ use std::io::{BufRead, Cursor, Read, Seek, SeekFrom, Write};
 
 use lz4framed::index::{build_index, sidecar_path, IndexOptions};
 use lz4framed::{
-    BlockMode, BlockSize, Error, FrameSettings, Registry, SeekIndex, SeekableEncoder,
+    Backend, BlockMode, BlockSize, Error, FrameSettings, Registry, SeekIndex, SeekableEncoder,
     SeekableReader,
 };
 
@@ -87,6 +87,48 @@ fn settings(mode: BlockMode, size: BlockSize) -> FrameSettings {
         .block_mode(mode)
         .block_size(size)
         .content_checksum(true)
+}
+
+/// A read in the middle of a block decodes only the start of it (on backends that can, simd
+/// here): reading on from there, in small pieces through the rest of the block and into the
+/// next ones, jumping back into the same block and forward past the part decoded, must still
+/// give the plain data, on every backend.
+#[test]
+fn reading_on_after_a_seek_into_the_middle_of_a_block() {
+    let data = sample(9 << 20, 21);
+    let cases = [
+        (BlockMode::Independent, BlockSize::Max4MB),
+        (BlockMode::Linked, BlockSize::Max1MB),
+    ];
+    for (mode, size) in cases {
+        let s = settings(mode, size);
+        let opts = IndexOptions::default().restart_interval(1 << 20);
+        let mut enc = SeekableEncoder::with_options(Vec::new(), &s, &opts).unwrap();
+        enc.write_all(&data).unwrap();
+        let file = enc.finish().unwrap();
+        for backend in [Backend::Auto, Backend::C, Backend::Rust, Backend::Simd] {
+            let mut r = SeekableReader::new(Cursor::new(&file))
+                .unwrap()
+                .backend(backend)
+                .unwrap();
+            let starts = [5_000_000u64, 5_000_000 - 70_000, 5_100_000, 4_194_000, 123];
+            for at in starts {
+                r.seek(SeekFrom::Start(at)).unwrap();
+                let mut got = Vec::new();
+                let mut piece = [0u8; 1000];
+                while got.len() < 300_000 {
+                    let n = r.read(&mut piece).unwrap();
+                    assert!(n > 0);
+                    got.extend_from_slice(&piece[..n]);
+                }
+                let at = at as usize;
+                assert!(
+                    got == data[at..at + got.len()],
+                    "{backend:?} {mode:?}: reading on from {at}"
+                );
+            }
+        }
+    }
 }
 
 #[test]

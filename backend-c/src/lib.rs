@@ -124,12 +124,13 @@ impl BlockCodec for CCodec {
         let src_size = c_int::try_from(src.len()).map_err(|_| BlockError::Corrupt { at: None })?;
         // A block never decodes to more than i32::MAX bytes, so capping the capacity loses nothing.
         let dst_capacity = c_int::try_from(dst.len()).unwrap_or(c_int::MAX);
-        let dict_size = history.len() as c_int; // <= WINDOW_SIZE
-                                                // SAFETY: `src` is readable for `src_size` bytes, `dst` writable for `dst_capacity`
-                                                // (<= dst.len()) bytes and `history` readable for `dict_size` bytes; all three are live
-                                                // borrows for the whole call, and `dst` (unique borrow) cannot overlap the other two.
-                                                // The safe decoder never reads past `src + src_size` or before `history`, and never
-                                                // writes past `dst + dst_capacity` — it returns a negative value instead.
+        // At most WINDOW_SIZE, so it fits.
+        let dict_size = history.len() as c_int;
+        // SAFETY: `src` is readable for `src_size` bytes, `dst` writable for `dst_capacity`
+        // (<= dst.len()) bytes and `history` readable for `dict_size` bytes; all three are live
+        // borrows for the whole call, and `dst` (unique borrow) cannot overlap the other two.
+        // The safe decoder never reads past `src + src_size` or before `history`, and never
+        // writes past `dst + dst_capacity` — it returns a negative value instead.
         let ret = unsafe {
             ffi::LZ4_decompress_safe_usingDict(
                 src.as_ptr().cast::<c_char>(),

@@ -15,6 +15,13 @@ use crate::Kernel;
 /// The kernel's target features must be available on this CPU.
 pub(crate) type DecompressFn = unsafe fn(&[u8], &[u8], &mut [u8]) -> Result<usize, Fail>;
 
+/// Decodes the start of a block; see `scalar::decompress_prefix` for the contract.
+///
+/// # Safety
+/// The kernel's target features must be available on this CPU.
+pub(crate) type DecompressPrefixFn =
+    unsafe fn(&[u8], &[u8], &mut [u8], usize) -> Result<usize, Fail>;
+
 /// Compresses a block; see `scalar::compress` for the contract.
 ///
 /// # Safety
@@ -24,6 +31,7 @@ pub(crate) type CompressFn = unsafe fn(&mut Tables, &[u8], &[u8], &mut [u8], u32
 /// A kernel's entry points.
 pub(crate) struct Kernels {
     pub(crate) decompress: DecompressFn,
+    pub(crate) decompress_prefix: DecompressPrefixFn,
     pub(crate) compress: CompressFn,
 }
 
@@ -31,6 +39,17 @@ pub(crate) struct Kernels {
 /// None (safe code); `unsafe` only to fit [`DecompressFn`].
 unsafe fn scalar_decompress(src: &[u8], history: &[u8], dst: &mut [u8]) -> Result<usize, Fail> {
     crate::scalar::decompress(src, history, dst)
+}
+
+/// # Safety
+/// None (safe code); `unsafe` only to fit [`DecompressPrefixFn`].
+unsafe fn scalar_decompress_prefix(
+    src: &[u8],
+    history: &[u8],
+    dst: &mut [u8],
+    want: usize,
+) -> Result<usize, Fail> {
+    crate::scalar::decompress_prefix(src, history, dst, want)
 }
 
 /// # Safety
@@ -47,6 +66,7 @@ unsafe fn scalar_compress(
 
 static SCALAR: Kernels = Kernels {
     decompress: scalar_decompress,
+    decompress_prefix: scalar_decompress_prefix,
     compress: scalar_compress,
 };
 

@@ -189,15 +189,18 @@ fn copy_match_exact(dst: &mut [u8], op: usize, offset: usize, len: usize) {
     }
 }
 
-/// Decodes one block; same contract and acceptance rules as `scalar::decompress`.
+/// Decodes one block; same contract and acceptance rules as `scalar::decompress`. With
+/// `PREFIX`, stops at the first sequence boundary at or past `want` output bytes
+/// (`scalar::decompress_prefix`); without, `want` is ignored.
 ///
 /// # Safety
 /// `S`'s target features must be available.
 #[inline(always)]
-pub(crate) unsafe fn decompress<S: Simd>(
+pub(crate) unsafe fn decompress<S: Simd, const PREFIX: bool>(
     src: &[u8],
     history: &[u8],
     dst: &mut [u8],
+    want: usize,
 ) -> Result<usize, Fail> {
     let iend = src.len();
     let oend = dst.len();
@@ -216,6 +219,9 @@ pub(crate) unsafe fn decompress<S: Simd>(
     let mut ip = 0usize;
     let mut op = 0usize;
     loop {
+        if PREFIX && op >= want {
+            return Ok(op);
+        }
         // SAFETY: ip < iend, the loop invariant (see the checks before each `continue`/end of
         // the loop body).
         let token = unsafe { *sp.add(ip) } as usize;

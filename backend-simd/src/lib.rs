@@ -187,6 +187,18 @@ impl BlockCodec for SimdCodec {
         // `is_available`), which is what `kernels.decompress` requires.
         unsafe { (k.decompress)(src, history, dst) }.map_err(BlockError::from)
     }
+
+    fn decompress_prefix(
+        &self,
+        src: &[u8],
+        history: &[u8],
+        dst: &mut [u8],
+        want: usize,
+    ) -> Result<usize, BlockError> {
+        let k = dispatch::kernels(self.kernel);
+        // SAFETY: as in `decompress`.
+        unsafe { (k.decompress_prefix)(src, history, dst, want) }.map_err(BlockError::from)
+    }
 }
 
 /// A fast-level compressor of one [`SimdCodec`]: the kernel's functions and the match tables,

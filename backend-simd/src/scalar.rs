@@ -15,6 +15,18 @@ use crate::common::*;
 
 /// Decodes one block. See the module docs for the exact acceptance rules.
 pub(crate) fn decompress(src: &[u8], history: &[u8], dst: &mut [u8]) -> Result<usize, Fail> {
+    decompress_prefix(src, history, dst, usize::MAX)
+}
+
+/// Decodes the start of a block: stops at the first sequence boundary at or past `want` output
+/// bytes (or at the end of the block) and returns the bytes written. The sequences decoded are
+/// checked exactly as [`decompress`] checks them; the rest is not looked at.
+pub(crate) fn decompress_prefix(
+    src: &[u8],
+    history: &[u8],
+    dst: &mut [u8],
+    want: usize,
+) -> Result<usize, Fail> {
     let iend = src.len();
     let oend = dst.len();
     if oend == 0 {
@@ -31,6 +43,9 @@ pub(crate) fn decompress(src: &[u8], history: &[u8], dst: &mut [u8]) -> Result<u
     let mut ip = 0usize;
     let mut op = 0usize;
     loop {
+        if op >= want {
+            return Ok(op);
+        }
         // Invariant: ip < iend (established by the checks of the previous sequence).
         let token = src[ip];
         ip += 1;

@@ -88,6 +88,24 @@ pub trait BlockCodec: Send + Sync + 'static {
     /// `history` may lie directly before `dst` in memory (the frame layer arranges this where it
     /// can, so backends that recognise it need not copy anything) but it need not.
     fn decompress(&self, src: &[u8], history: &[u8], dst: &mut [u8]) -> Result<usize, BlockError>;
+
+    /// Decode at least the first `want` bytes of block `src` (all of it when it is shorter)
+    /// into `dst`, and return how many bytes were written: possibly more than `want`, up to the
+    /// whole block. Random access uses this when only the start of a block is needed.
+    ///
+    /// The rules of [`decompress`](Self::decompress) hold for the part decoded. The rest of the
+    /// block is not looked at, so a block that is malformed only past the returned length is
+    /// not an error here. The default implementation decodes the whole block.
+    fn decompress_prefix(
+        &self,
+        src: &[u8],
+        history: &[u8],
+        dst: &mut [u8],
+        want: usize,
+    ) -> Result<usize, BlockError> {
+        let _ = want;
+        self.decompress(src, history, dst)
+    }
 }
 
 /// A block compressor with its match-finder state, made by [`BlockCodec::compressor`] for one

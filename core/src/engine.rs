@@ -94,6 +94,12 @@ pub(crate) struct Engine {
     pub(crate) verify: bool,
     /// An error was returned: the state is not trustworthy any more.
     pub(crate) failed: bool,
+    /// Random access: output is needed only up to this decompressed position, so the block
+    /// that reaches it may be decoded in part (not part of the persistent state).
+    pub(crate) prefix_limit: Option<u64>,
+    /// The last block was decoded only in part ([`Engine::prefix_limit`]): the state cannot go
+    /// on (`failed` is set too).
+    pub(crate) truncated: bool,
     /// Within one call: how many bytes of the call's frame output were already appended to
     /// `window` (not part of the persistent state; 0 between calls).
     pub(crate) window_synced: usize,
@@ -114,6 +120,8 @@ impl Engine {
             frame_decompressed: 0,
             verify: true,
             failed: false,
+            prefix_limit: None,
+            truncated: false,
             window_synced: 0,
         }
     }
@@ -534,6 +542,18 @@ impl Engine {
         } else {
             frame.block_max_size()
         };
+        // Random access: the bytes still wanted of this block, if only a prefix is needed.
+        let want = match self.prefix_limit {
+            Some(limit) if limit <= self.decompressed_position => {
+                // Reached: whole blocks from here on.
+                self.prefix_limit = None;
+                None
+            }
+            Some(limit) if !raw => {
+                Some(usize::try_from(limit - self.decompressed_position).unwrap_or(usize::MAX))
+            }
+            _ => None,
+        };
         let (in_buffer, dst) = out.reserve(room);
         let result = if raw {
             dst[..data.len()].copy_from_slice(data);
@@ -552,7 +572,11 @@ impl Engine {
                 self.window_synced = in_buffer.len();
                 &self.window
             };
-            match codec.decompress(data, history, dst) {
+            let decoded = match want {
+                Some(want) => codec.decompress_prefix(data, history, dst, want),
+                None => codec.decompress(data, history, dst),
+            };
+            match decoded {
                 Ok(n) if n <= dst.len() => Ok(n),
                 Ok(_) => Err(crate::codec::BlockError::OutputTooSmall),
                 Err(e) => Err(e),
@@ -573,6 +597,11 @@ impl Engine {
             h.update(&dst[..written]);
         }
         out.commit(written);
+        if want.is_some_and(|w| written >= w) {
+            // Possibly cut short: the output so far is right, but nothing can follow it.
+            self.truncated = true;
+            self.failed = true;
+        }
         self.frame_decompressed += written as u64;
         self.decompressed_position += written as u64;
         if let Some(declared) = self.frame.as_ref().and_then(|f| f.content_size) {

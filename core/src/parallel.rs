@@ -760,7 +760,7 @@ pub fn decompress_with<G: CodecRegistry>(
     } else {
         std::thread::scope(|s| {
             for _ in 0..workers {
-                s.spawn(&work);
+                s.spawn(work);
             }
         });
     }

@@ -12,13 +12,17 @@ use crate::input::InputBuf;
 use crate::output::ReusableBuf;
 use crate::settings::Dictionary;
 
+/// How far past the requested position a block is decoded when only its start is needed.
+const PREFIX_SLACK: u64 = 64 * 1024;
+
 /// Reads the decompressed content of an indexed `.lz4` file at any offset: `Read`, `BufRead`
 /// and `Seek` over the decompressed bytes.
 ///
 /// A seek decodes from the nearest restart point of the [`SeekIndex`] at or before the target:
 /// at most one block in an independent-block frame, at most one restart interval in a linked
-/// one. The last decoded block is kept, so reads near each other cost nothing, and reading on
-/// continues the decoder without restarting. Frames restarted in the middle are not checked
+/// one. A read in the middle of a block decodes that block only up to a little past the
+/// requested position. The last decoded block is kept, so reads near each other cost nothing,
+/// and reading on continues the decoder without restarting. Frames restarted in the middle are not checked
 /// against their content checksum (block checksums are).
 ///
 /// ```
@@ -57,6 +61,14 @@ pub struct SeekableReader<R, G: CodecRegistry> {
     out_start: u64,
     /// Logical position in the decompressed content.
     pos: u64,
+    /// The restart point whose decoding last stopped inside a block ([`PREFIX_SLACK`]): a
+    /// restart there again decodes whole blocks.
+    cut_at: Option<usize>,
+    /// The restart point the decoder started from.
+    restarted_at: usize,
+    /// Whether the decoder decodes whole blocks (else only up to a little past the position
+    /// asked for).
+    whole_blocks: bool,
     _registry: PhantomData<fn() -> G>,
 }
 
@@ -102,6 +114,9 @@ impl<R: Read + Seek, G: CodecRegistry> SeekableReader<R, G> {
             out: ReusableBuf::default(),
             out_start: 0,
             pos: 0,
+            cut_at: None,
+            restarted_at: 0,
+            whole_blocks: false,
             _registry: PhantomData,
         }
     }
@@ -131,6 +146,7 @@ impl<R: Read + Seek, G: CodecRegistry> SeekableReader<R, G> {
         self.dec = None;
         self.out.clear();
         self.out_start = 0;
+        self.cut_at = None;
     }
 
     /// The index in use.
@@ -217,6 +233,7 @@ impl<R: Read + Seek, G: CodecRegistry> SeekableReader<R, G> {
             .seek(SeekFrom::Start(self.index.entries()[i].compressed))?;
         self.input.clear();
         self.dec = Some(dec);
+        self.restarted_at = i;
         Ok(())
     }
 
@@ -227,7 +244,12 @@ impl<R: Read + Seek, G: CodecRegistry> SeekableReader<R, G> {
             return Err(Error::InvalidState("no decoder"));
         };
         let r = self.decode_with(&mut dec);
-        self.dec = Some(dec);
+        // A block decoded in part ends this decoder.
+        if dec.engine.truncated {
+            self.cut_at = Some(self.restarted_at);
+        } else {
+            self.dec = Some(dec);
+        }
         r
     }
 
@@ -271,6 +293,16 @@ impl<R: Read + Seek, G: CodecRegistry> SeekableReader<R, G> {
         if !cont {
             self.out.clear();
             self.restart(target)?;
+            // Decode the block holding `pos` only up to a little past it, unless the last
+            // decoding from this restart point stopped early (reading on through the block):
+            // then whole blocks, so that reading a block from end to end costs at most twice.
+            self.whole_blocks = self.cut_at == Some(target);
+            self.cut_at = None;
+        }
+        if !self.whole_blocks {
+            if let Some(dec) = &mut self.dec {
+                dec.engine.prefix_limit = Some(self.pos.saturating_add(PREFIX_SLACK));
+            }
         }
         let result = (|| loop {
             if !self.decode_next()? {

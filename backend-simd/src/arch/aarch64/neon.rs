@@ -83,7 +83,20 @@ impl Simd for Neon {
 #[target_feature(enable = "neon")]
 unsafe fn decompress(src: &[u8], history: &[u8], dst: &mut [u8]) -> Result<usize, Fail> {
     // SAFETY: NEON is enabled for this function.
-    unsafe { fast::decompress::<Neon>(src, history, dst) }
+    unsafe { fast::decompress::<Neon, false>(src, history, dst, 0) }
+}
+
+/// # Safety
+/// NEON must be available (always on aarch64).
+#[target_feature(enable = "neon")]
+unsafe fn decompress_prefix(
+    src: &[u8],
+    history: &[u8],
+    dst: &mut [u8],
+    want: usize,
+) -> Result<usize, Fail> {
+    // SAFETY: NEON is enabled for this function.
+    unsafe { fast::decompress::<Neon, true>(src, history, dst, want) }
 }
 
 /// # Safety
@@ -103,5 +116,6 @@ unsafe fn compress(
 /// The NEON kernel's entry points.
 pub(crate) static KERNELS: Kernels = Kernels {
     decompress,
+    decompress_prefix,
     compress,
 };

@@ -98,7 +98,20 @@ impl Simd for Avx2 {
 #[target_feature(enable = "avx2")]
 unsafe fn decompress(src: &[u8], history: &[u8], dst: &mut [u8]) -> Result<usize, Fail> {
     // SAFETY: AVX2 (and so SSSE3) is enabled for this function.
-    unsafe { fast::decompress::<Avx2>(src, history, dst) }
+    unsafe { fast::decompress::<Avx2, false>(src, history, dst, 0) }
+}
+
+/// # Safety
+/// AVX2 must be available.
+#[target_feature(enable = "avx2")]
+unsafe fn decompress_prefix(
+    src: &[u8],
+    history: &[u8],
+    dst: &mut [u8],
+    want: usize,
+) -> Result<usize, Fail> {
+    // SAFETY: AVX2 (and so SSSE3) is enabled for this function.
+    unsafe { fast::decompress::<Avx2, true>(src, history, dst, want) }
 }
 
 /// # Safety
@@ -118,5 +131,6 @@ unsafe fn compress(
 /// The AVX2 kernel's entry points.
 pub(crate) static KERNELS: Kernels = Kernels {
     decompress,
+    decompress_prefix,
     compress,
 };

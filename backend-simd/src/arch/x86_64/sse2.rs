@@ -121,7 +121,20 @@ impl Simd for Sse2 {
 #[target_feature(enable = "sse2")]
 unsafe fn decompress(src: &[u8], history: &[u8], dst: &mut [u8]) -> Result<usize, Fail> {
     // SAFETY: SSE2 is enabled for this function.
-    unsafe { fast::decompress::<Sse2>(src, history, dst) }
+    unsafe { fast::decompress::<Sse2, false>(src, history, dst, 0) }
+}
+
+/// # Safety
+/// SSE2 must be available (always on x86_64).
+#[target_feature(enable = "sse2")]
+unsafe fn decompress_prefix(
+    src: &[u8],
+    history: &[u8],
+    dst: &mut [u8],
+    want: usize,
+) -> Result<usize, Fail> {
+    // SAFETY: SSE2 is enabled for this function.
+    unsafe { fast::decompress::<Sse2, true>(src, history, dst, want) }
 }
 
 /// # Safety
@@ -141,5 +154,6 @@ unsafe fn compress(
 /// The SSE2 kernel's entry points.
 pub(crate) static KERNELS: Kernels = Kernels {
     decompress,
+    decompress_prefix,
     compress,
 };
