@@ -106,12 +106,12 @@ impl Window {
     /// `LZ4HC_Insert`: adds every position from `next_to_update` up to `target` (excluded) to
     /// the hash chains.
     #[inline(always)]
-    pub(crate) fn insert(&mut self, target: u32) {
+    pub(crate) fn insert(&mut self, buf: &[u8], target: u32) {
         let start = self.next_to_update;
         if start < target {
             let base = self.base;
-            assert!(start >= base && (target - base) as usize + 3 <= self.buf.len());
-            let p = self.buf.as_ptr();
+            assert!(start >= base && (target - base) as usize + 3 <= buf.len());
+            let p = buf.as_ptr();
             let hash = &mut *self.hash;
             let chain = &mut *self.chain;
             let mut idx = start;
@@ -135,6 +135,7 @@ impl Window {
     #[inline(always)]
     fn wider_match_plain(
         &mut self,
+        buf: &[u8],
         ip: usize,
         i_low: usize,
         i_high: usize,
@@ -149,8 +150,7 @@ impl Window {
             ip_idx - MAX_DISTANCE
         };
         let look_back = ip - i_low;
-        self.insert(ip_idx);
-        let buf = &self.buf[..];
+        self.insert(buf, ip_idx);
         // The bounds the unchecked reads below rely on: the 4 bytes at `ip` lie below `i_high`,
         // which lies inside `buf`.
         assert!(ip + MINMATCH <= i_high && i_high <= buf.len());
@@ -219,9 +219,12 @@ impl Window {
     ///
     /// `PATTERN`: repeated-byte analysis (levels 9..=12); `SWAP`: switch to a rarer chain among
     /// the positions of the best match (levels 10..=12); `favor_dec_speed`: skip offsets below 8.
+    // The reference's parameter list (plus the buffer); a struct would only obscure the port.
+    #[allow(clippy::too_many_arguments)]
     #[inline(always)]
     pub(crate) fn wider_match<const PATTERN: bool, const SWAP: bool>(
         &mut self,
+        buf: &[u8],
         ip: usize,
         i_low: usize,
         i_high: usize,
@@ -230,7 +233,7 @@ impl Window {
         favor_dec_speed: bool,
     ) -> Match {
         if !PATTERN && !SWAP && !favor_dec_speed {
-            return self.wider_match_plain(ip, i_low, i_high, longest, max_attempts);
+            return self.wider_match_plain(buf, ip, i_low, i_high, longest, max_attempts);
         }
         let base = self.base;
         let ip_idx = base + ip as u32;
@@ -240,8 +243,7 @@ impl Window {
             ip_idx - MAX_DISTANCE
         };
         let look_back = ip - i_low;
-        self.insert(ip_idx);
-        let buf = &self.buf[..];
+        self.insert(buf, ip_idx);
         // The bounds the unchecked reads below rely on: the 4 bytes at `ip` lie below `i_high`,
         // which lies inside `buf`.
         assert!(ip + MINMATCH <= i_high && i_high <= buf.len());
@@ -437,11 +439,16 @@ impl Window {
 }
 
 /// `LZ4HC_compress_hashChain` (levels 3..=9).
-pub(crate) fn compress_chain(w: &mut Window, out: Out<'_>, attempts: u32) -> Option<usize> {
+pub(crate) fn compress_chain(
+    w: &mut Window,
+    buf: &[u8],
+    out: Out<'_>,
+    attempts: u32,
+) -> Option<usize> {
     if attempts > 128 {
-        compress_chain_with::<true>(w, out, attempts)
+        compress_chain_with::<true>(w, buf, out, attempts)
     } else {
-        compress_chain_with::<false>(w, out, attempts)
+        compress_chain_with::<false>(w, buf, out, attempts)
     }
 }
 
@@ -450,15 +457,16 @@ pub(crate) fn compress_chain(w: &mut Window, out: Out<'_>, attempts: u32) -> Opt
 #[inline(never)]
 fn compress_chain_with<const PATTERN: bool>(
     w: &mut Window,
+    buf: &[u8],
     mut out: Out<'_>,
     attempts: u32,
 ) -> Option<usize> {
     let src = w.src_start;
-    let iend = w.buf.len();
+    let iend = buf.len();
     let mut ip = src;
     let mut anchor = src;
     if iend - src < MIN_LENGTH {
-        return out.last_literals(&w.buf, anchor);
+        return out.last_literals(buf, anchor);
     }
     let mflimit = iend - MFLIMIT;
     let matchlimit = iend - LASTLITERALS;
@@ -466,7 +474,7 @@ fn compress_chain_with<const PATTERN: bool>(
 
     'main: while ip <= mflimit {
         let mut m1 =
-            w.wider_match::<PATTERN, false>(ip, ip, matchlimit, MINMATCH - 1, attempts, false);
+            w.wider_match::<PATTERN, false>(buf, ip, ip, matchlimit, MINMATCH - 1, attempts, false);
         if m1.len < MINMATCH {
             ip += 1;
             continue;
@@ -481,8 +489,9 @@ fn compress_chain_with<const PATTERN: bool>(
         'search2: loop {
             if ip + m1.len <= mflimit {
                 start2 = ip + m1.len - 2;
-                m2 = w
-                    .wider_match::<PATTERN, false>(start2, ip, matchlimit, m1.len, attempts, false);
+                m2 = w.wider_match::<PATTERN, false>(
+                    buf, start2, ip, matchlimit, m1.len, attempts, false,
+                );
                 start2 -= m2.back;
             } else {
                 start2 = 0;
@@ -490,7 +499,7 @@ fn compress_chain_with<const PATTERN: bool>(
             }
             if m2.len <= m1.len {
                 // No better match: encode m1 immediately.
-                if !out.sequence(&w.buf, &mut anchor, &mut ip, m1.len, m1.off) {
+                if !out.sequence(buf, &mut anchor, &mut ip, m1.len, m1.off) {
                     return None;
                 }
                 continue 'main;
@@ -523,7 +532,7 @@ fn compress_chain_with<const PATTERN: bool>(
                 if start2 + m2.len <= mflimit {
                     start3 = start2 + m2.len - 3;
                     m3 = w.wider_match::<PATTERN, false>(
-                        start3, start2, matchlimit, m2.len, attempts, false,
+                        buf, start3, start2, matchlimit, m2.len, attempts, false,
                     );
                     start3 -= m3.back;
                 } else {
@@ -536,11 +545,11 @@ fn compress_chain_with<const PATTERN: bool>(
                     if start2 < ip + m1.len {
                         m1.len = start2 - ip;
                     }
-                    if !out.sequence(&w.buf, &mut anchor, &mut ip, m1.len, m1.off) {
+                    if !out.sequence(buf, &mut anchor, &mut ip, m1.len, m1.off) {
                         return None;
                     }
                     ip = start2;
-                    if !out.sequence(&w.buf, &mut anchor, &mut ip, m2.len, m2.off) {
+                    if !out.sequence(buf, &mut anchor, &mut ip, m2.len, m2.off) {
                         return None;
                     }
                     continue 'main;
@@ -559,7 +568,7 @@ fn compress_chain_with<const PATTERN: bool>(
                                 m2 = m3;
                             }
                         }
-                        if !out.sequence(&w.buf, &mut anchor, &mut ip, m1.len, m1.off) {
+                        if !out.sequence(buf, &mut anchor, &mut ip, m1.len, m1.off) {
                             return None;
                         }
                         ip = start3;
@@ -591,7 +600,7 @@ fn compress_chain_with<const PATTERN: bool>(
                         m1.len = start2 - ip;
                     }
                 }
-                if !out.sequence(&w.buf, &mut anchor, &mut ip, m1.len, m1.off) {
+                if !out.sequence(buf, &mut anchor, &mut ip, m1.len, m1.off) {
                     return None;
                 }
                 ip = start2;
@@ -602,7 +611,7 @@ fn compress_chain_with<const PATTERN: bool>(
             }
         }
     }
-    out.last_literals(&w.buf, anchor)
+    out.last_literals(buf, anchor)
 }
 
 /// Level 2's hash-table size (`LZ4MID_HASHLOG`).
@@ -651,9 +660,8 @@ pub(crate) fn mid_fill(w: &mut Window, size: usize) {
 }
 
 /// `LZ4MID_compress` (level 2).
-pub(crate) fn compress_mid(w: &mut Window, mut out: Out<'_>) -> Option<usize> {
+pub(crate) fn compress_mid(w: &mut Window, buf: &[u8], mut out: Out<'_>) -> Option<usize> {
     let src = w.src_start;
-    let buf = &w.buf[..];
     let t = &mut *w.hash;
     let base = w.base;
     let iend = buf.len();

@@ -22,11 +22,15 @@
 //! only `src` is appended; otherwise the base jumps past the window, which invalidates every old
 //! table entry at once, and the history is indexed afresh like `LZ4_loadDictHC`. Every match
 //! lies inside the buffer, so it never reaches before the given history or further than 65535
-//! bytes.
+//! bytes. Without history (independent blocks) the match finder works in `src` itself instead of
+//! a copy, and afterwards keeps only its last 64 KiB as the buffer, for a next call that
+//! continues it.
 //!
-//! Safe code, except the candidate reads of the chain walk (two unchecked loads whose bounds
-//! follow from checked reads made before the loop, see the `SAFETY` comment) and the vector
-//! match-length count (the fast kernels' baseline-ISA primitive over bounds-checked slices).
+//! The match finder's inner loops (hash-chain insertion, the chain walk, the forward, backward
+//! and repeated-byte counts) read the buffer through unchecked loads: each search asserts once
+//! that `ip + 4 <= i_high <= buf.len()`, and every candidate lies before `ip` (checked in the
+//! walk), which bounds every read; see the `SAFETY` comments. The forward count is the fast
+//! kernels' baseline-ISA vector primitive.
 
 mod chain;
 mod optimal;
@@ -179,13 +183,43 @@ impl Window {
                 Strategy::Mid => chain::mid_fill(self, hlen),
                 _ => {
                     if hlen >= 4 {
-                        self.insert(self.base + hlen as u32 - 3);
+                        let buf = std::mem::take(&mut self.buf);
+                        self.insert(&buf, self.base + hlen as u32 - 3);
+                        self.buf = buf;
                     }
                 }
             }
         }
         self.src_start = hlen;
         self.buf.extend_from_slice(src);
+    }
+
+    /// Sets up the tables for compressing `src_len` bytes without history, in place: like
+    /// [`Window::prepare`] with an empty history, except that the buffer stays empty (the
+    /// caller matches in `src` itself, whose first byte gets virtual index `base`, and then
+    /// calls [`Window::keep_tail`]).
+    fn prepare_fresh(&mut self, src_len: usize) {
+        let next = self.end() as usize + WINDOW_SIZE;
+        if next + src_len >= INDEX_LIMIT as usize {
+            self.hash.fill(0);
+            self.chain.fill(u16::MAX);
+            self.base = START;
+        } else {
+            self.base = next as u32;
+        }
+        self.buf.clear();
+        self.next_to_update = self.base;
+        self.src_start = 0;
+    }
+
+    /// After compressing `src` in place ([`Window::prepare_fresh`]): keeps its last
+    /// [`WINDOW_SIZE`] bytes as the buffer, so that a next call whose history is that tail
+    /// continues the tables as if `src` had been copied whole.
+    fn keep_tail(&mut self, src: &[u8]) {
+        let keep = src.len().min(WINDOW_SIZE);
+        self.buf.clear();
+        self.buf.extend_from_slice(&src[src.len() - keep..]);
+        self.base += (src.len() - keep) as u32;
     }
 }
 
@@ -415,17 +449,27 @@ impl BlockCompressor for HcCompressor {
         }
         let history = &history[history.len().saturating_sub(WINDOW_SIZE)..];
         let w = &mut self.window;
-        w.prepare(src, history, self.strategy);
+        // Without history the match finder works in `src` itself (no copy); otherwise in the
+        // window buffer `history ++ src`.
+        let fresh = history.is_empty();
+        if fresh {
+            w.prepare_fresh(src.len());
+        } else {
+            w.prepare(src, history, self.strategy);
+        }
+        let stored = std::mem::take(&mut w.buf);
+        let buf: &[u8] = if fresh { src } else { &stored };
         let out = Out { dst, op: 0 };
-        match self.strategy {
-            Strategy::Mid => chain::compress_mid(w, out),
-            Strategy::Chain { attempts } => chain::compress_chain(w, out, attempts),
+        let result = match self.strategy {
+            Strategy::Mid => chain::compress_mid(w, buf, out),
+            Strategy::Chain { attempts } => chain::compress_chain(w, buf, out, attempts),
             Strategy::Optimal {
                 attempts,
                 sufficient,
                 full_update,
             } => optimal::compress_optimal(
                 w,
+                buf,
                 &mut self.opt,
                 out,
                 attempts,
@@ -433,6 +477,11 @@ impl BlockCompressor for HcCompressor {
                 full_update,
                 self.favor_dec_speed,
             ),
+        };
+        w.buf = stored;
+        if fresh {
+            w.keep_tail(src);
         }
+        result
     }
 }

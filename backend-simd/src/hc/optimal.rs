@@ -49,13 +49,14 @@ fn sequence_price(litlen: i32, mlen: i32) -> i32 {
 #[inline(always)]
 fn find_longer(
     w: &mut Window,
+    buf: &[u8],
     ip: usize,
     i_high: usize,
     min_len: usize,
     attempts: u32,
     favor: bool,
 ) -> Match {
-    let mut m = w.wider_match::<true, true>(ip, ip, i_high, min_len, attempts, favor);
+    let mut m = w.wider_match::<true, true>(buf, ip, ip, i_high, min_len, attempts, favor);
     debug_assert_eq!(m.back, 0);
     if m.len <= min_len {
         return Match::default();
@@ -67,8 +68,11 @@ fn find_longer(
 }
 
 /// `LZ4HC_compress_optimal` (levels 10..=12).
+// The reference's parameter list (plus the buffer and the price table).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn compress_optimal(
     w: &mut Window,
+    buf: &[u8],
     opt: &mut [Cell],
     mut out: Out<'_>,
     attempts: u32,
@@ -78,11 +82,11 @@ pub(crate) fn compress_optimal(
 ) -> Option<usize> {
     let opt = &mut opt[..OPT_CELLS];
     let src = w.src_start;
-    let iend = w.buf.len();
+    let iend = buf.len();
     let mut ip = src;
     let mut anchor = src;
     if iend - src < MIN_LENGTH {
-        return out.last_literals(&w.buf, anchor);
+        return out.last_literals(buf, anchor);
     }
     let mflimit = iend - MFLIMIT;
     let matchlimit = iend - LASTLITERALS;
@@ -90,14 +94,14 @@ pub(crate) fn compress_optimal(
 
     while ip <= mflimit {
         let llen = (ip - anchor) as i32;
-        let first = find_longer(w, ip, matchlimit, MINMATCH - 1, attempts, favor);
+        let first = find_longer(w, buf, ip, matchlimit, MINMATCH - 1, attempts, favor);
         if first.len == 0 {
             ip += 1;
             continue;
         }
         if first.len > sufficient {
             // Good enough: encode at once.
-            if !out.sequence(&w.buf, &mut anchor, &mut ip, first.len, first.off) {
+            if !out.sequence(buf, &mut anchor, &mut ip, first.len, first.off) {
                 return None;
             }
             continue;
@@ -158,10 +162,11 @@ pub(crate) fn compress_optimal(
             }
 
             let new = if full_update {
-                find_longer(w, cur_ptr, matchlimit, MINMATCH - 1, attempts, favor)
+                find_longer(w, buf, cur_ptr, matchlimit, MINMATCH - 1, attempts, favor)
             } else {
                 find_longer(
                     w,
+                    buf,
                     cur_ptr,
                     matchlimit,
                     last_match_pos - cur,
@@ -273,10 +278,10 @@ pub(crate) fn compress_optimal(
                 continue;
             }
             r += ml;
-            if !out.sequence(&w.buf, &mut anchor, &mut ip, ml, off) {
+            if !out.sequence(buf, &mut anchor, &mut ip, ml, off) {
                 return None;
             }
         }
     }
-    out.last_literals(&w.buf, anchor)
+    out.last_literals(buf, anchor)
 }
