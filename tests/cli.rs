@@ -149,6 +149,32 @@ fn stdin_to_stdout_pipes() {
         .unwrap();
     assert!(back.status.success(), "{}", stderr(&back));
     assert_eq!(fs::read(out).unwrap(), data);
+    // `-` as OUTFILE is stdout (as for the lz4 tool), never a file named `-`.
+    let c = bin()
+        .current_dir(dir.path())
+        .args(["compress", s(&f), "-"])
+        .output()
+        .unwrap();
+    assert!(c.status.success(), "{}", stderr(&c));
+    assert_eq!(c.stdout, compressed_to_stdout(&f));
+    let cf = write(dir.path(), "x.lz4", &c.stdout);
+    for _ in 0..2 {
+        let d = bin()
+            .current_dir(dir.path())
+            .args(["decompress", s(&cf), "-"])
+            .output()
+            .unwrap();
+        assert!(d.status.success(), "{}", stderr(&d));
+        assert_eq!(d.stdout, data);
+    }
+    assert!(!dir.path().join("-").exists());
+}
+
+/// `compress FILE` to stdout.
+fn compressed_to_stdout(f: &Path) -> Vec<u8> {
+    let o = run(&["compress", s(f)]);
+    assert!(o.status.success());
+    o.stdout
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! rewritten into their long forms before clap sees them.
 
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -14,7 +14,7 @@ Exit codes:
   3  output error (OUTFILE exists without -f, cannot be created or written)
   4  corrupt or invalid data (bad magic, checksum mismatch, truncated input, wrong dictionary)
 
-Without OUTFILE, output goes to stdout; `-` as INFILE reads stdin. An existing OUTFILE is never
+Without OUTFILE or with `-` as OUTFILE, output goes to stdout; `-` as INFILE reads stdin. An existing OUTFILE is never
 overwritten without -f. Output is written to a temporary file in OUTFILE's folder and renamed
 into place only on success, so a failure never leaves a partial OUTFILE behind.";
 
@@ -25,6 +25,23 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// `-` as OUTFILE means stdout, as it does for the `lz4` tool (not a file named `-`).
+    pub fn dash_output_is_stdout(&mut self) {
+        let output = match &mut self.command {
+            Command::Compress(a) => &mut a.io.output,
+            Command::Decompress(a) => &mut a.io.output,
+            Command::Extract(a) => &mut a.output,
+            Command::Info(_) | Command::Test(_) | Command::Backends | Command::Index(_) => {
+                return
+            }
+        };
+        if output.as_deref() == Some(Path::new("-")) {
+            *output = None;
+        }
+    }
 }
 
 /// The subcommands.

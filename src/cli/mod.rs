@@ -38,7 +38,7 @@ pub fn worse(a: Exit, b: Exit) -> Exit {
 /// Parse the command line, run the command, and return the process exit code.
 pub fn run() -> i32 {
     let argv = args::normalize(std::env::args_os());
-    let cli = match Cli::try_parse_from(argv) {
+    let mut cli = match Cli::try_parse_from(argv) {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
@@ -49,6 +49,7 @@ pub fn run() -> i32 {
             };
         }
     };
+    cli.dash_output_is_stdout();
     let result = match &cli.command {
         Command::Compress(a) => compress::run(a),
         Command::Decompress(a) => decompress::run(a),
