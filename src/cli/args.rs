@@ -34,9 +34,7 @@ impl Cli {
             Command::Compress(a) => &mut a.io.output,
             Command::Decompress(a) => &mut a.io.output,
             Command::Extract(a) => &mut a.output,
-            Command::Info(_) | Command::Test(_) | Command::Backends | Command::Index(_) => {
-                return
-            }
+            Command::Info(_) | Command::Test(_) | Command::Backends | Command::Index(_) => return,
         };
         if output.as_deref() == Some(Path::new("-")) {
             *output = None;
