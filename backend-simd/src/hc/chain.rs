@@ -70,25 +70,32 @@ unsafe fn count_run_back(p: *const u8, pos: usize, low: usize, b: u8) -> usize {
     pos - k
 }
 
-/// `LZ4HC_countBack`: equal bytes before `p + ip` and `p + mp`, at most `max`
-/// (8 bytes at a time).
+/// `LZ4HC_countBack`: equal bytes before `p + ip` and `p + mp`, at most `max`.
+///
+/// Most of these runs are a few bytes long, so the common case is one 8-byte comparison whose
+/// result is capped at `max` without a branch (reading up to 8 bytes before `mp`, possibly
+/// further back than `max`: only the buffer's start limits the read); the loop below only runs
+/// for runs of 8 bytes or more, and near the buffer's start.
 ///
 /// # Safety
-/// `max <= mp`, `max <= ip`, and `p + ip - max .. p + ip`, `p + mp - max .. p + mp` readable.
+/// `max <= mp < ip`, and `p + mp - 8 .. p + ip` readable when `mp >= 8`
+/// (`p + mp - max .. p + ip` otherwise).
 #[inline(always)]
 unsafe fn count_back(p: *const u8, ip: usize, mp: usize, max: usize) -> usize {
-    let mut k = 0;
-    // SAFETY: every read lies in `ip - max..ip` / `mp - max..mp` (the caller's contract).
+    // SAFETY: every read lies in `ip - 8..ip` / `mp - 8..mp` when `mp >= 8` (so `ip > 8`), in
+    // `ip - max..ip` / `mp - max..mp` otherwise (the caller's contract).
     unsafe {
         let (a, b) = (p.add(ip), p.add(mp));
-        while k + 8 <= max {
-            let v = rd64(a.sub(k + 8)) ^ rd64(b.sub(k + 8));
-            if v != 0 {
-                return k + (v.leading_zeros() / 8) as usize;
+        let mut k = 0;
+        if mp >= 8 {
+            let v = rd64(a.sub(8)) ^ rd64(b.sub(8));
+            let n = (v.leading_zeros() / 8) as usize;
+            if n < 8 || max <= 8 {
+                return n.min(max);
             }
-            k += 8;
+            k = 8;
         }
-        if k + 4 <= max {
+        while k + 4 <= max {
             let v = rd32(a.sub(k + 4)) ^ rd32(b.sub(k + 4));
             if v != 0 {
                 return k + (v.leading_zeros() / 8) as usize;
@@ -98,8 +105,8 @@ unsafe fn count_back(p: *const u8, ip: usize, mp: usize, max: usize) -> usize {
         while k < max && *a.sub(k + 1) == *b.sub(k + 1) {
             k += 1;
         }
+        k
     }
-    k
 }
 
 impl Window {
@@ -120,8 +127,12 @@ impl Window {
                 // `target - 1 - base` (asserted above), so those at `idx - base` too.
                 let v = unsafe { rd32(p.add((idx - base) as usize)) };
                 let h = hash4(v);
-                let delta = idx.wrapping_sub(hash[h]).min(MAX_DISTANCE);
-                chain[idx as usize & 0xFFFF] = delta as u16;
+                // The distance capped at 65535, in arithmetic (a `min` here compiles to a
+                // branch, which mispredicts): `over` is all ones when `d > 65535` (`d` is below
+                // 2^30, the index limit, so the sign of `65535 - d` tells).
+                let d = idx.wrapping_sub(hash[h]);
+                let over = ((MAX_DISTANCE.wrapping_sub(d) as i32) >> 31) as u32;
+                chain[idx as usize & 0xFFFF] = (d | over) as u16;
                 hash[h] = idx;
                 idx += 1;
             }
@@ -185,8 +196,7 @@ impl Window {
             // Quick reject: the two bytes that would end a longer match.
             if t == tail && c == pattern {
                 let back = if look_back > 0 {
-                    // SAFETY: `max <= mp < ip` and `max <= look_back <= ip`; the bytes before
-                    // `mp` and `ip` are in `buf`.
+                    // SAFETY: `max <= mp < ip`; the bytes before `mp` and `ip` are in `buf`.
                     unsafe { count_back(p, ip, mp, look_back.min(mp)) }
                 } else {
                     0
@@ -318,8 +328,7 @@ impl Window {
             if examine {
                 let mp = (match_index - base) as usize;
                 let back = if look_back > 0 {
-                    // SAFETY: `max <= mp < ip` and `max <= look_back <= ip`; the bytes before
-                    // `mp` and `ip` are in `buf`.
+                    // SAFETY: `max <= mp < ip`; the bytes before `mp` and `ip` are in `buf`.
                     unsafe { count_back(p, ip, mp, look_back.min(mp)) }
                 } else {
                     0
