@@ -19,8 +19,10 @@
 
 use std::io::{Read, Write};
 
-use crate::{Dictionary, Error, FrameSettings, Registry, SeekIndex};
-pub use lz4framed_core::parallel::{available_threads, CompressSummary, RandomAccess, CHUNK_SIZE};
+use crate::{Decompressor, Dictionary, Error, FrameSettings, Registry, SeekIndex};
+pub use lz4framed_core::parallel::{
+    available_threads, CompressSummary, DecompressSummary, RandomAccess, CHUNK_SIZE,
+};
 
 /// Compress `data` into one frame on `threads` threads (0 = all cores).
 pub fn compress(data: &[u8], settings: &FrameSettings, threads: usize) -> Result<Vec<u8>, Error> {
@@ -58,5 +60,23 @@ pub fn decompress_to<S: RandomAccess + ?Sized, W: Write>(
 ) -> Result<(W, u64), Error> {
     lz4framed_core::parallel::decompress_to::<S, W, Registry>(
         source, index, threads, dictionary, writer,
+    )
+}
+
+/// Decompress every frame of a stream into `writer` on `threads` threads (0 = all cores),
+/// without an index: the blocks of independent-block frames are decoded in parallel, linked
+/// frames on the calling thread. `decompressor` (fresh) gives the backend, dictionary and
+/// checksum setting.
+pub fn decompress_stream<R: Read, W: Write>(
+    reader: R,
+    writer: W,
+    decompressor: Decompressor,
+    threads: usize,
+) -> Result<(W, DecompressSummary), Error> {
+    lz4framed_core::parallel::decompress_stream::<R, W, Registry>(
+        reader,
+        writer,
+        decompressor,
+        threads,
     )
 }

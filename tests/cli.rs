@@ -427,20 +427,21 @@ fn failures_leave_no_partial_output_and_no_temp_file() {
         ("block.lz4", &bad_block, "in frame 1"),
         ("trunc.lz4", truncated, "truncated at offset"),
     ];
-    for (name, bytes, msg) in cases {
+    // One thread and two (independent blocks are then decoded in parallel): the same errors.
+    for ((name, bytes, msg), threads) in cases.into_iter().flat_map(|c| [(c, "-T1"), (c, "-T2")]) {
         let f = write(dir.path(), name, bytes);
         let out = dir.path().join("out");
-        let o = run(&["decompress", s(&f), s(&out)]);
-        assert_eq!(o.status.code(), Some(4), "{name}: {}", stderr(&o));
+        let o = run(&["decompress", threads, s(&f), s(&out)]);
+        assert_eq!(o.status.code(), Some(4), "{name} {threads}: {}", stderr(&o));
         let err = stderr(&o);
         assert_eq!(err.lines().count(), 1, "one line: {err}");
         assert!(err.contains(&format!("{name}: ")), "{err}");
-        assert!(err.contains(msg), "{err}");
+        assert!(err.contains(msg), "{threads}: {err}");
         assert!(err.contains("offset"), "{err}");
         assert!(!out.exists(), "{name}: partial output left");
         // With -f over an existing file: the old file survives a failure.
         fs::write(&out, b"old").unwrap();
-        let o = run(&["decompress", "-f", s(&f), s(&out)]);
+        let o = run(&["decompress", threads, "-f", s(&f), s(&out)]);
         assert_eq!(o.status.code(), Some(4));
         assert_eq!(fs::read(&out).unwrap(), b"old");
         fs::remove_file(&out).unwrap();

@@ -3,6 +3,8 @@
 
 use std::io::Cursor;
 
+mod common;
+
 use lz4framed::index::{build_index, IndexOptions};
 use lz4framed::{BlockMode, BlockSize, FrameSettings, Registry, SeekIndex};
 
@@ -186,4 +188,183 @@ fn corrupt_data_is_an_error_not_a_panic() {
     }
     assert!(lz4framed::parallel::decompress(&file, &index, 2).is_err());
     assert!(lz4framed::parallel::decompress_to(&file[..], &index, 2, None, Vec::new()).is_err());
+}
+
+/// A reader that hands out at most `step` bytes per call (so units arrive split).
+struct Trickle<'a> {
+    data: &'a [u8],
+    step: usize,
+}
+
+impl std::io::Read for Trickle<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = buf.len().min(self.step).min(self.data.len());
+        buf[..n].copy_from_slice(&self.data[..n]);
+        self.data = &self.data[n..];
+        Ok(n)
+    }
+}
+
+/// A legacy frame (magic 0x184C2102, then size-prefixed independent blocks of 8 MiB), made
+/// with the C backend's block compressor.
+fn legacy_frame(data: &[u8]) -> Vec<u8> {
+    let mut c = lz4framed::Backend::C
+        .codec()
+        .unwrap()
+        .compressor(1)
+        .unwrap();
+    let mut out = 0x184C_2102u32.to_le_bytes().to_vec();
+    for chunk in data.chunks(8 << 20) {
+        let mut dst = vec![0u8; lz4framed::compress_bound(chunk.len())];
+        let n = c.compress(chunk, &[], &mut dst).unwrap();
+        out.extend_from_slice(&(n as u32).to_le_bytes());
+        out.extend_from_slice(&dst[..n]);
+    }
+    out
+}
+
+fn stream_decode(
+    file: &[u8],
+    step: usize,
+    d: lz4framed::Decompressor,
+    threads: usize,
+) -> Result<(Vec<u8>, lz4framed::parallel::DecompressSummary), lz4framed::Error> {
+    lz4framed::parallel::decompress_stream(Trickle { data: file, step }, Vec::new(), d, threads)
+}
+
+/// Streams without an index: independent frames of every block size (with and without block
+/// and content checksums and content size), a linked frame, a skippable frame and a legacy
+/// frame, concatenated — decoded on 1..3 threads, fed whole or in pieces, equal the data, as
+/// single-threaded decoding gives it.
+#[test]
+fn stream_decompression_without_an_index_equals_serial() {
+    let data = sample(6 << 20, 31);
+    let mut file = Vec::new();
+    let mut expected = Vec::new();
+    let mut frames = 0;
+    for (i, size) in [
+        BlockSize::Max64KB,
+        BlockSize::Max256KB,
+        BlockSize::Max1MB,
+        BlockSize::Max4MB,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let part = &data[..(1 << 20) * (i + 2) + i * 77];
+        let s = FrameSettings::new()
+            .block_mode(BlockMode::Independent)
+            .block_size(size)
+            .content_checksum(i % 2 == 0)
+            .block_checksum(i == 1)
+            .content_size(if i == 2 {
+                None
+            } else {
+                Some(part.len() as u64)
+            });
+        file.extend(lz4framed::compress_with(part, &s).unwrap());
+        expected.extend_from_slice(part);
+        frames += 1;
+    }
+    file.extend_from_slice(&[0x50, 0x2A, 0x4D, 0x18, 3, 0, 0, 0, 1, 2, 3]);
+    let linked = FrameSettings::new().content_checksum(true);
+    file.extend(lz4framed::compress_with(&data[..3_000_000], &linked).unwrap());
+    expected.extend_from_slice(&data[..3_000_000]);
+    file.extend(legacy_frame(&data[1000..(9 << 20).min(data.len())]));
+    expected.extend_from_slice(&data[1000..]);
+    frames += 2;
+    assert!(lz4framed::decompress(&file).unwrap() == expected);
+    for threads in [1, 2, 3] {
+        for step in [usize::MAX, 100_003] {
+            let (out, summary) =
+                stream_decode(&file, step, lz4framed::Decompressor::new(), threads).unwrap();
+            assert!(out == expected, "{threads} threads, step {step}");
+            assert_eq!(summary.bytes_in, file.len() as u64);
+            assert_eq!(summary.bytes_out, expected.len() as u64);
+            assert_eq!(summary.frames, frames);
+        }
+    }
+    // A frame with a dictionary, on each backend.
+    let dict = lz4framed::Dictionary::new(&data[..100_000]);
+    let s = FrameSettings::new()
+        .block_mode(BlockMode::Independent)
+        .block_size(BlockSize::Max64KB)
+        .dictionary(dict.clone());
+    let f = lz4framed::compress_with(&data[..2_000_000], &s).unwrap();
+    for b in common::available_backends() {
+        let d = lz4framed::Decompressor::with_backend(b)
+            .unwrap()
+            .with_dictionary(dict.clone());
+        let (out, _) = stream_decode(&f, usize::MAX, d, 2).unwrap();
+        assert!(out == data[..2_000_000], "{b:?} with a dictionary");
+    }
+    // Without the dictionary (the frame records no ID): what single-threaded decoding says.
+    let without = stream_decode(&f, usize::MAX, lz4framed::Decompressor::new(), 2);
+    match lz4framed::decompress(&f) {
+        Ok(v) => assert!(without.unwrap().0 == v),
+        Err(e) => assert_eq!(without.unwrap_err().to_string(), e.to_string()),
+    }
+}
+
+/// Damage found by a worker, by the calling thread or only at a frame's end is reported like
+/// single-threaded decoding reports it (same error, same offset), never a panic or a hang.
+#[test]
+fn stream_decompression_errors_match_serial() {
+    let data = sample(5 << 20, 32);
+    let s = FrameSettings::new()
+        .block_mode(BlockMode::Independent)
+        .block_size(BlockSize::Max256KB)
+        .content_checksum(true);
+    let good = lz4framed::compress_with(&data, &s).unwrap();
+    let serial = |f: &[u8]| lz4framed::decompress(f).unwrap_err().to_string();
+    let mut cases: Vec<Vec<u8>> = Vec::new();
+    // A block's data damaged (found by a worker), in the middle and in the last block.
+    for at in [good.len() / 2, good.len() - 40] {
+        let mut f = good.clone();
+        f[at] ^= 0x55;
+        cases.push(f);
+    }
+    // A block header too large (found by the calling thread), after good blocks.
+    let mut f = good.clone();
+    let second = 7 + 4 + u32::from_le_bytes(good[7..11].try_into().unwrap()) as usize;
+    f[second + 3] = 0x7F;
+    cases.push(f);
+    // Truncated input.
+    cases.push(good[..good.len() - 3].to_vec());
+    cases.push(good[..good.len() / 3].to_vec());
+    // Content checksum wrong (found at the frame's end).
+    let mut f = good.clone();
+    let n = f.len();
+    f[n - 1] ^= 1;
+    cases.push(f);
+    for (i, f) in cases.iter().enumerate() {
+        let want = serial(f);
+        for threads in [1, 2] {
+            let got = stream_decode(f, usize::MAX, lz4framed::Decompressor::new(), threads)
+                .unwrap_err()
+                .to_string();
+            assert_eq!(got, want, "case {i}, {threads} threads");
+        }
+    }
+    // A declared content size that is wrong: an error at the end of the frame.
+    let wrong = {
+        let s = FrameSettings::new()
+            .block_mode(BlockMode::Independent)
+            .content_size(Some(data.len() as u64));
+        let mut f = lz4framed::compress_with(&data, &s).unwrap();
+        // Content size field: after FLG and BD; patch it and the header checksum.
+        f[6] ^= 1;
+        let desc_len = 2 + 8;
+        let hc = (lz4framed_core::xxh32::xxh32(&f[4..4 + desc_len], 0) >> 8) as u8;
+        f[4 + desc_len] = hc;
+        f
+    };
+    assert!(matches!(
+        lz4framed::decompress(&wrong),
+        Err(lz4framed::Error::ContentSizeMismatch { .. })
+    ));
+    assert!(matches!(
+        stream_decode(&wrong, usize::MAX, lz4framed::Decompressor::new(), 2),
+        Err(lz4framed::Error::ContentSizeMismatch { .. })
+    ));
 }

@@ -69,6 +69,39 @@ pub(crate) enum Stage {
     },
 }
 
+/// Parallel decoding ([`crate::parallel::decompress_stream`]): what an engine in deferring mode
+/// hands out instead of decoding, in stream order.
+#[derive(Debug, Clone)]
+pub(crate) enum Deferred {
+    /// A frame whose blocks are handed out begins; `checksum`: it has a content checksum.
+    FrameStart { checksum: bool },
+    /// One of its blocks, checked against its block checksum already.
+    Block(DeferredBlock),
+    /// Its end: the checks that need its output. `checksum`: the stored content checksum and
+    /// its offset.
+    FrameEnd {
+        frame: u64,
+        at: u64,
+        content_size: Option<u64>,
+        checksum: Option<(u32, u64)>,
+    },
+}
+
+/// A block handed out by an engine in deferring mode.
+#[derive(Debug, Clone)]
+pub(crate) struct DeferredBlock {
+    /// The stored bytes (without the block checksum).
+    pub(crate) data: Vec<u8>,
+    /// Stored uncompressed.
+    pub(crate) raw: bool,
+    /// Offset of the block header in the input.
+    pub(crate) header_at: u64,
+    /// The frame's 1-based number.
+    pub(crate) frame: u64,
+    /// The frame's maximum block size.
+    pub(crate) max: usize,
+}
+
 /// The decoder state proper: plain data, cloned and serialized as it is.
 #[derive(Debug, Clone)]
 pub(crate) struct Engine {
@@ -100,6 +133,13 @@ pub(crate) struct Engine {
     /// The last block was decoded only in part ([`Engine::prefix_limit`]): the state cannot go
     /// on (`failed` is set too).
     pub(crate) truncated: bool,
+    /// Parallel decoding: when `Some`, the blocks of independent-block and legacy frames are
+    /// not decoded but collected here (linked frames are still decoded in place). Not part of
+    /// the persistent state.
+    pub(crate) deferred: Option<Vec<Deferred>>,
+    /// The current frame's blocks are handed out (its output size and content checksum are
+    /// then checked by the collector of `deferred`).
+    pub(crate) deferring: bool,
     /// Within one call: how many bytes of the call's frame output were already appended to
     /// `window` (not part of the persistent state; 0 between calls).
     pub(crate) window_synced: usize,
@@ -122,6 +162,8 @@ impl Engine {
             failed: false,
             prefix_limit: None,
             truncated: false,
+            deferred: None,
+            deferring: false,
             window_synced: 0,
         }
     }
@@ -351,6 +393,8 @@ impl Engine {
                     if checksum {
                         self.stage = Stage::ContentChecksum;
                         Ok(())
+                    } else if self.deferring {
+                        self.end_deferred_frame(at, None)
                     } else {
                         self.end_frame(at)
                     }
@@ -381,12 +425,19 @@ impl Engine {
                         frame: self.frame_index,
                     });
                 }
-                self.decode_block(codec, dict, data, raw, header_at, out)?;
+                if self.deferring {
+                    self.defer_block(data, raw, header_at);
+                } else {
+                    self.decode_block(codec, dict, data, raw, header_at, out)?;
+                }
                 self.stage = Stage::BlockHeader;
                 Ok(())
             }
             Stage::ContentChecksum => {
                 let found = le32(unit);
+                if self.deferring {
+                    return self.end_deferred_frame(at, Some((found, at)));
+                }
                 let expected = self.content_hash.as_ref().map_or(found, Xxh32::digest);
                 if self.verify && found != expected {
                     return Err(Error::ContentChecksum {
@@ -430,7 +481,11 @@ impl Engine {
                 }
             }
             Stage::LegacyBlock { .. } => {
-                self.decode_block(codec, None, unit, false, at - 4, out)?;
+                if self.deferring {
+                    self.defer_block(unit, false, at - 4);
+                } else {
+                    self.decode_block(codec, None, unit, false, at - 4, out)?;
+                }
                 self.stage = Stage::LegacyBlockHeader;
                 Ok(())
             }
@@ -488,11 +543,19 @@ impl Engine {
                 Some(_) => {}
             }
         }
-        self.content_hash = info.content_checksum.then(|| Xxh32::new(0));
+        let linked = info.kind == FrameKind::Standard && info.block_mode == BlockMode::Linked;
+        self.deferring = self.deferred.is_some() && !linked;
+        if let (true, Some(d)) = (self.deferring, &mut self.deferred) {
+            d.push(Deferred::FrameStart {
+                checksum: info.content_checksum,
+            });
+        }
+        // A handed-out frame's content checksum is computed by whoever decodes its blocks.
+        self.content_hash = (info.content_checksum && !self.deferring).then(|| Xxh32::new(0));
         self.frame_decompressed = 0;
         self.window.clear();
         self.window_synced = 0;
-        if info.kind == FrameKind::Standard && info.block_mode == BlockMode::Linked {
+        if linked {
             if let Some(d) = dict {
                 self.window.extend_from_slice(d.bytes());
             }
@@ -500,6 +563,37 @@ impl Engine {
         out.start_frame();
         self.frame = Some(info);
         self.stage = Stage::BlockHeader;
+        Ok(())
+    }
+
+    /// Hand out a block of a deferring frame.
+    fn defer_block(&mut self, data: &[u8], raw: bool, header_at: u64) {
+        let max = self.frame.as_ref().map_or(0, |f| f.block_max_size());
+        if let Some(d) = &mut self.deferred {
+            d.push(Deferred::Block(DeferredBlock {
+                data: data.to_vec(),
+                raw,
+                header_at,
+                frame: self.frame_index,
+                max,
+            }));
+        }
+    }
+
+    /// The end of a deferring frame: its checks go out with the blocks.
+    fn end_deferred_frame(&mut self, at: u64, checksum: Option<(u32, u64)>) -> Result<(), Error> {
+        let content_size = self.frame.as_ref().and_then(|f| f.content_size);
+        if let Some(d) = &mut self.deferred {
+            d.push(Deferred::FrameEnd {
+                frame: self.frame_index,
+                at,
+                content_size,
+                checksum,
+            });
+        }
+        self.deferring = false;
+        self.stage = Stage::Magic;
+        self.window.clear();
         Ok(())
     }
 

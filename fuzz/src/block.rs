@@ -44,7 +44,8 @@ fn describe(r: &Result<Vec<u8>, BlockError>) -> String {
 /// `block_decode_diff`: arbitrary bytes as one compressed block, with an arbitrary history and
 /// destination capacity. Every backend's decoder must agree with the C decoder
 /// (`LZ4_decompress_safe_usingDict`, history in a separate buffer) on success vs failure and,
-/// on success, on every output byte — and must not panic.
+/// on success, on every output byte — and must not panic. Each decoder's `decompress_prefix`,
+/// wanting the number of bytes in bytes 3–4, must give the start of its full output.
 ///
 /// Input layout:
 /// * byte 0, flags: bit 0 = synthesize the history (else: take it from the input); bit 1 = give
@@ -109,6 +110,42 @@ pub fn block_decode_diff(data: &[u8]) {
             if contiguous { ", contiguous" } else { "" },
             hex(block, 64),
         );
+        check_prefix(*codec, block, &history, cap, cap_sel, &got);
+    }
+}
+
+/// `decompress_prefix` (random access) wanting `want` bytes: what it returns must be the start
+/// of what `decompress` gave (`full`), at least `want` bytes of it; it may only fail where
+/// `decompress` failed too.
+fn check_prefix(
+    codec: &dyn BlockCodec,
+    block: &[u8],
+    history: &[u8],
+    cap: usize,
+    want: usize,
+    full: &Result<Vec<u8>, BlockError>,
+) {
+    let mut dst = vec![0x5A; cap];
+    match (codec.decompress_prefix(block, history, &mut dst, want), full) {
+        (Ok(n), Ok(out)) => assert!(
+            n <= out.len() && n >= want.min(out.len()) && dst[..n] == out[..n],
+            "{}: prefix of {want} gave {n} bytes, the full decode {} (block {})",
+            codec.name(),
+            out.len(),
+            hex(block, 64)
+        ),
+        (Ok(n), Err(_)) => assert!(
+            n <= cap,
+            "{}: prefix decode returned {n} > capacity {cap}",
+            codec.name()
+        ),
+        (Err(e), Ok(out)) => panic!(
+            "{}: prefix of {want} failed ({e}) where the full decode gave {} bytes (block {})",
+            codec.name(),
+            out.len(),
+            hex(block, 64)
+        ),
+        (Err(_), Err(_)) => {}
     }
 }
 

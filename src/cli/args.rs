@@ -173,8 +173,9 @@ pub struct DecompressArgs {
     pub io: IoArgs,
     #[command(flatten)]
     pub decode: DecodeArgs,
-    /// Worker threads for an indexed file (0 = all cores, the default); files without a seek
-    /// index are decoded on one thread.
+    /// Threads (0 = all cores, the default). The blocks of independent-block frames (the lz4
+    /// tool's default) are decoded in parallel; linked frames too when the file has a seek
+    /// index, else on one thread. The output is the same for any N.
     #[arg(short = 'T', long, value_name = "N", default_value_t = 0)]
     pub threads: u32,
     /// Resumable decompression: save the decoder's state to STATEFILE every

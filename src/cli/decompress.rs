@@ -27,6 +27,20 @@ impl<R: Read> Read for Tracked<R> {
     }
 }
 
+/// Counts what the threaded decoder reads, for the progress bar.
+struct Metered<'a, R> {
+    inner: R,
+    progress: &'a mut Progress,
+}
+
+impl<R: Read> Read for Metered<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.progress.advance(n as u64);
+        Ok(n)
+    }
+}
+
 /// What a successful decode produced.
 #[derive(Debug, Clone, Copy)]
 pub struct Decoded {
@@ -92,6 +106,45 @@ pub fn decode(
     })
 }
 
+/// Decode all of `input` into `output` on `threads` threads
+/// (`lz4framed::parallel::decompress_stream`): independent blocks in parallel, linked frames on
+/// this thread.
+pub fn decode_threaded(
+    input: Input,
+    decompressor: Decompressor,
+    output: &mut Output,
+    quiet: bool,
+    threads: usize,
+) -> CliResult<Decoded> {
+    let name = input.name.clone();
+    let out_name = output.name();
+    let mut progress = Progress::new(&name, input.len(), quiet);
+    let mut tracked = Tracked {
+        inner: Metered {
+            inner: input.reader,
+            progress: &mut progress,
+        },
+        failed: false,
+    };
+    let r =
+        lz4framed::parallel::decompress_stream(&mut tracked, &mut *output, decompressor, threads);
+    let input_failed = tracked.failed;
+    let (_, summary) = r.map_err(|e| match e {
+        lz4framed::Error::Io(e) if input_failed => CliError::new(
+            Exit::Input,
+            format!("{name}: read error: {}", super::errors::io_reason(&e)),
+        ),
+        lz4framed::Error::Io(e) => CliError::output(&out_name, &e),
+        e => CliError::library(&name, &e, None),
+    })?;
+    progress.finish();
+    Ok(Decoded {
+        frames: summary.frames,
+        compressed: summary.bytes_in,
+        decompressed: summary.bytes_out,
+    })
+}
+
 /// Turn the decoder's `io::Error` back into what happened: a read error of the input, or a
 /// data error with its offset.
 pub(super) fn classify<R: Read>(
@@ -140,7 +193,12 @@ pub fn run(args: &DecompressArgs) -> CliResult<Exit> {
         Some(p) => Output::file(p, args.io.force)?,
         None => Output::stdout()?,
     };
-    decode(input, d, Some(&mut output), args.io.quiet)?;
+    let threads = super::seek::threads(args.threads);
+    if threads > 1 {
+        decode_threaded(input, d, &mut output, args.io.quiet, threads)?;
+    } else {
+        decode(input, d, Some(&mut output), args.io.quiet)?;
+    }
     if let Some(m) = &metadata {
         output.copy_metadata_from(m);
     }

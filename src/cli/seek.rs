@@ -61,7 +61,8 @@ pub struct ExtractArgs {
     pub decode: DecodeArgs,
 }
 
-fn threads(n: u32) -> usize {
+/// The thread count an `-T N` option asks for (0 = all cores).
+pub fn threads(n: u32) -> usize {
     if n == 0 {
         lz4framed::parallel::available_threads()
     } else {

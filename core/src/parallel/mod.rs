@@ -12,6 +12,9 @@
 //! 4 MiB of output, decoded on `threads` threads (linked frames too, from their restart points'
 //! windows) and written in order. The `lz4` tool cannot decompress in parallel at all.
 //!
+//! **Streams without an index** ([`decompress_stream`]): the blocks of independent-block frames
+//! are handed out to threads as the input is read.
+//!
 //! Only safe Rust and `std::thread::scope`.
 
 use std::borrow::Cow;
@@ -30,6 +33,10 @@ use crate::index::{parse_frame_header, Fingerprinter, IndexBuilder, IndexOptions
 use crate::output::ReusableBuf;
 use crate::settings::{BlockMode, ContentSize, Dictionary, FrameSettings};
 use crate::xxh32::Xxh32;
+
+mod stream;
+
+pub use stream::{decompress_stream, DecompressSummary};
 
 /// Target uncompressed bytes per compression chunk / decompression task.
 pub const CHUNK_SIZE: usize = 4 << 20;
