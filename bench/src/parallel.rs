@@ -1,5 +1,6 @@
 //! The multi-threaded and random-access paths: parallel compression, indexed parallel
-//! decompression and random reads through a [`SeekableReader`].
+//! decompression, stream decompression without an index and random reads through a
+//! [`SeekableReader`].
 
 use std::io::Cursor;
 
@@ -51,6 +52,23 @@ pub fn indexed(
 pub fn decompress(file: &[u8], index: &SeekIndex, threads: usize) -> Vec<u8> {
     lz4framed::parallel::decompress(file, index, threads)
         .unwrap_or_else(|e| panic!("parallel decompression: {e}"))
+}
+
+/// Decompresses the whole stream `file` on `threads` threads without an index
+/// (`lz4framed::parallel::decompress_stream`); `size_hint` sizes the output.
+///
+/// # Panics
+///
+/// If `file` does not decode.
+pub fn stream_decompress(file: &[u8], threads: usize, size_hint: usize) -> Vec<u8> {
+    let (out, _) = lz4framed::parallel::decompress_stream(
+        file,
+        Vec::with_capacity(size_hint),
+        lz4framed::Decompressor::new(),
+        threads,
+    )
+    .unwrap_or_else(|e| panic!("stream decompression: {e}"));
+    out
 }
 
 /// Random reads of `buf.len()` bytes at pseudo-random offsets through one [`SeekableReader`].
@@ -112,6 +130,7 @@ mod tests {
         for settings in [indep, FrameSettings::new()] {
             let (file, index) = indexed(&data, &settings, 128 << 10);
             assert_eq!(decompress(&file, &index, 2), data);
+            assert_eq!(stream_decompress(&file, 2, 0), data);
             let mut r = RandomReads::new(&file, index);
             let mut buf = [0u8; 4096];
             assert_eq!(r.run(5, &mut buf), 5 * 4096);
