@@ -334,28 +334,46 @@ pub(crate) fn count(buf: &[u8], a: usize, b: usize, limit: usize) -> usize {
 /// When `a < limit`, `p + a .. p + limit` and `p + b .. p + b + (limit - a)` must be readable.
 #[inline(always)]
 pub(crate) unsafe fn count_raw(p: *const u8, a: usize, b: usize, limit: usize) -> usize {
-    let n = limit.saturating_sub(a);
+    let mut n = limit.saturating_sub(a);
+    // Most matches here are short: one 8-byte compare first (a 16-byte vector load straddles
+    // a cache line twice as often, and the second line is usually not needed).
+    let (mut a, mut b) = (a, b);
+    let mut done = 0;
+    if n >= 8 {
+        // SAFETY: `n >= 8` bytes at `p + a` and `p + b` are readable (the caller's contract).
+        let x = unsafe { rd64(p.add(a)) ^ rd64(p.add(b)) };
+        if x != 0 {
+            return (x.trailing_zeros() / 8) as usize;
+        }
+        a += 8;
+        b += 8;
+        n -= 8;
+        done = 8;
+    }
     cfg_if::cfg_if! {
         if #[cfg(target_arch = "x86_64")] {
             use crate::fast::Simd;
-            // SAFETY: `n` bytes at `p + a` and `p + b` are readable (the caller's contract);
+            // SAFETY: `n` bytes at `p + a` and `p + b` are readable (the caller's contract;
+            // the 8 bytes compared above moved `a`, `b` and `n` together);
             // SSE2 is part of the x86_64 baseline, so its kernel's primitives run on every
             // x86_64 CPU.
-            unsafe { crate::arch::x86_64::sse2::Sse2::count(p.add(a), p.add(b), n) }
+            done + unsafe { crate::arch::x86_64::sse2::Sse2::count(p.add(a), p.add(b), n) }
         } else if #[cfg(target_arch = "aarch64")] {
             use crate::fast::Simd;
-            // SAFETY: `n` bytes at `p + a` and `p + b` are readable (the caller's contract);
+            // SAFETY: `n` bytes at `p + a` and `p + b` are readable (the caller's contract;
+            // the 8 bytes compared above moved `a`, `b` and `n` together);
             // NEON is part of the aarch64 baseline.
-            unsafe { crate::arch::aarch64::neon::Neon::count(p.add(a), p.add(b), n) }
+            done + unsafe { crate::arch::aarch64::neon::Neon::count(p.add(a), p.add(b), n) }
         } else {
-            // SAFETY: `n` bytes at `p + a` and `p + b` are readable (the caller's contract).
+            // SAFETY: `n` bytes at `p + a` and `p + b` are readable (the caller's contract;
+            // the 8 bytes compared above moved `a`, `b` and `n` together).
             let (x, y) = unsafe {
                 (
                     core::slice::from_raw_parts(p.add(a), n),
                     core::slice::from_raw_parts(p.add(b), n),
                 )
             };
-            crate::scalar::count(x, 0, y, 0, n)
+            done + crate::scalar::count(x, 0, y, 0, n)
         }
     }
 }
