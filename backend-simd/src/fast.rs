@@ -81,6 +81,27 @@ pub(crate) unsafe fn count_tail(a: *const u8, b: *const u8, mut k: usize, n: usi
     k
 }
 
+/// Match-length count for the compressor: most matches are short, so the first 8 bytes are
+/// compared with one scalar load pair before the kernel's vector loop takes over.
+///
+/// # Safety
+/// `a..a+n` and `b..b+n` readable.
+#[inline(always)]
+unsafe fn count_match<S: Simd>(a: *const u8, b: *const u8, n: usize) -> usize {
+    // SAFETY: reads stay below a + n / b + n.
+    unsafe {
+        if n >= 8 {
+            let x = read64(a) ^ read64(b);
+            if x != 0 {
+                return (x.trailing_zeros() / 8) as usize;
+            }
+            8 + S::count(a.add(8), b.add(8), n - 8)
+        } else {
+            S::count(a, b, n)
+        }
+    }
+}
+
 /// Adds to a match length. On 64-bit targets a length can not overflow (it is at most
 /// 255 × the block size); on narrower ones it saturates (and then fails the end checks).
 #[inline(always)]
@@ -420,39 +441,45 @@ pub(crate) unsafe fn decompress<S: Simd, const PREFIX: bool>(
     }
 }
 
-/// A match table: the 32-bit (hash of 5 bytes) or the 16-bit (hash of 4 bytes) one.
+/// A match table: the [`RelTable`] (hash of 6 bytes) or the 16-bit one (hash of 4 bytes).
 trait Table {
-    /// The reference's hash of the bytes at `p` (reads 8 resp. 4 bytes).
+    /// The hash of the bytes at `p` (reads 8 resp. 4 bytes).
     unsafe fn hash(p: *const u8) -> usize;
-    fn get(&self, h: usize) -> u32;
+    /// The distance from virtual index `cur` back to the candidate in slot `h` (wrapping; 0 or
+    /// above [`MAX_DISTANCE`] when there is none).
+    fn dist(&self, h: usize, cur: u32) -> u32;
     fn put(&mut self, h: usize, idx: u32);
+    /// Whether this is the [`RelTable`] (see [`search_start`]).
+    const REL: bool;
 }
 
-impl Table for [u32; TABLE32_SIZE] {
+impl Table for RelTable {
+    const REL: bool = true;
     #[inline(always)]
     unsafe fn hash(p: *const u8) -> usize {
         // SAFETY: caller guarantees 8 readable bytes.
-        hash5(unsafe { read64(p) })
+        hash6(unsafe { read64(p) })
     }
     #[inline(always)]
-    fn get(&self, h: usize) -> u32 {
-        self[h & (TABLE32_SIZE - 1)]
+    fn dist(&self, h: usize, cur: u32) -> u32 {
+        (cur as u16).wrapping_sub(self.0[h & (TABLE_REL_SIZE - 1)]) as u32
     }
     #[inline(always)]
     fn put(&mut self, h: usize, idx: u32) {
-        self[h & (TABLE32_SIZE - 1)] = idx;
+        self.0[h & (TABLE_REL_SIZE - 1)] = idx as u16;
     }
 }
 
 impl Table for [u16; TABLE16_SIZE] {
+    const REL: bool = false;
     #[inline(always)]
     unsafe fn hash(p: *const u8) -> usize {
         // SAFETY: caller guarantees 4 readable bytes.
         hash4(unsafe { read32(p) })
     }
     #[inline(always)]
-    fn get(&self, h: usize) -> u32 {
-        self[h & (TABLE16_SIZE - 1)] as u32
+    fn dist(&self, h: usize, cur: u32) -> u32 {
+        cur.wrapping_sub(self[h & (TABLE16_SIZE - 1)] as u32)
     }
     #[inline(always)]
     fn put(&mut self, h: usize, idx: u32) {
@@ -492,16 +519,9 @@ pub(crate) unsafe fn compress<S: Simd>(
             }
             Plan::Large { start } => {
                 if history.is_empty() {
-                    compress_generic::<S, _, false>(&mut *tables.t32, src, &[], start, dst, accel)
+                    compress_generic::<S, _, false>(&mut *tables.tr, src, &[], start, dst, accel)
                 } else {
-                    compress_generic::<S, _, true>(
-                        &mut *tables.t32,
-                        src,
-                        history,
-                        start,
-                        dst,
-                        accel,
-                    )
+                    compress_generic::<S, _, true>(&mut *tables.tr, src, history, start, dst, accel)
                 }
             }
         }
@@ -560,19 +580,17 @@ unsafe fn compress_generic<S: Simd, T: Table + ?Sized, const EXT: bool>(
         let mflimit_plus_one = len - MFLIMIT + 1;
         let matchlimit = len - LASTLITERALS;
 
-        // Validity of table entry `mi` at virtual position `cur`: Some((in_hist, pos)).
-        // Positions of `src` candidates are < the current position; `hist` candidates have 4
-        // readable bytes.
-        let candidate = |mi: u32, cur: u32| -> Option<(bool, usize)> {
-            if cur.wrapping_sub(mi).wrapping_sub(1) >= MAX_DISTANCE {
+        // Validity of the candidate at distance `d` from virtual position `cur`:
+        // Some((in_hist, pos)). Positions of `src` candidates are < the current position; `hist`
+        // candidates have 4 readable bytes.
+        let candidate = |d: u32, cur: u32| -> Option<(bool, usize)> {
+            if d.wrapping_sub(1) >= MAX_DISTANCE || d > cur - low {
                 return None;
             }
+            let mi = cur - d;
             if mi >= start {
                 Some((false, (mi - start) as usize))
             } else if EXT {
-                if mi < low {
-                    return None;
-                }
                 let p = (mi - low) as usize;
                 if p + MINMATCH > hlen {
                     return None;
@@ -594,12 +612,12 @@ unsafe fn compress_generic<S: Simd, T: Table + ?Sized, const EXT: bool>(
             loop {
                 let mut fwd = ip;
                 let mut step = 1usize;
-                let mut search = accel << SKIP_TRIGGER;
-                let (mut in_hist, mut mpos);
+                let mut search = search_start(accel, T::REL);
+                let (mut in_hist, mut mpos, mut offset);
                 loop {
                     let h = fwd_h;
                     let cur = start + fwd as u32;
-                    let mi = table.get(h);
+                    let d = table.dist(h, cur);
                     ip = fwd;
                     fwd += step;
                     step = (search >> SKIP_TRIGGER) as usize;
@@ -609,21 +627,16 @@ unsafe fn compress_generic<S: Simd, T: Table + ?Sized, const EXT: bool>(
                     }
                     fwd_h = T::hash(sp.add(fwd));
                     table.put(h, cur);
-                    if let Some((hh, p)) = candidate(mi, cur) {
+                    if let Some((hh, p)) = candidate(d, cur) {
                         let mp = if EXT && hh { hp0.add(p) } else { sp.add(p) };
                         if read32(mp) == read32(sp.add(ip)) {
                             in_hist = hh;
                             mpos = p;
+                            offset = d;
                             break;
                         }
                     }
                 }
-                let mut offset = (start + ip as u32)
-                    - if EXT && in_hist {
-                        low + mpos as u32
-                    } else {
-                        start + mpos as u32
-                    };
 
                 // Catch up.
                 if EXT && in_hist {
@@ -670,19 +683,19 @@ unsafe fn compress_generic<S: Simd, T: Table + ?Sized, const EXT: bool>(
                     let mut mc;
                     if EXT && in_hist {
                         let limit = (ip + (hlen - mpos)).min(matchlimit);
-                        mc = S::count(
+                        mc = count_match::<S>(
                             sp.add(ip + MINMATCH),
                             hp0.add(mpos + MINMATCH),
                             limit - ip - MINMATCH,
                         );
                         ip += mc + MINMATCH;
                         if ip == limit {
-                            let more = S::count(sp.add(limit), sp, matchlimit - limit);
+                            let more = count_match::<S>(sp.add(limit), sp, matchlimit - limit);
                             mc += more;
                             ip += more;
                         }
                     } else {
-                        mc = S::count(
+                        mc = count_match::<S>(
                             sp.add(ip + MINMATCH),
                             sp.add(mpos + MINMATCH),
                             matchlimit - ip - MINMATCH,
@@ -708,9 +721,9 @@ unsafe fn compress_generic<S: Simd, T: Table + ?Sized, const EXT: bool>(
                     // Test the next position.
                     let h = T::hash(sp.add(ip));
                     let cur = start + ip as u32;
-                    let mi = table.get(h);
+                    let d = table.dist(h, cur);
                     table.put(h, cur);
-                    match candidate(mi, cur) {
+                    match candidate(d, cur) {
                         Some((hh, p)) => {
                             let mp = if EXT && hh { hp0.add(p) } else { sp.add(p) };
                             if read32(mp) != read32(sp.add(ip)) {
@@ -718,7 +731,7 @@ unsafe fn compress_generic<S: Simd, T: Table + ?Sized, const EXT: bool>(
                             }
                             in_hist = hh;
                             mpos = p;
-                            offset = cur - mi;
+                            offset = d;
                             // Room: the check after the previous match left 6 bytes.
                             token = op;
                             *dp.add(token) = 0;

@@ -195,33 +195,39 @@ enum Cand {
 /// The two match tables behind one interface.
 trait Table {
     fn hash(src: &[u8], p: usize) -> usize;
-    fn get(&self, h: usize) -> u32;
+    /// The distance from virtual index `cur` back to the candidate in slot `h` (wrapping; 0 or
+    /// above [`MAX_DISTANCE`] when there is none).
+    fn dist(&self, h: usize, cur: u32) -> u32;
     fn put(&mut self, h: usize, idx: u32);
+    /// Whether this is the [`RelTable`] (see [`search_start`]).
+    const REL: bool;
 }
 
-impl Table for [u32; TABLE32_SIZE] {
+impl Table for RelTable {
+    const REL: bool = true;
     #[inline(always)]
     fn hash(src: &[u8], p: usize) -> usize {
-        hash5(read_u64(src, p))
+        hash6(read_u64(src, p))
     }
     #[inline(always)]
-    fn get(&self, h: usize) -> u32 {
-        self[h]
+    fn dist(&self, h: usize, cur: u32) -> u32 {
+        (cur as u16).wrapping_sub(self.0[h]) as u32
     }
     #[inline(always)]
     fn put(&mut self, h: usize, idx: u32) {
-        self[h] = idx;
+        self.0[h] = idx as u16;
     }
 }
 
 impl Table for [u16; TABLE16_SIZE] {
+    const REL: bool = false;
     #[inline(always)]
     fn hash(src: &[u8], p: usize) -> usize {
         hash4(read_u32(src, p))
     }
     #[inline(always)]
-    fn get(&self, h: usize) -> u32 {
-        self[h] as u32
+    fn dist(&self, h: usize, cur: u32) -> u32 {
+        cur.wrapping_sub(self[h] as u32)
     }
     #[inline(always)]
     fn put(&mut self, h: usize, idx: u32) {
@@ -251,9 +257,7 @@ pub(crate) fn compress(
     }
     match tables.prepare(src, history) {
         Plan::Small => compress_generic(&mut *tables.t16, src, &[], 0, dst, accel),
-        Plan::Large { start } => {
-            compress_generic(&mut *tables.t32, src, history, start, dst, accel)
-        }
+        Plan::Large { start } => compress_generic(&mut *tables.tr, src, history, start, dst, accel),
     }
 }
 
@@ -273,11 +277,12 @@ fn compress_generic<T: Table + ?Sized>(
     let mut op = 0usize;
     let mut anchor = 0usize;
 
-    // Validity of a table entry `mi` for the position with virtual index `cur`; the candidate.
-    let candidate = |mi: u32, cur: u32| -> Option<Cand> {
-        if mi < low || cur.wrapping_sub(mi).wrapping_sub(1) >= MAX_DISTANCE {
+    // Validity of the candidate at distance `d` from the position with virtual index `cur`.
+    let candidate = |d: u32, cur: u32| -> Option<Cand> {
+        if d.wrapping_sub(1) >= MAX_DISTANCE || d > cur - low {
             return None;
         }
+        let mi = cur - d;
         if mi >= start {
             Some(Cand::Src((mi - start) as usize))
         } else {
@@ -310,12 +315,13 @@ fn compress_generic<T: Table + ?Sized>(
             // Find a match.
             let mut fwd = ip;
             let mut step = 1usize;
-            let mut search = accel << SKIP_TRIGGER;
+            let mut search = search_start(accel, T::REL);
             let mut cand;
+            let mut offset;
             loop {
                 let h = fwd_h;
                 let cur = start + fwd as u32;
-                let mi = table.get(h);
+                let d = table.dist(h, cur);
                 ip = fwd;
                 fwd += step;
                 step = (search >> SKIP_TRIGGER) as usize;
@@ -325,19 +331,15 @@ fn compress_generic<T: Table + ?Sized>(
                 }
                 fwd_h = T::hash(src, fwd);
                 table.put(h, cur);
-                cand = candidate(mi, cur);
+                cand = candidate(d, cur);
                 if let Some(c) = cand {
                     if matches4(c, ip) {
+                        offset = d;
                         break;
                     }
                 }
             }
             let mut c = cand.unwrap();
-            let mut offset = (start + ip as u32)
-                - match c {
-                    Cand::Src(p) => start + p as u32,
-                    Cand::Hist(p) => low + p as u32,
-                };
 
             // Catch up.
             match &mut c {
@@ -425,12 +427,12 @@ fn compress_generic<T: Table + ?Sized>(
                 // Test the next position.
                 let h = T::hash(src, ip);
                 let cur = start + ip as u32;
-                let mi = table.get(h);
+                let d = table.dist(h, cur);
                 table.put(h, cur);
-                match candidate(mi, cur) {
+                match candidate(d, cur) {
                     Some(nc) if matches4(nc, ip) => {
                         c = nc;
-                        offset = cur - mi;
+                        offset = d;
                         token = op;
                         dst[token] = 0;
                         op += 1;

@@ -263,27 +263,60 @@ fn api_names_levels_and_availability() {
     assert_eq!(crate::best().kernel(), crate::best_kernel());
 }
 
+/// Where our output for a block without history is not byte-identical to C's
+/// (`LZ4_compress_fast`), it is at most this many per mille of C's size plus [`SIZE_SLACK`]
+/// bytes, on the samples of [`compress_decodes_with_c_near_c_size`]. Measured when this was
+/// written: never larger than C's (the incompressible and run-like samples come out at C's size,
+/// the text-like ones 1-19 % smaller). Real data varies more: see
+/// `silesia_prefix_decodes_with_c`.
+const SIZE_PERMILLE: usize = 1010;
+/// Absolute slack of the size bound, for tiny outputs.
+const SIZE_SLACK: usize = 16;
+
 #[test]
-fn compress_matches_c_byte_for_byte() {
+fn compress_decodes_with_c_near_c_size() {
+    // Blocks below LIMIT_64K without history use C's algorithm and table (byte-identical);
+    // larger ones use the RelTable and a shorter step-1 search phase: C decodes them, and their
+    // size stays near C's. Every kernel produces the same bytes.
     let mut rng = Rng::new(1);
     let sizes = [
         0usize, 1, 5, 12, 13, 14, 20, 31, 64, 100, 1000, 4096, 65_535, 65_546, 65_547, 70_000,
-        200_000,
+        200_000, 1_000_000,
     ];
     for &n in &sizes {
         for kind in 0..5 {
             let src = sample(kind, n, &mut rng);
             for accel in [1, 2, 9] {
                 let c = c_compress(&src, accel);
+                assert_eq!(c_decode(&c, &[], n).unwrap(), src);
                 let level = if accel == 1 { 1 } else { -accel };
+                let first = our_compress(kernels()[0], level, &src, &[]);
                 for k in kernels() {
                     let ours = our_compress(k, level, &src, &[]);
                     assert!(
-                        ours == c,
-                        "{k:?} n={n} kind={kind} accel={accel}: differs from C"
+                        ours == first,
+                        "{k:?} n={n} kind={kind} accel={accel}: differs from {:?}",
+                        kernels()[0]
                     );
                 }
-                assert_eq!(c_decode(&c, &[], n).unwrap(), src);
+                if n < crate::common::LIMIT_64K {
+                    assert!(
+                        first == c,
+                        "n={n} kind={kind} accel={accel}: differs from C"
+                    );
+                } else {
+                    assert_eq!(
+                        c_decode(&first, &[], n).unwrap(),
+                        src,
+                        "n={n} kind={kind} accel={accel}: C does not decode ours"
+                    );
+                    assert!(
+                        first.len() * 1000 <= c.len() * SIZE_PERMILLE + SIZE_SLACK * 1000,
+                        "n={n} kind={kind} accel={accel}: {} bytes, C {}",
+                        first.len(),
+                        c.len()
+                    );
+                }
             }
         }
     }
@@ -599,16 +632,38 @@ pub(crate) fn corpus_files() -> Vec<(String, Vec<u8>)> {
 }
 
 #[test]
-fn silesia_prefix_matches_c() {
+fn silesia_prefix_decodes_with_c() {
     // The first 1 MiB of each file (debug-mode runtime), as one block and as linked 64 KiB blocks.
+    // As one block: every kernel's output is the same, C decodes it, and the total size over
+    // the files is within 0.5 % of C's (each file within 8 %: hashing 6 bytes loses most on
+    // machine code, ooffice's prefix is 6.3 % larger than C's; others gain up to 5 %).
+    let (mut ours_total, mut c_total) = (0usize, 0usize);
     for (name, data) in corpus_files() {
         let data = &data[..data.len().min(1 << 20)];
         let c = c_compress(data, 1);
+        let first = our_compress(kernels()[0], 1, data, &[]);
+        assert!(c_decode(&first, &[], data.len()).unwrap() == data, "{name}");
+        assert!(
+            first.len() * 100 <= c.len() * 108,
+            "{name}: {} bytes, C {}",
+            first.len(),
+            c.len()
+        );
+        ours_total += first.len();
+        c_total += c.len();
         for k in kernels() {
             let ours = our_compress(k, 1, data, &[]);
-            assert!(ours == c, "{name}: {k:?} differs from C");
+            assert!(
+                ours == first,
+                "{name}: {k:?} differs from {:?}",
+                kernels()[0]
+            );
             assert!(
                 our_decode(k, &c, &[], data.len(), 0).unwrap() == data,
+                "{name} {k:?}"
+            );
+            assert!(
+                our_decode(k, &ours, &[], data.len(), 0).unwrap() == data,
                 "{name} {k:?}"
             );
             let mut comp = codec(k).unwrap().compressor(1).unwrap();
@@ -624,5 +679,9 @@ fn silesia_prefix_matches_c() {
                 pos = end;
             }
         }
-    }
+    } // The 1 MiB prefixes: +0.19 % against C's total when this was written.
+    assert!(
+        ours_total * 1000 <= c_total * 1005,
+        "total {ours_total} bytes, C {c_total}"
+    );
 }
