@@ -190,21 +190,6 @@ fn corrupt_data_is_an_error_not_a_panic() {
     assert!(lz4framed::parallel::decompress_to(&file[..], &index, 2, None, Vec::new()).is_err());
 }
 
-/// A reader that hands out at most `step` bytes per call (so units arrive split).
-struct Trickle<'a> {
-    data: &'a [u8],
-    step: usize,
-}
-
-impl std::io::Read for Trickle<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = buf.len().min(self.step).min(self.data.len());
-        buf[..n].copy_from_slice(&self.data[..n]);
-        self.data = &self.data[n..];
-        Ok(n)
-    }
-}
-
 /// A legacy frame (magic 0x184C2102, then size-prefixed independent blocks of 8 MiB), made
 /// with the C backend's block compressor.
 fn legacy_frame(data: &[u8]) -> Vec<u8> {
@@ -229,7 +214,12 @@ fn stream_decode(
     d: lz4framed::Decompressor,
     threads: usize,
 ) -> Result<(Vec<u8>, lz4framed::parallel::DecompressSummary), lz4framed::Error> {
-    lz4framed::parallel::decompress_stream(Trickle { data: file, step }, Vec::new(), d, threads)
+    lz4framed::parallel::decompress_stream(
+        common::Trickle { data: file, step },
+        Vec::new(),
+        d,
+        threads,
+    )
 }
 
 /// Streams without an index: independent frames of every block size (with and without block

@@ -272,6 +272,78 @@ fn concatenated_and_skippable_frames_decode_in_order() {
     assert_eq!(r.decompressor().frame_number(), 1);
 }
 
+/// `FrameDecoder::read` decodes a block straight into the caller's buffer when it fits, and
+/// through its own buffer otherwise: every buffer size gives the same bytes over a stream of
+/// linked and independent frames of several block sizes, a large skippable frame and a legacy
+/// frame, whatever the reader hands out per call.
+#[test]
+fn frame_decoder_reads_with_any_buffer_size() {
+    let data = text_like(3 << 20, 12);
+    let mut stream = Vec::new();
+    let mut want = Vec::new();
+    for (i, (size, mode)) in [
+        (BlockSize::Max64KB, BlockMode::Linked),
+        (BlockSize::Max64KB, BlockMode::Independent),
+        (BlockSize::Max1MB, BlockMode::Linked),
+        (BlockSize::Max4MB, BlockMode::Independent),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let part = &data[i * 1000..(i + 1) * 700_000];
+        let s = FrameSettings::new()
+            .block_size(size)
+            .block_mode(mode)
+            .content_checksum(i % 2 == 0)
+            .block_checksum(i == 1);
+        stream.extend(lz4framed::compress_with(part, &s).unwrap());
+        want.extend_from_slice(part);
+        if i == 1 {
+            // A skippable frame larger than any read.
+            stream.extend_from_slice(&0x184D_2A51u32.to_le_bytes());
+            stream.extend_from_slice(&(300_000u32).to_le_bytes());
+            stream.extend(std::iter::repeat_n(0xEEu8, 300_000));
+        }
+    }
+    // A legacy frame (lz4 -l): size-prefixed independent blocks.
+    let mut c = Backend::C.codec().unwrap().compressor(1).unwrap();
+    let mut block = vec![0u8; lz4framed::compress_bound(200_000)];
+    let n = c.compress(&data[..200_000], &[], &mut block).unwrap();
+    stream.extend_from_slice(&0x184C_2102u32.to_le_bytes());
+    stream.extend_from_slice(&(n as u32).to_le_bytes());
+    stream.extend_from_slice(&block[..n]);
+    want.extend_from_slice(&data[..200_000]);
+    assert!(lz4framed::decompress(&stream).unwrap() == want);
+    for buf_len in [
+        1usize,
+        1000,
+        65_535,
+        65_536,
+        65_537,
+        1 << 20,
+        4 << 20,
+        9 << 20,
+    ] {
+        for step in [usize::MAX, 7_000] {
+            let src = Trickle {
+                data: &stream,
+                step,
+            };
+            let mut r = FrameDecoder::new(src);
+            let mut buf = vec![0u8; buf_len];
+            let mut out = Vec::new();
+            loop {
+                let n = r.read(&mut buf).unwrap();
+                if n == 0 {
+                    break;
+                }
+                out.extend_from_slice(&buf[..n]);
+            }
+            assert!(out == want, "buffer {buf_len}, step {step}");
+        }
+    }
+}
+
 #[test]
 fn frame_info_reports_the_header() {
     let s = FrameSettings::lz4_cli().block_checksum(true);

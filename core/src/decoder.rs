@@ -204,10 +204,18 @@ impl<R: Read, G: CodecRegistry> Read for FrameDecoder<R, G> {
     /// Reads decoded bytes. When nothing is buffered and `buf` can hold the whole next block,
     /// the block is decoded straight into `buf`, without an intermediate copy.
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        // Units go straight through while they fit `buf`: headers (no output), and blocks whose
+        // output bound fits. A skippable frame's content is left to the buffered path, which
+        // consumes it in pieces.
         while self.out_pos == self.out.filled && !buf.is_empty() {
-            match self.next_block_output_bound() {
-                Some(bound) if bound <= buf.len() => {}
-                _ => break,
+            let fits = match self.decompressor.engine.stage {
+                Stage::Skip { .. } => false,
+                _ => self
+                    .next_block_output_bound()
+                    .is_none_or(|bound| bound <= buf.len()),
+            };
+            if !fits {
+                break;
             }
             let need = self.decompressor.engine.need();
             self.fill_input(need)?;

@@ -81,3 +81,18 @@ pub fn levels(backend: Backend) -> Vec<i32> {
         .filter(|l| supported.contains(l))
         .collect()
 }
+
+/// A reader that hands out at most `step` bytes per call, so that units arrive split.
+pub struct Trickle<'a> {
+    pub data: &'a [u8],
+    pub step: usize,
+}
+
+impl std::io::Read for Trickle<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = buf.len().min(self.step).min(self.data.len());
+        buf[..n].copy_from_slice(&self.data[..n]);
+        self.data = &self.data[n..];
+        Ok(n)
+    }
+}
