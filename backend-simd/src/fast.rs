@@ -645,6 +645,15 @@ unsafe fn compress_generic<S: Simd, T: Table + ?Sized, const EXT: bool>(
                         mpos -= 1;
                     }
                 } else {
+                    if mpos >= 8 {
+                        // The common case (0..7 bytes, a data-dependent count) without a
+                        // loop: one 8-byte compare of the bytes before both positions, capped
+                        // at the anchor. mpos < ip, so both reads start at 0 or later.
+                        let x = read64(sp.add(ip - 8)) ^ read64(sp.add(mpos - 8));
+                        let back = ((x.leading_zeros() / 8) as usize).min(ip - anchor);
+                        ip -= back;
+                        mpos -= back;
+                    }
                     while ip > anchor && mpos > 0 && *sp.add(ip - 1) == *sp.add(mpos - 1) {
                         ip -= 1;
                         mpos -= 1;
