@@ -45,8 +45,9 @@ fn sequence_price(litlen: i32, mlen: i32) -> i32 {
     price
 }
 
-/// `LZ4HC_FindLongerMatch`: a match at `ip` longer than `min_len`, or length 0.
-#[inline(always)]
+/// `LZ4HC_FindLongerMatch`: a match at `ip` longer than `min_len`, or length 0. (Out of line:
+/// the chain walk gets the whole register file instead of sharing it with the parser.)
+#[inline(never)]
 fn find_longer(
     w: &mut Window,
     buf: &[u8],
