@@ -23,12 +23,15 @@
 //!   covers only bytes written by the call. Bytes of `dst` beyond the returned length may have
 //!   been overwritten (the fast kernels copy in 16/32-byte strides).
 //! * **Encoding** (fast levels `-65537..=1`; level `-n` is acceleration `n`) follows the
-//!   reference's `LZ4_compress_fast`: a block without history is byte-identical to the C
-//!   library's output. The match table is kept across blocks: when a block's `history` is the
-//!   previous block's input (recognised by its length and last bytes) the table simply
-//!   continues, otherwise it is rebuilt from the history like `LZ4_loadDict`. Every candidate
-//!   match is verified against the current `history`/`src` bytes, so a mistaken guess costs
-//!   ratio, never correctness.
+//!   reference's `LZ4_compress_fast`: a block without history below 64 KiB + 11 bytes is
+//!   byte-identical to the C library's output; larger blocks and blocks with history use a
+//!   16-bit relative match table with twice C's entries in C's 16 KiB, hashed over 6 bytes, and
+//!   (level 1) a shorter step-1 search phase: about C's ratio over the Silesia files, faster
+//!   (`scalar`'s module docs). The match table is kept across blocks: when a block's
+//!   `history` is the previous block's input (recognised by its length and last bytes) the
+//!   table simply continues, otherwise it is rebuilt from the history like `LZ4_loadDict`.
+//!   Every candidate match is verified against the current `history`/`src` bytes, so a
+//!   mistaken guess costs ratio, never correctness.
 //! * **High-compression levels** `2..=12` are the [`hc`] module's [`hc::HcCompressor`], our own
 //!   port of the reference's `lz4hc.c` (level 2 `lz4mid`, 3..=9 hash chain, 10..=12 optimal
 //!   parser): a block without history is byte-identical to `LZ4_compress_HC`. They are the
