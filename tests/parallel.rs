@@ -260,6 +260,16 @@ fn stream_decompression_without_an_index_equals_serial() {
     let linked = FrameSettings::new().content_checksum(true);
     file.extend(lz4framed::compress_with(&data[..3_000_000], &linked).unwrap());
     expected.extend_from_slice(&data[..3_000_000]);
+    // An independent frame after a linked one (its size check must not count the linked
+    // frame's output), with an empty checksummed frame between them.
+    let indep = FrameSettings::new()
+        .block_mode(BlockMode::Independent)
+        .block_size(BlockSize::Max64KB)
+        .content_checksum(true);
+    file.extend(lz4framed::compress_with(b"", &indep).unwrap());
+    file.extend(lz4framed::compress_with(&data[..500_000], &indep).unwrap());
+    expected.extend_from_slice(&data[..500_000]);
+    frames += 2;
     file.extend(legacy_frame(&data[1000..(9 << 20).min(data.len())]));
     expected.extend_from_slice(&data[1000..]);
     frames += 2;

@@ -140,6 +140,8 @@ pub(crate) struct Engine {
     /// The current frame's blocks are handed out (its output size and content checksum are
     /// then checked by the collector of `deferred`).
     pub(crate) deferring: bool,
+    /// Buffers for handed-out blocks, given back by the collector for reuse.
+    pub(crate) spare_blocks: Vec<Vec<u8>>,
     /// Within one call: how many bytes of the call's frame output were already appended to
     /// `window` (not part of the persistent state; 0 between calls).
     pub(crate) window_synced: usize,
@@ -164,6 +166,7 @@ impl Engine {
             truncated: false,
             deferred: None,
             deferring: false,
+            spare_blocks: Vec::new(),
             window_synced: 0,
         }
     }
@@ -570,8 +573,11 @@ impl Engine {
     fn defer_block(&mut self, data: &[u8], raw: bool, header_at: u64) {
         let max = self.frame.as_ref().map_or(0, |f| f.block_max_size());
         if let Some(d) = &mut self.deferred {
+            let mut buf = self.spare_blocks.pop().unwrap_or_default();
+            buf.clear();
+            buf.extend_from_slice(data);
             d.push(Deferred::Block(DeferredBlock {
-                data: data.to_vec(),
+                data: buf,
                 raw,
                 header_at,
                 frame: self.frame_index,

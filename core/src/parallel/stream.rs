@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::sync::mpsc::{channel, sync_channel};
-use std::sync::Mutex;
+use std::sync::{Condvar, Mutex};
 
 use crate::codec::{BlockCodec, BlockError, CodecRegistry};
 use crate::decompressor::Decompressor;
@@ -77,14 +77,15 @@ pub fn decompress_stream<R: Read, W: Write, G: CodecRegistry>(
     }
     let codec = decompressor.codec;
     let dictionary = decompressor.dictionary.clone();
+    let verify = decompressor.engine.verify;
+    let chain = HashChain::default();
     let mut sink = OrderedSink {
         writer,
-        verify: decompressor.engine.verify,
-        hash: None,
+        chain: &chain,
         frame_len: 0,
         bytes_out: 0,
     };
-    let (job_tx, job_rx) = sync_channel::<(usize, Vec<DeferredBlock>)>(threads);
+    let (job_tx, job_rx) = sync_channel::<Job>(threads);
     let job_rx = Mutex::new(job_rx);
     let (res_tx, res_rx) = channel::<(usize, Result<Decoded, Error>)>();
     // Output buffers go back and forth between the workers and the writer, so that their
@@ -94,20 +95,28 @@ pub fn decompress_stream<R: Read, W: Write, G: CodecRegistry>(
         let workers = if threads > 1 { threads } else { 0 };
         for _ in 0..workers {
             let res_tx = res_tx.clone();
-            let (job_rx, dictionary, pool) = (&job_rx, dictionary.as_ref(), &pool);
+            let (job_rx, dictionary, pool, chain) = (&job_rx, dictionary.as_ref(), &pool, &chain);
             s.spawn(move || loop {
                 let job = match job_rx.lock() {
                     Ok(rx) => rx.recv(),
                     Err(_) => return,
                 };
-                let Ok((seq, blocks)) = job else { return };
+                let Ok(job) = job else { return };
                 let buf = pool
                     .lock()
                     .ok()
                     .and_then(|mut p| p.pop())
                     .unwrap_or_default();
-                let r = decode_blocks(codec, dictionary, &blocks, buf);
-                if res_tx.send((seq, r)).is_err() {
+                let r = decode_blocks(codec, dictionary, &job.blocks, buf);
+                // The frame's content checksum runs through the batches in order, each hashed
+                // by the worker that decoded it while its output is still in cache.
+                chain.pass(
+                    job.hash_turn,
+                    job.hash,
+                    r.as_ref().ok().map(|(b, n)| &b[..*n]),
+                );
+                let r = r.map(|(buf, n)| (buf, n, job.blocks));
+                if res_tx.send((job.seq, r)).is_err() {
                     return;
                 }
             });
@@ -124,8 +133,18 @@ pub fn decompress_stream<R: Read, W: Write, G: CodecRegistry>(
             limit: 2 * threads,
             batch: Vec::new(),
             batch_bound: 0,
+            hash_turns: 0,
+            frame_hash: None,
+            frame_check: false,
+            recycled: Vec::new(),
         };
-        let r = feed_all(&mut reader, &mut decompressor, &mut queue, &mut sink);
+        let r = feed_all(
+            &mut reader,
+            &mut decompressor,
+            verify,
+            &mut queue,
+            &mut sink,
+        );
         // After a failure of the input, what came before it is still written, so that an
         // earlier error (found by a worker) is the one reported. After a failure of the output
         // or of a handed-out block, nothing more is written.
@@ -144,21 +163,95 @@ pub fn decompress_stream<R: Read, W: Write, G: CodecRegistry>(
     ))
 }
 
-/// A worker's output: the buffer and how much of it is output.
-type Decoded = (Vec<u8>, usize);
+/// A batch of handed-out blocks for a worker.
+struct Job {
+    /// Its place among the output items.
+    seq: usize,
+    blocks: Vec<DeferredBlock>,
+    /// Its turn in the [`HashChain`] (every batch has one).
+    hash_turn: usize,
+    /// Whether its output goes into the content checksum, and whether it starts the frame's.
+    hash: Option<HashStep>,
+}
+
+/// What a batch does to the running content checksum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HashStep {
+    /// The first batch of a frame: start a new checksum.
+    Start,
+    /// A later batch: continue it.
+    Continue,
+}
+
+/// The content checksum of the handed-out frame, passed from batch to batch in stream order:
+/// a worker waits for its batch's turn, hashes its output and hands the turn on.
+struct HashChain {
+    /// The next turn, and the checksum so far.
+    state: Mutex<(usize, Xxh32)>,
+    turn: Condvar,
+}
+
+impl Default for HashChain {
+    fn default() -> Self {
+        HashChain {
+            state: Mutex::new((0, Xxh32::new(0))),
+            turn: Condvar::new(),
+        }
+    }
+}
+
+impl HashChain {
+    /// Wait for turn `turn`, apply `step` to `output` (a failed batch hashes nothing), pass on.
+    fn pass(&self, turn: usize, step: Option<HashStep>, output: Option<&[u8]>) {
+        let Ok(mut g) = self.state.lock() else { return };
+        while g.0 != turn {
+            match self.turn.wait(g) {
+                Ok(next) => g = next,
+                Err(_) => return,
+            }
+        }
+        match (step, output) {
+            (Some(HashStep::Start), Some(out)) => {
+                g.1 = Xxh32::new(0);
+                g.1.update(out);
+            }
+            (Some(HashStep::Continue), Some(out)) => g.1.update(out),
+            _ => {}
+        }
+        g.0 += 1;
+        drop(g);
+        self.turn.notify_all();
+    }
+
+    /// The checksum after every batch so far (the caller knows they are all done).
+    fn digest(&self) -> Option<u32> {
+        self.state.lock().ok().map(|g| g.1.digest())
+    }
+}
+
+/// A worker's output: the buffer, how much of it is output, and the batch's blocks (their
+/// buffers are reused).
+type Decoded = (Vec<u8>, usize, Vec<DeferredBlock>);
 
 /// An item of the output, in stream order.
 enum Item {
     /// Output decoded on the calling thread, or by a worker (the first `.1` bytes).
     Output(Vec<u8>, usize),
-    /// A handed-out frame begins or ends.
-    Deferred(Deferred),
+    /// A handed-out frame begins.
+    FrameStart,
+    /// The end of a handed-out frame. `check`: its content checksum is to be verified;
+    /// `hashed`: batches of it went through the hash chain (else its content is empty).
+    FrameEnd {
+        end: Deferred,
+        check: bool,
+        hashed: bool,
+    },
 }
 
 /// The calling thread's side of the workers: batches going out, results coming back, and the
 /// items waiting for the ones before them.
 struct Queue<'a> {
-    job_tx: std::sync::mpsc::SyncSender<(usize, Vec<DeferredBlock>)>,
+    job_tx: std::sync::mpsc::SyncSender<Job>,
     res_rx: std::sync::mpsc::Receiver<(usize, Result<Decoded, Error>)>,
     /// Where written buffers go back to.
     pool: &'a Mutex<Vec<Vec<u8>>>,
@@ -174,9 +267,41 @@ struct Queue<'a> {
     /// Blocks gathered for the next batch, and their output bound.
     batch: Vec<DeferredBlock>,
     batch_bound: usize,
+    /// Batches sent so far (the next batch's hash turn).
+    hash_turns: usize,
+    /// The current handed-out frame's checksum step for its next batch (None: not hashed).
+    frame_hash: Option<HashStep>,
+    /// Whether the current handed-out frame's content checksum is verified.
+    frame_check: bool,
+    /// Block buffers back from the workers, for the state machine to reuse.
+    recycled: Vec<Vec<u8>>,
 }
 
 impl Queue<'_> {
+    /// A handed-out frame begins.
+    fn frame_start<W: Write>(
+        &mut self,
+        checked: bool,
+        sink: &mut OrderedSink<W>,
+    ) -> Result<(), Error> {
+        self.frame_check = checked;
+        self.frame_hash = checked.then_some(HashStep::Start);
+        self.ready(Item::FrameStart, sink)
+    }
+
+    /// A handed-out frame ends: its checks are queued behind its output.
+    fn frame_end<W: Write>(
+        &mut self,
+        end: Deferred,
+        sink: &mut OrderedSink<W>,
+    ) -> Result<(), Error> {
+        self.flush_batch(sink)?;
+        let hashed = self.frame_hash == Some(HashStep::Continue);
+        let check = std::mem::take(&mut self.frame_check);
+        self.frame_hash = None;
+        self.ready(Item::FrameEnd { end, check, hashed }, sink)
+    }
+
     /// Queue an item that is ready now.
     fn ready<W: Write>(&mut self, item: Item, sink: &mut OrderedSink<W>) -> Result<(), Error> {
         self.flush_batch(sink)?;
@@ -217,12 +342,21 @@ impl Queue<'_> {
         while self.sent - self.written >= self.limit {
             self.receive_one(sink)?;
         }
-        let batch = std::mem::take(&mut self.batch);
+        let job = Job {
+            seq: self.sent,
+            blocks: std::mem::take(&mut self.batch),
+            hash_turn: self.hash_turns,
+            hash: self.frame_hash,
+        };
+        if self.frame_hash.is_some() {
+            self.frame_hash = Some(HashStep::Continue);
+        }
         self.batch_bound = 0;
         self.job_tx
-            .send((self.sent, batch))
+            .send(job)
             .map_err(|_| Error::InvalidState("decompression worker stopped"))?;
         self.sent += 1;
+        self.hash_turns += 1;
         Ok(())
     }
 
@@ -232,8 +366,13 @@ impl Queue<'_> {
             .res_rx
             .recv()
             .map_err(|_| Error::InvalidState("decompression worker stopped"))?;
-        self.pending
-            .insert(seq, r.map(|(buf, n)| Item::Output(buf, n)));
+        let item = r.map(|(buf, n, blocks)| {
+            if self.recycled.len() < 64 {
+                self.recycled.extend(blocks.into_iter().map(|b| b.data));
+            }
+            Item::Output(buf, n)
+        });
+        self.pending.insert(seq, item);
         self.write_ready(sink)
     }
 
@@ -248,7 +387,11 @@ impl Queue<'_> {
                     }
                     r
                 }
-                Item::Deferred(d) => sink.deferred(d),
+                Item::FrameStart => {
+                    sink.frame_len = 0;
+                    Ok(())
+                }
+                Item::FrameEnd { end, check, hashed } => sink.frame_end(end, check, hashed),
             });
             if r.is_err() {
                 self.failed = true;
@@ -273,6 +416,7 @@ impl Queue<'_> {
 fn feed_all<R: Read, W: Write, G: CodecRegistry>(
     reader: &mut R,
     dec: &mut Decompressor<G>,
+    verify: bool,
     queue: &mut Queue<'_>,
     sink: &mut OrderedSink<W>,
 ) -> Result<u64, Error> {
@@ -295,9 +439,13 @@ fn feed_all<R: Read, W: Write, G: CodecRegistry>(
             for d in std::mem::take(items) {
                 match d {
                     Deferred::Block(b) => queue.block(b, sink)?,
-                    other => queue.ready(Item::Deferred(other), sink)?,
+                    Deferred::FrameStart { checksum } => {
+                        queue.frame_start(checksum && verify, sink)?
+                    }
+                    end @ Deferred::FrameEnd { .. } => queue.frame_end(end, sink)?,
                 }
             }
+            dec.engine.spare_blocks.append(&mut queue.recycled);
         }
         if out.filled > 0 {
             queue.output(out.data(), sink)?;
@@ -312,7 +460,7 @@ fn decode_blocks(
     dictionary: Option<&Dictionary>,
     blocks: &[DeferredBlock],
     mut out: Vec<u8>,
-) -> Result<Decoded, Error> {
+) -> Result<(Vec<u8>, usize), Error> {
     let bound: usize = blocks
         .iter()
         .map(|b| if b.raw { b.data.len() } else { b.max })
@@ -345,63 +493,63 @@ fn decode_blocks(
 }
 
 /// Writes the output in order and checks the handed-out frames' sizes and content checksums.
-struct OrderedSink<W> {
+struct OrderedSink<'a, W> {
     writer: W,
-    verify: bool,
-    /// The running content checksum of the handed-out frame being written, if it has one.
-    hash: Option<Xxh32>,
-    /// Output of that frame so far.
+    /// Where the handed-out frames' content checksums are computed.
+    chain: &'a HashChain,
+    /// Output of the current handed-out frame so far.
     frame_len: u64,
     bytes_out: u64,
 }
 
-impl<W: Write> OrderedSink<W> {
+impl<W: Write> OrderedSink<'_, W> {
     fn output(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        if let Some(h) = &mut self.hash {
-            h.update(bytes);
-        }
         self.frame_len += bytes.len() as u64;
         self.bytes_out += bytes.len() as u64;
         self.writer.write_all(bytes)?;
         Ok(())
     }
 
-    fn deferred(&mut self, d: Deferred) -> Result<(), Error> {
-        match d {
-            Deferred::FrameStart { checksum, .. } => {
-                self.hash = (checksum && self.verify).then(|| Xxh32::new(0));
-                self.frame_len = 0;
-            }
-            Deferred::FrameEnd {
-                frame,
-                at,
-                content_size,
-                checksum,
-            } => {
-                // In the order single-threaded decoding checks them.
-                if let (Some((found, offset)), Some(h)) = (checksum, self.hash.take()) {
-                    let expected = h.digest();
-                    if found != expected {
-                        return Err(Error::ContentChecksum {
-                            offset,
-                            frame,
-                            expected,
-                            found,
-                        });
-                    }
-                }
-                if let Some(declared) = content_size {
-                    if declared != self.frame_len {
-                        return Err(Error::ContentSizeMismatch {
-                            offset: at,
-                            frame,
-                            declared,
-                            actual: self.frame_len,
-                        });
-                    }
+    /// The checks at the end of a handed-out frame, in the order single-threaded decoding
+    /// makes them. `check`: verify its content checksum; `hashed`: its output went through the
+    /// hash chain (else it is empty).
+    fn frame_end(&mut self, end: Deferred, check: bool, hashed: bool) -> Result<(), Error> {
+        let Deferred::FrameEnd {
+            frame,
+            at,
+            content_size,
+            checksum,
+        } = end
+        else {
+            return Err(Error::InvalidState("a frame end expected"));
+        };
+        let frame_len = self.frame_len;
+        if let (Some((found, offset)), true) = (checksum, check) {
+            let expected = if hashed {
+                self.chain.digest()
+            } else {
+                Some(Xxh32::new(0).digest())
+            };
+            if let Some(expected) = expected {
+                if found != expected {
+                    return Err(Error::ContentChecksum {
+                        offset,
+                        frame,
+                        expected,
+                        found,
+                    });
                 }
             }
-            Deferred::Block(_) => return Err(Error::InvalidState("a block outside a batch")),
+        }
+        if let Some(declared) = content_size {
+            if declared != frame_len {
+                return Err(Error::ContentSizeMismatch {
+                    offset: at,
+                    frame,
+                    declared,
+                    actual: frame_len,
+                });
+            }
         }
         Ok(())
     }
