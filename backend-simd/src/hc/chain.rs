@@ -109,6 +109,20 @@ unsafe fn count_back(p: *const u8, ip: usize, mp: usize, max: usize) -> usize {
     }
 }
 
+/// Hints the CPU to bring the cache line of `x` into L1.
+#[inline(always)]
+fn prefetch<T>(x: &T) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use core::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        // SAFETY: a prefetch never faults and has no architectural effect; SSE is part of the
+        // x86_64 baseline.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>((x as *const T).cast::<i8>()) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = x;
+}
+
 impl Window {
     /// `LZ4HC_Insert`: adds every position from `next_to_update` up to `target` (excluded) to
     /// the hash chains.
@@ -170,6 +184,13 @@ impl Window {
         // SAFETY: `ip + 4 <= i_high <= buf.len()` (asserted above).
         let pattern = unsafe { rd32(p.add(ip)) };
         let mut match_index = self.hash[hash4(pattern)];
+        if ip + MINMATCH < buf.len() {
+            // The next position's chain head, for the search there if this one finds nothing
+            // (most searches of the lazy parser): its load then overlaps this walk.
+            // SAFETY: `ip + 1 + 4 <= buf.len()` (checked just above).
+            let next = hash4(unsafe { rd32(p.add(ip + 1)) });
+            prefetch(&self.hash[next]);
+        }
         let mut attempts = max_attempts;
         let mut offset = 0usize;
         let mut s_back = 0usize;
