@@ -214,22 +214,35 @@ pub(crate) fn compress_optimal(
             } else {
                 (0, opt[cur].price)
             };
-            for ml in MINMATCH..=new.len {
-                let pos = cur + ml;
+            // (One slice for the cells `cur + MINMATCH ..= cur + new.len`, so no bounds check
+            // per length; `last_match_pos` can only move at the last length, so the limit
+            // below holds for the others.)
+            let filled = last_match_pos + TRAILING_LITERALS;
+            let off = new.off as i32;
+            let cells = &mut opt[cur + MINMATCH..=cur + new.len];
+            let (last, rest) = cells.split_last_mut().expect("new.len >= MINMATCH");
+            for (k, c) in rest.iter_mut().enumerate() {
+                let ml = MINMATCH + k;
                 let price = base_price + sequence_price(ll, ml as i32);
-                if pos > last_match_pos + TRAILING_LITERALS
-                    || price <= opt[pos].price - favor as i32
-                {
-                    if ml == new.len && last_match_pos < pos {
-                        last_match_pos = pos;
-                    }
-                    opt[pos] = Cell {
+                if cur + ml > filled || price <= c.price - favor as i32 {
+                    *c = Cell {
                         price,
-                        off: new.off as i32,
+                        off,
                         mlen: ml as i32,
                         litlen: ll,
                     };
                 }
+            }
+            let price = base_price + sequence_price(ll, new.len as i32);
+            let pos = cur + new.len;
+            if pos > filled || price <= last.price - favor as i32 {
+                *last = Cell {
+                    price,
+                    off,
+                    mlen: new.len as i32,
+                    litlen: ll,
+                };
+                last_match_pos = last_match_pos.max(pos);
             }
             // Complete the following positions with literals.
             for add in 1..=TRAILING_LITERALS {
