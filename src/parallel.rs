@@ -21,7 +21,7 @@ use std::io::{Read, Write};
 
 use crate::{Decompressor, Dictionary, Error, FrameSettings, Registry, SeekIndex};
 pub use lz4framed_core::parallel::{
-    available_threads, CompressSummary, DecompressSummary, RandomAccess, CHUNK_SIZE,
+    available_threads, thread_count, CompressSummary, DecompressSummary, RandomAccess, CHUNK_SIZE,
 };
 
 /// Compress `data` into one frame on `threads` threads (0 = all cores).

@@ -238,6 +238,7 @@ fn ours(
     }
     let oneshot = lz4framed::decompress_with(d.clone(), frame);
     if let Some(piece) = piece {
+        let fresh = d.clone();
         let mut out = Vec::new();
         let streamed = frame
             .chunks(piece)
@@ -255,6 +256,23 @@ fn ours(
             codec.name(),
             describe(&oneshot),
             describe(&streamed),
+            hex(frame, 64)
+        );
+        // Parallel stream decoding (blocks handed out to 2 threads) agrees with serial
+        // decoding on success vs failure and on the bytes.
+        let parallel =
+            lz4framed::parallel::decompress_stream(frame, Vec::new(), fresh, 2).map(|(out, _)| out);
+        let same = match (&oneshot, &parallel) {
+            (Ok(a), Ok(b)) => a == b,
+            (Err(_), Err(_)) => true,
+            _ => false,
+        };
+        assert!(
+            same,
+            "{}: one-shot {} but decompress_stream on 2 threads {} (verify {verify}; input {})",
+            codec.name(),
+            describe(&oneshot),
+            describe(&parallel),
             hex(frame, 64)
         );
     }
@@ -349,7 +367,9 @@ fn compare(
 /// dictionary IDs without a dictionary, content size 0, skippable-only input); never a panic.
 ///
 /// Input layout: byte 0, mode: bit 0 = both decoders use [`FIXED_DICTIONARY`]; bit 1 = also
-/// feed lz4framed in pieces of `(mode >> 2) + 1` bytes; the rest is the frame data.
+/// feed lz4framed in pieces of `(mode >> 2) + 1` bytes, and decode with
+/// `parallel::decompress_stream` on 2 threads (both must agree with one-shot decoding); the rest
+/// is the frame data.
 pub fn frame_decode_diff(data: &[u8]) {
     let input = decode_input(data);
     let c = decompress_frames(input.frame, input.dict.as_ref().map(|d| d.bytes()));

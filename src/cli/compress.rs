@@ -48,10 +48,7 @@ pub fn settings(args: &CompressArgs, input_len: Option<u64>) -> CliResult<FrameS
 
 /// Run `compress`.
 pub fn run(args: &CompressArgs) -> CliResult<Exit> {
-    let threads = match args.threads {
-        0 => lz4framed::parallel::available_threads(),
-        n => n as usize,
-    };
+    let threads = super::seek::threads(args.threads);
     if args.seekable || threads > 1 {
         return super::seek::compress(args);
     }

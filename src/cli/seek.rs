@@ -63,11 +63,7 @@ pub struct ExtractArgs {
 
 /// The thread count an `-T N` option asks for (0 = all cores).
 pub fn threads(n: u32) -> usize {
-    if n == 0 {
-        lz4framed::parallel::available_threads()
-    } else {
-        n as usize
-    }
+    lz4framed::parallel::thread_count(n as usize)
 }
 
 fn data_error(name: &str, e: &lz4framed::Error) -> CliError {

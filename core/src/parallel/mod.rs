@@ -46,6 +46,21 @@ pub fn available_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
+/// A thread-count argument: 0 means [`available_threads`].
+pub fn thread_count(threads: usize) -> usize {
+    if threads == 0 {
+        available_threads()
+    } else {
+        threads
+    }
+}
+
+/// A worker's next job from the shared queue; `None` once the queue is closed (or its lock
+/// poisoned by a panicking worker).
+fn next_job<T>(jobs: &Mutex<std::sync::mpsc::Receiver<T>>) -> Option<T> {
+    jobs.lock().ok()?.recv().ok()
+}
+
 /// A source that can be read at any offset from several threads: a byte slice, or a file
 /// (positioned reads, `pread`).
 pub trait RandomAccess: Sync {
@@ -416,11 +431,7 @@ fn compress_from<R: Read, W: Write, G: CodecRegistry>(
     index: Option<&IndexOptions>,
 ) -> Result<(W, CompressSummary), Error> {
     settings.check()?;
-    let threads = if threads == 0 {
-        available_threads()
-    } else {
-        threads
-    };
+    let threads = thread_count(threads);
     let codec = G::codec_for_level(settings.backend, settings.level)?;
     codec.compressor(settings.level)?;
     let declared = match settings.content_size {
@@ -538,12 +549,7 @@ fn compress_on_threads<'a, R: Read, W: Write>(
             let job_rx = &job_rx;
             s.spawn(move || {
                 let mut worker = Worker::default();
-                loop {
-                    let job = match job_rx.lock() {
-                        Ok(rx) => rx.recv(),
-                        Err(_) => return,
-                    };
-                    let Ok(job) = job else { return };
+                while let Some(job) = next_job(job_rx) {
                     let r = compress_chunk(params, &mut worker, &job);
                     if res_tx.send((job.seq, r)).is_err() {
                         return;
@@ -712,11 +718,7 @@ pub fn decompress_with<G: CodecRegistry>(
     dictionary: Option<&Dictionary>,
 ) -> Result<Vec<u8>, Error> {
     verify_source(data, index)?;
-    let threads = if threads == 0 {
-        available_threads()
-    } else {
-        threads
-    };
+    let threads = thread_count(threads);
     let ctx = Decoding {
         source: data,
         index,
@@ -788,11 +790,7 @@ pub fn decompress_to<S: RandomAccess + ?Sized, W: Write, G: CodecRegistry>(
     mut writer: W,
 ) -> Result<(W, u64), Error> {
     verify_source(source, index)?;
-    let threads = if threads == 0 {
-        available_threads()
-    } else {
-        threads
-    };
+    let threads = thread_count(threads);
     let ctx = Decoding {
         source,
         index,
@@ -824,12 +822,7 @@ pub fn decompress_to<S: RandomAccess + ?Sized, W: Write, G: CodecRegistry>(
             s.spawn(move || {
                 let mut out = ReusableBuf::default();
                 let mut scratch = Vec::new();
-                loop {
-                    let job = match job_rx.lock() {
-                        Ok(rx) => rx.recv(),
-                        Err(_) => return,
-                    };
-                    let Ok(i) = job else { return };
+                while let Some(i) = next_job(job_rx) {
                     let r = ctx
                         .run::<G>(tasks[i], &mut out, &mut scratch)
                         .map(|()| out.data().to_vec());

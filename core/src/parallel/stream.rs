@@ -21,7 +21,7 @@ use crate::output::ReusableBuf;
 use crate::settings::Dictionary;
 use crate::xxh32::Xxh32;
 
-use super::{available_threads, CHUNK_SIZE};
+use super::{next_job, thread_count, CHUNK_SIZE};
 
 /// What [`decompress_stream`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,11 +67,7 @@ pub fn decompress_stream<R: Read, W: Write, G: CodecRegistry>(
             "decompress_stream needs a decompressor that has not been fed yet",
         ));
     }
-    let threads = if threads == 0 {
-        available_threads()
-    } else {
-        threads
-    };
+    let threads = thread_count(threads);
     if threads > 1 {
         decompressor.engine.deferred = Some(Vec::new());
     }
@@ -96,28 +92,25 @@ pub fn decompress_stream<R: Read, W: Write, G: CodecRegistry>(
         for _ in 0..workers {
             let res_tx = res_tx.clone();
             let (job_rx, dictionary, pool, chain) = (&job_rx, dictionary.as_ref(), &pool, &chain);
-            s.spawn(move || loop {
-                let job = match job_rx.lock() {
-                    Ok(rx) => rx.recv(),
-                    Err(_) => return,
-                };
-                let Ok(job) = job else { return };
-                let buf = pool
-                    .lock()
-                    .ok()
-                    .and_then(|mut p| p.pop())
-                    .unwrap_or_default();
-                let r = decode_blocks(codec, dictionary, &job.blocks, buf);
-                // The frame's content checksum runs through the batches in order, each hashed
-                // by the worker that decoded it while its output is still in cache.
-                chain.pass(
-                    job.hash_turn,
-                    job.hash,
-                    r.as_ref().ok().map(|(b, n)| &b[..*n]),
-                );
-                let r = r.map(|(buf, n)| (buf, n, job.blocks));
-                if res_tx.send((job.seq, r)).is_err() {
-                    return;
+            s.spawn(move || {
+                while let Some(job) = next_job(job_rx) {
+                    let buf = pool
+                        .lock()
+                        .ok()
+                        .and_then(|mut p| p.pop())
+                        .unwrap_or_default();
+                    let r = decode_blocks(codec, dictionary, &job.blocks, buf);
+                    // The frame's content checksum runs through the batches in order, each hashed
+                    // by the worker that decoded it while its output is still in cache.
+                    chain.pass(
+                        job.hash_turn,
+                        job.hash,
+                        r.as_ref().ok().map(|(b, n)| &b[..*n]),
+                    );
+                    let r = r.map(|(buf, n)| (buf, n, job.blocks));
+                    if res_tx.send((job.seq, r)).is_err() {
+                        return;
+                    }
                 }
             });
         }
