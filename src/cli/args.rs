@@ -227,6 +227,9 @@ pub struct TestArgs {
     /// Print nothing for files that pass.
     #[arg(short = 'q', long)]
     pub quiet: bool,
+    /// Threads (0 = all cores, the default); as for decompress.
+    #[arg(short = 'T', long, value_name = "N", default_value_t = 0)]
+    pub threads: u32,
 }
 
 fn parse_block_size(s: &str) -> Result<lz4framed::BlockSize, String> {

@@ -62,8 +62,24 @@ pub fn decompressor(args: &DecodeArgs) -> CliResult<Decompressor> {
     Ok(d.verify_checksums(!args.no_verify))
 }
 
-/// Decode all of `input`, writing to `output` when there is one.
+/// Decode all of `input`, writing to `output` when there is one, on `threads` threads (more
+/// than one: `lz4framed::parallel::decompress_stream`, independent blocks in parallel).
 pub fn decode(
+    input: Input,
+    decompressor: Decompressor,
+    output: Option<&mut Output>,
+    quiet: bool,
+    threads: usize,
+) -> CliResult<Decoded> {
+    if threads > 1 {
+        decode_threaded(input, decompressor, output, quiet, threads)
+    } else {
+        decode_serial(input, decompressor, output, quiet)
+    }
+}
+
+/// [`decode`] on the calling thread.
+fn decode_serial(
     input: Input,
     decompressor: Decompressor,
     mut output: Option<&mut Output>,
@@ -106,18 +122,22 @@ pub fn decode(
     })
 }
 
-/// Decode all of `input` into `output` on `threads` threads
-/// (`lz4framed::parallel::decompress_stream`): independent blocks in parallel, linked frames on
-/// this thread.
-pub fn decode_threaded(
+/// [`decode`] on `threads` threads: independent blocks in parallel, linked frames on this
+/// thread.
+fn decode_threaded(
     input: Input,
     decompressor: Decompressor,
-    output: &mut Output,
+    output: Option<&mut Output>,
     quiet: bool,
     threads: usize,
 ) -> CliResult<Decoded> {
     let name = input.name.clone();
-    let out_name = output.name();
+    let out_name = output.as_ref().map(|o| o.name()).unwrap_or_default();
+    let mut sink = io::sink();
+    let writer: &mut dyn Write = match output {
+        Some(o) => o,
+        None => &mut sink,
+    };
     let mut progress = Progress::new(&name, input.len(), quiet);
     let mut tracked = Tracked {
         inner: Metered {
@@ -126,8 +146,7 @@ pub fn decode_threaded(
         },
         failed: false,
     };
-    let r =
-        lz4framed::parallel::decompress_stream(&mut tracked, &mut *output, decompressor, threads);
+    let r = lz4framed::parallel::decompress_stream(&mut tracked, writer, decompressor, threads);
     let input_failed = tracked.failed;
     let (_, summary) = r.map_err(|e| match e {
         lz4framed::Error::Io(e) if input_failed => CliError::new(
@@ -194,11 +213,7 @@ pub fn run(args: &DecompressArgs) -> CliResult<Exit> {
         None => Output::stdout()?,
     };
     let threads = super::seek::threads(args.threads);
-    if threads > 1 {
-        decode_threaded(input, d, &mut output, args.io.quiet, threads)?;
-    } else {
-        decode(input, d, Some(&mut output), args.io.quiet)?;
-    }
+    decode(input, d, Some(&mut output), args.io.quiet, threads)?;
     if let Some(m) = &metadata {
         output.copy_metadata_from(m);
     }
@@ -215,7 +230,14 @@ pub fn test(args: &TestArgs) -> CliResult<Exit> {
         let result = Input::open(path).and_then(|input| {
             let name = input.name.clone();
             let d = decompressor(&args.decode)?;
-            decode(input, d, None, args.quiet).map(|r| (name, r))
+            decode(
+                input,
+                d,
+                None,
+                args.quiet,
+                super::seek::threads(args.threads),
+            )
+            .map(|r| (name, r))
         });
         match result {
             Ok((name, r)) => {
