@@ -293,9 +293,9 @@ pub fn extract(args: &ExtractArgs) -> CliResult<Exit> {
     Ok(Exit::Ok)
 }
 
-/// `decompress --threads N` (N > 1) on an indexed regular file: decode from the index's restart
-/// points on N threads. Returns `None` when this does not apply (no index, stdin, one thread),
-/// so that the caller decodes serially.
+/// `decompress --threads N` (N > 1) on an indexed regular file with linked frames: decode from
+/// the index's restart points on N threads. Returns `None` when this does not apply (no index,
+/// no linked frames, stdin, one thread), so that the caller decodes as a stream.
 pub fn try_parallel_decompress(
     input_path: &Path,
     output: Option<&Path>,
@@ -317,6 +317,11 @@ pub fn try_parallel_decompress(
     let Some(index) = find_index(input_path, &mut file)? else {
         return Ok(None);
     };
+    // Without linked frames the stream path is as parallel, and it also verifies content
+    // checksums (restart points in the middle of a frame cannot).
+    if !index.entries().iter().any(|e| e.has_window()) {
+        return Ok(None);
+    }
     let dict = match &decode.dict {
         Some(d) => Some(load_dictionary(d)?),
         None => None,
