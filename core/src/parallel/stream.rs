@@ -295,9 +295,13 @@ impl Queue<'_> {
         self.ready(Item::FrameEnd { end, check, hashed }, sink)
     }
 
-    /// Queue an item that is ready now.
+    /// Queue an item that is ready now (waiting while too many are in flight, so that the
+    /// output of a long linked frame behind a batch is not piled up in memory).
     fn ready<W: Write>(&mut self, item: Item, sink: &mut OrderedSink<W>) -> Result<(), Error> {
         self.flush_batch(sink)?;
+        while self.sent - self.written >= self.limit {
+            self.receive_one(sink)?;
+        }
         self.pending.insert(self.sent, Ok(item));
         self.sent += 1;
         self.write_ready(sink)
