@@ -10,8 +10,11 @@
 //! prints MB/s (of uncompressed data), our/C speed ratios and compressed sizes. Contenders are
 //! timed in interleaved rounds (`ROUNDS`, default 5), best time kept; `KERNELS=avx2,sse2`
 //! restricts the kernels, `ONLY=comp|dec` the operations; `CALIB=1` times the C decoder twice per round
-//! (a check on the method); `LINKED=1` decodes linked blocks
-//! (each with the previous 64 KiB as a separate history slice; compressed sizes are then ours).
+//! (a check on the method). `LINKED=1`: linked blocks, each with the previous 64 KiB as history.
+//! Compression is then C's `LZ4_compress_fast_continue` on one stream over the contiguous input
+//! (a fresh stream per timed pass) against our compressors given `history` that ends where
+//! `src` begins (as the frame layer passes it); decompression decodes C's linked blocks with that
+//! history as a separate slice. Sizes are totals over all blocks, ours against C's.
 
 use std::ffi::{c_char, c_int};
 use std::hint::black_box;
@@ -60,6 +63,46 @@ extern "C" {
         dict_size: c_int,
     ) -> c_int;
     fn getrusage(who: c_int, usage: *mut [i64; 18]) -> c_int;
+    fn LZ4_createStream() -> *mut Stream;
+    fn LZ4_freeStream(stream: *mut Stream) -> c_int;
+    fn LZ4_compress_fast_continue(
+        stream: *mut Stream,
+        src: *const c_char,
+        dst: *mut c_char,
+        src_size: c_int,
+        dst_capacity: c_int,
+        acceleration: c_int,
+    ) -> c_int;
+}
+
+/// `LZ4_stream_t` (opaque).
+#[repr(C)]
+struct Stream {
+    _private: [u8; 0],
+}
+
+/// C's linked-block compression of `blocks` (consecutive slices of one buffer) on a fresh
+/// stream; `each` receives every compressed block.
+fn c_compress_linked(blocks: &[&[u8]], dst: &mut [u8], mut each: impl FnMut(&[u8])) {
+    // SAFETY: a new stream, freed below; the blocks stay alive and unmoved (they are
+    // consecutive in one buffer, so each continued call finds the previous block in place).
+    unsafe {
+        let st = LZ4_createStream();
+        assert!(!st.is_null());
+        for b in blocks {
+            let n = LZ4_compress_fast_continue(
+                st,
+                b.as_ptr() as *const c_char,
+                dst.as_mut_ptr() as *mut c_char,
+                b.len() as c_int,
+                dst.len() as c_int,
+                1,
+            );
+            assert!(n > 0);
+            each(&dst[..n as usize]);
+        }
+        LZ4_freeStream(st);
+    }
 }
 
 /// CPU time of this thread (Linux `RUSAGE_THREAD`): less disturbed than wall time on a shared
@@ -123,6 +166,8 @@ fn main() {
     );
     let mut geo_d = vec![0f64; kernels.len()];
     let mut geo_c = vec![0f64; kernels.len()];
+    let mut total_c = 0usize;
+    let mut total_k = vec![0usize; kernels.len()];
     for path in &files {
         let data = std::fs::read(path).unwrap();
         let bs = if block_kib == 0 {
@@ -134,8 +179,8 @@ fn main() {
         let mut comp: Vec<Vec<u8>> = Vec::new();
         let mut scratch = vec![0u8; compress_bound(bs)];
         let mut out = vec![0u8; bs];
-        // LINKED=1: blocks compressed (by our codec) against the previous 64 KiB, decoded with
-        // that history as a separate slice; otherwise independent blocks compressed by C.
+        // LINKED=1: blocks compressed by C against the previous 64 KiB, decoded with that
+        // history as a separate slice; otherwise independent blocks compressed by C.
         let linked = std::env::var("LINKED").is_ok_and(|v| v == "1");
         let hists: Vec<&[u8]> = (0..blocks.len())
             .map(|i| {
@@ -146,24 +191,24 @@ fn main() {
                 }
             })
             .collect();
-        let mut lc = codec(Kernel::Scalar).unwrap().compressor(1).unwrap();
-        for (b, h) in blocks.iter().zip(&hists) {
-            let n = if linked {
-                lc.compress(b, h, &mut scratch).unwrap()
-            } else {
-                c_compress(b, &mut scratch)
-            };
-            comp.push(scratch[..n].to_vec());
+        if linked {
+            c_compress_linked(&blocks, &mut scratch, |c| comp.push(c.to_vec()));
+        } else {
+            for b in &blocks {
+                let n = c_compress(b, &mut scratch);
+                comp.push(scratch[..n].to_vec());
+            }
         }
         let c_size: usize = comp.iter().map(|c| c.len()).sum();
+        total_c += c_size;
         let mb = data.len() as f64 / 1e6;
         let name = path.rsplit('/').next().unwrap();
         let codecs: Vec<_> = kernels.iter().map(|&k| codec(k).unwrap()).collect();
         let mut cmps: Vec<_> = codecs.iter().map(|c| c.compressor(1).unwrap()).collect();
         let mut sizes = vec![0usize; kernels.len()];
         for (i, cmp) in cmps.iter_mut().enumerate() {
-            for b in &blocks {
-                sizes[i] += cmp.compress(b, &[], &mut scratch).unwrap();
+            for (b, h) in blocks.iter().zip(&hists) {
+                sizes[i] += cmp.compress(b, h, &mut scratch).unwrap();
             }
         }
         // Interleaved rounds (the machine is shared): best time of each contender.
@@ -179,6 +224,12 @@ fn main() {
         for _ in 0..rounds {
             tc = tc.min(time(|| {
                 if !do_c {
+                    return;
+                }
+                if linked {
+                    c_compress_linked(&blocks, &mut scratch, |c| {
+                        black_box(c);
+                    });
                     return;
                 }
                 for b in &blocks {
@@ -199,8 +250,8 @@ fn main() {
                     if !do_c {
                         return;
                     }
-                    for b in &blocks {
-                        black_box(cmp.compress(b, &[], &mut scratch));
+                    for (b, h) in blocks.iter().zip(&hists) {
+                        black_box(cmp.compress(b, h, &mut scratch));
                     }
                 }));
                 let cd = codecs[i];
@@ -239,6 +290,7 @@ fn main() {
                 td.as_secs_f64() / tdk[i].as_secs_f64(),
             );
             geo_c[i] += rc.ln();
+            total_k[i] += sizes[i];
             geo_d[i] += rd.ln();
             println!(
                 "  {:12} comp {:7.1} MB/s ({:.3}x C)  dec {:7.1} MB/s ({:.3}x C)  size {:+.3}%",
@@ -254,10 +306,11 @@ fn main() {
     let n = files.len() as f64;
     for (i, k) in kernels.iter().enumerate() {
         println!(
-            "geomean {:12} comp {:.3}x C  dec {:.3}x C",
+            "geomean {:12} comp {:.3}x C  dec {:.3}x C  total size {:+.3}%",
             k.name(),
             (geo_c[i] / n).exp(),
-            (geo_d[i] / n).exp()
+            (geo_d[i] / n).exp(),
+            (total_k[i] as f64 / total_c as f64 - 1.0) * 100.0
         );
     }
 }

@@ -2,9 +2,9 @@
 //!
 //! Everything here is safe code. The kernels (the safe reference in `scalar` and the vectorized
 //! ones built from `fast`) implement the same algorithm on top of it, so every kernel produces
-//! the same bytes as every other. For a block without history below [`LIMIT_64K`] that is also
-//! what the C library's `LZ4_compress_fast` produces; larger blocks and blocks with history use
-//! the [`RelTable`] (more entries in the same memory), so their output differs from C's.
+//! the same bytes as every other. Every block uses the [`RelTable`] (more entries than C's table
+//! in the same memory, hashed over 6 bytes) and a shorter step-1 search phase than C, so the
+//! output differs from C's (about C's total size on the Silesia files, faster).
 
 use lz4framed_core::BlockError;
 
@@ -20,43 +20,50 @@ pub(crate) const MIN_LENGTH: usize = MFLIMIT + 1;
 pub(crate) const MAX_DISTANCE: u32 = 65535;
 /// The reference's `LZ4_MAX_INPUT_SIZE`: larger inputs are not compressed.
 pub(crate) const MAX_INPUT_SIZE: usize = 0x7E00_0000;
-/// Inputs shorter than this (without history) use the 16-bit table, like `LZ4_64Klimit`.
+/// Inputs shorter than this without history probe more positions one byte apart
+/// ([`SMALL_STEP1_PROBES`]); C's `LZ4_64Klimit`, below which C uses its stronger 16-bit table.
 pub(crate) const LIMIT_64K: usize = 64 * 1024 + (MFLIMIT - 1);
 /// Skip-step trigger of the match search (`LZ4_skipTrigger`).
 pub(crate) const SKIP_TRIGGER: u32 = 6;
 /// Largest acceleration (`LZ4_ACCELERATION_MAX`).
 pub(crate) const ACCELERATION_MAX: i32 = 65537;
 
-/// `log2` of the entry count of the table for large inputs and inputs with history
-/// ([`RelTable`]). C's `LZ4_HASHLOG` is 12, for 4096 32-bit indices; ours holds 16-bit entries,
-/// so twice as many fit in the same 16 KiB.
+/// `log2` of the entry count of the match table ([`RelTable`]). C's `LZ4_HASHLOG` is 12, for
+/// 4096 32-bit indices; ours holds 16-bit entries, so twice as many fit in the same 16 KiB.
 pub(crate) const HASH_LOG: u32 = 13;
 /// Entries of the [`RelTable`].
 pub(crate) const TABLE_REL_SIZE: usize = 1 << HASH_LOG;
-/// `log2` of the 16-bit table's entry count (small inputs without history, as in C).
-pub(crate) const HASH16_LOG: u32 = 13;
-/// Entries of the 16-bit-index table (small inputs without history).
-pub(crate) const TABLE16_SIZE: usize = 1 << HASH16_LOG;
-/// With the [`RelTable`] at acceleration 1, the match search probes this many positions one
-/// byte apart before the step grows to 2 (C: `1 << SKIP_TRIGGER` = 64, then the step grows
-/// every 64 probes as in C). The larger table finds more matches than C's; probing fewer
-/// positions gives that ratio back for speed (measured on the Silesia files: about C's total
-/// size, 10-15 % faster than C).
+/// At acceleration 1, the match search probes this many positions one byte apart before the
+/// step grows to 2 (C: `1 << SKIP_TRIGGER` = 64, then the step grows every 64 probes as in C),
+/// for blocks of at least [`LIMIT_64K`] or with history. Our larger table finds more matches than
+/// C's 4096-entry one; probing fewer positions gives that ratio back for speed (measured on the
+/// Silesia files: about C's total size, 10-15 % faster than C).
 pub(crate) const LEVEL1_STEP1_PROBES: u32 = 2;
+/// [`LEVEL1_STEP1_PROBES`] for blocks below [`LIMIT_64K`] without history, which C compresses
+/// with its stronger 8192-entry 16-bit table and a hash of 4 bytes: more probes to stay at C's
+/// size (measured on the Silesia files in 64 KiB blocks: 12 gives about C's total size; 8 is
+/// 1 % larger, 16 0.4 % smaller and slower).
+pub(crate) const SMALL_STEP1_PROBES: u32 = 12;
 
 /// The match search's initial `searchMatchNb` (C: `acceleration << LZ4_skipTrigger`); the step
-/// is `search >> SKIP_TRIGGER`, and `search` grows by one per probe. `rel`: the block uses the
-/// [`RelTable`] (otherwise the 16-bit table, and C's schedule).
+/// is `search >> SKIP_TRIGGER`, and `search` grows by one per probe. `probes`: the step-1 probes
+/// at acceleration 1 ([`LEVEL1_STEP1_PROBES`] or [`SMALL_STEP1_PROBES`]); other accelerations
+/// follow C's schedule.
 #[inline(always)]
-pub(crate) fn search_start(accel: u32, rel: bool) -> u32 {
-    if rel && accel == 1 {
-        (2 << SKIP_TRIGGER) - LEVEL1_STEP1_PROBES
+pub(crate) fn search_start(accel: u32, probes: u32) -> u32 {
+    if accel == 1 {
+        (2 << SKIP_TRIGGER) - probes
     } else {
         accel << SKIP_TRIGGER
     }
 }
 
-/// The match table for large inputs and inputs with history: each entry holds the low 16 bits
+/// Largest `src` compressed in the contiguous window (`history ++ src` copied into
+/// [`Tables`]'s buffer, see [`Plan::Window`]); longer blocks with history read `history` and
+/// `src` as separate slices. Bounds the buffer's memory.
+pub(crate) const WINDOW_COPY_MAX: usize = 1 << 20;
+
+/// The match table: each entry holds the low 16 bits
 /// of a virtual index. As every match distance is below 65536, the candidate for virtual index
 /// `cur` is `cur - ((cur - entry) mod 65536)`: the most recent position with those low bits.
 /// An entry older than the window thus names some other position inside it, which the byte
@@ -88,12 +95,6 @@ impl From<Fail> for BlockError {
             Fail::OutputTooSmall => BlockError::OutputTooSmall,
         }
     }
-}
-
-/// The reference's `LZ4_hash4` for the 16-bit table: 13-bit hash of 4 bytes.
-#[inline(always)]
-pub(crate) fn hash4(seq: u32) -> usize {
-    (seq.wrapping_mul(2_654_435_761) >> (32 - HASH16_LOG)) as usize
 }
 
 /// [`HASH_LOG`]-bit hash of the low 6 bytes of `seq` (little-endian), for the [`RelTable`]: like
@@ -128,11 +129,22 @@ pub(crate) fn acceleration(level: i32) -> u32 {
 /// How a block is to be compressed, decided by [`Tables::prepare`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Plan {
-    /// No history, input below [`LIMIT_64K`]: 16-bit table (cleared), positions from 0.
-    Small,
-    /// [`RelTable`]; `src[0]` has virtual index `start`, history occupies
-    /// `start - history.len() .. start`.
-    Large {
+    /// No history: `src[0]` has virtual index 0; `probes` step-1 probes at acceleration 1
+    /// ([`SMALL_STEP1_PROBES`] below [`LIMIT_64K`], else [`LEVEL1_STEP1_PROBES`]).
+    Alone {
+        /// Step-1 probes (see [`search_start`]).
+        probes: u32,
+    },
+    /// History, `src` at most [`WINDOW_COPY_MAX`]: `history ++ src` has been copied into
+    /// [`Tables::window`]; compress its bytes from `history.len()` on as a block whose prefix
+    /// is the history. `window[0]` has virtual index `start - history.len()`.
+    Window {
+        /// Virtual index of `src[0]`.
+        start: u32,
+    },
+    /// History and a longer `src`, read as two slices: `src[0]` has virtual index `start`,
+    /// history occupies `start - history.len() .. start`.
+    Split {
         /// Virtual index of `src[0]`.
         start: u32,
     },
@@ -148,8 +160,8 @@ pub(crate) enum Plan {
 pub(crate) struct Tables {
     /// Low 16 bits of virtual indices, hashed with [`hash6`].
     pub(crate) tr: Box<RelTable>,
-    /// 16-bit positions, hashed with [`hash4`].
-    pub(crate) t16: Box<[u16; TABLE16_SIZE]>,
+    /// `history ++ src` for [`Plan::Window`] (allocated on first use).
+    pub(crate) window: Vec<u8>,
     /// Virtual index just after the previous `src` (valid when `indexed > 0`).
     next: u32,
     /// Bytes before `next` that `tr` describes (previous history + previous src); 0 = none.
@@ -163,7 +175,7 @@ impl Tables {
     pub(crate) fn new() -> Tables {
         Tables {
             tr: Box::new(RelTable([0; TABLE_REL_SIZE])),
-            t16: Box::new([0; TABLE16_SIZE]),
+            window: Vec::new(),
             next: 0,
             indexed: 0,
             tail: [0; 16],
@@ -171,26 +183,27 @@ impl Tables {
         }
     }
 
-    /// Chooses the table for a block of `src_len` bytes after `history` (already cut to the
-    /// last [`lz4framed_core::WINDOW_SIZE`] bytes), resets or reloads it as needed, and records
-    /// the new position. `src` is only used for its tail.
+    /// Plans a block `src` after `history` (already cut to the last
+    /// [`lz4framed_core::WINDOW_SIZE`] bytes): resets or reloads the table as needed, records the
+    /// new position and, for [`Plan::Window`], fills [`Tables::window`].
     pub(crate) fn prepare(&mut self, src: &[u8], history: &[u8]) -> Plan {
         let hlen = history.len();
         let plan = if hlen == 0 {
-            if src.len() < LIMIT_64K {
-                self.t16.fill(0);
-                self.indexed = 0;
-                return Plan::Small;
-            }
             self.tr.0.fill(0);
-            Plan::Large { start: 0 }
+            Plan::Alone {
+                probes: if src.len() < LIMIT_64K {
+                    SMALL_STEP1_PROBES
+                } else {
+                    LEVEL1_STEP1_PROBES
+                },
+            }
         } else {
             let tl = self.tail_len.min(hlen);
             let continuous = self.indexed >= hlen
                 && self.next < INDEX_LIMIT
                 && history[hlen - tl..] == self.tail[self.tail_len - tl..self.tail_len];
-            if continuous {
-                Plan::Large { start: self.next }
+            let start = if continuous {
+                self.next
             } else {
                 self.tr.0.fill(0);
                 // Like LZ4_loadDict: every third position of the history.
@@ -201,18 +214,26 @@ impl Tables {
                         p += 3;
                     }
                 }
-                Plan::Large {
-                    start: RELOAD_BASE + hlen as u32,
-                }
+                RELOAD_BASE + hlen as u32
+            };
+            if src.len() <= WINDOW_COPY_MAX {
+                self.window.clear();
+                self.window.extend_from_slice(history);
+                self.window.extend_from_slice(src);
+                Plan::Window { start }
+            } else {
+                Plan::Split { start }
             }
         };
-        if let Plan::Large { start } = plan {
-            self.next = start + src.len() as u32;
-            self.indexed = hlen + src.len();
-            let tl = src.len().min(16);
-            self.tail[..tl].copy_from_slice(&src[src.len() - tl..]);
-            self.tail_len = tl;
-        }
+        let start = match plan {
+            Plan::Alone { .. } => 0,
+            Plan::Window { start } | Plan::Split { start } => start,
+        };
+        self.next = start + src.len() as u32;
+        self.indexed = hlen + src.len();
+        let tl = src.len().min(16);
+        self.tail[..tl].copy_from_slice(&src[src.len() - tl..]);
+        self.tail_len = tl;
         plan
     }
 }

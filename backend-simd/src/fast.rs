@@ -441,20 +441,17 @@ pub(crate) unsafe fn decompress<S: Simd, const PREFIX: bool>(
     }
 }
 
-/// A match table: the [`RelTable`] (hash of 6 bytes) or the 16-bit one (hash of 4 bytes).
+/// The match table's operations.
 trait Table {
-    /// The hash of the bytes at `p` (reads 8 resp. 4 bytes).
+    /// The hash of the bytes at `p` (reads 8 bytes).
     unsafe fn hash(p: *const u8) -> usize;
     /// The distance from virtual index `cur` back to the candidate in slot `h` (wrapping; 0 or
     /// above [`MAX_DISTANCE`] when there is none).
     fn dist(&self, h: usize, cur: u32) -> u32;
     fn put(&mut self, h: usize, idx: u32);
-    /// Whether this is the [`RelTable`] (see [`search_start`]).
-    const REL: bool;
 }
 
 impl Table for RelTable {
-    const REL: bool = true;
     #[inline(always)]
     unsafe fn hash(p: *const u8) -> usize {
         // SAFETY: caller guarantees 8 readable bytes.
@@ -467,23 +464,6 @@ impl Table for RelTable {
     #[inline(always)]
     fn put(&mut self, h: usize, idx: u32) {
         self.0[h & (TABLE_REL_SIZE - 1)] = idx as u16;
-    }
-}
-
-impl Table for [u16; TABLE16_SIZE] {
-    const REL: bool = false;
-    #[inline(always)]
-    unsafe fn hash(p: *const u8) -> usize {
-        // SAFETY: caller guarantees 4 readable bytes.
-        hash4(unsafe { read32(p) })
-    }
-    #[inline(always)]
-    fn dist(&self, h: usize, cur: u32) -> u32 {
-        cur.wrapping_sub(self[h & (TABLE16_SIZE - 1)] as u32)
-    }
-    #[inline(always)]
-    fn put(&mut self, h: usize, idx: u32) {
-        self[h & (TABLE16_SIZE - 1)] = idx as u16;
     }
 }
 
@@ -511,19 +491,42 @@ pub(crate) unsafe fn compress<S: Simd>(
             None => None,
         };
     }
+    let plan = tables.prepare(src, history);
+    let Tables { tr, window, .. } = tables;
+    let hlen = history.len();
     // SAFETY: forwarded.
     unsafe {
-        match tables.prepare(src, history) {
-            Plan::Small => {
-                compress_generic::<S, _, false>(&mut *tables.t16, src, &[], 0, dst, accel)
-            }
-            Plan::Large { start } => {
-                if history.is_empty() {
-                    compress_generic::<S, _, false>(&mut *tables.tr, src, &[], start, dst, accel)
-                } else {
-                    compress_generic::<S, _, true>(&mut *tables.tr, src, history, start, dst, accel)
-                }
-            }
+        match plan {
+            Plan::Alone { probes } => compress_generic::<S, _, false, false>(
+                &mut **tr,
+                src,
+                0,
+                &[],
+                0,
+                dst,
+                accel,
+                probes,
+            ),
+            Plan::Window { start } => compress_generic::<S, _, false, true>(
+                &mut **tr,
+                window,
+                hlen,
+                &[],
+                start - hlen as u32,
+                dst,
+                accel,
+                LEVEL1_STEP1_PROBES,
+            ),
+            Plan::Split { start } => compress_generic::<S, _, true, false>(
+                &mut **tr,
+                src,
+                0,
+                history,
+                start,
+                dst,
+                accel,
+                LEVEL1_STEP1_PROBES,
+            ),
         }
     }
 }
@@ -545,24 +548,32 @@ unsafe fn write_len_raw(dp: *mut u8, mut op: usize, mut n: usize) -> usize {
     op + 1
 }
 
-/// `LZ4_compress_generic_validated` with `limitedOutput`, pointer-based.
+/// `LZ4_compress_generic_validated` with `limitedOutput`, pointer-based: compresses
+/// `src[base..]` as one block.
 ///
-/// `EXT`: whether `hist` may hold candidates (otherwise it is empty).
+/// `EXT`: `hist` is the history, a separate slice (`base` is 0). `PREFIX`: `src[..base]` is the
+/// history (`hist` is empty); otherwise `base` is 0. `start`: the virtual index of `src[0]`
+/// (0 without `EXT` or `PREFIX`). `probes`: see [`search_start`].
 ///
 /// # Safety
 /// `S`'s target features must be available.
+#[allow(clippy::too_many_arguments)]
 #[inline(always)]
-unsafe fn compress_generic<S: Simd, T: Table + ?Sized, const EXT: bool>(
+unsafe fn compress_generic<S: Simd, T: Table + ?Sized, const EXT: bool, const PREFIX: bool>(
     table: &mut T,
     src: &[u8],
+    base: usize,
     hist: &[u8],
     start: u32,
     dst: &mut [u8],
     accel: u32,
+    probes: u32,
 ) -> Option<usize> {
     // Without history, `Tables::prepare` always starts at virtual index 0: make it a constant.
-    debug_assert!(EXT || start == 0);
-    let start = if EXT { start } else { 0 };
+    debug_assert!(EXT || PREFIX || start == 0);
+    debug_assert!(!(EXT && PREFIX) && (PREFIX || base == 0) && (EXT || hist.is_empty()));
+    let start = if EXT || PREFIX { start } else { 0 };
+    let base = if PREFIX { base } else { 0 };
     let len = src.len();
     let hlen = hist.len();
     let low = start - hlen as u32;
@@ -571,10 +582,10 @@ unsafe fn compress_generic<S: Simd, T: Table + ?Sized, const EXT: bool>(
     let hp0 = hist.as_ptr();
     let dp = dst.as_mut_ptr();
     let mut op = 0usize;
-    let mut anchor = 0usize;
+    let mut anchor = base;
 
     'main: {
-        if len < MIN_LENGTH {
+        if len - base < MIN_LENGTH {
             break 'main;
         }
         let mflimit_plus_one = len - MFLIMIT + 1;
@@ -605,14 +616,14 @@ unsafe fn compress_generic<S: Simd, T: Table + ?Sized, const EXT: bool>(
         // len - 11); every 4-byte compare reads a src position below the current one or a
         // checked history position (see `candidate`).
         unsafe {
-            table.put(T::hash(sp), start);
-            let mut ip = 1usize;
+            table.put(T::hash(sp.add(base)), start + base as u32);
+            let mut ip = base + 1;
             let mut fwd_h = T::hash(sp.add(ip));
 
             loop {
                 let mut fwd = ip;
                 let mut step = 1usize;
-                let mut search = search_start(accel, T::REL);
+                let mut search = search_start(accel, probes);
                 let (mut in_hist, mut mpos, mut offset);
                 loop {
                     let h = fwd_h;

@@ -23,11 +23,11 @@
 //!   covers only bytes written by the call. Bytes of `dst` beyond the returned length may have
 //!   been overwritten (the fast kernels copy in 16/32-byte strides).
 //! * **Encoding** (fast levels `-65537..=1`; level `-n` is acceleration `n`) follows the
-//!   reference's `LZ4_compress_fast`: a block without history below 64 KiB + 11 bytes is
-//!   byte-identical to the C library's output; larger blocks and blocks with history use a
-//!   16-bit relative match table with twice C's entries in C's 16 KiB, hashed over 6 bytes, and
-//!   (level 1) a shorter step-1 search phase: about C's ratio over the Silesia files, faster
-//!   (`scalar`'s module docs). The match table is kept across blocks: when a block's
+//!   reference's `LZ4_compress_fast`, but with a 16-bit relative match table with twice C's
+//!   entries in C's 16 KiB, hashed over 6 bytes, and (level 1) a shorter step-1 search phase:
+//!   about C's total size over the Silesia files, faster (`scalar`'s module docs); the output
+//!   is not byte-identical to C's. A block with history (up to 1 MiB of `src`) is compressed in
+//!   a copy of `history ++ src`, like C's prefix mode. The match table is kept across blocks: when a block's
 //!   `history` is the previous block's input (recognised by its length and last bytes) the
 //!   table simply continues, otherwise it is rebuilt from the history like `LZ4_loadDict`.
 //!   Every candidate match is verified against the current `history`/`src` bytes, so a

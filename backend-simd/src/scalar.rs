@@ -8,12 +8,13 @@
 //!   on how close a sequence is to the end of `src` and `dst` — except that a match offset of 0
 //!   is an error here (the C library silently accepts it).
 //! * **Encoding** follows `LZ4_compress_generic` at the fast levels: the same catch-up and
-//!   end-of-block rules and skip-step acceleration. A block without history below
-//!   [`LIMIT_64K`] uses C's 16-bit table and hash too and comes out byte-identical to
-//!   `LZ4_compress_fast`; larger blocks and blocks with history use the [`RelTable`] (twice C's
+//!   end-of-block rules and skip-step acceleration, but with the [`RelTable`] (twice C's
 //!   entries in the same 16 KiB, a hash of 6 bytes) and, at acceleration 1, a shorter step-1
-//!   phase of the search ([`LEVEL1_STEP1_PROBES`]): about C's ratio, faster. The vector
-//!   kernels produce exactly this kernel's bytes.
+//!   phase of the search ([`LEVEL1_STEP1_PROBES`], [`SMALL_STEP1_PROBES`]): about C's ratio,
+//!   faster. A block with history of at most [`WINDOW_COPY_MAX`] bytes is compressed in a copy
+//!   of `history ++ src` (as C's prefix mode, matches may run and catch up across the
+//!   boundary); longer ones read the two slices separately. The vector kernels produce exactly
+//!   this kernel's bytes.
 
 use crate::common::*;
 
@@ -196,19 +197,16 @@ enum Cand {
     Hist(usize),
 }
 
-/// The two match tables behind one interface.
+/// The match table's operations.
 trait Table {
     fn hash(src: &[u8], p: usize) -> usize;
     /// The distance from virtual index `cur` back to the candidate in slot `h` (wrapping; 0 or
     /// above [`MAX_DISTANCE`] when there is none).
     fn dist(&self, h: usize, cur: u32) -> u32;
     fn put(&mut self, h: usize, idx: u32);
-    /// Whether this is the [`RelTable`] (see [`search_start`]).
-    const REL: bool;
 }
 
 impl Table for RelTable {
-    const REL: bool = true;
     #[inline(always)]
     fn hash(src: &[u8], p: usize) -> usize {
         hash6(read_u64(src, p))
@@ -220,22 +218,6 @@ impl Table for RelTable {
     #[inline(always)]
     fn put(&mut self, h: usize, idx: u32) {
         self.0[h] = idx as u16;
-    }
-}
-
-impl Table for [u16; TABLE16_SIZE] {
-    const REL: bool = false;
-    #[inline(always)]
-    fn hash(src: &[u8], p: usize) -> usize {
-        hash4(read_u32(src, p))
-    }
-    #[inline(always)]
-    fn dist(&self, h: usize, cur: u32) -> u32 {
-        cur.wrapping_sub(self[h] as u32)
-    }
-    #[inline(always)]
-    fn put(&mut self, h: usize, idx: u32) {
-        self[h] = idx as u16;
     }
 }
 
@@ -259,27 +241,56 @@ pub(crate) fn compress(
             None => None,
         };
     }
-    match tables.prepare(src, history) {
-        Plan::Small => compress_generic(&mut *tables.t16, src, &[], 0, dst, accel),
-        Plan::Large { start } => compress_generic(&mut *tables.tr, src, history, start, dst, accel),
+    let plan = tables.prepare(src, history);
+    let Tables { tr, window, .. } = tables;
+    let hlen = history.len();
+    match plan {
+        Plan::Alone { probes } => compress_generic(&mut **tr, src, 0, &[], 0, dst, accel, probes),
+        Plan::Window { start } => compress_generic(
+            &mut **tr,
+            window,
+            hlen,
+            &[],
+            start - hlen as u32,
+            dst,
+            accel,
+            LEVEL1_STEP1_PROBES,
+        ),
+        Plan::Split { start } => compress_generic(
+            &mut **tr,
+            src,
+            0,
+            history,
+            start,
+            dst,
+            accel,
+            LEVEL1_STEP1_PROBES,
+        ),
     }
 }
 
-/// `LZ4_compress_generic_validated` with `limitedOutput`, over a table kind.
+/// `LZ4_compress_generic_validated` with `limitedOutput`: compresses `src[base..]` as one
+/// block. `src[..base]` is history (a prefix, as in C's prefix mode) and/or `hist` is history
+/// as a separate slice (only with `base == 0`); `start` is the virtual index of `src[0]`.
+/// `probes`: see [`search_start`].
+#[allow(clippy::too_many_arguments)]
 fn compress_generic<T: Table + ?Sized>(
     table: &mut T,
     src: &[u8],
+    base: usize,
     hist: &[u8],
     start: u32,
     dst: &mut [u8],
     accel: u32,
+    probes: u32,
 ) -> Option<usize> {
+    debug_assert!(base == 0 || hist.is_empty());
     let len = src.len();
     let hlen = hist.len();
     let low = start - hlen as u32;
     let olimit = dst.len();
     let mut op = 0usize;
-    let mut anchor = 0usize;
+    let mut anchor = base;
 
     // Validity of the candidate at distance `d` from the position with virtual index `cur`.
     let candidate = |d: u32, cur: u32| -> Option<Cand> {
@@ -305,21 +316,21 @@ fn compress_generic<T: Table + ?Sized>(
     };
 
     'main: {
-        if len < MIN_LENGTH {
+        if len - base < MIN_LENGTH {
             break 'main;
         }
         let mflimit_plus_one = len - MFLIMIT + 1;
         let matchlimit = len - LASTLITERALS;
 
-        table.put(T::hash(src, 0), start);
-        let mut ip = 1usize;
+        table.put(T::hash(src, base), start + base as u32);
+        let mut ip = base + 1;
         let mut fwd_h = T::hash(src, ip);
 
         loop {
             // Find a match.
             let mut fwd = ip;
             let mut step = 1usize;
-            let mut search = search_start(accel, T::REL);
+            let mut search = search_start(accel, probes);
             let mut cand;
             let mut offset;
             loop {

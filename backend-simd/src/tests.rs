@@ -263,21 +263,25 @@ fn api_names_levels_and_availability() {
     assert_eq!(crate::best().kernel(), crate::best_kernel());
 }
 
-/// Where our output for a block without history is not byte-identical to C's
-/// (`LZ4_compress_fast`), it is at most this many per mille of C's size plus [`SIZE_SLACK`]
+/// Our output for a block without history (never byte-identical to C's `LZ4_compress_fast`:
+/// another table and hash) is at most this many per mille of C's size plus [`SIZE_SLACK`]
 /// bytes, on the samples of [`compress_decodes_with_c_near_c_size`]. Measured when this was
 /// written: never larger than C's (the incompressible and run-like samples come out at C's size,
 /// the text-like ones 1-19 % smaller). Real data varies more: see
 /// `silesia_prefix_decodes_with_c`.
 const SIZE_PERMILLE: usize = 1010;
+/// [`SIZE_PERMILLE`] for blocks below `LIMIT_64K`, where C uses its stronger 16-bit table and a
+/// hash of 4 bytes. Measured when this was written: up to 6.5 % larger than C at acceleration
+/// 1-2 and 16 % at acceleration 9 (1000 bytes of text-like sample), mostly smaller. On real
+/// data (the Silesia files in 64 KiB blocks at level 1) the total is about C's (+0.1 %).
+const SMALL_SIZE_PERMILLE: usize = 1200;
 /// Absolute slack of the size bound, for tiny outputs.
 const SIZE_SLACK: usize = 16;
 
 #[test]
 fn compress_decodes_with_c_near_c_size() {
-    // Blocks below LIMIT_64K without history use C's algorithm and table (byte-identical);
-    // larger ones use the RelTable and a shorter step-1 search phase: C decodes them, and their
-    // size stays near C's. Every kernel produces the same bytes.
+    // Every block uses the RelTable and a shorter step-1 search phase than C: C decodes it,
+    // and its size stays near C's. Every kernel produces the same bytes.
     let mut rng = Rng::new(1);
     let sizes = [
         0usize, 1, 5, 12, 13, 14, 20, 31, 64, 100, 1000, 4096, 65_535, 65_546, 65_547, 70_000,
@@ -299,24 +303,22 @@ fn compress_decodes_with_c_near_c_size() {
                         kernels()[0]
                     );
                 }
-                if n < crate::common::LIMIT_64K {
-                    assert!(
-                        first == c,
-                        "n={n} kind={kind} accel={accel}: differs from C"
-                    );
+                assert_eq!(
+                    c_decode(&first, &[], n).unwrap(),
+                    src,
+                    "n={n} kind={kind} accel={accel}: C does not decode ours"
+                );
+                let permille = if n < crate::common::LIMIT_64K {
+                    SMALL_SIZE_PERMILLE
                 } else {
-                    assert_eq!(
-                        c_decode(&first, &[], n).unwrap(),
-                        src,
-                        "n={n} kind={kind} accel={accel}: C does not decode ours"
-                    );
-                    assert!(
-                        first.len() * 1000 <= c.len() * SIZE_PERMILLE + SIZE_SLACK * 1000,
-                        "n={n} kind={kind} accel={accel}: {} bytes, C {}",
-                        first.len(),
-                        c.len()
-                    );
-                }
+                    SIZE_PERMILLE
+                };
+                assert!(
+                    first.len() * 1000 <= c.len() * permille + SIZE_SLACK * 1000,
+                    "n={n} kind={kind} accel={accel}: {} bytes, C {}",
+                    first.len(),
+                    c.len()
+                );
             }
         }
     }
@@ -327,7 +329,8 @@ fn compress_output_too_small_is_none() {
     let mut rng = Rng::new(2);
     for kind in 0..5 {
         let src = sample(kind, 3000, &mut rng);
-        let full = c_compress(&src, 1).len();
+        // Our compressed size (with room to spare): a capacity of at least that succeeds.
+        let full = our_compress(kernels()[0], 1, &src, &[]).len();
         for k in kernels() {
             let mut c = codec(k).unwrap().compressor(1).unwrap();
             for cap in [0, 1, full / 2, full - 1, full, full + 1] {
@@ -411,6 +414,29 @@ fn kernels_compress_identically_with_history() {
         .collect();
     for o in &outs[1..] {
         assert!(o == &outs[0]);
+    }
+}
+
+#[test]
+fn long_blocks_with_history_read_two_slices() {
+    // Above WINDOW_COPY_MAX, a block with history is not copied into the window: history and
+    // src are read as separate slices (matches run from the history into src). Every kernel
+    // makes the same bytes, C decodes them, with contiguous and with copied history.
+    let mut rng = Rng::new(10);
+    let n = crate::common::WINDOW_COPY_MAX + 100_000;
+    let mut data = sample(4, 65_536, &mut rng);
+    let repeat = data[..30_000].to_vec();
+    data.extend_from_slice(&repeat);
+    data.extend(sample(2, n - 30_000, &mut rng));
+    let (hist, src) = data.split_at(65_536);
+    let copy = hist.to_vec();
+    for h in [hist, &copy[..]] {
+        let first = our_compress(kernels()[0], 1, src, h);
+        assert!(first.len() < src.len() / 2);
+        assert!(c_decode(&first, h, src.len()).unwrap() == src);
+        for k in kernels() {
+            assert!(our_compress(k, 1, src, h) == first, "{k:?}");
+        }
     }
 }
 
