@@ -201,6 +201,10 @@ impl Window {
         debug_assert!(longest > look_back);
         let mut tail_at = longest - 1 - look_back;
         let mut tail = read_u16(buf, i_low + longest - 1);
+        // `p` and `p + tail_at` moved down by `base`: a candidate's virtual index added to them
+        // gives its position in `buf` (wrapping arithmetic: only the sums are dereferenced).
+        let pb = p.wrapping_sub(base as usize);
+        let mut pt = pb.wrapping_add(tail_at);
 
         while match_index >= lowest && attempts > 0 {
             attempts -= 1;
@@ -209,15 +213,22 @@ impl Window {
                 // the reads below rely on it.
                 break;
             }
-            let mp = (match_index - base) as usize;
-            // SAFETY: `mp < ip` (checked just above, and `match_index >= lowest >= base`), so
+            // SAFETY: `base <= lowest <= match_index < ip_idx` (checked just above), so the
+            // candidate's position `mp = match_index - base` is below `ip`, and
             // `mp + 4 <= ip + 4 <= buf.len()`. And `mp + tail_at < ip + tail_at =
             // i_low + longest - 1`, where `buf[i_low + longest - 1..][..2]` was read with a
             // checked read (`tail`) after every change of `longest`, so
-            // `mp + tail_at + 2 <= buf.len()`.
-            let (t, c) = unsafe { (rd16(p.add(mp + tail_at)), rd32(p.add(mp))) };
+            // `mp + tail_at + 2 <= buf.len()`. (`pb + match_index` is `p + mp`, `pt +
+            // match_index` is `p + mp + tail_at`.)
+            let (t, c) = unsafe {
+                (
+                    rd16(pt.wrapping_add(match_index as usize)),
+                    rd32(pb.wrapping_add(match_index as usize)),
+                )
+            };
             // Quick reject: the two bytes that would end a longer match.
             if t == tail && c == pattern {
+                let mp = (match_index - base) as usize;
                 let back = if look_back > 0 {
                     // SAFETY: `max <= mp < ip`; the bytes before `mp` and `ip` are in `buf`.
                     unsafe { count_back(p, ip, mp, look_back.min(mp)) }
@@ -234,6 +245,7 @@ impl Window {
                     s_back = back;
                     tail_at = longest - 1 - look_back;
                     tail = read_u16(buf, i_low + longest - 1);
+                    pt = pb.wrapping_add(tail_at);
                 }
             }
             let dist_next = chain[match_index as usize & 0xFFFF] as u32;
@@ -280,6 +292,7 @@ impl Window {
                                     s_back = 0;
                                     tail_at = longest - 1;
                                     tail = read_u16(buf, i_low + longest - 1);
+                                    pt = pb.wrapping_add(tail_at);
                                 }
                                 let d = chain[match_index as usize & 0xFFFF] as u32;
                                 if d > match_index {
