@@ -22,7 +22,7 @@ use std::ffi::{c_char, c_int};
 use std::ops::RangeInclusive;
 use std::ptr::NonNull;
 
-use lz4framed_core::block_rules::find_zero_offset;
+use lz4framed_core::block_rules::find_zero_offset_before;
 use lz4framed_core::{BlockCodec, BlockCompressor, BlockError, Error, WINDOW_SIZE};
 
 pub mod frame;
@@ -75,6 +75,16 @@ mod ffi {
             dst_capacity: c_int,
         ) -> c_int;
 
+        pub fn LZ4_decompress_safe_partial_usingDict(
+            src: *const c_char,
+            dst: *mut c_char,
+            src_size: c_int,
+            target_output_size: c_int,
+            dst_capacity: c_int,
+            dict_start: *const c_char,
+            dict_size: c_int,
+        ) -> c_int;
+
         pub fn LZ4_decompress_safe_usingDict(
             src: *const c_char,
             dst: *mut c_char,
@@ -120,18 +130,43 @@ impl BlockCodec for CCodec {
     /// overruns `dst` from other malformed blocks: both are [`BlockError::Corrupt`] with the
     /// offset in `src` where it stopped. An empty `src` is corrupt (a block has at least a token).
     fn decompress(&self, src: &[u8], history: &[u8], dst: &mut [u8]) -> Result<usize, BlockError> {
-        let history = window(history);
-        let src_size = c_int::try_from(src.len()).map_err(|_| BlockError::Corrupt { at: None })?;
-        // A block never decodes to more than i32::MAX bytes, so capping the capacity loses nothing.
-        let dst_capacity = c_int::try_from(dst.len()).unwrap_or(c_int::MAX);
-        // At most WINDOW_SIZE, so it fits.
-        let dict_size = history.len() as c_int;
+        decode(src, history, dst, None)
+    }
+
+    /// Decodes with `LZ4_decompress_safe_partial_usingDict`, which stops once `want` bytes are
+    /// out (or at the end of the block).
+    fn decompress_prefix(
+        &self,
+        src: &[u8],
+        history: &[u8],
+        dst: &mut [u8],
+        want: usize,
+    ) -> Result<usize, BlockError> {
+        decode(src, history, dst, Some(want))
+    }
+}
+
+/// Decode `src` into `dst` with the C library: the whole block, or (`Some(want)`) at least its
+/// first `want` bytes.
+fn decode(
+    src: &[u8],
+    history: &[u8],
+    dst: &mut [u8],
+    want: Option<usize>,
+) -> Result<usize, BlockError> {
+    let history = window(history);
+    let src_size = c_int::try_from(src.len()).map_err(|_| BlockError::Corrupt { at: None })?;
+    // A block never decodes to more than i32::MAX bytes, so capping the capacity loses nothing.
+    let dst_capacity = c_int::try_from(dst.len()).unwrap_or(c_int::MAX);
+    // At most WINDOW_SIZE, so it fits.
+    let dict_size = history.len() as c_int;
+    let ret = match want {
         // SAFETY: `src` is readable for `src_size` bytes, `dst` writable for `dst_capacity`
         // (<= dst.len()) bytes and `history` readable for `dict_size` bytes; all three are live
         // borrows for the whole call, and `dst` (unique borrow) cannot overlap the other two.
         // The safe decoder never reads past `src + src_size` or before `history`, and never
         // writes past `dst + dst_capacity` — it returns a negative value instead.
-        let ret = unsafe {
+        None => unsafe {
             ffi::LZ4_decompress_safe_usingDict(
                 src.as_ptr().cast::<c_char>(),
                 dst.as_mut_ptr().cast::<c_char>(),
@@ -140,21 +175,35 @@ impl BlockCodec for CCodec {
                 history.as_ptr().cast::<c_char>(),
                 dict_size,
             )
-        };
-        if ret >= 0 {
-            // LZ4 1.10's decoder accepts a match offset of 0 (it copies bytes of `dst` that it
-            // did not write); the contract requires an error, so look for one in accepted blocks.
-            match find_zero_offset(src) {
-                None => Ok(ret as usize),
-                Some(at) => Err(BlockError::Corrupt { at: Some(at) }),
-            }
-        } else {
-            // LZ4 1.10 returns `-(ip - src) - 1`: the offset in `src` where decoding stopped.
-            let at = (-(ret as i64) - 1) as usize;
-            Err(BlockError::Corrupt {
-                at: (at <= src.len()).then_some(at),
-            })
+        },
+        // SAFETY: as above; the target is capped at the capacity, as the function requires.
+        Some(want) => unsafe {
+            ffi::LZ4_decompress_safe_partial_usingDict(
+                src.as_ptr().cast::<c_char>(),
+                dst.as_mut_ptr().cast::<c_char>(),
+                src_size,
+                c_int::try_from(want)
+                    .unwrap_or(c_int::MAX)
+                    .min(dst_capacity),
+                dst_capacity,
+                history.as_ptr().cast::<c_char>(),
+                dict_size,
+            )
+        },
+    };
+    if ret >= 0 {
+        // LZ4 1.10's decoder accepts a match offset of 0 (it copies bytes of `dst` that it did
+        // not write); the contract requires an error, so look for one in the part decoded.
+        match find_zero_offset_before(src, ret as usize) {
+            None => Ok(ret as usize),
+            Some(at) => Err(BlockError::Corrupt { at: Some(at) }),
         }
+    } else {
+        // LZ4 1.10 returns `-(ip - src) - 1`: the offset in `src` where decoding stopped.
+        let at = (-(ret as i64) - 1) as usize;
+        Err(BlockError::Corrupt {
+            at: (at <= src.len()).then_some(at),
+        })
     }
 }
 

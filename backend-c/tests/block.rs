@@ -391,3 +391,36 @@ fn malformed_blocks() {
         }
     }
 }
+
+/// `decompress_prefix` (`LZ4_decompress_safe_partial_usingDict`): the start of the block, at
+/// least the bytes asked for, with and without history; a match offset of 0 is refused inside
+/// the decoded part only.
+#[test]
+fn prefix_decoding() {
+    let data = text(300_000, 5);
+    let (history, src) = data.split_at(100_000);
+    let mut c = CCompressor::new(1).unwrap();
+    for history in [&[][..], history] {
+        let block = compress(&mut c, src, history);
+        for want in [0usize, 1, 17, 65_536, 150_000, src.len(), src.len() + 9] {
+            let mut dst = vec![0xAA; src.len()];
+            let n = CODEC
+                .decompress_prefix(&block, history, &mut dst, want)
+                .unwrap_or_else(|e| panic!("want {want}: {e}"));
+            assert!(
+                n >= want.min(src.len()) && n <= src.len(),
+                "want {want}: {n}"
+            );
+            assert!(dst[..n] == src[..n], "want {want}: content");
+        }
+    }
+    // 4 literals, a match at offset 0 of length 4, 5 final literals.
+    let bad = [
+        0x40, b'a', b'b', b'c', b'd', 0x00, 0x00, 0x50, b'x', b'y', b'z', b'w', b'1',
+    ];
+    let mut dst = [0u8; 13];
+    assert!(CODEC.decompress(&bad, &[], &mut dst).is_err());
+    assert!(CODEC.decompress_prefix(&bad, &[], &mut dst, 10).is_err());
+    assert_eq!(CODEC.decompress_prefix(&bad, &[], &mut dst, 2), Ok(2));
+    assert_eq!(&dst[..2], b"ab");
+}

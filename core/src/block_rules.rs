@@ -139,8 +139,15 @@ pub fn validate_block(
 /// this parse follows the decoder's; out-of-range reads end the walk (`None`) instead of
 /// panicking, whatever the input.
 pub fn find_zero_offset(src: &[u8]) -> Option<usize> {
+    find_zero_offset_before(src, usize::MAX)
+}
+
+/// [`find_zero_offset`] among the matches that start before output position `out_limit` (the
+/// part of a block a partial decode produced).
+pub fn find_zero_offset_before(src: &[u8], out_limit: usize) -> Option<usize> {
     let mut pos = 0usize;
-    while pos < src.len() {
+    let mut out = 0usize;
+    while pos < src.len() && out < out_limit {
         let token = src[pos];
         pos += 1;
         let mut literals = usize::from(token >> 4);
@@ -155,20 +162,27 @@ pub fn find_zero_offset(src: &[u8]) -> Option<usize> {
             }
         }
         pos = pos.checked_add(literals)?;
+        out = out.saturating_add(literals);
+        if out >= out_limit {
+            return None;
+        }
         let offset = src.get(pos..pos.checked_add(2)?)?; // None: the last literals ended the block
         if offset == [0, 0] {
             return Some(pos);
         }
         pos += 2;
+        let mut match_len = usize::from(token & 15) + 4;
         if token & 15 == 15 {
             loop {
                 let b = *src.get(pos)?;
                 pos += 1;
+                match_len = match_len.saturating_add(usize::from(b));
                 if b != 255 {
                     break;
                 }
             }
         }
+        out = out.saturating_add(match_len);
     }
     None
 }
@@ -176,6 +190,19 @@ pub fn find_zero_offset(src: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn zero_offsets_are_found_only_in_the_prefix_asked_for() {
+        // 4 literals, a match at offset 0 (bytes 5..7) of length 4, then 5 final literals.
+        let block = [
+            0x40, b'a', b'b', b'c', b'd', 0x00, 0x00, 0x50, b'x', b'y', b'z', b'w', b'1',
+        ];
+        assert_eq!(find_zero_offset(&block), Some(5));
+        assert_eq!(find_zero_offset_before(&block, 5), Some(5));
+        // The match starts at output position 4: a prefix of 4 bytes does not reach it.
+        assert_eq!(find_zero_offset_before(&block, 4), None);
+        assert_eq!(find_zero_offset_before(&block, 0), None);
+    }
 
     #[test]
     fn accepts_well_formed_blocks_and_computes_their_length() {
