@@ -115,14 +115,25 @@ fn cpu_time() -> Duration {
     Duration::from_micros((r[0] * 1_000_000 + r[1] + r[2] * 1_000_000 + r[3]) as u64)
 }
 
-/// Best CPU time per call of a few runs of `f`, each repeated for at least 50 ms.
-fn time(mut f: impl FnMut()) -> Duration {
+/// Best CPU time per call of a few runs of `f`, each repeated for at least `MIN_MS`
+/// milliseconds (default 200: the thread CPU clock ticks in 4 ms steps on some kernels, so
+/// shorter runs quantize the result). `run == false`: not timed (the operation is skipped).
+fn time(run: bool, mut f: impl FnMut()) -> Duration {
+    if !run {
+        return Duration::from_secs(1);
+    }
+    let min = Duration::from_millis(
+        std::env::var("MIN_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(200),
+    );
     let mut best = Duration::MAX;
     for _ in 0..3 {
         let t = cpu_time();
         let w = Instant::now();
         let mut n = 0;
-        while n == 0 || w.elapsed() < Duration::from_millis(50) {
+        while n == 0 || w.elapsed() < min {
             f();
             n += 1;
         }
@@ -222,10 +233,7 @@ fn main() {
         let only = std::env::var("ONLY").unwrap_or_default();
         let (do_c, do_d) = (only != "dec", only != "comp");
         for _ in 0..rounds {
-            tc = tc.min(time(|| {
-                if !do_c {
-                    return;
-                }
+            tc = tc.min(time(do_c, || {
                 if linked {
                     c_compress_linked(&blocks, &mut scratch, |c| {
                         black_box(c);
@@ -236,36 +244,27 @@ fn main() {
                     black_box(c_compress(b, &mut scratch));
                 }
             }));
-            td = td.min(time(|| {
-                if !do_d {
-                    return;
-                }
+            td = td.min(time(do_d, || {
                 for (c, h) in comp.iter().zip(&hists) {
                     black_box(c_decompress(c, h, &mut out));
                 }
             }));
             for i in 0..nk {
                 let cmp = &mut cmps[i];
-                tk[i] = tk[i].min(time(|| {
-                    if !do_c {
-                        return;
-                    }
+                tk[i] = tk[i].min(time(do_c, || {
                     for (b, h) in blocks.iter().zip(&hists) {
                         black_box(cmp.compress(b, h, &mut scratch));
                     }
                 }));
                 let cd = codecs[i];
-                tdk[i] = tdk[i].min(time(|| {
-                    if !do_d {
-                        return;
-                    }
+                tdk[i] = tdk[i].min(time(do_d, || {
                     for (c, h) in comp.iter().zip(&hists) {
                         black_box(cd.decompress(c, h, &mut out).unwrap());
                     }
                 }));
             }
             if calib {
-                td_after = td_after.min(time(|| {
+                td_after = td_after.min(time(true, || {
                     for (c, h) in comp.iter().zip(&hists) {
                         black_box(c_decompress(c, h, &mut out));
                     }
