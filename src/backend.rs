@@ -177,15 +177,19 @@ fn simd_vectorized() -> bool {
 /// bench report, block decompression: simd-avx2 1.58 × the C backend).
 const DECODE_PREFERENCE: [Backend; 3] = [Backend::Simd, Backend::C, Backend::Rust];
 
-/// `Auto`'s order of preference for compression at the fast levels (`..=1`) when the simd
-/// backend has a vector kernel: its encoder is faster than the C library's at about the same
-/// total size (`backend-simd/examples/speed.rs`, Silesia in 64 KiB blocks, level 1: sse2/avx2
-/// 1.16–1.20 × `LZ4_compress_fast` independent, 1.06–1.09 × `LZ4_compress_fast_continue`
-/// linked; total size +0.13 % / −0.06 %; larger independent blocks ~1.13 ×).
-const FAST_ENCODE_PREFERENCE: [Backend; 3] = [Backend::Simd, Backend::C, Backend::Rust];
+/// `Auto`'s order of preference for compression when the simd backend has a vector kernel:
+/// its encoders are faster than the C library's at every level.
+/// * Fast levels (`..=1`), at about the same total size (`backend-simd/examples/speed.rs`,
+///   Silesia in 64 KiB blocks, level 1: sse2/avx2 1.16–1.20 × `LZ4_compress_fast` independent,
+///   1.06–1.09 × `LZ4_compress_fast_continue` linked; total size +0.13 % / −0.06 %; larger
+///   independent blocks ~1.13 ×).
+/// * HC levels (`2..=12`), with output byte-identical to `LZ4_compress_HC`
+///   (`backend-simd/examples/hc_ratio.rs`, 4 MiB of each Silesia file, three runs: level 3
+///   1.06–1.10 ×, 6 1.08–1.10 ×, 9 1.02–1.06 ×, 12 0.99–1.05 ×).
+const VECTOR_ENCODE_PREFERENCE: [Backend; 3] = [Backend::Simd, Backend::C, Backend::Rust];
 
-/// `Auto`'s order of preference for compression at the HC levels (`2..=12`), and at every level
-/// when simd has only its scalar kernel: the C library is still the fastest there.
+/// `Auto`'s order of preference for compression when simd has only its scalar kernel: the C
+/// library is the fastest there.
 const ENCODE_PREFERENCE: [Backend; 3] = [Backend::C, Backend::Simd, Backend::Rust];
 
 /// The backend `LZ4FRAMED_BACKEND` names, if it is set (and not `auto`).
@@ -245,8 +249,8 @@ impl CodecRegistry for Registry {
                     return concrete(b).map_err(|r| unavailable(b, r));
                 }
                 let mut first = None;
-                let preference = if level <= 1 && simd_vectorized() {
-                    FAST_ENCODE_PREFERENCE
+                let preference = if simd_vectorized() {
+                    VECTOR_ENCODE_PREFERENCE
                 } else {
                     ENCODE_PREFERENCE
                 };
