@@ -75,15 +75,42 @@ pub fn stream_decompress(file: &[u8], threads: usize, out: &mut Vec<u8>) -> usiz
 }
 
 /// Builds the seek index of the stream `file` in one pass (`lz4framed::index::build_index`,
-/// restart points every 1 MiB in linked frames).
+/// default options: restart points every 4 MiB in linked frames).
 ///
 /// # Panics
 ///
 /// If `file` does not decode.
 pub fn build(file: &[u8]) -> SeekIndex {
-    let opts = IndexOptions::default().restart_interval(1 << 20);
+    let opts = IndexOptions::default();
     lz4framed::index::build_index::<_, lz4framed::Registry>(file, &opts)
         .unwrap_or_else(|e| panic!("index build: {e}"))
+}
+
+/// Compresses `data` on `threads` threads with `settings` into `out` (cleared first; a reused
+/// buffer keeps its pages, so that the timing is the compressor's rather than the page faults
+/// of a fresh output), through `lz4framed::parallel::compress_stream`; returns the compressed
+/// size.
+///
+/// # Panics
+///
+/// If compression fails (bad settings).
+pub fn compress_into(
+    data: &[u8],
+    settings: &FrameSettings,
+    threads: usize,
+    out: &mut Vec<u8>,
+) -> usize {
+    out.clear();
+    lz4framed::parallel::compress_stream(
+        data,
+        &mut *out,
+        settings,
+        threads,
+        Some(data.len() as u64),
+        None,
+    )
+    .unwrap_or_else(|e| panic!("parallel compression: {e}"));
+    out.len()
 }
 
 /// Random reads of `buf.len()` bytes at pseudo-random offsets through one [`SeekableReader`].
@@ -141,6 +168,9 @@ mod tests {
             .block_mode(BlockMode::Independent);
         let one = compress(&data, &indep, 1);
         assert_eq!(compress(&data, &indep, 2), one);
+        let mut out = Vec::new();
+        assert_eq!(compress_into(&data, &indep, 2, &mut out), one.len());
+        assert_eq!(out, one);
         assert_eq!(lz4framed::decompress(&one).unwrap(), data);
         for settings in [indep, FrameSettings::new()] {
             let (file, index) = indexed(&data, &settings, 128 << 10);

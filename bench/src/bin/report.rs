@@ -812,7 +812,9 @@ fn parallel(timer: &Timer, data: &[u8], body: &mut String, summary: &mut Vec<Sum
         "\n## Parallel compression, indexed decompression, random access\n\nThe corpus files \
          concatenated ({:.1} MB); the `lz4` tool's settings (level 1, 4 MiB independent blocks, \
          content checksum); `Auto` backend. Threads 1 and 2 timed interleaved; on this 2-core \
-         machine shared with other jobs, the 2-thread figures are a lower bound.\n",
+         machine shared with other jobs, the 2-thread figures are a lower bound. Compression and \
+         stream decompression write into a reused `Vec` (`compress_stream` / \
+         `decompress_stream`); indexed decompression returns a new one.\n",
         data.len() as f64 / 1e6
     );
     let (file, index) = par::indexed(data, &settings, 4 << 20);
@@ -824,17 +826,28 @@ fn parallel(timer: &Timer, data: &[u8], body: &mut String, summary: &mut Vec<Sum
         Vec::with_capacity(data.len()),
         Vec::with_capacity(data.len()),
     );
+    let (mut c1, mut c2, mut c3, mut c4) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut cases: Vec<Case<'_>> = vec![
-        Box::new(|| par::compress(data, &settings, 1).len()),
-        Box::new(|| par::compress(data, &settings, 2).len()),
+        Box::new(|| par::compress_into(data, &settings, 1, &mut c1)),
+        Box::new(|| par::compress_into(data, &settings, 2, &mut c2)),
         Box::new(|| par::decompress(&file, &index, 1).len()),
         Box::new(|| par::decompress(&file, &index, 2).len()),
         Box::new(|| par::stream_decompress(&file, 1, &mut out1)),
         Box::new(|| par::stream_decompress(&file, 2, &mut out2)),
+        // The machine's own ceiling: two single-threaded compressions of the whole input at
+        // once, on two threads that share nothing (counted as twice the input below).
+        Box::new(|| {
+            std::thread::scope(|s| {
+                let a = s.spawn(|| par::compress_into(data, &settings, 1, &mut c3));
+                let b = par::compress_into(data, &settings, 1, &mut c4);
+                a.join().expect("no panic") + b
+            })
+        }),
     ];
     let secs = timer.run(&mut cases);
     drop(cases);
-    let v: Vec<f64> = secs.iter().map(|&t| mbps(data.len(), t)).collect();
+    let mut v: Vec<f64> = secs.iter().map(|&t| mbps(data.len(), t)).collect();
+    v[6] *= 2.0;
     body.push_str("| operation | threads | MB/s | × 1 thread |\n|---|---:|---:|---:|\n");
     let ops = [
         "compress",
@@ -853,13 +866,22 @@ fn parallel(timer: &Timer, data: &[u8], body: &mut String, summary: &mut Vec<Sum
             );
         }
     }
+    let _ = writeln!(
+        body,
+        "| compress, two independent 1-thread runs at once (the machine's ceiling) | 2 | {} | {:.2} |",
+        f_mbps(v[6]),
+        v[6] / v[0]
+    );
     let c2 = v[1] / v[0];
     let d2 = v[3] / v[2];
     let s2 = v[5] / v[4];
     summary.push(SummaryRow::new(
         "2-thread compression vs 1 thread",
         "≥ 1.8 ×",
-        format!("{c2:.2} ×"),
+        format!(
+            "{c2:.2} × (two independent 1-thread runs at once: {:.2} ×)",
+            v[6] / v[0]
+        ),
         Some(c2 >= 1.8),
     ));
     summary.push(SummaryRow::new(
@@ -891,7 +913,8 @@ fn parallel(timer: &Timer, data: &[u8], body: &mut String, summary: &mut Vec<Sum
         body,
         "\nBuilding the index of an existing file (`build_index`, one pass, 1 thread) against \
          decoding it (`FrameDecoder` into a {} KiB buffer): the size-only walk for independent blocks, one decoding pass \
-         for linked ones (restart points every 1 MiB).\n\n\
+         for linked ones (the default restart interval, 4 MiB, each restart storing its 64 KiB \
+         window LZ4-compressed).\n\n\
          | file | decode MB/s | index build MB/s | build ÷ decode |\n|---|---:|---:|---:|\n\
          | 4 MiB independent | {} | {} | {:.2} |\n| {} | {} | {} | {:.2} |",
         READ_BUF >> 10,

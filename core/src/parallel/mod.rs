@@ -34,7 +34,10 @@ use crate::output::ReusableBuf;
 use crate::settings::{BlockMode, ContentSize, Dictionary, FrameSettings};
 use crate::xxh32::Xxh32;
 
+mod hash_chain;
 mod stream;
+
+use hash_chain::{HashChain, HashStep};
 
 pub use stream::{decompress_stream, DecompressSummary};
 
@@ -201,6 +204,12 @@ struct ChunkParams<'a> {
     dictionary: Option<&'a Dictionary>,
     /// Index recording: None = off; Some(interval) for linked frames' restart points.
     index: Option<u64>,
+    /// The content checksum, when the frame has one: each job's input is hashed in turn by
+    /// the worker that compressed it.
+    checksum: Option<HashChain>,
+    /// Output buffers written and free again (reused, so that their pages are faulted in
+    /// once).
+    spare: Mutex<Vec<Vec<u8>>>,
 }
 
 /// A compression worker's reusable state.
@@ -233,7 +242,14 @@ fn compress_chunk(p: &ChunkParams<'_>, w: &mut Worker, job: &Job<'_>) -> Result<
     let buf = &job.buf[..];
     let chunk_len = buf.len() - job.prefix;
     let blocks_in_chunk = chunk_len / bs + 1;
-    let mut bytes = Vec::with_capacity(compress_bound(chunk_len) + 8 * blocks_in_chunk);
+    let mut bytes = p
+        .spare
+        .lock()
+        .ok()
+        .and_then(|mut s| s.pop())
+        .unwrap_or_default();
+    bytes.clear();
+    bytes.reserve(compress_bound(chunk_len) + 8 * blocks_in_chunk);
     let mut blocks = Vec::new();
     let mut pos = job.prefix;
     while pos < buf.len() {
@@ -265,13 +281,23 @@ fn compress_chunk(p: &ChunkParams<'_>, w: &mut Worker, job: &Job<'_>) -> Result<
     Ok(ChunkOut { bytes, blocks })
 }
 
+/// [`compress_chunk`], then the job's turn in the content checksum.
+fn compress_job(p: &ChunkParams<'_>, w: &mut Worker, job: &Job<'_>) -> Result<ChunkOut, Error> {
+    let r = compress_chunk(p, w, job);
+    if let Some(chain) = &p.checksum {
+        let input = r.is_ok().then(|| &job.buf[job.prefix..]);
+        chain.pass(job.seq, Some(HashStep::Continue), input);
+    }
+    r
+}
+
 /// Where the input comes from: a slice (chunks are borrowed) or a reader (chunks are read).
 enum Source<'a, R> {
     Slice { data: &'a [u8], at: usize },
     Reader(R),
 }
 
-/// Cuts the input into jobs, hashing it and keeping the linked frames' history on the way.
+/// Cuts the input into jobs, keeping the linked frames' history on the way.
 struct Chunker<'a, R> {
     source: Source<'a, R>,
     chunk: usize,
@@ -281,7 +307,6 @@ struct Chunker<'a, R> {
     dictionary: bool,
     /// Linked frames: the last ≤ 64 KiB of (dictionary ++ input), the next chunk's history.
     tail: Vec<u8>,
-    hash: Option<Xxh32>,
     total_in: u64,
     declared: Option<u64>,
     seq: usize,
@@ -331,9 +356,6 @@ impl<'a, R: Read> Chunker<'a, R> {
             }
         };
         let n = buf.len() - prefix;
-        if let Some(h) = &mut self.hash {
-            h.update(&buf[prefix..]);
-        }
         if self.linked {
             let from = buf.len().saturating_sub(WINDOW_SIZE);
             self.tail.clear();
@@ -377,7 +399,8 @@ impl<W: Write> Sink<W> {
         Ok(())
     }
 
-    fn chunk(&mut self, out: ChunkOut) -> Result<(), Error> {
+    /// Write a compressed chunk; its buffer goes back to `params` for the next one.
+    fn chunk(&mut self, out: ChunkOut, params: &ChunkParams<'_>) -> Result<(), Error> {
         if let Some(b) = &mut self.builder {
             for (at, d, window) in &out.blocks {
                 let c = self.bytes_out + *at as u64;
@@ -387,7 +410,11 @@ impl<W: Write> Sink<W> {
                 }
             }
         }
-        self.write(&out.bytes)
+        self.write(&out.bytes)?;
+        if let Ok(mut spare) = params.spare.lock() {
+            spare.push(out.bytes);
+        }
+        Ok(())
     }
 }
 
@@ -400,7 +427,7 @@ fn read_chunk<R: Read>(r: &mut R, buf: &mut Vec<u8>, n: usize) -> io::Result<usi
 }
 
 /// Compress everything `reader` yields into one frame on `writer`, on `threads` threads
-/// (0 = [`available_threads`]); the calling thread reads, hashes and writes (with one thread
+/// (0 = [`available_threads`]); the calling thread reads and writes (with one thread
 /// it also compresses). `size`: the input size if known (recorded in the header unless
 /// `settings` say otherwise; checked). With `index`, a seek index is recorded on the way and
 /// returned in the summary.
@@ -450,6 +477,8 @@ fn compress_from<R: Read, W: Write, G: CodecRegistry>(
         block_checksum: settings.block_checksum,
         dictionary: dict,
         index: index.map(|o| o.restart_interval.max(1)),
+        checksum: settings.content_checksum.then(HashChain::default),
+        spare: Mutex::new(Vec::new()),
     };
     let mut sink = Sink {
         writer,
@@ -482,7 +511,6 @@ fn compress_from<R: Read, W: Write, G: CodecRegistry>(
             (true, Some(d)) => d.bytes()[d.bytes().len().saturating_sub(WINDOW_SIZE)..].to_vec(),
             _ => Vec::new(),
         },
-        hash: settings.content_checksum.then(|| Xxh32::new(0)),
         total_in: 0,
         declared,
         seq: 0,
@@ -491,8 +519,8 @@ fn compress_from<R: Read, W: Write, G: CodecRegistry>(
     if threads == 1 {
         let mut worker = Worker::default();
         while let Some(job) = chunker.next_job()? {
-            let out = compress_chunk(&params, &mut worker, &job)?;
-            sink.chunk(out)?;
+            let out = compress_job(&params, &mut worker, &job)?;
+            sink.chunk(out, &params)?;
         }
     } else {
         compress_on_threads(&mut chunker, &mut sink, &params, threads)?;
@@ -509,8 +537,11 @@ fn compress_from<R: Read, W: Write, G: CodecRegistry>(
         }
     }
     let mut trailer = END_MARK.to_le_bytes().to_vec();
-    if let Some(h) = chunker.hash {
-        trailer.extend_from_slice(&h.digest().to_le_bytes());
+    if let Some(chain) = &params.checksum {
+        let digest = chain
+            .digest()
+            .ok_or(Error::InvalidState("a compression worker panicked"))?;
+        trailer.extend_from_slice(&digest.to_le_bytes());
     }
     sink.write(&trailer)?;
     let Sink {
@@ -550,7 +581,7 @@ fn compress_on_threads<'a, R: Read, W: Write>(
             s.spawn(move || {
                 let mut worker = Worker::default();
                 while let Some(job) = next_job(job_rx) {
-                    let r = compress_chunk(params, &mut worker, &job);
+                    let r = compress_job(params, &mut worker, &job);
                     if res_tx.send((job.seq, r)).is_err() {
                         return;
                     }
@@ -580,7 +611,7 @@ fn compress_on_threads<'a, R: Read, W: Write>(
                 .map_err(|_| Error::InvalidState("compression worker stopped"))?;
             pending.insert(seq, r);
             while let Some(r) = pending.remove(&written) {
-                sink.chunk(r?)?;
+                sink.chunk(r?, params)?;
                 written += 1;
             }
         }

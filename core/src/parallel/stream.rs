@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::sync::mpsc::{channel, sync_channel};
-use std::sync::{Condvar, Mutex};
+use std::sync::Mutex;
 
 use crate::codec::{BlockCodec, BlockError, CodecRegistry};
 use crate::decompressor::Decompressor;
@@ -21,6 +21,7 @@ use crate::output::ReusableBuf;
 use crate::settings::Dictionary;
 use crate::xxh32::Xxh32;
 
+use super::hash_chain::{HashChain, HashStep};
 use super::{next_job, thread_count, CHUNK_SIZE};
 
 /// What [`decompress_stream`] did.
@@ -165,61 +166,6 @@ struct Job {
     hash_turn: usize,
     /// Whether its output goes into the content checksum, and whether it starts the frame's.
     hash: Option<HashStep>,
-}
-
-/// What a batch does to the running content checksum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum HashStep {
-    /// The first batch of a frame: start a new checksum.
-    Start,
-    /// A later batch: continue it.
-    Continue,
-}
-
-/// The content checksum of the handed-out frame, passed from batch to batch in stream order:
-/// a worker waits for its batch's turn, hashes its output and hands the turn on.
-struct HashChain {
-    /// The next turn, and the checksum so far.
-    state: Mutex<(usize, Xxh32)>,
-    turn: Condvar,
-}
-
-impl Default for HashChain {
-    fn default() -> Self {
-        HashChain {
-            state: Mutex::new((0, Xxh32::new(0))),
-            turn: Condvar::new(),
-        }
-    }
-}
-
-impl HashChain {
-    /// Wait for turn `turn`, apply `step` to `output` (a failed batch hashes nothing), pass on.
-    fn pass(&self, turn: usize, step: Option<HashStep>, output: Option<&[u8]>) {
-        let Ok(mut g) = self.state.lock() else { return };
-        while g.0 != turn {
-            match self.turn.wait(g) {
-                Ok(next) => g = next,
-                Err(_) => return,
-            }
-        }
-        match (step, output) {
-            (Some(HashStep::Start), Some(out)) => {
-                g.1 = Xxh32::new(0);
-                g.1.update(out);
-            }
-            (Some(HashStep::Continue), Some(out)) => g.1.update(out),
-            _ => {}
-        }
-        g.0 += 1;
-        drop(g);
-        self.turn.notify_all();
-    }
-
-    /// The checksum after every batch so far (the caller knows they are all done).
-    fn digest(&self) -> Option<u32> {
-        self.state.lock().ok().map(|g| g.1.digest())
-    }
 }
 
 /// A worker's output: the buffer, how much of it is output, and the batch's blocks (their
