@@ -1,5 +1,59 @@
 //! Architecture-specific kernels: `#[target_feature]` instantiations of `crate::fast`.
 
+/// A kernel's entry points — `decompress`, `decompress_prefix`, `compress` and the
+/// `KERNELS` table — as `#[target_feature(enable = $feature)]` instantiations of `crate::fast`
+/// with the primitives `$simd`. `$note` says when the feature is there. Defined before the
+/// modules that use it.
+macro_rules! kernel_entry_points {
+    ($simd:ty, $feature:literal, $note:literal) => {
+        /// # Safety
+        #[doc = $note]
+        #[target_feature(enable = $feature)]
+        unsafe fn decompress(
+            src: &[u8],
+            history: &[u8],
+            dst: &mut [u8],
+        ) -> Result<usize, $crate::common::Fail> {
+            // SAFETY: the kernel's target feature is enabled for this function.
+            unsafe { $crate::fast::decompress::<$simd, false>(src, history, dst, 0) }
+        }
+
+        /// # Safety
+        #[doc = $note]
+        #[target_feature(enable = $feature)]
+        unsafe fn decompress_prefix(
+            src: &[u8],
+            history: &[u8],
+            dst: &mut [u8],
+            want: usize,
+        ) -> Result<usize, $crate::common::Fail> {
+            // SAFETY: the kernel's target feature is enabled for this function.
+            unsafe { $crate::fast::decompress::<$simd, true>(src, history, dst, want) }
+        }
+
+        /// # Safety
+        #[doc = $note]
+        #[target_feature(enable = $feature)]
+        unsafe fn compress(
+            t: &mut $crate::common::Tables,
+            src: &[u8],
+            history: &[u8],
+            dst: &mut [u8],
+            accel: u32,
+        ) -> Option<usize> {
+            // SAFETY: the kernel's target feature is enabled for this function.
+            unsafe { $crate::fast::compress::<$simd>(t, src, history, dst, accel) }
+        }
+
+        /// The kernel's entry points.
+        pub(crate) static KERNELS: $crate::dispatch::Kernels = $crate::dispatch::Kernels {
+            decompress,
+            decompress_prefix,
+            compress,
+        };
+    };
+}
+
 cfg_if::cfg_if! {
     if #[cfg(target_arch = "x86_64")] {
         pub(crate) mod x86_64;

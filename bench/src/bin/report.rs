@@ -1116,6 +1116,14 @@ fn run_timed(cmd: &mut Command) -> Option<f64> {
     status.success().then(|| start.elapsed().as_secs_f64())
 }
 
+/// Run `cmd OUT` (removing OUT first) and keep the best wall time in `best`.
+fn time_into(best: &mut f64, out: &Path, cmd: &mut Command) {
+    let _ = std::fs::remove_file(out);
+    if let Some(t) = run_timed(cmd.arg(out)) {
+        *best = best.min(t);
+    }
+}
+
 fn cli(opts: &Opts, data: &[u8], tmp: &TempDir, body: &mut String, summary: &mut Vec<SummaryRow>) {
     body.push_str("\n## Command line vs the `lz4` tool (whole process)\n\n");
     const TARGET: &str = "≥ 1.0 ×";
@@ -1188,48 +1196,31 @@ fn cli(opts: &Opts, data: &[u8], tmp: &TempDir, body: &mut String, summary: &mut
     let rounds = if opts.full { 5 } else { 3 };
     // [compress, decompress][lz4, ours (all cores), ours -T1]
     let mut best = [[f64::INFINITY; 3]; 2];
+    // Compression first: decompression reads the lz4 tool's output.
+    let ops = [
+        (["-1", "-f", "-q"], "compress", &input, &lz4_out, &ours_out),
+        (
+            ["-d", "-f", "-q"],
+            "decompress",
+            &lz4_out,
+            &lz4_back,
+            &ours_back,
+        ),
+    ];
     for _ in 0..rounds {
-        let _ = std::fs::remove_file(&lz4_out);
-        if let Some(t) = run_timed(
-            Command::new("lz4")
-                .args(["-1", "-f", "-q"])
-                .arg(&input)
-                .arg(&lz4_out),
-        ) {
-            best[0][0] = best[0][0].min(t);
-        }
-        if let Some(bin) = &ours {
-            for (k, threads) in [(1, "-T0"), (2, "-T1")] {
-                let _ = std::fs::remove_file(&ours_out);
-                if let Some(t) = run_timed(
-                    Command::new(bin)
-                        .args(["compress", "-q", "-f", threads])
-                        .arg(&input)
-                        .arg(&ours_out),
-                ) {
-                    best[0][k] = best[0][k].min(t);
-                }
-            }
-        }
-        let _ = std::fs::remove_file(&lz4_back);
-        if let Some(t) = run_timed(
-            Command::new("lz4")
-                .args(["-d", "-f", "-q"])
-                .arg(&lz4_out)
-                .arg(&lz4_back),
-        ) {
-            best[1][0] = best[1][0].min(t);
-        }
-        if let Some(bin) = &ours {
-            for (k, threads) in [(1, "-T0"), (2, "-T1")] {
-                let _ = std::fs::remove_file(&ours_back);
-                if let Some(t) = run_timed(
-                    Command::new(bin)
-                        .args(["decompress", "-q", "-f", threads])
-                        .arg(&lz4_out)
-                        .arg(&ours_back),
-                ) {
-                    best[1][k] = best[1][k].min(t);
+        for (row, (lz4_args, sub, src, lz4_dst, ours_dst)) in best.iter_mut().zip(&ops) {
+            time_into(
+                &mut row[0],
+                lz4_dst,
+                Command::new("lz4").args(lz4_args).arg(src),
+            );
+            if let Some(bin) = &ours {
+                for (k, threads) in [(1, "-T0"), (2, "-T1")] {
+                    time_into(
+                        &mut row[k],
+                        ours_dst,
+                        Command::new(bin).args([*sub, "-q", "-f", threads]).arg(src),
+                    );
                 }
             }
         }

@@ -3,8 +3,6 @@
 
 use core::arch::aarch64::*;
 
-use crate::common::{Fail, Tables};
-use crate::dispatch::Kernels;
 use crate::fast::{self, Simd};
 
 use super::super::{PATTERN, STEP16};
@@ -78,44 +76,4 @@ impl Simd for Neon {
     }
 }
 
-/// # Safety
-/// NEON must be available (always on aarch64).
-#[target_feature(enable = "neon")]
-unsafe fn decompress(src: &[u8], history: &[u8], dst: &mut [u8]) -> Result<usize, Fail> {
-    // SAFETY: NEON is enabled for this function.
-    unsafe { fast::decompress::<Neon, false>(src, history, dst, 0) }
-}
-
-/// # Safety
-/// NEON must be available (always on aarch64).
-#[target_feature(enable = "neon")]
-unsafe fn decompress_prefix(
-    src: &[u8],
-    history: &[u8],
-    dst: &mut [u8],
-    want: usize,
-) -> Result<usize, Fail> {
-    // SAFETY: NEON is enabled for this function.
-    unsafe { fast::decompress::<Neon, true>(src, history, dst, want) }
-}
-
-/// # Safety
-/// NEON must be available (always on aarch64).
-#[target_feature(enable = "neon")]
-unsafe fn compress(
-    t: &mut Tables,
-    src: &[u8],
-    history: &[u8],
-    dst: &mut [u8],
-    accel: u32,
-) -> Option<usize> {
-    // SAFETY: NEON is enabled for this function.
-    unsafe { fast::compress::<Neon>(t, src, history, dst, accel) }
-}
-
-/// The NEON kernel's entry points.
-pub(crate) static KERNELS: Kernels = Kernels {
-    decompress,
-    decompress_prefix,
-    compress,
-};
+kernel_entry_points!(Neon, "neon", "NEON must be available (always on aarch64).");

@@ -3,8 +3,6 @@
 
 use core::arch::x86_64::*;
 
-use crate::common::{Fail, Tables};
-use crate::dispatch::Kernels;
 use crate::fast::{self, Simd};
 
 use super::super::{PATTERN, PATTERN_HI, STEP32};
@@ -93,44 +91,4 @@ impl Simd for Avx2 {
     }
 }
 
-/// # Safety
-/// AVX2 must be available.
-#[target_feature(enable = "avx2")]
-unsafe fn decompress(src: &[u8], history: &[u8], dst: &mut [u8]) -> Result<usize, Fail> {
-    // SAFETY: AVX2 (and so SSSE3) is enabled for this function.
-    unsafe { fast::decompress::<Avx2, false>(src, history, dst, 0) }
-}
-
-/// # Safety
-/// AVX2 must be available.
-#[target_feature(enable = "avx2")]
-unsafe fn decompress_prefix(
-    src: &[u8],
-    history: &[u8],
-    dst: &mut [u8],
-    want: usize,
-) -> Result<usize, Fail> {
-    // SAFETY: AVX2 (and so SSSE3) is enabled for this function.
-    unsafe { fast::decompress::<Avx2, true>(src, history, dst, want) }
-}
-
-/// # Safety
-/// AVX2 must be available.
-#[target_feature(enable = "avx2")]
-unsafe fn compress(
-    t: &mut Tables,
-    src: &[u8],
-    history: &[u8],
-    dst: &mut [u8],
-    accel: u32,
-) -> Option<usize> {
-    // SAFETY: AVX2 is enabled for this function.
-    unsafe { fast::compress::<Avx2>(t, src, history, dst, accel) }
-}
-
-/// The AVX2 kernel's entry points.
-pub(crate) static KERNELS: Kernels = Kernels {
-    decompress,
-    decompress_prefix,
-    compress,
-};
+kernel_entry_points!(Avx2, "avx2", "AVX2 must be available.");

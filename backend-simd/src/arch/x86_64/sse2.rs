@@ -5,8 +5,6 @@
 use core::arch::x86_64::*;
 use core::ptr;
 
-use crate::common::{Fail, Tables};
-use crate::dispatch::Kernels;
 use crate::fast::{self, Simd};
 
 /// SSE2 primitives.
@@ -116,44 +114,4 @@ impl Simd for Sse2 {
     }
 }
 
-/// # Safety
-/// SSE2 must be available (always on x86_64).
-#[target_feature(enable = "sse2")]
-unsafe fn decompress(src: &[u8], history: &[u8], dst: &mut [u8]) -> Result<usize, Fail> {
-    // SAFETY: SSE2 is enabled for this function.
-    unsafe { fast::decompress::<Sse2, false>(src, history, dst, 0) }
-}
-
-/// # Safety
-/// SSE2 must be available (always on x86_64).
-#[target_feature(enable = "sse2")]
-unsafe fn decompress_prefix(
-    src: &[u8],
-    history: &[u8],
-    dst: &mut [u8],
-    want: usize,
-) -> Result<usize, Fail> {
-    // SAFETY: SSE2 is enabled for this function.
-    unsafe { fast::decompress::<Sse2, true>(src, history, dst, want) }
-}
-
-/// # Safety
-/// SSE2 must be available (always on x86_64).
-#[target_feature(enable = "sse2")]
-unsafe fn compress(
-    t: &mut Tables,
-    src: &[u8],
-    history: &[u8],
-    dst: &mut [u8],
-    accel: u32,
-) -> Option<usize> {
-    // SAFETY: SSE2 is enabled for this function.
-    unsafe { fast::compress::<Sse2>(t, src, history, dst, accel) }
-}
-
-/// The SSE2 kernel's entry points.
-pub(crate) static KERNELS: Kernels = Kernels {
-    decompress,
-    decompress_prefix,
-    compress,
-};
+kernel_entry_points!(Sse2, "sse2", "SSE2 must be available (always on x86_64).");
