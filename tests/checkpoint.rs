@@ -339,3 +339,22 @@ fn frame_decoder_checkpoint_includes_unread_output() {
     first.extend(rest);
     assert!(first == data);
 }
+
+/// A call that ends a linked frame and goes on into what follows it (the next frame's magic
+/// and descriptor, or a skippable frame) leaves no window behind: a checkpoint taken there
+/// restores (fuzz finding F6, `fuzz/regressions/checkpoint/f6-window-outside-linked-frame`).
+#[test]
+fn checkpoint_just_after_a_linked_frame_restores() {
+    let a = common::text_like(100_000, 61);
+    let b = common::text_like(50_000, 62);
+    let linked = FrameSettings::new().block_mode(BlockMode::Linked);
+    let first = lz4framed::compress_with(&a, &linked).unwrap();
+    let mut stream = first.clone();
+    stream.extend_from_slice(&[0x50, 0x2A, 0x4D, 0x18, 2, 0, 0, 0, 9, 9]);
+    stream.extend(lz4framed::compress_with(&b, &linked).unwrap());
+    let data: Vec<u8> = a.iter().chain(&b).copied().collect();
+    // Cuts inside the skippable frame and inside the second frame's magic and descriptor.
+    for cut in [first.len() + 1, first.len() + 6, first.len() + 11, first.len() + 14] {
+        finish_three_ways(Backend::Auto, &stream, &data, cut, "after a linked frame");
+    }
+}

@@ -719,10 +719,16 @@ impl Engine {
 
     /// At the end of a call: make `window` the last 64 KiB of the linked frame's output again.
     fn sync_window(&mut self, out: &dyn Output) {
+        // Only inside a linked frame's body: once it has ended, `frame` still describes it
+        // while the next frame's magic, descriptor or a skippable frame is read, and its
+        // output must not come back as a window (a checkpoint there would be refused).
         let linked =
             self.frame.as_ref().is_some_and(|f| {
                 f.kind == FrameKind::Standard && f.block_mode == BlockMode::Linked
-            }) && !matches!(self.stage, Stage::Magic);
+            }) && matches!(
+                self.stage,
+                Stage::BlockHeader | Stage::Block { .. } | Stage::ContentChecksum
+            );
         if linked {
             append_window(&mut self.window, out.frame_output(), self.window_synced);
         }
