@@ -354,7 +354,12 @@ fn checkpoint_just_after_a_linked_frame_restores() {
     stream.extend(lz4framed::compress_with(&b, &linked).unwrap());
     let data: Vec<u8> = a.iter().chain(&b).copied().collect();
     // Cuts inside the skippable frame and inside the second frame's magic and descriptor.
-    for cut in [first.len() + 1, first.len() + 6, first.len() + 11, first.len() + 14] {
+    for cut in [
+        first.len() + 1,
+        first.len() + 6,
+        first.len() + 11,
+        first.len() + 14,
+    ] {
         finish_three_ways(Backend::Auto, &stream, &data, cut, "after a linked frame");
     }
 }
