@@ -355,8 +355,10 @@ pub(crate) fn read(bytes: &[u8], codec: &dyn BlockCodec) -> Result<Restored, Err
 
     if flags & F_PENDING_IN != 0 {
         let unit = engine.unit_len().unwrap_or(0);
+        // The pending bytes were read before the compressed position, so they cannot be more.
         let n = r
             .len(unit.saturating_sub(1))
+            .filter(|&n| n as u64 <= compressed_position)
             .ok_or_else(|| bad("pending input too long"))?;
         if n == 0 {
             return Err(bad("empty pending input"));
