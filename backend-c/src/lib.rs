@@ -6,16 +6,26 @@
 //! * decompression calls `LZ4_decompress_safe_usingDict`, which takes the fast prefix path when
 //!   `history` lies directly before `dst` in memory;
 //! * compression keeps an `LZ4_stream_t` (fast levels) or `LZ4_streamHC_t` (HC levels) per
-//!   [`BlockCompressor`]. When a call's `history` is the memory the previous call's
-//!   `history ++ src` ended in, and `src` follows it directly, the stream is continued as is
-//!   (LZ4 then matches into the prefix without reloading anything); otherwise `history` is
-//!   (re)loaded as the dictionary.
+//!   [`BlockCompressor`] and calls the C library as its frame API (`LZ4F`, which the `lz4` tool
+//!   uses) does, so that a frame comes out byte-identical to `LZ4F`'s with the same settings:
+//!   a block without history in an independent frame, or in a frame of one block, goes to the
+//!   one-shot function (`LZ4_compress_fast_extState_fastReset`, whose match table for inputs
+//!   below 64 KiB + 11 bytes is the 16-bit one hashed over 4 bytes;
+//!   `LZ4_compress_HC_extStateHC_fastReset`); linked blocks go to the streaming functions
+//!   (`LZ4_compress_fast_continue`, `LZ4_compress_HC_continue`). When a call's `history` is the
+//!   memory the previous call's `history ++ src` ended in, and `src` follows it directly, the
+//!   stream is continued as is (LZ4 then matches into the prefix without reloading anything);
+//!   otherwise `history` is (re)loaded as the dictionary. The frame layer tells the block mode
+//!   and size through [`BlockCompressor::begin_frame`]; without it, blocks are taken as
+//!   independent.
 //!
 //! Levels: `-65537..=-1` fast mode with acceleration `-level`; `0` and `1` the default fast mode;
 //! `2..=12` the LZ4 HC levels of the same number (2 is LZ4 1.10's "lz4mid").
 //!
 //! The [`frame`] module wraps the C frame API (`LZ4F_*`) safely; the rest of the workspace uses
-//! it as the reference oracle in tests, benchmarks and fuzzers.
+//! it as the reference oracle in tests, benchmarks and fuzzers. The [`raw`] module calls the bare
+//! block functions (`LZ4_compress_default`, `LZ4_compress_HC`, `LZ4_decompress_safe`) as a user
+//! would: the anchors of the benchmarks.
 #![warn(missing_docs)]
 
 use std::ffi::{c_char, c_int};
@@ -26,6 +36,7 @@ use lz4framed_core::block_rules::find_zero_offset_before;
 use lz4framed_core::{BlockCodec, BlockCompressor, BlockError, Error, WINDOW_SIZE};
 
 pub mod frame;
+pub mod raw;
 
 mod ffi {
     //! The block-API functions lz4-sys does not declare. The C objects (lz4.c, lz4hc.c,
@@ -59,6 +70,15 @@ mod ffi {
             acceleration: c_int,
         ) -> c_int;
 
+        pub fn LZ4_compress_fast_extState_fastReset(
+            state: *mut Lz4Stream,
+            src: *const c_char,
+            dst: *mut c_char,
+            src_size: c_int,
+            dst_capacity: c_int,
+            acceleration: c_int,
+        ) -> c_int;
+
         pub fn LZ4_createStreamHC() -> *mut Lz4StreamHc;
         pub fn LZ4_freeStreamHC(stream: *mut Lz4StreamHc) -> c_int;
         pub fn LZ4_resetStreamHC_fast(stream: *mut Lz4StreamHc, level: c_int);
@@ -66,6 +86,14 @@ mod ffi {
             stream: *mut Lz4StreamHc,
             dict: *const c_char,
             dict_size: c_int,
+        ) -> c_int;
+        pub fn LZ4_compress_HC_extStateHC_fastReset(
+            state: *mut Lz4StreamHc,
+            src: *const c_char,
+            dst: *mut c_char,
+            src_size: c_int,
+            dst_capacity: c_int,
+            level: c_int,
         ) -> c_int;
         pub fn LZ4_compress_HC_continue(
             stream: *mut Lz4StreamHc,
@@ -248,9 +276,14 @@ struct Continuity {
 /// stream of blocks.
 pub struct CCompressor {
     stream: Stream,
-    /// `None` when the stream must be reset or reloaded before the next block (fresh, or after
-    /// a failed call, whose stream state the C library leaves undefined).
+    /// `None` when the stream must be reset or reloaded before the next block (fresh, after a
+    /// one-shot call, or after a failed call, whose stream state the C library leaves
+    /// undefined).
     continuity: Option<Continuity>,
+    /// The current frame's blocks are linked (told by [`BlockCompressor::begin_frame`]).
+    linked: bool,
+    /// The current frame's maximum block size in bytes.
+    block_size: usize,
 }
 
 // SAFETY: the C stream states are plain heap memory owned exclusively by this value (no thread
@@ -298,6 +331,8 @@ impl CCompressor {
         Ok(CCompressor {
             stream,
             continuity: None,
+            linked: false,
+            block_size: usize::MAX,
         })
     }
 
@@ -370,6 +405,18 @@ impl BlockCompressor for CCompressor {
             return None;
         };
         let dst_capacity = c_int::try_from(dst.len()).unwrap_or(c_int::MAX);
+
+        if history.is_empty() && (!self.linked || src.len() < self.block_size) {
+            // An independent block, or a frame of one block: the one-shot functions, as
+            // `LZ4F_compressBlock` / `LZ4F_compressBlockHC` (and `LZ4F_compressFrame`, which
+            // writes a frame of one block as independent) call them. Below 64 KiB + 11 bytes
+            // the fast one uses a 16-bit table of 8192 entries hashed over 4 bytes, which
+            // `LZ4_compress_fast_continue` never does: on numeric text up to 15 % smaller.
+            // The stream is left in a state the next call must reset or reload.
+            self.continuity = None;
+            let ret = self.compress_one_shot(src, dst, src_size, dst_capacity);
+            return (ret > 0).then_some(ret as usize);
+        }
 
         let continuity = if self.can_continue(src, history) {
             let c = self.continuity.expect("checked by can_continue");
@@ -446,6 +493,64 @@ impl BlockCompressor for CCompressor {
         });
         Some(ret as usize)
     }
+
+    fn begin_frame(&mut self, block_size: usize, linked: bool) {
+        self.block_size = block_size;
+        self.linked = linked;
+    }
+}
+
+impl CCompressor {
+    /// Compresses `src` without history with the one-shot function of the stream's mode
+    /// (`LZ4_compress_fast_extState_fastReset`, `LZ4_compress_HC_extStateHC_fastReset`, which
+    /// `LZ4_compress_default` / `LZ4_compress_HC` also end in). Returns the C function's result
+    /// (0 when `dst` is too small).
+    fn compress_one_shot(
+        &mut self,
+        src: &[u8],
+        dst: &mut [u8],
+        src_size: c_int,
+        dst_capacity: c_int,
+    ) -> c_int {
+        match self.stream {
+            Stream::Fast {
+                state,
+                acceleration,
+            } => {
+                // SAFETY: `state` is live and correctly initialized (made by LZ4_createStream
+                // and since then only used by the C library's compression functions, which
+                // leave it so, also after a call that did not fit: `LZ4F` reuses its state the
+                // same way), as the fast-reset variant requires.
+                // `src` is readable for `src_size` bytes, `dst` writable for `dst_capacity`
+                // (<= dst.len()) bytes; the function writes at most that and keeps no pointer
+                // to either that a later call uses (the next call resets or reloads the
+                // stream).
+                unsafe {
+                    ffi::LZ4_compress_fast_extState_fastReset(
+                        state.as_ptr(),
+                        src.as_ptr().cast(),
+                        dst.as_mut_ptr().cast(),
+                        src_size,
+                        dst_capacity,
+                        acceleration,
+                    )
+                }
+            }
+            Stream::Hc { state, level } => {
+                // SAFETY: as above, for the HC state made by LZ4_createStreamHC.
+                unsafe {
+                    ffi::LZ4_compress_HC_extStateHC_fastReset(
+                        state.as_ptr(),
+                        src.as_ptr().cast(),
+                        dst.as_mut_ptr().cast(),
+                        src_size,
+                        dst_capacity,
+                        level,
+                    )
+                }
+            }
+        }
+    }
 }
 
 impl Drop for CCompressor {
@@ -473,6 +578,49 @@ pub fn lz4_version() -> i32 {
 mod tests {
     use super::*;
 
+    /// Blocks without history are compressed as `LZ4F` compresses them: the one-shot function
+    /// for independent blocks and frames of one block (same bytes as `LZ4_compress_default` /
+    /// `LZ4_compress_HC`), the streaming one for the first block of a linked frame.
+    #[test]
+    fn blocks_without_history_as_lz4f() {
+        // Numbers, which the one-shot function's 16-bit table compresses much better below
+        // 64 KiB + 11 bytes.
+        let data: Vec<u8> = (1..30_000u32)
+            .flat_map(|i| format!("{i}\n").into_bytes())
+            .collect();
+        let block = &data[..65536];
+        let mut want = vec![0; lz4framed_core::compress_bound(65536)];
+        let mut got = want.clone();
+        for level in [1, 9] {
+            let n = if level == 1 {
+                raw::compress_default(block, &mut want).unwrap()
+            } else {
+                raw::compress_hc(block, &mut want, level).unwrap()
+            };
+            let mut c = CCompressor::new(level).unwrap();
+            // Default (independent), an independent frame, a frame of one 4 MiB block.
+            for mode in [None, Some((65536, false)), Some((4 << 20, true))] {
+                if let Some((size, linked)) = mode {
+                    c.begin_frame(size, linked);
+                }
+                assert_eq!(
+                    c.compress(block, &[], &mut got),
+                    Some(n),
+                    "{level} {mode:?}"
+                );
+                assert_eq!(got[..n], want[..n]);
+            }
+            // The first full block of a linked frame: the streaming function.
+            c.begin_frame(65536, true);
+            let linked = c.compress(block, &[], &mut got).unwrap();
+            if level == 1 {
+                assert!(linked > n + n / 20, "{linked} vs {n}");
+            }
+            // Continued by the next block, which only the streaming state allows.
+            assert!(c.can_continue(&data[65536..131072], block));
+        }
+    }
+
     /// The continuation path is taken for a linked stream laid out in one buffer, and not for
     /// layouts it cannot be proven safe for.
     #[test]
@@ -480,6 +628,7 @@ mod tests {
         let data: Vec<u8> = (0..6 * 65536u32).map(|i| (i * 7 / 13) as u8).collect();
         for level in [1, 9] {
             let mut c = CCompressor::new(level).unwrap();
+            c.begin_frame(65536, true);
             let mut dst = vec![0; lz4framed_core::compress_bound(65536)];
             let b = |i: usize| &data[i * 65536..(i + 1) * 65536];
             assert!(!c.can_continue(b(0), &[]));

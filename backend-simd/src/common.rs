@@ -2,9 +2,10 @@
 //!
 //! Everything here is safe code. The kernels (the safe reference in `scalar` and the vectorized
 //! ones built from `fast`) implement the same algorithm on top of it, so every kernel produces
-//! the same bytes as every other. Every block uses the [`RelTable`] (more entries than C's table
-//! in the same memory, hashed over 6 bytes) and a shorter step-1 search phase than C, so the
-//! output differs from C's (about C's total size on the Silesia files, faster).
+//! the same bytes as every other. Every block uses the [`RelTable`]: for short blocks without
+//! history hashed and searched as C's one-shot function does with its 16-bit table (about C's
+//! output), otherwise with twice C's entries in the same memory and a shorter step-1 search
+//! phase than C's (smaller than C's output on the Silesia files, and faster).
 
 use lz4framed_core::BlockError;
 
@@ -20,35 +21,36 @@ pub(crate) const MIN_LENGTH: usize = MFLIMIT + 1;
 pub(crate) const MAX_DISTANCE: u32 = 65535;
 /// The reference's `LZ4_MAX_INPUT_SIZE`: larger inputs are not compressed.
 pub(crate) const MAX_INPUT_SIZE: usize = 0x7E00_0000;
-/// Inputs shorter than this without history probe more positions one byte apart
-/// ([`SMALL_STEP1_PROBES`]); C's `LZ4_64Klimit`, below which C uses its stronger 16-bit table.
+/// The reference's `LZ4_64Klimit`: blocks shorter than this without history are compressed
+/// with the *small* match table (hashed over 4 bytes, [`SMALL_STEP1_PROBES`]), like C's
+/// one-shot functions with their 16-bit table; longer ones, and blocks with history, with the
+/// *large* one (hashed over 5 bytes, [`LEVEL1_STEP1_PROBES`]).
 pub(crate) const LIMIT_64K: usize = 64 * 1024 + (MFLIMIT - 1);
 /// Skip-step trigger of the match search (`LZ4_skipTrigger`).
 pub(crate) const SKIP_TRIGGER: u32 = 6;
 /// Largest acceleration (`LZ4_ACCELERATION_MAX`).
 pub(crate) const ACCELERATION_MAX: i32 = 65537;
 
-/// `log2` of the entry count of the match table ([`RelTable`]). C's `LZ4_HASHLOG` is 12, for
-/// 4096 32-bit indices; ours holds 16-bit entries, so twice as many fit in the same 16 KiB.
+/// `log2` of the entry count of the match table ([`RelTable`]): 8192 16-bit entries in 16 KiB.
+/// C's small table is the same; its large one (`LZ4_HASHLOG` 12) holds 4096 32-bit indices in
+/// the same memory, so our large table has twice C's entries.
 pub(crate) const HASH_LOG: u32 = 13;
 /// Entries of the [`RelTable`].
 pub(crate) const TABLE_REL_SIZE: usize = 1 << HASH_LOG;
-/// At acceleration 1, the match search probes this many positions one byte apart before the
-/// step grows to 2 (C: `1 << SKIP_TRIGGER` = 64, then the step grows every 64 probes as in C),
-/// for blocks of at least [`LIMIT_64K`] or with history. Our larger table finds more matches than
-/// C's 4096-entry one; probing fewer positions gives that ratio back for speed (measured on the
-/// Silesia files: about C's total size, 10-15 % faster than C).
-pub(crate) const LEVEL1_STEP1_PROBES: u32 = 2;
-/// [`LEVEL1_STEP1_PROBES`] for blocks below [`LIMIT_64K`] without history, which C compresses
-/// with its stronger 8192-entry 16-bit table and a hash of 4 bytes: more probes to stay at C's
-/// size (measured on the Silesia files in 64 KiB blocks: 12 gives about C's total size; 8 is
-/// 1 % larger, 16 0.4 % smaller and slower).
-pub(crate) const SMALL_STEP1_PROBES: u32 = 12;
+/// At acceleration 1, with the large table, the match search probes this many positions one
+/// byte apart before the step grows to 2 (C: `1 << SKIP_TRIGGER` = 64); then the step grows
+/// every 64 probes as in C. Twice C's table entries find more matches than C's; probing fewer
+/// positions gives that ratio back for speed. Measured (4 MiB blocks): the Silesia files 3.4 %
+/// smaller than C's in total; machine code is what fewer probes cost most (4 probes: +1.0 % on
+/// an executable, 5: +0.5 %, 6: 0.0 %; odd counts are slower for their ratio).
+pub(crate) const LEVEL1_STEP1_PROBES: u32 = 6;
+/// [`LEVEL1_STEP1_PROBES`] for the small table: C's 64, so that small inputs come out as C's.
+pub(crate) const SMALL_STEP1_PROBES: u32 = 64;
 
 /// The match search's initial `searchMatchNb` (C: `acceleration << LZ4_skipTrigger`); the step
 /// is `search >> SKIP_TRIGGER`, and `search` grows by one per probe. `probes`: the step-1 probes
-/// at acceleration 1 ([`LEVEL1_STEP1_PROBES`] or [`SMALL_STEP1_PROBES`]); other accelerations
-/// follow C's schedule.
+/// at acceleration 1 ([`LEVEL1_STEP1_PROBES`] or [`SMALL_STEP1_PROBES`], at most 64); other
+/// accelerations follow C's schedule.
 #[inline(always)]
 pub(crate) fn search_start(accel: u32, probes: u32) -> u32 {
     if accel == 1 {
@@ -97,12 +99,16 @@ impl From<Fail> for BlockError {
     }
 }
 
-/// [`HASH_LOG`]-bit hash of the low 6 bytes of `seq` (little-endian), for the [`RelTable`]: like
-/// the reference's `LZ4_hash5` (same multiplier), over 6 bytes, which finds fewer but longer
-/// matches than 5 (fewer sequences to encode: faster, for a little ratio).
+/// [`HASH_LOG`]-bit hash of the bytes at a position, read as `seq` (8 bytes, little-endian):
+/// over 4 bytes for the small table (the reference's `LZ4_hash4`), over 5 for the large one
+/// (`LZ4_hash5`), with the reference's multipliers.
 #[inline(always)]
-pub(crate) fn hash6(seq: u64) -> usize {
-    ((seq << 16).wrapping_mul(889_523_592_379) >> (64 - HASH_LOG)) as usize
+pub(crate) fn hash<const SMALL: bool>(seq: u64) -> usize {
+    if SMALL {
+        ((seq as u32).wrapping_mul(2_654_435_761) >> (32 - HASH_LOG)) as usize
+    } else {
+        ((seq << 24).wrapping_mul(889_523_592_379) >> (64 - HASH_LOG)) as usize
+    }
 }
 
 /// Reads 8 bytes little-endian at `p` (safe; panics only on a caller bug).
@@ -129,11 +135,10 @@ pub(crate) fn acceleration(level: i32) -> u32 {
 /// How a block is to be compressed, decided by [`Tables::prepare`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Plan {
-    /// No history: `src[0]` has virtual index 0; `probes` step-1 probes at acceleration 1
-    /// ([`SMALL_STEP1_PROBES`] below [`LIMIT_64K`], else [`LEVEL1_STEP1_PROBES`]).
+    /// No history: `src[0]` has virtual index 0.
     Alone {
-        /// Step-1 probes (see [`search_start`]).
-        probes: u32,
+        /// The small table (4-byte hash, [`SMALL_STEP1_PROBES`]) rather than the large one.
+        small: bool,
     },
     /// History, `src` at most [`WINDOW_COPY_MAX`]: `history ++ src` has been copied into
     /// [`Tables::window`]; compress its bytes from `history.len()` on as a block whose prefix
@@ -169,6 +174,12 @@ pub(crate) struct Tables {
     /// The last bytes of the previous `src`, to recognise it as the next block's history.
     tail: [u8; 16],
     tail_len: usize,
+    /// The table holds the small table's hashes (of the previous block).
+    small: bool,
+    /// The current frame's blocks are linked ([`Tables::begin_frame`]).
+    linked: bool,
+    /// The current frame's maximum block size in bytes.
+    block_size: usize,
 }
 
 impl Tables {
@@ -180,7 +191,16 @@ impl Tables {
             indexed: 0,
             tail: [0; 16],
             tail_len: 0,
+            small: false,
+            linked: false,
+            block_size: usize::MAX,
         }
+    }
+
+    /// The frame's block size and mode (`BlockCompressor::begin_frame`).
+    pub(crate) fn begin_frame(&mut self, block_size: usize, linked: bool) {
+        self.block_size = block_size;
+        self.linked = linked;
     }
 
     /// Plans a block `src` after `history` (already cut to the last
@@ -190,16 +210,15 @@ impl Tables {
         let hlen = history.len();
         let plan = if hlen == 0 {
             self.tr.0.fill(0);
-            Plan::Alone {
-                probes: if src.len() < LIMIT_64K {
-                    SMALL_STEP1_PROBES
-                } else {
-                    LEVEL1_STEP1_PROBES
-                },
-            }
+            // The small table where C's frame API uses its one-shot function's 16-bit table:
+            // below LIMIT_64K, for an independent block or a frame of one block (not the first
+            // block of a linked frame, which C compresses with its streaming function).
+            let small = src.len() < LIMIT_64K && (!self.linked || src.len() < self.block_size);
+            Plan::Alone { small }
         } else {
             let tl = self.tail_len.min(hlen);
-            let continuous = self.indexed >= hlen
+            let continuous = !self.small
+                && self.indexed >= hlen
                 && self.next < INDEX_LIMIT
                 && history[hlen - tl..] == self.tail[self.tail_len - tl..self.tail_len];
             let start = if continuous {
@@ -210,7 +229,8 @@ impl Tables {
                 if hlen >= 8 {
                     let mut p = 0;
                     while p + 8 <= hlen {
-                        self.tr.0[hash6(read_u64(history, p))] = (RELOAD_BASE + p as u32) as u16;
+                        self.tr.0[hash::<false>(read_u64(history, p))] =
+                            (RELOAD_BASE + p as u32) as u16;
                         p += 3;
                     }
                 }
@@ -229,6 +249,7 @@ impl Tables {
             Plan::Alone { .. } => 0,
             Plan::Window { start } | Plan::Split { start } => start,
         };
+        self.small = matches!(plan, Plan::Alone { small: true });
         self.next = start + src.len() as u32;
         self.indexed = hlen + src.len();
         let tl = src.len().min(16);

@@ -11,6 +11,7 @@
 use core::ptr;
 
 use crate::common::*;
+use lz4framed_core::compress_bound;
 
 /// The vector primitives of a kernel.
 ///
@@ -443,8 +444,8 @@ pub(crate) unsafe fn decompress<S: Simd, const PREFIX: bool>(
 
 /// The match table's operations.
 trait Table {
-    /// The hash of the bytes at `p` (reads 8 bytes).
-    unsafe fn hash(p: *const u8) -> usize;
+    /// The hash of the bytes at `p` (reads 8 bytes); `SMALL`: the small table's ([`hash`]).
+    unsafe fn hash<const SMALL: bool>(p: *const u8) -> usize;
     /// The distance from virtual index `cur` back to the candidate in slot `h` (wrapping; 0 or
     /// above [`MAX_DISTANCE`] when there is none).
     fn dist(&self, h: usize, cur: u32) -> u32;
@@ -453,9 +454,9 @@ trait Table {
 
 impl Table for RelTable {
     #[inline(always)]
-    unsafe fn hash(p: *const u8) -> usize {
+    unsafe fn hash<const SMALL: bool>(p: *const u8) -> usize {
         // SAFETY: caller guarantees 8 readable bytes.
-        hash6(unsafe { read64(p) })
+        hash::<SMALL>(unsafe { read64(p) })
     }
     #[inline(always)]
     fn dist(&self, h: usize, cur: u32) -> u32 {
@@ -494,21 +495,36 @@ pub(crate) unsafe fn compress<S: Simd>(
     let plan = tables.prepare(src, history);
     let Tables { tr, window, .. } = tables;
     let hlen = history.len();
+    // The output bound covers `src` (with history in a window, the block is `window[hlen..]`).
+    let limited = dst.len() < compress_bound(src.len());
     // SAFETY: forwarded.
     unsafe {
         match plan {
-            Plan::Alone { probes } => compress_generic::<S, _, false, false>(
-                &mut **tr,
+            Plan::Alone { small: true } => compress_plan::<S, false, false, true>(
+                limited,
+                tr,
                 src,
                 0,
                 &[],
                 0,
                 dst,
                 accel,
-                probes,
+                SMALL_STEP1_PROBES,
             ),
-            Plan::Window { start } => compress_generic::<S, _, false, true>(
-                &mut **tr,
+            Plan::Alone { small: false } => compress_plan::<S, false, false, false>(
+                limited,
+                tr,
+                src,
+                0,
+                &[],
+                0,
+                dst,
+                accel,
+                LEVEL1_STEP1_PROBES,
+            ),
+            Plan::Window { start } => compress_plan::<S, false, true, false>(
+                limited,
+                tr,
                 window,
                 hlen,
                 &[],
@@ -517,8 +533,9 @@ pub(crate) unsafe fn compress<S: Simd>(
                 accel,
                 LEVEL1_STEP1_PROBES,
             ),
-            Plan::Split { start } => compress_generic::<S, _, true, false>(
-                &mut **tr,
+            Plan::Split { start } => compress_plan::<S, true, false, false>(
+                limited,
+                tr,
                 src,
                 0,
                 history,
@@ -527,6 +544,38 @@ pub(crate) unsafe fn compress<S: Simd>(
                 accel,
                 LEVEL1_STEP1_PROBES,
             ),
+        }
+    }
+}
+
+/// [`compress_generic`] with `LIMITED` chosen at run time.
+///
+/// # Safety
+/// `S`'s target features must be available; `limited` must be true unless `dst` holds at least
+/// [`compress_bound`]`(src.len() - base)` bytes.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+unsafe fn compress_plan<S: Simd, const EXT: bool, const PREFIX: bool, const SMALL: bool>(
+    limited: bool,
+    table: &mut RelTable,
+    src: &[u8],
+    base: usize,
+    hist: &[u8],
+    start: u32,
+    dst: &mut [u8],
+    accel: u32,
+    probes: u32,
+) -> Option<usize> {
+    // SAFETY: forwarded.
+    unsafe {
+        if limited {
+            compress_generic::<S, _, EXT, PREFIX, SMALL, true>(
+                table, src, base, hist, start, dst, accel, probes,
+            )
+        } else {
+            compress_generic::<S, _, EXT, PREFIX, SMALL, false>(
+                table, src, base, hist, start, dst, accel, probes,
+            )
         }
     }
 }
@@ -553,13 +602,25 @@ unsafe fn write_len_raw(dp: *mut u8, mut op: usize, mut n: usize) -> usize {
 ///
 /// `EXT`: `hist` is the history, a separate slice (`base` is 0). `PREFIX`: `src[..base]` is the
 /// history (`hist` is empty); otherwise `base` is 0. `start`: the virtual index of `src[0]`
-/// (0 without `EXT` or `PREFIX`). `probes`: see [`search_start`].
+/// (0 without `EXT` or `PREFIX`). `probes`: see [`search_start`]. `SMALL`: the small table's
+/// hash. `LIMITED`: `dst` may be smaller than [`compress_bound`]`(src.len() - base)`, so the
+/// room for every sequence is checked (C's `limitedOutput`); without, the bound guarantees it
+/// (as in C's `notLimited`: a sequence never takes more bytes than its literals and match
+/// stored as literals would, length bytes included, so the output stays within the bound).
 ///
 /// # Safety
-/// `S`'s target features must be available.
+/// `S`'s target features must be available; with `LIMITED` false, `dst` holds at least
+/// [`compress_bound`]`(src.len() - base)` bytes.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-unsafe fn compress_generic<S: Simd, T: Table + ?Sized, const EXT: bool, const PREFIX: bool>(
+unsafe fn compress_generic<
+    S: Simd,
+    T: Table + ?Sized,
+    const EXT: bool,
+    const PREFIX: bool,
+    const SMALL: bool,
+    const LIMITED: bool,
+>(
     table: &mut T,
     src: &[u8],
     base: usize,
@@ -595,6 +656,13 @@ unsafe fn compress_generic<S: Simd, T: Table + ?Sized, const EXT: bool, const PR
         // Some((in_hist, pos)). Positions of `src` candidates are < the current position; `hist`
         // candidates have 4 readable bytes.
         let candidate = |d: u32, cur: u32| -> Option<(bool, usize)> {
+            if !(EXT || PREFIX) {
+                // Without history the table only holds positions of this block (or zeros
+                // after the reset: position 0), at most 65535 back, so `cur - d` is a
+                // position of this block at or after 0; only `d == 0` (the same position) is
+                // no candidate.
+                return (d != 0).then(|| (false, (cur - d) as usize));
+            }
             if d.wrapping_sub(1) >= MAX_DISTANCE || d > cur - low {
                 return None;
             }
@@ -616,9 +684,9 @@ unsafe fn compress_generic<S: Simd, T: Table + ?Sized, const EXT: bool, const PR
         // len - 11); every 4-byte compare reads a src position below the current one or a
         // checked history position (see `candidate`).
         unsafe {
-            table.put(T::hash(sp.add(base)), start + base as u32);
+            table.put(T::hash::<SMALL>(sp.add(base)), start + base as u32);
             let mut ip = base + 1;
-            let mut fwd_h = T::hash(sp.add(ip));
+            let mut fwd_h = T::hash::<SMALL>(sp.add(ip));
 
             loop {
                 let mut fwd = ip;
@@ -636,7 +704,7 @@ unsafe fn compress_generic<S: Simd, T: Table + ?Sized, const EXT: bool, const PR
                     if fwd > mflimit_plus_one {
                         break 'main;
                     }
-                    fwd_h = T::hash(sp.add(fwd));
+                    fwd_h = T::hash::<SMALL>(sp.add(fwd));
                     table.put(h, cur);
                     if let Some((hh, p)) = candidate(d, cur) {
                         let mp = if EXT && hh { hp0.add(p) } else { sp.add(p) };
@@ -656,18 +724,23 @@ unsafe fn compress_generic<S: Simd, T: Table + ?Sized, const EXT: bool, const PR
                         mpos -= 1;
                     }
                 } else {
+                    let mut more = true;
                     if mpos >= 8 {
                         // The common case (0..7 bytes, a data-dependent count) without a
                         // loop: one 8-byte compare of the bytes before both positions, capped
-                        // at the anchor. mpos < ip, so both reads start at 0 or later.
+                        // at the anchor. mpos < ip, so both reads start at 0 or later. Fewer
+                        // than 8 equal bytes (or the anchor reached) end the catch-up.
                         let x = read64(sp.add(ip - 8)) ^ read64(sp.add(mpos - 8));
                         let back = ((x.leading_zeros() / 8) as usize).min(ip - anchor);
                         ip -= back;
                         mpos -= back;
+                        more = back == 8;
                     }
-                    while ip > anchor && mpos > 0 && *sp.add(ip - 1) == *sp.add(mpos - 1) {
-                        ip -= 1;
-                        mpos -= 1;
+                    if more {
+                        while ip > anchor && mpos > 0 && *sp.add(ip - 1) == *sp.add(mpos - 1) {
+                            ip -= 1;
+                            mpos -= 1;
+                        }
                     }
                 }
 
@@ -676,7 +749,10 @@ unsafe fn compress_generic<S: Simd, T: Table + ?Sized, const EXT: bool, const PR
                 let mut token = op;
                 op += 1;
                 if op + lit + 2 + 1 + LASTLITERALS + lit / 255 > olimit {
-                    return None;
+                    if LIMITED {
+                        return None;
+                    }
+                    debug_assert!(false, "compress_bound exceeded");
                 }
                 // Room: op + lit/255 + 1 + lit + 8 <= olimit.
                 if lit >= 15 {
@@ -686,9 +762,17 @@ unsafe fn compress_generic<S: Simd, T: Table + ?Sized, const EXT: bool, const PR
                     *dp.add(token) = (lit as u8) << 4;
                 }
                 if op + lit + 32 <= olimit && ip + 32 <= len {
-                    // Reads below anchor + round_up(lit, WIDE) <= ip + 32 <= len; writes
-                    // below op + lit + 32 <= olimit.
-                    wild_copy::<S>(dp.add(op), sp.add(anchor), lit);
+                    // Reads below anchor + round_up(lit, 16) <= ip + 16 <= len; writes
+                    // below op + lit + 16 <= olimit. 16-byte strides: most literal runs are
+                    // short, and a 32-byte access crosses a cache line twice as often.
+                    let mut k = 0;
+                    loop {
+                        S::copy16(dp.add(op + k), sp.add(anchor + k));
+                        k += 16;
+                        if k >= lit {
+                            break;
+                        }
+                    }
                 } else {
                     ptr::copy_nonoverlapping(sp.add(anchor), dp.add(op), lit);
                 }
@@ -723,7 +807,10 @@ unsafe fn compress_generic<S: Simd, T: Table + ?Sized, const EXT: bool, const PR
                         ip += mc + MINMATCH;
                     }
                     if op + 1 + LASTLITERALS + (mc + 240) / 255 > olimit {
-                        return None;
+                        if LIMITED {
+                            return None;
+                        }
+                        debug_assert!(false, "compress_bound exceeded");
                     }
                     if mc >= 15 {
                         *dp.add(token) += 15;
@@ -736,10 +823,10 @@ unsafe fn compress_generic<S: Simd, T: Table + ?Sized, const EXT: bool, const PR
                     if ip >= mflimit_plus_one {
                         break 'main;
                     }
-                    table.put(T::hash(sp.add(ip - 2)), start + (ip - 2) as u32);
+                    table.put(T::hash::<SMALL>(sp.add(ip - 2)), start + (ip - 2) as u32);
 
                     // Test the next position.
-                    let h = T::hash(sp.add(ip));
+                    let h = T::hash::<SMALL>(sp.add(ip));
                     let cur = start + ip as u32;
                     let d = table.dist(h, cur);
                     table.put(h, cur);
@@ -761,7 +848,7 @@ unsafe fn compress_generic<S: Simd, T: Table + ?Sized, const EXT: bool, const PR
                     }
                 }
                 ip += 1;
-                fwd_h = T::hash(sp.add(ip));
+                fwd_h = T::hash::<SMALL>(sp.add(ip));
             }
         }
     }

@@ -8,13 +8,13 @@
 //!   on how close a sequence is to the end of `src` and `dst` — except that a match offset of 0
 //!   is an error here (the C library silently accepts it).
 //! * **Encoding** follows `LZ4_compress_generic` at the fast levels: the same catch-up and
-//!   end-of-block rules and skip-step acceleration, but with the [`RelTable`] (twice C's
-//!   entries in the same 16 KiB, a hash of 6 bytes) and, at acceleration 1, a shorter step-1
-//!   phase of the search ([`LEVEL1_STEP1_PROBES`], [`SMALL_STEP1_PROBES`]): about C's ratio,
-//!   faster. A block with history of at most [`WINDOW_COPY_MAX`] bytes is compressed in a copy
-//!   of `history ++ src` (as C's prefix mode, matches may run and catch up across the
-//!   boundary); longer ones read the two slices separately. The vector kernels produce exactly
-//!   this kernel's bytes.
+//!   end-of-block rules and skip-step acceleration, with the [`RelTable`] hashed over 4 bytes
+//!   for short blocks without history (C's 16-bit table: the same bytes as C) and over 5 bytes
+//!   otherwise (twice C's entries and, at acceleration 1, a shorter step-1 phase of the search,
+//!   [`LEVEL1_STEP1_PROBES`]). A block with history of at most [`WINDOW_COPY_MAX`] bytes is
+//!   compressed in a copy of `history ++ src` (as C's prefix mode, matches may run and catch up
+//!   across the boundary); longer ones read the two slices separately. The vector kernels
+//!   produce exactly this kernel's bytes.
 
 use crate::common::*;
 
@@ -197,9 +197,9 @@ enum Cand {
     Hist(usize),
 }
 
-/// The match table's operations.
+/// The match table's operations. `SMALL`: the small table's hash ([`hash`]).
 trait Table {
-    fn hash(src: &[u8], p: usize) -> usize;
+    fn hash<const SMALL: bool>(src: &[u8], p: usize) -> usize;
     /// The distance from virtual index `cur` back to the candidate in slot `h` (wrapping; 0 or
     /// above [`MAX_DISTANCE`] when there is none).
     fn dist(&self, h: usize, cur: u32) -> u32;
@@ -208,8 +208,8 @@ trait Table {
 
 impl Table for RelTable {
     #[inline(always)]
-    fn hash(src: &[u8], p: usize) -> usize {
-        hash6(read_u64(src, p))
+    fn hash<const SMALL: bool>(src: &[u8], p: usize) -> usize {
+        hash::<SMALL>(read_u64(src, p))
     }
     #[inline(always)]
     fn dist(&self, h: usize, cur: u32) -> u32 {
@@ -245,8 +245,13 @@ pub(crate) fn compress(
     let Tables { tr, window, .. } = tables;
     let hlen = history.len();
     match plan {
-        Plan::Alone { probes } => compress_generic(&mut **tr, src, 0, &[], 0, dst, accel, probes),
-        Plan::Window { start } => compress_generic(
+        Plan::Alone { small: true } => {
+            compress_generic::<_, true>(&mut **tr, src, 0, &[], 0, dst, accel, SMALL_STEP1_PROBES)
+        }
+        Plan::Alone { small: false } => {
+            compress_generic::<_, false>(&mut **tr, src, 0, &[], 0, dst, accel, LEVEL1_STEP1_PROBES)
+        }
+        Plan::Window { start } => compress_generic::<_, false>(
             &mut **tr,
             window,
             hlen,
@@ -256,7 +261,7 @@ pub(crate) fn compress(
             accel,
             LEVEL1_STEP1_PROBES,
         ),
-        Plan::Split { start } => compress_generic(
+        Plan::Split { start } => compress_generic::<_, false>(
             &mut **tr,
             src,
             0,
@@ -272,9 +277,9 @@ pub(crate) fn compress(
 /// `LZ4_compress_generic_validated` with `limitedOutput`: compresses `src[base..]` as one
 /// block. `src[..base]` is history (a prefix, as in C's prefix mode) and/or `hist` is history
 /// as a separate slice (only with `base == 0`); `start` is the virtual index of `src[0]`.
-/// `probes`: see [`search_start`].
+/// `probes`: see [`search_start`]. `SMALL`: the small table's hash.
 #[allow(clippy::too_many_arguments)]
-fn compress_generic<T: Table + ?Sized>(
+fn compress_generic<T: Table + ?Sized, const SMALL: bool>(
     table: &mut T,
     src: &[u8],
     base: usize,
@@ -322,9 +327,9 @@ fn compress_generic<T: Table + ?Sized>(
         let mflimit_plus_one = len - MFLIMIT + 1;
         let matchlimit = len - LASTLITERALS;
 
-        table.put(T::hash(src, base), start + base as u32);
+        table.put(T::hash::<SMALL>(src, base), start + base as u32);
         let mut ip = base + 1;
-        let mut fwd_h = T::hash(src, ip);
+        let mut fwd_h = T::hash::<SMALL>(src, ip);
 
         loop {
             // Find a match.
@@ -344,7 +349,7 @@ fn compress_generic<T: Table + ?Sized>(
                 if fwd > mflimit_plus_one {
                     break 'main;
                 }
-                fwd_h = T::hash(src, fwd);
+                fwd_h = T::hash::<SMALL>(src, fwd);
                 table.put(h, cur);
                 cand = candidate(d, cur);
                 if let Some(c) = cand {
@@ -437,10 +442,10 @@ fn compress_generic<T: Table + ?Sized>(
                 if ip >= mflimit_plus_one {
                     break 'main;
                 }
-                table.put(T::hash(src, ip - 2), start + (ip - 2) as u32);
+                table.put(T::hash::<SMALL>(src, ip - 2), start + (ip - 2) as u32);
 
                 // Test the next position.
-                let h = T::hash(src, ip);
+                let h = T::hash::<SMALL>(src, ip);
                 let cur = start + ip as u32;
                 let d = table.dist(h, cur);
                 table.put(h, cur);
@@ -456,7 +461,7 @@ fn compress_generic<T: Table + ?Sized>(
                 }
             }
             ip += 1;
-            fwd_h = T::hash(src, ip);
+            fwd_h = T::hash::<SMALL>(src, ip);
         }
     }
 

@@ -11,7 +11,10 @@
 //! * [`measure`]: the interleaved best-of timing loop of the report, and MB/s and geomeans;
 //! * [`parallel`]: parallel compression, indexed parallel decompression, random reads;
 //! * [`machine`]: what the numbers were measured on;
-//! * [`memory`]: peak resident memory from `/proc/self/status`.
+//! * [`memory`]: peak resident memory from `/proc/self/status`;
+//! * [`shapes`]: generated inputs of every kind (prose, numbers, CSV, logs, JSON, executable
+//!   code, random bytes) at any size;
+//! * [`ratio`]: compressed size at level 1 against the `lz4` tool with the same frame settings.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -23,5 +26,7 @@ pub mod machine;
 pub mod measure;
 pub mod memory;
 pub mod parallel;
+pub mod ratio;
+pub mod shapes;
 
 pub use codecs::codecs;

@@ -122,6 +122,17 @@ pub trait BlockCompressor: Send {
     /// implementation may carry its match tables over from the previous call; an implementation
     /// that does so must still only emit matches whose bytes equal the current `history`/`src`.
     fn compress(&mut self, src: &[u8], history: &[u8], dst: &mut [u8]) -> Option<usize>;
+
+    /// Called by the frame layer before the first block of each frame (and of each chunk a
+    /// parallel worker compresses): the frame's maximum block size in bytes and whether its
+    /// blocks are linked. A compressor may choose its strategy by them, as the reference's frame
+    /// API does (`LZ4F` compresses a linked frame's first block with its streaming function but
+    /// a frame of one block, or an independent block, with the one-shot function, whose match
+    /// table differs below 64 KiB + 11 bytes). Until the first call a compressor assumes
+    /// independent blocks. The default does nothing.
+    fn begin_frame(&mut self, block_size: usize, linked: bool) {
+        let _ = (block_size, linked);
+    }
 }
 
 /// Which block backend to use. [`Backend::Auto`] (the default) takes the fastest one this build

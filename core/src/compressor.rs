@@ -181,6 +181,8 @@ impl<G: CodecRegistry> Compressor<G> {
         self.content_hash = self.settings.content_checksum.then(|| Xxh32::new(0));
         self.total_in = 0;
         let bs = self.settings.block_size.bytes();
+        self.block
+            .begin_frame(bs, self.settings.block_mode == BlockMode::Linked);
         // Linked frames stage input behind up to 64 KiB of history; a staging area of several
         // blocks keeps history contiguous with the next block for most blocks.
         let cap = match self.settings.block_mode {

@@ -235,6 +235,7 @@ fn compress_chunk(p: &ChunkParams<'_>, w: &mut Worker, job: &Job<'_>) -> Result<
         &mut **w.compressor.as_mut().expect("set above")
     };
     let bs = p.block_size;
+    compressor.begin_frame(bs, p.linked);
     if w.scratch.is_empty() {
         w.scratch = vec![0u8; compress_bound(bs).max(bs + bs / 10 + 32)];
     }
