@@ -57,8 +57,9 @@
 //! `cargo test -p lz4framed-backend-simd` runs every available kernel against the C library
 //! (and the Silesia files in `target/corpus` or `$LZ4FRAMED_CORPUS`, if unpacked). The NEON
 //! kernel runs under emulation: `cargo test -p lz4framed-backend-simd --target
-//! aarch64-unknown-linux-gnu` (see `.cargo/config.toml`). `examples/speed.rs` compares speed
-//! with the C library.
+//! aarch64-unknown-linux-gnu` (see `.cargo/config.toml`). Speed is compared with the C library
+//! in the bench crate (`cargo run --release -p lz4framed-bench --example speed`, `--example
+//! hc_ratio`, and its report).
 #![warn(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 

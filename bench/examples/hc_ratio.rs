@@ -1,23 +1,27 @@
-//! High-compression levels side by side with the C library: ratio and speed per Silesia file,
-//! geomeans per level. Ad-hoc (the benchmark harness is in `bench/`); no assertions.
+//! High-compression levels of backend-simd side by side with the bare `LZ4_compress_HC`: ratio
+//! and speed per Silesia file, geomeans per level. The quick tool behind the HC work (the
+//! report's HC table is the complete comparison); no assertions.
 //!
 //! ```text
 //! bash ../shared/corpus/unpack.sh target/corpus
-//! cargo run --release -p lz4framed-backend-simd --example hc_ratio [-- FILES...]
+//! cargo run --release -p lz4framed-bench --example hc_ratio [-- FILES...]
 //! ```
 //!
 //! Environment: `LEVELS` (default `3,6,9,12`), `ROUNDS` (default 3; C and ours alternate, the
 //! best time is kept), `LIMIT_MIB` (default 8: at most this much of each file, from its start),
 //! `BLOCK_KIB` (default 4096: independent blocks of this size), `FAVOR=1` (ours favours
-//! decompression speed; the C backend has no such switch, so C runs without), `ONLY=c|ours`
-//! (run one side only, for profiling), `LZ4FRAMED_CORPUS` (default `target/corpus`).
+//! decompression speed; `LZ4_compress_HC` has no such switch, so C runs without), `ONLY=c|ours`
+//! (run one side only, for profiling), `LZ4FRAMED_CORPUS` (default `target/corpus`). Times are
+//! the thread's CPU time.
 
 use std::hint::black_box;
-use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use lz4framed::{compress_bound, BlockCompressor};
+use lz4framed_backend_c::raw;
 use lz4framed_backend_simd::hc::HcCompressor;
-use lz4framed_core::{compress_bound, BlockCodec, BlockCompressor};
+use lz4framed_bench::corpus::silesia;
+use lz4framed_bench::measure::thread_cpu_time;
 
 fn env_num(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -26,21 +30,20 @@ fn env_num(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-/// Compresses `data` in independent blocks; total compressed size and time.
+fn cpu() -> Duration {
+    thread_cpu_time().expect("/proc/thread-self/schedstat (Linux)")
+}
+
+/// Compresses `data` in independent blocks of `block` bytes with `f`; total size and CPU time.
 fn run(
-    c: &mut dyn BlockCompressor,
     data: &[u8],
     block: usize,
     dst: &mut [u8],
+    f: &mut dyn FnMut(&[u8], &mut [u8]) -> usize,
 ) -> (usize, Duration) {
-    let t = Instant::now();
-    let mut total = 0;
-    for b in data.chunks(block) {
-        total += c
-            .compress(black_box(b), &[], dst)
-            .expect("fits in compress_bound");
-    }
-    (total, t.elapsed())
+    let t = cpu();
+    let total = data.chunks(block).map(|b| f(black_box(b), dst)).sum();
+    (total, cpu() - t)
 }
 
 fn main() {
@@ -51,39 +54,36 @@ fn main() {
         .collect();
     let rounds = env_num("ROUNDS", 3).max(1);
     let limit = env_num("LIMIT_MIB", 8) << 20;
-    let block = env_num("BLOCK_KIB", 4096) << 10;
+    let block = env_num("BLOCK_KIB", 4096).max(1) << 10;
     let favor = std::env::var("FAVOR").is_ok_and(|v| v == "1");
     let only = match std::env::var("ONLY").as_deref() {
         Ok("c") => Some(0),
         Ok("ours") => Some(1),
         _ => None,
     };
-    let dir = std::env::var_os("LZ4FRAMED_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/corpus"));
-    let mut files: Vec<String> = std::env::args().skip(1).collect();
-    if files.is_empty() {
-        files = ["dickens", "mr", "nci", "ooffice", "osdb", "reymont", "xml"]
-            .iter()
-            .map(|f| dir.join(f).to_string_lossy().into_owned())
-            .collect();
-    }
-    let inputs: Vec<(String, Vec<u8>)> = files
-        .iter()
-        .filter_map(|f| {
-            let mut d = std::fs::read(f).ok()?;
-            d.truncate(limit);
-            let name = PathBuf::from(f).file_name()?.to_string_lossy().into_owned();
-            Some((name, d))
-        })
-        .collect();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let inputs: Vec<(String, Vec<u8>)> = if args.is_empty() {
+        silesia(Some(limit))
+            .into_iter()
+            .map(|s| (s.name, s.data))
+            .collect()
+    } else {
+        args.iter()
+            .filter_map(|f| {
+                let mut d = std::fs::read(f).ok()?;
+                d.truncate(limit);
+                Some((f.rsplit('/').next().unwrap_or(f).to_string(), d))
+            })
+            .collect()
+    };
     if inputs.is_empty() {
         eprintln!("no input files (unpack the corpus or pass files)");
         return;
     }
     let mut dst = vec![0u8; compress_bound(block)];
     println!(
-        "block {} KiB, {} MiB max per file, best of {rounds}, favor_dec_speed {favor}",
+        "block {} KiB, {} MiB max per file, best of {rounds}, favor_dec_speed {favor}; \
+         C = LZ4_compress_HC",
         block >> 10,
         limit >> 20
     );
@@ -96,17 +96,21 @@ fn main() {
         for (name, data) in &inputs {
             let mut best = [Duration::MAX; 2];
             let mut sizes = [0usize; 2];
+            let mut ours = HcCompressor::new(level, favor);
             for _ in 0..rounds {
                 for (i, best) in best.iter_mut().enumerate() {
                     if only.is_some_and(|o| o != i) {
                         continue;
                     }
-                    let mut c: Box<dyn BlockCompressor> = if i == 0 {
-                        lz4framed_backend_c::CODEC.compressor(level).unwrap()
+                    let (n, t) = if i == 0 {
+                        run(data, block, &mut dst, &mut |b, d| {
+                            raw::compress_hc(b, d, level).expect("fits in compress_bound")
+                        })
                     } else {
-                        Box::new(HcCompressor::new(level, favor))
+                        run(data, block, &mut dst, &mut |b, d| {
+                            ours.compress(b, &[], d).expect("fits in compress_bound")
+                        })
                     };
-                    let (n, t) = run(&mut *c, data, block, &mut dst);
                     sizes[i] = n;
                     *best = (*best).min(t);
                 }
