@@ -154,7 +154,9 @@ mod tests {
 
     #[test]
     fn anchors_round_trip() {
-        let data: Vec<u8> = (0..300_000u32).map(|i| ((i % 251) ^ (i / 977)) as u8).collect();
+        let data: Vec<u8> = (0..300_000u32)
+            .map(|i| ((i % 251) ^ (i / 977)) as u8)
+            .collect();
         let mut c = vec![0u8; lz4framed_core::compress_bound(data.len())];
         let mut out = vec![0u8; data.len()];
         let n = compress_default(&data, &mut c).unwrap();
