@@ -28,13 +28,6 @@ pub(crate) trait Simd {
     /// Copies `WIDE` bytes `s..s+WIDE` to `d..d+WIDE` (loads everything before storing).
     unsafe fn copy_wide(d: *mut u8, s: *const u8);
 
-    /// Loads the 32 bytes `s..s+32`, then stores them at `d..d+32` (`s` may be less than 32
-    /// bytes before `d`: the stored bytes are the values before the call).
-    unsafe fn copy32_loaded(d: *mut u8, s: *const u8);
-
-    /// Whether `pattern_copy` is a cheap byte shuffle (then it is also used for offsets 8..15).
-    const SHUFFLE: bool;
-
     /// Writes `len` bytes (and up to 31 more: everything in `d..d + len + 31` may be written)
     /// repeating the `offset`-byte pattern at `d - offset`, for `1 <= offset < 16`.
     /// `d - offset .. d + 16` is readable (bytes at `d..` may be stale; they are not used).
@@ -121,6 +114,13 @@ fn cold(f: Fail) -> Result<usize, Fail> {
     Err(f)
 }
 
+/// [`cold`] for other result types.
+#[cold]
+#[inline(never)]
+fn cold_fail(f: Fail) -> Fail {
+    f
+}
+
 /// Copies 8 bytes (unaligned).
 ///
 /// # Safety
@@ -171,31 +171,43 @@ unsafe fn copy_in_dst<S: Simd>(dst: &mut [u8], op: usize, offset: usize, len: us
 /// `1 <= offset <= op` and `op + len + 32 <= dst.len()`.
 #[inline(always)]
 unsafe fn copy_in_dst_wide<S: Simd>(dst: &mut [u8], op: usize, offset: usize, len: usize) {
-    {
-        let dp = dst.as_mut_ptr();
-        // SAFETY: op <= oend and offset <= op.
-        let (d, s) = unsafe { (dp.add(op), dp.add(op - offset)) };
-        // SAFETY (all three): every write stays below d + len + 32 <= dst end; reads stay below
-        // s + len + 32 <= d + len + 32; each stride reads only bytes written before it
-        // (offset >= stride) or, for the pattern copy, uses only `offset` bytes before `d`.
-        if offset >= 16 {
-            // 16+16 per round, each 16-byte piece stored before the next is loaded: valid for
-            // offset >= 16, and (measured) faster than 32-byte accesses, whose loads often
-            // straddle the previous round's store.
-            let mut k = 0;
-            loop {
-                unsafe {
-                    S::copy16(d.add(k), s.add(k));
-                    S::copy16(d.add(k + 16), s.add(k + 16));
-                }
-                k += 32;
-                if k >= len {
-                    break;
-                }
+    // SAFETY: op <= oend; forwarded.
+    unsafe { copy_match_wide::<S>(dst.as_mut_ptr().add(op), offset, len) }
+}
+
+/// Copies a match of `len` bytes at distance `offset` to `d`, in strides that may write up to
+/// 31 bytes past `d + len`.
+///
+/// # Safety
+/// `d - offset .. d` is initialized memory of the same buffer as `d .. d + len + 32`, which is
+/// writable; `offset >= 1`.
+#[inline(always)]
+unsafe fn copy_match_wide<S: Simd>(d: *mut u8, offset: usize, len: usize) {
+    // SAFETY (all three): every write stays below d + len + 32; reads stay below
+    // s + len + 32 <= d + len + 32; each stride reads only bytes written before it (offset >=
+    // stride) or, for the pattern copy, uses only `offset` bytes before `d`.
+    let s = unsafe { d.sub(offset) };
+    if offset >= 64 {
+        // Far matches (most long ones): their bytes were stored long before, so wide loads do
+        // not wait for a recent store.
+        unsafe { wild_copy::<S>(d, s, len) };
+    } else if offset >= 16 {
+        // 16+16 per round, each 16-byte piece stored before the next is loaded: valid for
+        // offset >= 16, and (measured) faster than 32-byte accesses, whose loads often
+        // straddle the previous round's store.
+        let mut k = 0;
+        loop {
+            unsafe {
+                S::copy16(d.add(k), s.add(k));
+                S::copy16(d.add(k + 16), s.add(k + 16));
             }
-        } else {
-            unsafe { S::pattern_copy(d, offset, len) };
+            k += 32;
+            if k >= len {
+                break;
+            }
         }
+    } else {
+        unsafe { S::pattern_copy(d, offset, len) };
     }
 }
 
@@ -214,6 +226,13 @@ fn copy_match_exact(dst: &mut [u8], op: usize, offset: usize, len: usize) {
 /// Decodes one block; same contract and acceptance rules as `scalar::decompress`. With
 /// `PREFIX`, stops at the first sequence boundary at or past `want` output bytes
 /// (`scalar::decompress_prefix`); without, `want` is ignored.
+///
+/// Two loops, like the reference's decoder: a fast loop for the sequences far from both ends
+/// of the block (at least 18 bytes of input after the token, 64 bytes of room in `dst`), which
+/// needs none of the end-of-block rules, and the general loop for the rest. The fast loop
+/// hands a sequence it cannot decode without the general rules (a literal run whose length or
+/// copy reaches near an end) to the general loop before touching it; its matches other than
+/// the common short one go through [`match_part`], which applies every rule.
 ///
 /// # Safety
 /// `S`'s target features must be available.
@@ -236,14 +255,25 @@ pub(crate) unsafe fn decompress<S: Simd, const PREFIX: bool>(
     if iend == 0 {
         return Err(Fail::Corrupt(0));
     }
-    let hlen = history.len();
     let sp = src.as_ptr();
     let mut ip = 0usize;
     let mut op = 0usize;
+    // The fast loop's region: a token at most at `ip_fast` has 17 readable bytes after it; an
+    // output position at most at `op_fast` has 64 writable bytes.
+    let fast = iend >= 18 && oend >= 64;
+    let ip_fast = iend.saturating_sub(18);
+    let op_fast = oend.saturating_sub(64);
     loop {
+        if fast {
+            // SAFETY: ip_fast + 18 <= iend, op_fast + 64 <= oend.
+            (ip, op) = unsafe {
+                fast_loop::<S, PREFIX>(src, history, dst, ip, op, ip_fast, op_fast, want)?
+            };
+        }
         if PREFIX && op >= want {
             return Ok(op);
         }
+        // The general loop: one sequence with every rule.
         // SAFETY: ip < iend, the loop invariant (see the checks before each `continue`/end of
         // the loop body).
         let token = unsafe { *sp.add(ip) } as usize;
@@ -251,54 +281,8 @@ pub(crate) unsafe fn decompress<S: Simd, const PREFIX: bool>(
         let mut ll = token >> 4;
         let offset;
         // The reference's shortcut (`ll < 15 && ip + 17 <= iend && op + 32 <= oend`): no
-        // end-of-block checks for the literals. Split in two: far from the end of dst (op + 64
-        // <= oend, so a short match plus 32 bytes of slack fits) wide copies without further
-        // checks; closer to it, the reference's exact 18-byte shortcut.
-        let shortcut = ll < 15 && ip + 17 <= iend;
-        if shortcut && op + 64 <= oend {
-            let dp = dst.as_mut_ptr();
-            // SAFETY: reads ip..ip+16 < iend, writes op..op+16 <= oend - 48.
-            unsafe { S::copy16(dp.add(op), sp.add(ip)) };
-            ip += ll;
-            op += ll;
-            // SAFETY: ip + 2 <= iend - 1 (ll <= 14 and the old ip + 17 <= iend).
-            offset = unsafe { read16(sp.add(ip)) };
-            ip += 2;
-            let mlc = token & 15;
-            if mlc != 15 && offset.wrapping_sub(1) < op {
-                // 1 <= offset <= op: a match of at most 18 bytes within dst, and
-                // op + 18 + 32 <= oend. No end-of-block rule can fail here.
-                let ml = mlc + MINMATCH;
-                // SAFETY: writes below op + 32 <= oend; reads from op - offset up to at most
-                // op + 32 <= oend. Every byte that lands inside the match comes from before op
-                // or from a store made earlier in the same copy (the 16/8-byte pieces are
-                // sequential); the pattern copy uses only the `offset` bytes before op. Stale
-                // bytes land only beyond the match end.
-                unsafe {
-                    let d = dp.add(op);
-                    let s = dp.add(op - offset);
-                    if offset >= 18 {
-                        // All 18 needed bytes lie before d: load 32 at once, then store (bytes
-                        // 18.. may be stale; they land beyond the match end and are
-                        // overwritten later). No load waits for a fresh store.
-                        S::copy32_loaded(d, s);
-                    } else if offset >= 16 {
-                        S::copy16(d, s);
-                        S::copy16(d.add(16), s.add(16));
-                    } else if S::SHUFFLE {
-                        S::pattern_copy(d, offset, ml);
-                    } else if offset >= 8 {
-                        copy8(d, s);
-                        copy8(d.add(8), s.add(8));
-                        copy8(d.add(16), s.add(16));
-                    } else {
-                        S::pattern_copy(d, offset, ml);
-                    }
-                }
-                op += ml;
-                continue;
-            }
-        } else if shortcut && op + 32 <= oend {
+        // end-of-block checks for the literals.
+        if ll < 15 && ip + 17 <= iend && op + 32 <= oend {
             let dp = dst.as_mut_ptr();
             // SAFETY: reads ip..ip+16 < iend, writes op..op+16 <= oend - 16.
             unsafe { S::copy16(dp.add(op), sp.add(ip)) };
@@ -374,72 +358,271 @@ pub(crate) unsafe fn decompress<S: Simd, const PREFIX: bool>(
             offset = unsafe { read16(sp.add(ip)) };
             ip += 2;
         }
+        // SAFETY: forwarded; ip < iend (ip + 1 <= iend after a shortcut's offset, ip + 6 <=
+        // iend otherwise), op <= oend.
+        (ip, op) = unsafe { match_part::<S>(src, history, dst, ip, op, token, offset)? };
+    }
+}
 
-        let mut ml = token & 15;
-        if ml == 15 {
-            loop {
-                // SAFETY: ip < iend: after the offset ip + 1 <= iend (short) or ip + 6 <= iend,
-                // and each round checks ip + 4 <= iend.
-                let s = unsafe { *sp.add(ip) };
-                ip += 1;
-                ml = add_len(ml, s as usize);
-                if ip + LASTLITERALS - 1 > iend {
-                    return cold(Fail::Corrupt(ip));
-                }
-                if s != 255 {
-                    break;
-                }
-            }
+/// The fast loop of [`decompress`]: sequences far from both ends of the block (a token at
+/// most at `ip_fast`, 18 bytes before the end of `src`; output at most at `op_fast`, 64 bytes
+/// before the end of `dst`), which need none of the end-of-block rules. A sequence it cannot
+/// decode without them (a literal run whose length or copy reaches near an end) is left,
+/// untouched, to the general loop; matches other than the common short one go through
+/// [`match_part`], which applies every rule. Returns `(ip, op)` at a sequence boundary.
+/// Inlined into [`decompress`] (measured: as a function of its own, with the kernel's target
+/// feature, it is 2-5 % slower).
+///
+/// # Safety
+/// `S`'s target features must be available; `ip_fast + 18 <= src.len()`, `op_fast + 64 <=
+/// dst.len()`, `ip < src.len()`, `op <= dst.len()`.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+pub(crate) unsafe fn fast_loop<S: Simd, const PREFIX: bool>(
+    src: &[u8],
+    history: &[u8],
+    dst: &mut [u8],
+    ip: usize,
+    op: usize,
+    ip_fast: usize,
+    op_fast: usize,
+    want: usize,
+) -> Result<(usize, usize), Fail> {
+    let (iend, oend) = (src.len(), dst.len());
+    let sp = src.as_ptr();
+    // Pointers instead of indices in here (fewer live values, no base registers).
+    let dp = dst.as_mut_ptr();
+    // SAFETY (pointer arithmetic): every pointer stays inside src / dst (the bounds
+    // below), and is converted back to an index at the end.
+    let (mut ipp, mut opp) = unsafe { (sp.add(ip), dp.add(op)) };
+    let (ipp_fast, opp_fast) = unsafe { (sp.add(ip_fast), dp.add(op_fast)) };
+    let (iendp, oendp) = unsafe { (sp.add(iend), dp.add(oend)) };
+    let wantp = if PREFIX {
+        unsafe { dp.add(want.min(oend)) }
+    } else {
+        dp
+    };
+    while ipp <= ipp_fast && opp <= opp_fast {
+        if PREFIX && opp >= wantp {
+            break;
         }
-        ml = add_len(ml, MINMATCH);
-        if offset.wrapping_sub(1) < op && ml < oend - op && oend - op - ml >= 32 {
-            // 1 <= offset <= op and 32 bytes of slack: no check can fail, copy wide.
-            // SAFETY: as checked.
-            unsafe { copy_in_dst_wide::<S>(dst, op, offset, ml) };
-            op += ml;
-            continue;
-        }
-        if offset == 0 {
-            return cold(Fail::OffsetZero(ip));
-        }
-        if offset > op + hlen {
-            return cold(Fail::Corrupt(ip));
-        }
-        if oend - op < LASTLITERALS || ml > oend - op - LASTLITERALS {
-            return cold(if ml > oend - op {
-                Fail::OutputTooSmall
-            } else {
-                Fail::Corrupt(ip)
-            });
-        }
-        if offset > op {
-            // The match starts in the history (a separate slice, wherever it is in memory).
-            let back = offset - op;
-            let hs = hlen - back;
-            if ml + 16 <= back && op + ml + 32 <= oend {
-                // Wholly inside the history with slack on both sides: 16-byte strides.
-                let (d, s) = (dst.as_mut_ptr(), history.as_ptr());
-                let mut k = 0;
-                while k < ml {
-                    // SAFETY: reads below hs + ml + 16 <= hlen, writes below op + ml + 16 <=
-                    // oend; history and dst are distinct slices.
-                    unsafe { S::copy16(d.add(op + k), s.add(hs + k)) };
-                    k += 16;
-                }
-            } else if ml <= back {
-                dst[op..op + ml].copy_from_slice(&history[hs..hs + ml]);
-            } else {
-                dst[op..op + back].copy_from_slice(&history[hs..]);
-                // SAFETY: 1 <= offset = (op + back) - 0 <= op + back; op + ml <= oend.
-                unsafe { copy_in_dst::<S>(dst, op + back, offset, ml - back) };
+        // SAFETY: ipp + 18 <= iendp.
+        let token = unsafe { *ipp } as usize;
+        let ll = token >> 4;
+        let mut i = unsafe { ipp.add(1) };
+        let mut o = opp;
+        if ll < 15 {
+            // The reference's shortcut (ll < 15, i + 17 <= iend, o + 32 <= oend): the
+            // literals need no end-of-block check.
+            // SAFETY: reads i .. i + 16 <= iendp; writes o .. o + 16 <= oendp - 48.
+            unsafe {
+                S::copy16(o, i);
+                i = i.add(ll);
+                o = o.add(ll);
             }
         } else {
-            // SAFETY: 1 <= offset <= op and op + ml <= oend (checked above).
-            unsafe { copy_in_dst::<S>(dst, op, offset, ml) };
+            // A long literal run: decoded here only when its length bytes end and its
+            // copy (with 32 bytes of slack) fits well before both ends, where the
+            // general loop's checks cannot fail; otherwise left to the general loop.
+            let mut n = 15usize;
+            // SAFETY: every read is at i with i + 16 <= iendp (first i + 17 <= iendp,
+            // then by the test in the loop); the copy as checked.
+            unsafe {
+                loop {
+                    let s = *i as usize;
+                    i = i.add(1);
+                    n += s;
+                    if s != 255 || iendp.offset_from(i) < 16 {
+                        break;
+                    }
+                }
+                if (iendp.offset_from(i) as usize) < n + 32
+                    || (oendp.offset_from(o) as usize) < n + 32
+                {
+                    break;
+                }
+                // Reads below i + n + 32 <= iendp, writes below o + n + 32 <= oendp;
+                // src and dst are distinct slices.
+                wild_copy::<S>(o, i, n);
+                i = i.add(n);
+                o = o.add(n);
+            }
         }
-        op += ml;
-        // Loop invariant: ip < iend (ip + 1 <= iend or ip + 4 <= iend after the match length).
+        // SAFETY: i + 2 <= iendp (short: i <= ipp + 15; long: i + 32 <= iendp).
+        let offset = unsafe { read16(i) };
+        i = unsafe { i.add(2) };
+        let mlc = token & 15;
+        // SAFETY (offset_from): o and dp are in dst.
+        let o_idx = unsafe { o.offset_from(dp) } as usize;
+        // 1 <= offset <= o: the match starts inside dst (no offset 0, no reach before dst).
+        let in_dst = offset.wrapping_sub(1) < o_idx;
+        if mlc < 15 {
+            if in_dst && o_idx + 18 + 32 <= oend {
+                // A match of at most 18 bytes with room (the general loop's checks pass:
+                // o + ml + 5 <= oend).
+                // SAFETY: writes below o + 18 <= oendp (8-byte pieces) or o + ml + 31 <
+                // oendp (pattern copy); the pieces read only bytes written before them
+                // (offset >= 8), the pattern copy only the `offset` bytes before o.
+                unsafe {
+                    if offset >= 8 {
+                        // 8 + 8 + 2 bytes, as the reference: no load reaches a byte stored
+                        // by this copy (offset >= 18) or it lies wholly inside one (a wider
+                        // last piece would straddle this copy's first store for offsets
+                        // 18..23, and a load that straddles a recent store waits for it).
+                        let s = o.sub(offset);
+                        copy8(o, s);
+                        copy8(o.add(8), s.add(8));
+                        ptr::write_unaligned(
+                            o.add(16) as *mut u16,
+                            ptr::read_unaligned(s.add(16) as *const u16),
+                        );
+                    } else {
+                        S::pattern_copy(o, offset, mlc + MINMATCH);
+                    }
+                    ipp = i;
+                    opp = o.add(mlc + MINMATCH);
+                }
+                continue;
+            }
+        } else if in_dst {
+            // A long match: decoded here when its length bytes end well before the end of
+            // src (the general loop's check after each byte, ip + 4 <= iend, cannot fail)
+            // and its copy, with 32 bytes of slack, fits (so does its room check).
+            let mut j = i;
+            let mut n = 15usize;
+            // SAFETY: every read is at j with j + 16 <= iendp (first j = i <= ipp + 17 with
+            // ipp + 18 <= iendp, or i + 30 <= iendp after a long literal; then by the test).
+            unsafe {
+                loop {
+                    let b = *j as usize;
+                    j = j.add(1);
+                    n += b;
+                    if b != 255 || iendp.offset_from(j) < 16 {
+                        break;
+                    }
+                }
+            }
+            let ml = n + MINMATCH;
+            // SAFETY (offset_from): j and o inside their slices.
+            let (in_left, out_left) =
+                unsafe { (iendp.offset_from(j) as usize, oendp.offset_from(o) as usize) };
+            if in_left >= 16 && out_left >= ml + 32 {
+                // SAFETY: 1 <= offset <= o - dp; writes below o + ml + 32 <= oendp.
+                unsafe {
+                    copy_match_wide::<S>(o, offset, ml);
+                    ipp = j;
+                    opp = o.add(ml);
+                }
+                continue;
+            }
+        }
+        // Every other match, with every rule. The literal run before it came out as
+        // the general loop would decode it.
+        // SAFETY: forwarded; i < iendp, o <= oendp.
+        let (ni, no) = unsafe {
+            match_part::<S>(
+                src,
+                history,
+                dst,
+                i.offset_from(sp) as usize,
+                o_idx,
+                token,
+                offset,
+            )?
+        };
+        // SAFETY: ni < iend, no <= oend.
+        unsafe {
+            ipp = sp.add(ni);
+            opp = dp.add(no);
+        }
     }
+    // SAFETY: both inside their slices.
+    unsafe { Ok((ipp.offset_from(sp) as usize, opp.offset_from(dp) as usize)) }
+}
+
+/// The match of a sequence, after its offset, with every rule of `scalar::decompress`'s
+/// general path: reads the match length's continuation bytes at `ip`, checks the offset (not
+/// 0, not before `history`) and the room in `dst`, copies the match to `dst[op..]` and returns
+/// the new `(ip, op)`, with `ip < src.len()` (the next token).
+///
+/// # Safety
+/// `S`'s target features must be available; `ip < src.len()`, `op <= dst.len()`.
+#[inline(always)]
+unsafe fn match_part<S: Simd>(
+    src: &[u8],
+    history: &[u8],
+    dst: &mut [u8],
+    mut ip: usize,
+    op: usize,
+    token: usize,
+    offset: usize,
+) -> Result<(usize, usize), Fail> {
+    let iend = src.len();
+    let oend = dst.len();
+    let hlen = history.len();
+    let sp = src.as_ptr();
+    let mut ml = token & 15;
+    if ml == 15 {
+        loop {
+            // SAFETY: ip < iend: on entry, then each round checks ip + 4 <= iend.
+            let s = unsafe { *sp.add(ip) };
+            ip += 1;
+            ml = add_len(ml, s as usize);
+            if ip + LASTLITERALS - 1 > iend {
+                return Err(cold_fail(Fail::Corrupt(ip)));
+            }
+            if s != 255 {
+                break;
+            }
+        }
+    }
+    ml = add_len(ml, MINMATCH);
+    if offset.wrapping_sub(1) < op && ml < oend - op && oend - op - ml >= 32 {
+        // 1 <= offset <= op and 32 bytes of slack: no check can fail, copy wide.
+        // SAFETY: as checked.
+        unsafe { copy_in_dst_wide::<S>(dst, op, offset, ml) };
+        return Ok((ip, op + ml));
+    }
+    if offset == 0 {
+        return Err(cold_fail(Fail::OffsetZero(ip)));
+    }
+    if offset > op + hlen {
+        return Err(cold_fail(Fail::Corrupt(ip)));
+    }
+    if oend - op < LASTLITERALS || ml > oend - op - LASTLITERALS {
+        return Err(cold_fail(if ml > oend - op {
+            Fail::OutputTooSmall
+        } else {
+            Fail::Corrupt(ip)
+        }));
+    }
+    if offset > op {
+        // The match starts in the history (a separate slice, wherever it is in memory).
+        let back = offset - op;
+        let hs = hlen - back;
+        if ml + 16 <= back && op + ml + 32 <= oend {
+            // Wholly inside the history with slack on both sides: 16-byte strides.
+            let (d, s) = (dst.as_mut_ptr(), history.as_ptr());
+            let mut k = 0;
+            while k < ml {
+                // SAFETY: reads below hs + ml + 16 <= hlen, writes below op + ml + 16 <=
+                // oend; history and dst are distinct slices.
+                unsafe { S::copy16(d.add(op + k), s.add(hs + k)) };
+                k += 16;
+            }
+        } else if ml <= back {
+            dst[op..op + ml].copy_from_slice(&history[hs..hs + ml]);
+        } else {
+            dst[op..op + back].copy_from_slice(&history[hs..]);
+            // SAFETY: 1 <= offset = (op + back) - 0 <= op + back; op + ml <= oend.
+            unsafe { copy_in_dst::<S>(dst, op + back, offset, ml - back) };
+        }
+    } else {
+        // SAFETY: 1 <= offset <= op and op + ml <= oend (checked above).
+        unsafe { copy_in_dst::<S>(dst, op, offset, ml) };
+    }
+    // ip < iend: ip + 1 <= iend or ip + 4 <= iend after the match length.
+    Ok((ip, op + ml))
 }
 
 /// The match table's operations.

@@ -25,19 +25,6 @@ impl Simd for Neon {
         unsafe { Self::copy16(d, s) }
     }
 
-    const SHUFFLE: bool = true;
-
-    #[inline(always)]
-    unsafe fn copy32_loaded(d: *mut u8, s: *const u8) {
-        // SAFETY: the caller guarantees 32 readable bytes at s and 32 writable bytes at d.
-        unsafe {
-            let a = vld1q_u8(s);
-            let b = vld1q_u8(s.add(16));
-            vst1q_u8(d, a);
-            vst1q_u8(d.add(16), b);
-        }
-    }
-
     #[inline(always)]
     unsafe fn pattern_copy(d: *mut u8, offset: usize, len: usize) {
         // SAFETY: the caller guarantees d - offset .. d + 16 readable (1 <= offset < 16; the

@@ -25,14 +25,6 @@ impl Simd for Avx2 {
         unsafe { _mm256_storeu_si256(d as *mut __m256i, _mm256_loadu_si256(s as *const __m256i)) }
     }
 
-    const SHUFFLE: bool = true;
-
-    #[inline(always)]
-    unsafe fn copy32_loaded(d: *mut u8, s: *const u8) {
-        // SAFETY: forwarded (one 32-byte load, then the store).
-        unsafe { Self::copy_wide(d, s) }
-    }
-
     #[inline(always)]
     unsafe fn pattern_copy(d: *mut u8, offset: usize, len: usize) {
         // SAFETY: the caller guarantees d - offset .. d + 16 readable (1 <= offset < 16; the

@@ -25,19 +25,6 @@ impl Simd for Sse2 {
         unsafe { Self::copy16(d, s) }
     }
 
-    const SHUFFLE: bool = false;
-
-    #[inline(always)]
-    unsafe fn copy32_loaded(d: *mut u8, s: *const u8) {
-        // SAFETY: the caller guarantees 32 readable bytes at s and 32 writable bytes at d.
-        unsafe {
-            let a = _mm_loadu_si128(s as *const __m128i);
-            let b = _mm_loadu_si128(s.add(16) as *const __m128i);
-            _mm_storeu_si128(d as *mut __m128i, a);
-            _mm_storeu_si128(d.add(16) as *mut __m128i, b);
-        }
-    }
-
     #[inline(always)]
     unsafe fn pattern_copy(d: *mut u8, offset: usize, len: usize) {
         // SAFETY (whole body): the caller guarantees d - offset .. d + 16 readable
