@@ -2,12 +2,15 @@
 
 use lz4framed::BlockCodec;
 
-/// Every block codec of this build that runs on this CPU, the C reference first: the codec of
-/// each available backend ([`backend_codecs`]) and then every SIMD kernel this CPU runs (scalar,
-/// sse2, avx2, neon: each measured on its own, not only the one `Auto` picks). Duplicates (by
-/// name) are dropped, so the backend's own SIMD kernel appears once.
+use crate::anchor;
+
+/// Every block codec of this build that runs on this CPU, the anchor first: the bare C
+/// functions ([`anchor::BARE_C`], the reference of every block-level figure), the codec of each
+/// available backend ([`backend_codecs`], the C backend among them) and then every SIMD kernel
+/// this CPU runs (scalar, sse2, avx2, neon: each measured on its own, not only the one `Auto`
+/// picks). Duplicates (by name) are dropped, so the backend's own SIMD kernel appears once.
 pub fn codecs() -> Vec<&'static dyn BlockCodec> {
-    let mut list = backend_codecs();
+    let mut list = anchored(backend_codecs());
     // Per-kernel codecs of backend-simd; another family of codecs is one more line like this.
     list.extend(
         lz4framed_backend_simd::Kernel::ALL
@@ -18,8 +21,15 @@ pub fn codecs() -> Vec<&'static dyn BlockCodec> {
     dedup(list)
 }
 
+/// [`anchor::BARE_C`] followed by `list`.
+pub fn anchored(list: Vec<&'static dyn BlockCodec>) -> Vec<&'static dyn BlockCodec> {
+    let mut all: Vec<&'static dyn BlockCodec> = vec![&anchor::BARE_C];
+    all.extend(list);
+    dedup(all)
+}
+
 /// The codec of each available backend of [`lz4framed::backends`] (what `Backend::C`,
-/// `Backend::Rust`, `Backend::Simd` resolve to on this CPU), the C reference first.
+/// `Backend::Rust`, `Backend::Simd` resolve to on this CPU), the C backend first.
 pub fn backend_codecs() -> Vec<&'static dyn BlockCodec> {
     dedup(
         lz4framed::backends()
@@ -43,13 +53,14 @@ fn dedup(mut list: Vec<&'static dyn BlockCodec>) -> Vec<&'static dyn BlockCodec>
         seen.push(c.name());
         fresh
     });
-    // The reference first, then in the registry's order (stable sort).
-    list.sort_by_key(|c| c.name() != REFERENCE);
+    // The anchor, then the C backend, then in the registry's order (stable sort).
+    list.sort_by_key(|c| (c.name() != REFERENCE, c.name() != "c"));
     list
 }
 
-/// Name of the reference codec every figure is compared to: the C library.
-pub const REFERENCE: &str = "c";
+/// Name of the reference codec every block-level figure is compared to: the bare C functions
+/// ([`anchor::NAME`]).
+pub const REFERENCE: &str = anchor::NAME;
 
 /// Position of the reference codec in `list`, if it is there.
 pub fn reference_index(list: &[&'static dyn BlockCodec]) -> Option<usize> {
@@ -80,8 +91,11 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), list.len());
         assert!(levels_of(list[0]).contains(&1));
-        assert!(backend_codecs().len() <= list.len());
+        assert!(backend_codecs().len() < list.len());
         assert!(list.iter().any(|c| c.name() == "simd-scalar"));
-        assert!(is_backend_codec(list[0]));
+        assert!(!is_backend_codec(list[0]));
+        assert_eq!(list[1].name(), "c");
+        assert!(is_backend_codec(list[1]));
+        assert_eq!(anchored(backend_codecs())[0].name(), REFERENCE);
     }
 }

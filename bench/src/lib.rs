@@ -3,8 +3,10 @@
 //!
 //! * [`corpus`]: the Silesia files (env `LZ4FRAMED_CORPUS`, default `target/corpus` of the
 //!   workspace) and synthetic shapes (zeros, random bytes, JSON-like text);
-//! * [`codecs`](mod@codecs): every block codec of this build (each backend, each SIMD kernel),
-//!   the list all benchmarks iterate over;
+//! * [`anchor`]: the bare C functions (`LZ4_decompress_safe`, `LZ4_compress_default`,
+//!   `LZ4_compress_HC`) as the codec every block-level figure is compared with;
+//! * [`codecs`](mod@codecs): every block codec of this build (the anchor, each backend, each
+//!   SIMD kernel), the list all benchmarks iterate over;
 //! * [`block`]: block-level compression/decompression of a whole input cut into blocks;
 //! * [`frames`]: frame-level compression/decompression with lz4framed and its peers (lz4_flex's
 //!   frame API, the C library's `LZ4F_*`);
@@ -18,6 +20,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod anchor;
 pub mod block;
 pub mod codecs;
 pub mod corpus;
