@@ -632,6 +632,8 @@ trait Table {
     /// The distance from virtual index `cur` back to the candidate in slot `h` (wrapping; 0 or
     /// above [`MAX_DISTANCE`] when there is none).
     fn dist(&self, h: usize, cur: u32) -> u32;
+    /// The entry of slot `h` (for the small table: the absolute position stored there).
+    fn entry(&self, h: usize) -> u32;
     fn put(&mut self, h: usize, idx: u32);
 }
 
@@ -644,6 +646,10 @@ impl Table for RelTable {
     #[inline(always)]
     fn dist(&self, h: usize, cur: u32) -> u32 {
         (cur as u16).wrapping_sub(self.0[h & (TABLE_REL_SIZE - 1)]) as u32
+    }
+    #[inline(always)]
+    fn entry(&self, h: usize) -> u32 {
+        self.0[h & (TABLE_REL_SIZE - 1)] as u32
     }
     #[inline(always)]
     fn put(&mut self, h: usize, idx: u32) {
@@ -879,7 +885,11 @@ unsafe fn compress_generic<
                 loop {
                     let h = fwd_h;
                     let cur = start + fwd as u32;
-                    let d = table.dist(h, cur);
+                    // The small table holds absolute positions, all below `cur` (the block is
+                    // shorter than 64 KiB + 11, its table zeroed at its start): the entry is
+                    // the candidate, as in C's 16-bit table.
+                    let e = table.entry(h);
+                    let d = if SMALL { cur - e } else { table.dist(h, cur) };
                     ip = fwd;
                     fwd += step;
                     step = (search >> SKIP_TRIGGER) as usize;
@@ -889,7 +899,12 @@ unsafe fn compress_generic<
                     }
                     fwd_h = T::hash::<SMALL>(sp.add(fwd));
                     table.put(h, cur);
-                    if let Some((hh, p)) = candidate(d, cur) {
+                    let cand = if SMALL {
+                        Some((false, e as usize))
+                    } else {
+                        candidate(d, cur)
+                    };
+                    if let Some((hh, p)) = cand {
                         let mp = if EXT && hh { hp0.add(p) } else { sp.add(p) };
                         if read32(mp) == read32(sp.add(ip)) {
                             in_hist = hh;
@@ -1011,9 +1026,15 @@ unsafe fn compress_generic<
                     // Test the next position.
                     let h = T::hash::<SMALL>(sp.add(ip));
                     let cur = start + ip as u32;
-                    let d = table.dist(h, cur);
+                    let e = table.entry(h);
+                    let d = if SMALL { cur - e } else { table.dist(h, cur) };
                     table.put(h, cur);
-                    match candidate(d, cur) {
+                    let cand = if SMALL {
+                        Some((false, e as usize))
+                    } else {
+                        candidate(d, cur)
+                    };
+                    match cand {
                         Some((hh, p)) => {
                             let mp = if EXT && hh { hp0.add(p) } else { sp.add(p) };
                             if read32(mp) != read32(sp.add(ip)) {
