@@ -37,12 +37,29 @@ pub(crate) trait Simd {
     unsafe fn count(a: *const u8, b: *const u8, n: usize) -> usize;
 }
 
-/// `copy_wide` in a loop: copies `len` bytes in `S::WIDE` strides, writing up to
-/// `d + round_up(len, WIDE)` and reading up to `s + round_up(len, WIDE)`. The source may lie
-/// before the destination in the same buffer if they are at least `WIDE` bytes apart.
+/// `copy_wide` in a loop: copies `len` bytes in strides of 32 bytes (one or two `copy_wide`),
+/// writing up to `d + round_up(len, 32)` and reading up to `s + round_up(len, 32)`. The source
+/// may lie before the destination in the same buffer if they are at least 32 bytes apart.
 #[inline(always)]
 unsafe fn wild_copy<S: Simd>(d: *mut u8, s: *const u8, len: usize) {
     let mut k = 0;
+    if S::WIDE < 32 {
+        // Two strides per round (32 bytes, as the wide kernels): half the loop overhead. The
+        // second may reach up to `WIDE` bytes past `round_up(len, WIDE)`, so the caller's room
+        // must be `round_up(len, 32)`.
+        loop {
+            // SAFETY: the caller guarantees `round_up(len, 32)` bytes of room on both sides.
+            unsafe {
+                S::copy_wide(d.add(k), s.add(k));
+                S::copy_wide(d.add(k + S::WIDE), s.add(k + S::WIDE));
+            }
+            k += 2 * S::WIDE;
+            if k >= len {
+                break;
+            }
+        }
+        return;
+    }
     loop {
         // SAFETY: the caller guarantees `round_up(len, WIDE)` bytes of room on both sides.
         unsafe { S::copy_wide(d.add(k), s.add(k)) };
