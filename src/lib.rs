@@ -52,6 +52,8 @@ pub type Compressor = lz4framed_core::Compressor<Registry>;
 pub type Decompressor = lz4framed_core::Decompressor<Registry>;
 /// `io::Write` adapter that compresses into one frame.
 pub type FrameEncoder<W> = lz4framed_core::FrameEncoder<W, Registry>;
+/// A [`FrameEncoder`] that finishes its frame when dropped ([`FrameEncoder::auto_finish`]).
+pub type AutoFinishEncoder<W> = lz4framed_core::AutoFinishEncoder<W, Registry>;
 /// `io::Read` + `io::BufRead` adapter that decompresses frames.
 pub type FrameDecoder<R> = lz4framed_core::FrameDecoder<R, Registry>;
 

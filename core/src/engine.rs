@@ -9,10 +9,9 @@
 //! of recent output; that is what a checkpoint stores.
 
 use crate::codec::{BlockCodec, WINDOW_SIZE};
-use crate::compress_bound;
 use crate::error::Error;
 use crate::frame::{
-    is_skippable, FrameInfo, FrameKind, LEGACY_BLOCK_SIZE, LEGACY_MAGIC, MAGIC, UNCOMPRESSED_FLAG,
+    ends_legacy_frame, is_skippable, FrameInfo, FrameKind, LEGACY_MAGIC, MAGIC, UNCOMPRESSED_FLAG,
 };
 use crate::output::{HandOut, Output};
 use crate::settings::{BlockMode, Dictionary};
@@ -424,11 +423,7 @@ impl Engine {
             Stage::Skip { .. } => unreachable!("skip is not gathered"),
             Stage::LegacyBlockHeader => {
                 let v = le32(unit);
-                if v as usize > compress_bound(LEGACY_BLOCK_SIZE)
-                    || v == MAGIC
-                    || v == LEGACY_MAGIC
-                    || is_skippable(v)
-                {
+                if ends_legacy_frame(v) {
                     // Legacy frames have no end mark: a value that cannot be a block size is
                     // the next frame's magic number.
                     self.start_frame(v, at, dict, out)

@@ -97,6 +97,15 @@ pub enum Error {
         /// Bytes the frame decoded to (so far, when it overran).
         actual: u64,
     },
+    /// The data given to a compressor does not match the content size declared for its frame
+    /// (too much in an `update`, too little at the `end`): the caller's mistake, not corrupt
+    /// data (`io::ErrorKind::InvalidInput`).
+    InputSizeMismatch {
+        /// The content size the frame header declares.
+        declared: u64,
+        /// Bytes given so far (with the call that overran, when too many).
+        given: u64,
+    },
     /// A compressed block is malformed.
     CorruptBlock {
         /// Input offset of the block header.
@@ -191,6 +200,10 @@ impl fmt::Display for Error {
                 f,
                 "content size mismatch in frame {frame} at offset {offset}: header declares {declared} bytes, frame decodes to {actual}"
             ),
+            Error::InputSizeMismatch { declared, given } => write!(
+                f,
+                "the frame declares a content size of {declared} bytes, the compressor was given {given}"
+            ),
             Error::CorruptBlock { offset, frame, source } => {
                 write!(f, "{source} in frame {frame}, block at offset {offset}")
             }
@@ -243,6 +256,7 @@ impl Error {
         !matches!(
             self,
             Error::UnsupportedLevel { .. }
+                | Error::InputSizeMismatch { .. }
                 | Error::BackendUnavailable { .. }
                 | Error::UnknownBackend(_)
                 | Error::InvalidSettings(_)
@@ -276,6 +290,11 @@ impl From<Error> for io::Error {
             Error::Io(e) => e,
             Error::Truncated { .. } => io::Error::new(io::ErrorKind::UnexpectedEof, e),
             e if e.is_data_error() => io::Error::new(io::ErrorKind::InvalidData, e),
+            Error::InputSizeMismatch { .. }
+            | Error::InvalidSettings(_)
+            | Error::UnsupportedLevel { .. }
+            | Error::UnknownBackend(_) => io::Error::new(io::ErrorKind::InvalidInput, e),
+            Error::BackendUnavailable { .. } => io::Error::new(io::ErrorKind::Unsupported, e),
             e => io::Error::other(e),
         }
     }

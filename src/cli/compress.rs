@@ -81,7 +81,7 @@ pub fn run(args: &CompressArgs) -> CliResult<Exit> {
     let mut progress = Progress::new(&input.name, len, args.io.quiet);
     let size = if args.no_content_size { None } else { len };
     let changed = |e: Error| match e {
-        Error::ContentSizeMismatch { .. } => CliError::new(
+        Error::InputSizeMismatch { .. } => CliError::new(
             Exit::Input,
             format!("{}: file changed size while being read", input.name),
         ),

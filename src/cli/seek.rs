@@ -139,7 +139,7 @@ pub fn compress(args: &CompressArgs) -> CliResult<Exit> {
     )
     .map_err(|e| match e {
         lz4framed::Error::Io(e) => CliError::output(&out_name, &e),
-        lz4framed::Error::ContentSizeMismatch { .. } => CliError::new(
+        lz4framed::Error::InputSizeMismatch { .. } => CliError::new(
             Exit::Input,
             format!("{}: file changed size while being read", input.name),
         ),
