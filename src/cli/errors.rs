@@ -17,6 +17,10 @@ pub enum Exit {
     Output = 3,
     /// The input is not valid LZ4 data: corrupt, truncated, bad checksum, wrong dictionary.
     Data = 4,
+    /// Every frame was decoded and its output written, but the input goes on with bytes that
+    /// are no frame (zero padding, a size word after a legacy stream): a warning names their
+    /// offset and length. (`lz4` 1.9.4 writes the output too and exits with 1.)
+    Trailing = 5,
 }
 
 /// A failure: the exit code and the one line to print (`name: what [at offset N]`).

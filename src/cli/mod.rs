@@ -28,7 +28,13 @@ pub fn report(e: &CliError) {
 
 /// The more serious of two exit codes (data errors over output over input over usage).
 pub fn worse(a: Exit, b: Exit) -> Exit {
-    if (b as i32) > (a as i32) {
+    // A warning (trailing data) ranks below every error.
+    let rank = |e: Exit| match e {
+        Exit::Ok => 0,
+        Exit::Trailing => 1,
+        e => 1 + e as i32,
+    };
+    if rank(b) > rank(a) {
         b
     } else {
         a

@@ -76,7 +76,7 @@ pub fn find_index(path: &Path, file: &mut File) -> CliResult<Option<SeekIndex>> 
     let name = path.display().to_string();
     match SeekIndex::read_embedded(file) {
         Ok(i) => return Ok(Some(i)),
-        Err(lz4framed::Error::BadIndex(why)) if why.starts_with("no embedded index") => {}
+        Err(lz4framed::Error::NoIndex { .. }) => {}
         Err(e) => return Err(data_error(&name, &e)),
     }
     let side = sidecar_path(path);
@@ -314,7 +314,9 @@ pub fn try_parallel_decompress(
     if !file.metadata().is_ok_and(|m| m.is_file()) {
         return Ok(None);
     }
-    let Some(index) = find_index(input_path, &mut file)? else {
+    // A file without a usable index (none, or one that does not describe the whole file, as
+    // in seekable files concatenated) is decoded as a stream, which skips any index frame.
+    let Ok(Some(index)) = find_index(input_path, &mut file) else {
         return Ok(None);
     };
     // Without linked frames the stream path is as parallel, and it also verifies content
