@@ -4,11 +4,11 @@ use std::io::{self, BufRead, Read};
 
 use crate::codec::{Backend, CodecRegistry};
 use crate::decompressor::Decompressor;
-use crate::engine::Stage;
 use crate::error::Error;
 use crate::frame::ends_legacy_frame;
 use crate::input::InputBuf;
 use crate::output::{ReusableBuf, SliceOutput};
+use crate::walk::Stage;
 
 /// Reads LZ4 frames from `R` and yields the decoded bytes, through `Read` and `BufRead`.
 ///
@@ -123,10 +123,10 @@ impl<R: Read, G: CodecRegistry> FrameDecoder<R, G> {
     /// buffered, end it).
     fn single_frame_done(&self) -> bool {
         let engine = &self.decompressor.engine;
-        if !self.single_frame || engine.frame_index == 0 || !engine.pending.is_empty() {
+        if !self.single_frame || engine.frame_number() == 0 || !engine.pending().is_empty() {
             return false;
         }
-        match engine.stage {
+        match engine.stage() {
             Stage::Magic => true,
             Stage::LegacyBlockHeader => {
                 let b = self.input.available();
@@ -243,8 +243,8 @@ impl<R: Read, G: CodecRegistry> FrameDecoder<R, G> {
     /// The most output the next unit can produce when it is a block, `None` for other units.
     fn next_block_output_bound(&self) -> Option<usize> {
         let engine = &self.decompressor.engine;
-        let max = engine.frame.as_ref()?.block_max_size();
-        match engine.stage {
+        let max = engine.frame()?.block_max_size();
+        match engine.stage() {
             Stage::Block { size, raw: true } => Some(size as usize),
             Stage::Block { raw: false, .. } | Stage::LegacyBlock { .. } => Some(max),
             _ => None,
@@ -263,7 +263,7 @@ impl<R: Read, G: CodecRegistry> Read for FrameDecoder<R, G> {
         // output bound fits. A skippable frame's content is left to the buffered path, which
         // consumes it in pieces.
         while self.out_pos == self.out.filled && !buf.is_empty() {
-            let fits = match self.decompressor.engine.stage {
+            let fits = match self.decompressor.engine.stage() {
                 Stage::Skip { .. } => false,
                 _ => self
                     .next_block_output_bound()

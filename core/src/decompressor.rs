@@ -59,9 +59,12 @@ impl<G: CodecRegistry> std::fmt::Debug for Decompressor<G> {
         f.debug_struct("Decompressor")
             .field("codec", &self.codec.name())
             .field("dictionary", &self.dictionary)
-            .field("compressed_position", &self.engine.compressed_position)
-            .field("decompressed_position", &self.engine.decompressed_position)
-            .field("frame_info", &self.engine.frame)
+            .field("compressed_position", &self.engine.compressed_position())
+            .field(
+                "decompressed_position",
+                &self.engine.decompressed_position(),
+            )
+            .field("frame_info", &self.engine.frame())
             .finish_non_exhaustive()
     }
 }
@@ -190,7 +193,7 @@ impl<G: CodecRegistry> Decompressor<G> {
     /// Whether to verify header, block and content checksums (default: yes). Turning it off
     /// trades integrity checking for speed.
     pub fn verify_checksums(mut self, verify: bool) -> Self {
-        self.engine.verify = verify;
+        self.engine.set_verify(verify);
         self
     }
 
@@ -207,7 +210,7 @@ impl<G: CodecRegistry> Decompressor<G> {
 
     pub(crate) fn feed(&mut self, input: &[u8], out: &mut dyn Output) -> Result<Status, Error> {
         if let Some(want) = self.dict_binding {
-            let frame = self.engine.frame_index;
+            let frame = self.engine.frame_number();
             match &self.dictionary {
                 None => {
                     return Err(Error::DictionaryMissing {
@@ -243,18 +246,18 @@ impl<G: CodecRegistry> Decompressor<G> {
     /// The header of the current frame (or of the last one, between frames); `None` before
     /// the first descriptor has been read.
     pub fn frame_info(&self) -> Option<&FrameInfo> {
-        self.engine.frame.as_ref()
+        self.engine.frame()
     }
 
     /// Input bytes consumed so far, in all.
     pub fn compressed_position(&self) -> u64 {
-        self.engine.compressed_position
+        self.engine.compressed_position()
     }
 
     /// Output bytes handed to the caller so far, in all (for a restored decompressor: where its
     /// output continues).
     pub fn decompressed_position(&self) -> u64 {
-        self.engine.decompressed_position - self.carry.len() as u64
+        self.engine.decompressed_position() - self.carry.len() as u64
     }
 
     /// Whether the decoder is between blocks (or frames) with no partial unit held: the point
@@ -270,7 +273,7 @@ impl<G: CodecRegistry> Decompressor<G> {
 
     /// The 1-based number of the current frame (0 before the first).
     pub fn frame_number(&self) -> u64 {
-        self.engine.frame_index
+        self.engine.frame_number()
     }
 
     /// The name of the block codec in use.

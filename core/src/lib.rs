@@ -29,6 +29,7 @@ pub mod parallel;
 pub mod seekable;
 pub mod settings;
 pub mod varint;
+mod walk;
 pub mod xxh32;
 
 pub use codec::{

@@ -245,7 +245,7 @@ impl<R: Read + Seek, G: CodecRegistry> SeekableReader<R, G> {
         };
         let r = self.decode_with(&mut dec);
         // A block decoded in part ends this decoder.
-        if dec.engine.truncated {
+        if dec.engine.was_cut_short() {
             self.cut_at = Some(self.restarted_at);
         } else {
             self.dec = Some(dec);
@@ -301,7 +301,8 @@ impl<R: Read + Seek, G: CodecRegistry> SeekableReader<R, G> {
         }
         if !self.whole_blocks {
             if let Some(dec) = &mut self.dec {
-                dec.engine.prefix_limit = Some(self.pos.saturating_add(PREFIX_SLACK));
+                dec.engine
+                    .set_prefix_limit(Some(self.pos.saturating_add(PREFIX_SLACK)));
             }
         }
         let result = (|| loop {

@@ -258,9 +258,9 @@ fn fix_footer(payload: &mut [u8], data: &[u8], embedded: bool) {
 fn expect_bad_index<T>(r: Result<T, Error>, what: &str, input: &[u8]) -> Option<T> {
     match r {
         Ok(v) => Some(v),
-        Err(Error::BadIndex(_)) => None,
+        Err(Error::BadIndex(_) | Error::NoIndex { .. }) => None,
         Err(e) => panic!(
-            "{what}: refused with {e:?}, not Error::BadIndex (input {})",
+            "{what}: refused with {e:?}, not Error::BadIndex or NoIndex (input {})",
             hex(input, 96)
         ),
     }
