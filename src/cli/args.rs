@@ -58,9 +58,9 @@ pub enum Command {
     /// List the block backends of this build, the CPU features detected and what auto picks.
     Backends,
     /// Build the seek index of an existing .lz4 file (appended to it, or --sidecar FILE.idx).
-    Index(super::seek::IndexArgs),
+    Index(IndexArgs),
     /// Decompress M bytes at decompressed offset N of an indexed .lz4 file.
-    Extract(super::seek::ExtractArgs),
+    Extract(ExtractArgs),
 }
 
 /// Input and output paths and the safety switches shared by compress and decompress.
@@ -230,6 +230,57 @@ pub struct TestArgs {
     /// Threads (0 = all cores, the default); as for decompress.
     #[arg(short = 'T', long, value_name = "N", default_value_t = 0)]
     pub threads: u32,
+}
+
+/// `index` options.
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// The .lz4 file to index.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Write the index beside the file (FILE.idx) instead of appending it to FILE.
+    #[arg(long)]
+    pub sidecar: bool,
+    /// Linked-block frames: MiB of output between restart points.
+    #[arg(long, value_name = "MIB", default_value_t = 4,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub restart_interval: u64,
+    /// Replace an existing sidecar file.
+    #[arg(short = 'f', long)]
+    pub force: bool,
+    /// Dictionary the data was compressed with.
+    #[arg(short = 'D', long, value_name = "FILE")]
+    pub dict: Option<PathBuf>,
+    /// Print nothing on success.
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+}
+
+/// `extract` options.
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    /// An indexed .lz4 file (embedded index, or a sidecar FILE.idx beside it).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Decompressed offset of the first byte.
+    #[arg(long, value_name = "N")]
+    pub offset: u64,
+    /// Bytes to extract (fewer when the content ends first).
+    #[arg(long, value_name = "M")]
+    pub length: u64,
+    /// Output file (default: stdout).
+    #[arg(value_name = "OUTFILE")]
+    pub output: Option<PathBuf>,
+    /// Overwrite an existing OUTFILE.
+    #[arg(short = 'f', long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub decode: DecodeArgs,
+}
+
+/// The thread count an `-T N` option asks for (0 = all cores).
+pub fn threads(n: u32) -> usize {
+    lz4framed::parallel::thread_count(n as usize)
 }
 
 fn parse_block_size(s: &str) -> Result<lz4framed::BlockSize, String> {

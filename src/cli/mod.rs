@@ -1,39 +1,37 @@
 //! The `lz4framed` command-line tool: argument parsing, the subcommands, safe output and
 //! exit codes.
+//!
+//! Layout (each subcommand depends only on the shared modules below it, never on another
+//! subcommand):
+//! - subcommands: [`compress`], [`decompress`] (with its [`resume`] mode), [`verify`]
+//!   (`test`), [`info`], [`index`], [`extract`], [`backends`];
+//! - shared engines: [`encode`] (frames and legacy frames from an input), [`decode`] (every
+//!   decoding path), [`indexed`] (finding a file's seek index), [`walk`] (frame layout);
+//! - leaves: [`args`] (every argument type), [`errors`] (exit codes, error classification),
+//!   [`input`], [`output`] (safe and sparse output), [`progress`].
 
 pub mod args;
 pub mod backends;
 pub mod compress;
+pub mod decode;
 pub mod decompress;
+pub mod encode;
 pub mod errors;
+pub mod extract;
+pub mod index;
+pub mod indexed;
 pub mod info;
 pub mod input;
 pub mod output;
 pub mod progress;
 pub mod resume;
-pub mod seek;
+pub mod verify;
 pub mod walk;
 
 use clap::Parser;
 
 use args::{Cli, Command};
-use errors::{CliError, Exit};
-
-/// Print a failure's one line on stderr (unless it is silent).
-pub fn report(e: &CliError) {
-    if !e.silent {
-        eprintln!("lz4framed: {}", e.message);
-    }
-}
-
-/// The more serious of two exit codes (data errors over output over input over usage).
-pub fn worse(a: Exit, b: Exit) -> Exit {
-    if (b as i32) > (a as i32) {
-        b
-    } else {
-        a
-    }
-}
+use errors::{report, Exit};
 
 /// Parse the command line, run the command, and return the process exit code.
 pub fn run() -> i32 {
@@ -54,10 +52,10 @@ pub fn run() -> i32 {
         Command::Compress(a) => compress::run(a),
         Command::Decompress(a) => decompress::run(a),
         Command::Info(a) => info::run(a),
-        Command::Test(a) => decompress::test(a),
+        Command::Test(a) => verify::test(a),
         Command::Backends => backends::run(),
-        Command::Index(a) => seek::index(a),
-        Command::Extract(a) => seek::extract(a),
+        Command::Index(a) => index::index(a),
+        Command::Extract(a) => extract::extract(a),
     };
     match result {
         Ok(exit) => exit as i32,
