@@ -1,23 +1,20 @@
 //! `lz4framed compress`.
 
 use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 
 use lz4framed::index::{sidecar_path, IndexOptions};
 
 use super::args::CompressArgs;
 use super::encode::{self, FrameSpec};
-use super::errors::{CliError, CliResult, Exit};
-use super::input::{load_dictionary, Input};
+use super::errors::{report, worse, CliError, CliResult, Exit};
+use super::input::{load_dictionary, remove_input, Input};
 use super::output::Output;
 
 /// The frame options `args` ask for.
 pub fn spec(args: &CompressArgs) -> CliResult<FrameSpec> {
-    let level = match args.fast {
-        Some(acceleration) => -acceleration,
-        None => args.level.unwrap_or(1),
-    };
     Ok(FrameSpec {
-        level,
+        level: level(args),
         block_size: args.block_size,
         linked: args.linked,
         content_checksum: !args.no_content_checksum,
@@ -31,20 +28,63 @@ pub fn spec(args: &CompressArgs) -> CliResult<FrameSpec> {
     })
 }
 
-/// Run `compress`.
+fn level(args: &CompressArgs) -> i32 {
+    match args.fast {
+        Some(acceleration) => -acceleration,
+        None => args.level.unwrap_or(1),
+    }
+}
+
+/// Run `compress`: one INFILE, or with -m each INFILE to INFILE.lz4.
 pub fn run(args: &CompressArgs) -> CliResult<Exit> {
     if args.sidecar && args.io.output.is_none() {
         return Err(CliError::usage("--sidecar needs an OUTFILE"));
     }
+    if args.sidecar && args.io.multiple {
+        return Err(CliError::usage(
+            "--sidecar works on one INFILE, not with -m",
+        ));
+    }
     let spec = spec(args)?;
-    let mut input = Input::open(&args.io.input)?;
+    let jobs = args.io.jobs(|i: &Path| {
+        let mut name = i.as_os_str().to_owned();
+        name.push(".lz4");
+        Ok(Some(PathBuf::from(name)))
+    });
+    if !args.io.multiple {
+        let (input, output) = &jobs[0];
+        let output = output.clone().map_err(CliError::usage)?;
+        return one(args, &spec, input, output.as_deref());
+    }
+    let mut worst = Exit::Ok;
+    for (input, output) in &jobs {
+        let r = output
+            .clone()
+            .map_err(CliError::usage)
+            .and_then(|o| one(args, &spec, input, o.as_deref()));
+        if let Err(e) = r {
+            report(&e);
+            worst = worse(worst, e.exit);
+        }
+    }
+    Ok(worst)
+}
+
+/// Compress `input` to `output` (`None`: stdout).
+fn one(
+    args: &CompressArgs,
+    spec: &FrameSpec,
+    input_path: &Path,
+    output_path: Option<&Path>,
+) -> CliResult<Exit> {
+    let mut input = Input::open(input_path)?;
     if input.len().is_none() && args.content_size && !args.io.quiet {
         eprintln!(
             "lz4framed: warning: {}: size unknown, content size not recorded",
             input.name
         );
     }
-    let mut output = match &args.io.output {
+    let mut output = match output_path {
         Some(p) => Output::file(p, args.io.force)?,
         None => {
             if std::io::stdout().is_terminal() && !args.io.force {
@@ -56,16 +96,26 @@ pub fn run(args: &CompressArgs) -> CliResult<Exit> {
         }
     };
     let out_name = output.name();
-    let index = args.seekable.then(IndexOptions::default);
     let threads = super::args::threads(args.threads);
-    let done = encode::frame(
-        &mut input,
-        &mut output,
-        &spec,
-        threads,
-        index.as_ref(),
-        args.io.quiet,
-    )?;
+    let done = if args.legacy {
+        encode::legacy(
+            &mut input,
+            &mut output,
+            level(args),
+            spec.backend,
+            args.io.quiet,
+        )?
+    } else {
+        let index = args.seekable.then(IndexOptions::default);
+        encode::frame(
+            &mut input,
+            &mut output,
+            spec,
+            threads,
+            index.as_ref(),
+            args.io.quiet,
+        )?
+    };
     if let (Some(index), false) = (&done.index, args.sidecar) {
         output
             .write_all(&index.to_embedded())
@@ -74,13 +124,17 @@ pub fn run(args: &CompressArgs) -> CliResult<Exit> {
     if let Some(m) = &input.metadata {
         output.copy_metadata_from(m);
     }
+    drop(input);
     output.commit()?;
-    if let (Some(index), true, Some(p)) = (&done.index, args.sidecar, &args.io.output) {
+    if let (Some(index), true, Some(p)) = (&done.index, args.sidecar, output_path) {
         let side = sidecar_path(p);
         let mut o = Output::file(&side, args.io.force)?;
         o.write_all(&index.to_sidecar())
             .map_err(|e| CliError::output(&side.display().to_string(), &e))?;
         o.commit()?;
+    }
+    if args.io.remove_input() {
+        remove_input(input_path)?;
     }
     Ok(Exit::Ok)
 }

@@ -1,37 +1,74 @@
 //! `lz4framed decompress`.
 
+use std::path::{Path, PathBuf};
+
 use super::args::DecompressArgs;
 use super::decode::{self, decode, decompressor};
-use super::errors::{CliResult, Exit};
-use super::input::Input;
+use super::errors::{report, worse, CliError, CliResult, Exit};
+use super::input::{remove_input, Input};
 use super::output::Output;
 
-/// Run `decompress`.
+/// Run `decompress`: one INFILE, or with -m each INFILE.lz4 to INFILE.
 pub fn run(args: &DecompressArgs) -> CliResult<Exit> {
     if let Some(state) = &args.resume {
         return super::resume::run(args, state);
     }
-    if let Some(exit) = decode::try_parallel_decompress(
-        &args.io.input,
-        args.io.output.as_deref(),
+    let jobs = args.io.jobs(|i: &Path| {
+        let name = i.to_str().and_then(|s| s.strip_suffix(".lz4"));
+        match name {
+            Some(stem) if !stem.is_empty() && !stem.ends_with('/') => Ok(Some(PathBuf::from(stem))),
+            _ => Err(format!(
+                "{}: no .lz4 suffix to remove, cannot name the output (decompress it without -m, giving OUTFILE)",
+                i.display()
+            )),
+        }
+    });
+    if !args.io.multiple {
+        let (input, output) = &jobs[0];
+        let output = output.clone().map_err(CliError::usage)?;
+        return one(args, input, output.as_deref());
+    }
+    let mut worst = Exit::Ok;
+    for (input, output) in &jobs {
+        let r = output
+            .clone()
+            .map_err(CliError::usage)
+            .and_then(|o| one(args, input, o.as_deref()));
+        if let Err(e) = r {
+            report(&e);
+            worst = worse(worst, e.exit);
+        }
+    }
+    Ok(worst)
+}
+
+/// Decompress `input` to `output` (`None`: stdout).
+fn one(args: &DecompressArgs, input_path: &Path, output_path: Option<&Path>) -> CliResult<Exit> {
+    let sparse_files = !args.no_sparse;
+    let done = decode::try_parallel_decompress(
+        input_path,
+        output_path,
         args.io.force,
         &args.decode,
         args.threads,
-    )? {
-        return Ok(exit);
+    )?;
+    if done.is_none() {
+        let input = Input::open(input_path)?;
+        let d = decompressor(&args.decode)?;
+        let metadata = input.metadata.clone();
+        let mut output = match output_path {
+            Some(p) => Output::file(p, args.io.force)?.sparse(sparse_files),
+            None => Output::stdout()?.sparse(args.sparse),
+        };
+        let threads = super::args::threads(args.threads);
+        decode(input, d, Some(&mut output), args.io.quiet, threads)?;
+        if let Some(m) = &metadata {
+            output.copy_metadata_from(m);
+        }
+        output.commit()?;
     }
-    let input = Input::open(&args.io.input)?;
-    let d = decompressor(&args.decode)?;
-    let metadata = input.metadata.clone();
-    let mut output = match &args.io.output {
-        Some(p) => Output::file(p, args.io.force)?,
-        None => Output::stdout()?,
-    };
-    let threads = super::args::threads(args.threads);
-    decode(input, d, Some(&mut output), args.io.quiet, threads)?;
-    if let Some(m) = &metadata {
-        output.copy_metadata_from(m);
+    if args.io.remove_input() {
+        remove_input(input_path)?;
     }
-    output.commit()?;
     Ok(Exit::Ok)
 }

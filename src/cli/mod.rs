@@ -7,6 +7,8 @@
 //!   (`test`), [`info`], [`index`], [`extract`], [`backends`];
 //! - shared engines: [`encode`] (frames and legacy frames from an input), [`decode`] (every
 //!   decoding path), [`indexed`] (finding a file's seek index), [`walk`] (frame layout);
+//! - the `lz4` personality: [`lz4`] (its own parser, naming rules, `--list`, benchmark),
+//!   on the same engines;
 //! - leaves: [`args`] (every argument type), [`errors`] (exit codes, error classification),
 //!   [`input`], [`output`] (safe and sparse output), [`progress`].
 
@@ -22,6 +24,7 @@ pub mod index;
 pub mod indexed;
 pub mod info;
 pub mod input;
+pub mod lz4;
 pub mod output;
 pub mod progress;
 pub mod resume;
@@ -33,9 +36,21 @@ use clap::Parser;
 use args::{Cli, Command};
 use errors::{report, Exit};
 
-/// Parse the command line, run the command, and return the process exit code.
+/// Parse the command line, run the command, and return the process exit code. Called by a
+/// name of the `lz4` tool (`lz4`, `unlz4`, `lz4cat`: a link to this binary), it is that tool
+/// ([`lz4`]); otherwise the `lz4framed` subcommands.
 pub fn run() -> i32 {
-    let argv = args::normalize(std::env::args_os());
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let name = argv
+        .first()
+        .map(std::path::Path::new)
+        .and_then(|p| p.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if let Some(p) = lz4::parse::Personality::from_name(&name) {
+        return lz4::run(p, &argv[1..]);
+    }
+    let argv = args::normalize(argv);
     let mut cli = match Cli::try_parse_from(argv) {
         Ok(cli) => cli,
         Err(e) => {
