@@ -78,7 +78,8 @@ pub fn run(a: &Lz4Args) -> i32 {
                 lz4framed::BlockMode::Independent
             })
             .content_checksum(a.content_checksum)
-            .block_checksum(a.block_checksum);
+            .block_checksum(a.block_checksum)
+            .content_size(a.content_size.then_some(data.len() as u64));
         let mut frame = Vec::new();
         let c = fastest(budget, || {
             frame = lz4framed::compress_with(&data, &settings).map_err(|e| e.to_string())?;

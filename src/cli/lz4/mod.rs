@@ -509,9 +509,14 @@ impl Runner {
                 Ok(done) => done.decompressed,
                 Err(e) => match e.fault {
                     Some(DataFault::UnknownMagic { offset }) if offset > 0 => {
+                        // lz4 reports its read position, after the 4 bytes it took for a
+                        // magic number.
                         self.say(
                             2,
-                            format!("Stream followed by undecodable data at position {offset} \n"),
+                            format!(
+                                "Stream followed by undecodable data at position {} \n",
+                                offset + 4
+                            ),
                         );
                         status = Err(Failure::File);
                         output.as_ref().map_or(0, Output::written)
