@@ -273,7 +273,7 @@ impl Drop for Output {
         } = &self.sink
         {
             if !*committed {
-                let _ = fs::remove_file(&*temp);
+                let _ = fs::remove_file(temp);
             }
         }
     }

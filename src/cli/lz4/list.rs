@@ -84,8 +84,8 @@ pub fn run(files: &[std::ffi::OsString], display_level: u32) -> i32 {
     if !verbose {
         let _ = writeln!(
             out,
-            "{:>10} {:>14} {:>5} {:>11} {:>13} {:>8}   {}",
-            "Frames", "Type", "Block", "Compressed", "Uncompressed", "Ratio", "Filename"
+            "{:>10} {:>14} {:>5} {:>11} {:>13} {:>8}   Filename",
+            "Frames", "Type", "Block", "Compressed", "Uncompressed", "Ratio"
         );
     }
     for (i, name) in files.iter().enumerate() {
