@@ -14,7 +14,7 @@ use crate::error::Error;
 use crate::frame::{
     is_skippable, FrameInfo, FrameKind, LEGACY_BLOCK_SIZE, LEGACY_MAGIC, MAGIC, UNCOMPRESSED_FLAG,
 };
-use crate::output::Output;
+use crate::output::{HandOut, Output};
 use crate::settings::{BlockMode, Dictionary};
 use crate::xxh32::{xxh32, Xxh32};
 
@@ -69,39 +69,6 @@ pub(crate) enum Stage {
     },
 }
 
-/// Parallel decoding ([`crate::parallel::decompress_stream`]): what an engine in deferring mode
-/// hands out instead of decoding, in stream order.
-#[derive(Debug, Clone)]
-pub(crate) enum Deferred {
-    /// A frame whose blocks are handed out begins; `checksum`: it has a content checksum.
-    FrameStart { checksum: bool },
-    /// One of its blocks, checked against its block checksum already.
-    Block(DeferredBlock),
-    /// Its end: the checks that need its output. `checksum`: the stored content checksum and
-    /// its offset.
-    FrameEnd {
-        frame: u64,
-        at: u64,
-        content_size: Option<u64>,
-        checksum: Option<(u32, u64)>,
-    },
-}
-
-/// A block handed out by an engine in deferring mode.
-#[derive(Debug, Clone)]
-pub(crate) struct DeferredBlock {
-    /// The stored bytes (without the block checksum).
-    pub(crate) data: Vec<u8>,
-    /// Stored uncompressed.
-    pub(crate) raw: bool,
-    /// Offset of the block header in the input.
-    pub(crate) header_at: u64,
-    /// The frame's 1-based number.
-    pub(crate) frame: u64,
-    /// The frame's maximum block size.
-    pub(crate) max: usize,
-}
-
 /// The decoder state proper: plain data, cloned and serialized as it is.
 #[derive(Debug, Clone)]
 pub(crate) struct Engine {
@@ -133,15 +100,10 @@ pub(crate) struct Engine {
     /// The last block was decoded only in part ([`Engine::prefix_limit`]): the state cannot go
     /// on (`failed` is set too).
     pub(crate) truncated: bool,
-    /// Parallel decoding: when `Some`, the blocks of independent-block and legacy frames are
-    /// not decoded but collected here (linked frames are still decoded in place). Not part of
-    /// the persistent state.
-    pub(crate) deferred: Option<Vec<Deferred>>,
-    /// The current frame's blocks are handed out (its output size and content checksum are
-    /// then checked by the collector of `deferred`).
-    pub(crate) deferring: bool,
-    /// Buffers for handed-out blocks, given back by the collector for reuse.
-    pub(crate) spare_blocks: Vec<Vec<u8>>,
+    /// The current frame's blocks are handed out to the output ([`Output::hand_out`]), which
+    /// then also checks its output size and content checksum. Not part of the persistent
+    /// state.
+    handing_out: bool,
     /// Within one call: how many bytes of the call's frame output were already appended to
     /// `window` (not part of the persistent state; 0 between calls).
     pub(crate) window_synced: usize,
@@ -164,9 +126,7 @@ impl Engine {
             failed: false,
             prefix_limit: None,
             truncated: false,
-            deferred: None,
-            deferring: false,
-            spare_blocks: Vec::new(),
+            handing_out: false,
             window_synced: 0,
         }
     }
@@ -396,8 +356,8 @@ impl Engine {
                     if checksum {
                         self.stage = Stage::ContentChecksum;
                         Ok(())
-                    } else if self.deferring {
-                        self.end_deferred_frame(at, None)
+                    } else if self.handing_out {
+                        self.end_handed_out_frame(at, None, out)
                     } else {
                         self.end_frame(at)
                     }
@@ -428,8 +388,8 @@ impl Engine {
                         frame: self.frame_index,
                     });
                 }
-                if self.deferring {
-                    self.defer_block(data, raw, header_at);
+                if self.handing_out {
+                    self.hand_out_block(data, raw, header_at, out);
                 } else {
                     self.decode_block(codec, dict, data, raw, header_at, out)?;
                 }
@@ -438,8 +398,8 @@ impl Engine {
             }
             Stage::ContentChecksum => {
                 let found = le32(unit);
-                if self.deferring {
-                    return self.end_deferred_frame(at, Some((found, at)));
+                if self.handing_out {
+                    return self.end_handed_out_frame(at, Some(found), out);
                 }
                 let expected = self.content_hash.as_ref().map_or(found, Xxh32::digest);
                 if self.verify && found != expected {
@@ -484,8 +444,8 @@ impl Engine {
                 }
             }
             Stage::LegacyBlock { .. } => {
-                if self.deferring {
-                    self.defer_block(unit, false, at - 4);
+                if self.handing_out {
+                    self.hand_out_block(unit, false, at - 4, out);
                 } else {
                     self.decode_block(codec, None, unit, false, at - 4, out)?;
                 }
@@ -547,14 +507,16 @@ impl Engine {
             }
         }
         let linked = info.kind == FrameKind::Standard && info.block_mode == BlockMode::Linked;
-        self.deferring = self.deferred.is_some() && !linked;
-        if let (true, Some(d)) = (self.deferring, &mut self.deferred) {
-            d.push(Deferred::FrameStart {
-                checksum: info.content_checksum,
+        self.handing_out = out.hands_out_blocks() && !linked;
+        if self.handing_out {
+            out.hand_out(HandOut::FrameStart {
+                frame: self.frame_index,
+                checksum: info.content_checksum && self.verify,
+                content_size: info.content_size,
             });
         }
         // A handed-out frame's content checksum is computed by whoever decodes its blocks.
-        self.content_hash = (info.content_checksum && !self.deferring).then(|| Xxh32::new(0));
+        self.content_hash = (info.content_checksum && !self.handing_out).then(|| Xxh32::new(0));
         self.frame_decompressed = 0;
         self.window.clear();
         self.window_synced = 0;
@@ -569,35 +531,31 @@ impl Engine {
         Ok(())
     }
 
-    /// Hand out a block of a deferring frame.
-    fn defer_block(&mut self, data: &[u8], raw: bool, header_at: u64) {
-        let max = self.frame.as_ref().map_or(0, |f| f.block_max_size());
-        if let Some(d) = &mut self.deferred {
-            let mut buf = self.spare_blocks.pop().unwrap_or_default();
-            buf.clear();
-            buf.extend_from_slice(data);
-            d.push(Deferred::Block(DeferredBlock {
-                data: buf,
-                raw,
-                header_at,
-                frame: self.frame_index,
-                max,
-            }));
-        }
+    /// Hand out a block of a handed-out frame.
+    fn hand_out_block(&mut self, data: &[u8], raw: bool, header_at: u64, out: &mut dyn Output) {
+        let (max, legacy) = self.frame.as_ref().map_or((0, false), |f| {
+            (f.block_max_size(), f.kind == FrameKind::Legacy)
+        });
+        out.hand_out(HandOut::Block {
+            data,
+            raw,
+            header_at,
+            frame: self.frame_index,
+            max,
+            dictionary: !legacy,
+        });
     }
 
-    /// The end of a deferring frame: its checks go out with the blocks.
-    fn end_deferred_frame(&mut self, at: u64, checksum: Option<(u32, u64)>) -> Result<(), Error> {
-        let content_size = self.frame.as_ref().and_then(|f| f.content_size);
-        if let Some(d) = &mut self.deferred {
-            d.push(Deferred::FrameEnd {
-                frame: self.frame_index,
-                at,
-                content_size,
-                checksum,
-            });
-        }
-        self.deferring = false;
+    /// The end of a handed-out frame: its checks go out with its blocks. `checksum`: the
+    /// stored content checksum (at `at`).
+    fn end_handed_out_frame(
+        &mut self,
+        at: u64,
+        checksum: Option<u32>,
+        out: &mut dyn Output,
+    ) -> Result<(), Error> {
+        out.hand_out(HandOut::FrameEnd { at, checksum });
+        self.handing_out = false;
         self.stage = Stage::Magic;
         self.window.clear();
         Ok(())
