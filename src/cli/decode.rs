@@ -194,13 +194,15 @@ pub fn classify<R: Read>(name: &str, dec: &FrameDecoder<Tracked<R>>, e: &io::Err
 
 /// `decompress --threads N` (N > 1) on an indexed regular file with linked frames: decode from
 /// the index's restart points on N threads. Returns `None` when this does not apply (no index,
-/// no linked frames, stdin, one thread), so that the caller decodes as a stream.
+/// no linked frames, stdin, one thread), so that the caller decodes as a stream. `sparse`:
+/// whether an output file, and a regular-file stdout, get holes for zero runs.
 pub fn try_parallel_decompress(
     input_path: &Path,
     output: Option<&Path>,
     force: bool,
     decode: &DecodeArgs,
     threads_arg: u32,
+    sparse: (bool, bool),
 ) -> CliResult<Option<Exit>> {
     let n = super::args::threads(threads_arg);
     if n <= 1 || input_path.as_os_str() == "-" || decode.no_verify {
@@ -227,8 +229,8 @@ pub fn try_parallel_decompress(
     };
     let metadata = file.metadata().ok();
     let mut out = match output {
-        Some(p) => Output::file(p, force)?,
-        None => Output::stdout()?,
+        Some(p) => Output::file(p, force)?.sparse(sparse.0),
+        None => Output::stdout()?.sparse(sparse.1),
     };
     let out_name = out.name();
     lz4framed::parallel::decompress_to(&file, &index, n, dict.as_ref(), &mut out).map_err(|e| {

@@ -51,6 +51,7 @@ fn one(args: &DecompressArgs, input_path: &Path, output_path: Option<&Path>) -> 
         args.io.force,
         &args.decode,
         args.threads,
+        (sparse_files, args.sparse),
     )?;
     if done.is_none() {
         let input = Input::open(input_path)?;
