@@ -1244,10 +1244,7 @@ fn cli(opts: &Opts, data: &[u8], tmp: &TempDir, body: &mut String, summary: &mut
                     time_into(
                         &mut row[k],
                         ours_dst,
-                        Command::new(link)
-                            .args(lz4_args)
-                            .args(threads)
-                            .arg(src),
+                        Command::new(link).args(lz4_args).args(threads).arg(src),
                     );
                 }
             }

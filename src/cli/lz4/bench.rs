@@ -58,7 +58,7 @@ pub fn run(a: &Lz4Args) -> i32 {
         format!("{} files", a.files.len())
     };
     let budget = Duration::from_secs(u64::from(a.bench_seconds.unwrap_or(3)));
-    let first = a.level.clamp(-65536, 12);
+    let first = a.level.clamp(-65537, 12);
     let last = a.level_last.unwrap_or(first).clamp(first, 12);
     let block = match a.block_size {
         Some(BlockSizeArg::Id(id)) => BlockSize::from_id(id).unwrap_or(BlockSize::Max4MB),

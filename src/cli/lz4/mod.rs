@@ -132,6 +132,14 @@ impl Runner {
     }
 
     fn main(mut self) -> i32 {
+        self.say(
+            3,
+            format!(
+                "*** lz4framed v{} (the lz4 1.10 command line), {}-bit multithread ***\n",
+                env!("CARGO_PKG_VERSION"),
+                usize::BITS
+            ),
+        );
         if self.a.recursive {
             self.a.files = expand(&self.a.files);
         }
@@ -364,9 +372,10 @@ impl Runner {
     }
 
     fn spec(&self) -> FrameSpec {
+        // As LZ4F: level 0 is the default fast level, above 12 is 12, acceleration is capped.
         let level = match self.a.level {
             0 => 1,
-            l => l.min(12),
+            l => l.clamp(-65537, 12),
         };
         FrameSpec {
             level,
@@ -411,7 +420,7 @@ impl Runner {
             encode::legacy(
                 &mut input,
                 &mut output,
-                self.a.level,
+                self.a.level.max(-65537),
                 lz4framed::Backend::Auto,
                 quiet,
             )
