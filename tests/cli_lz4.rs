@@ -771,3 +771,37 @@ fn help_version_and_bad_usage() {
     );
     assert_eq!(o.stdout, b"hello hello hello");
 }
+
+#[test]
+fn seekable_linked_file_decodes_through_the_index() {
+    // A file with a seek index and linked blocks: the personality decodes it from the index's
+    // restart points on several threads; the bytes are the same as lz4's.
+    let t = Links::new();
+    let data = text_like(6 << 20, 20);
+    t.put("big", &data);
+    let exe = assert_cmd::cargo::cargo_bin("lz4framed");
+    let o = Command::new(&exe)
+        .current_dir(&t.work)
+        .args([
+            "compress",
+            "--seekable",
+            "--linked",
+            "-B",
+            "64K",
+            "big",
+            "big.lz4",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", err(&o));
+    for threads in ["-T1", "-T3"] {
+        let _ = fs::remove_file(t.path("big.out"));
+        let o = t.ours("lz4", &["-d", threads, "big.lz4", "big.out"], None);
+        assert_eq!(code(&o), 0, "{}", err(&o));
+        assert!(fs::read(t.path("big.out")).unwrap() == data, "{threads}");
+    }
+    if have_real() {
+        let r = t.real(&t.work, &["-dc", "big.lz4"], None);
+        assert!(r.status.success() && r.stdout == data, "{}", err(&r));
+    }
+}

@@ -194,7 +194,8 @@ pub fn classify<R: Read>(name: &str, dec: &FrameDecoder<Tracked<R>>, e: &io::Err
 
 /// `decompress --threads N` (N > 1) on an indexed regular file with linked frames: decode from
 /// the index's restart points on N threads. Returns `None` when this does not apply (no index,
-/// no linked frames, stdin, one thread), so that the caller decodes as a stream. `sparse`:
+/// no linked frames, stdin, one thread), so that the caller decodes as a stream; otherwise the
+/// decompressed byte count. `sparse`:
 /// whether an output file, and a regular-file stdout, get holes for zero runs.
 pub fn try_parallel_decompress(
     input_path: &Path,
@@ -203,7 +204,7 @@ pub fn try_parallel_decompress(
     decode: &DecodeArgs,
     threads_arg: u32,
     sparse: (bool, bool),
-) -> CliResult<Option<Exit>> {
+) -> CliResult<Option<u64>> {
     let n = super::args::threads(threads_arg);
     if n <= 1 || input_path.as_os_str() == "-" || decode.no_verify {
         return Ok(None);
@@ -233,15 +234,16 @@ pub fn try_parallel_decompress(
         None => Output::stdout()?.sparse(sparse.1),
     };
     let out_name = out.name();
-    lz4framed::parallel::decompress_to(&file, &index, n, dict.as_ref(), &mut out).map_err(|e| {
-        match e {
-            lz4framed::Error::Io(e) => CliError::output(&out_name, &e),
-            e => CliError::library(&name, &e, None),
-        }
-    })?;
+    let (_, written) =
+        lz4framed::parallel::decompress_to(&file, &index, n, dict.as_ref(), &mut out).map_err(
+            |e| match e {
+                lz4framed::Error::Io(e) => CliError::output(&out_name, &e),
+                e => CliError::library(&name, &e, None),
+            },
+        )?;
     if let Some(m) = &metadata {
         out.copy_metadata_from(m);
     }
     out.commit()?;
-    Ok(Some(Exit::Ok))
+    Ok(Some(written))
 }

@@ -38,7 +38,8 @@ use std::time::Instant;
 use lz4framed::frame::{is_skippable, LEGACY_MAGIC, MAGIC};
 use lz4framed::{BlockSize, Decompressor, Dictionary};
 
-use super::decode::decode;
+use super::args::{BackendArg, DecodeArgs};
+use super::decode::{decode, try_parallel_decompress};
 use super::encode::{self, FrameSpec};
 use super::errors::{io_reason, CliError, DataFault, Exit};
 use super::input::{load_dictionary, read_full, Input};
@@ -480,13 +481,48 @@ impl Runner {
                 "Unrecognized header : Magic Number unreadable".to_string(),
             ));
         }
+        let magic = u32::from_le_bytes(head);
+        if got == 4 && magic == MAGIC && !discard && input.metadata.is_some() && self.threads() > 1
+        {
+            // A file with a seek index and linked frames decodes from its restart points on
+            // all threads (nothing happens, and `None` comes back, for any other file).
+            let decode_args = DecodeArgs {
+                dict: self.a.dict.as_ref().map(PathBuf::from),
+                backend: BackendArg::Auto,
+                no_verify: !(self.a.content_checksum || self.a.block_checksum),
+            };
+            let out = (dst != "-").then(|| Path::new(dst));
+            let sparse = (self.a.sparse != Sparse::Off, self.a.sparse == Sparse::Force);
+            let threads = self.threads() as u32;
+            match try_parallel_decompress(
+                Path::new(src),
+                out,
+                self.a.overwrite,
+                &decode_args,
+                threads,
+                sparse,
+            ) {
+                Ok(Some(decoded)) => {
+                    self.remove_source(src)?;
+                    self.say(
+                        2,
+                        format!(
+                            "{:<30.30} : decoded {decoded} bytes \n",
+                            src.to_string_lossy()
+                        ),
+                    );
+                    return Ok(());
+                }
+                Ok(None) => {}
+                Err(e) => return Err(self.engine_failure(e, true)),
+            }
+        }
         let mut output = if discard {
             None
         } else {
             Some(self.open_output(dst, true)?)
         };
         let metadata = input.metadata.clone();
-        let magic = u32::from_le_bytes(head);
         let known = got == 0 || magic == MAGIC || magic == LEGACY_MAGIC || is_skippable(magic);
         let mut status = Ok(());
         let decoded = if !known {
