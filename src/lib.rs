@@ -57,6 +57,8 @@ pub type FrameEncoder<W> = lz4framed_core::FrameEncoder<W, Registry>;
 pub type LegacyCompressor = lz4framed_core::LegacyCompressor<Registry>;
 /// `io::Write` adapter that compresses into one legacy frame (`lz4 -l`).
 pub type LegacyEncoder<W> = lz4framed_core::LegacyEncoder<W, Registry>;
+/// A [`FrameEncoder`] that finishes its frame when dropped ([`FrameEncoder::auto_finish`]).
+pub type AutoFinishEncoder<W> = lz4framed_core::AutoFinishEncoder<W, Registry>;
 /// `io::Read` + `io::BufRead` adapter that decompresses frames.
 pub type FrameDecoder<R> = lz4framed_core::FrameDecoder<R, Registry>;
 

@@ -602,12 +602,17 @@ fn exit_statuses_match_lz4() {
     let mut trailing = frame.clone();
     trailing.extend_from_slice(b"garbage");
     t.put("trailing.lz4", &trailing);
+    let mut stray = frame.clone();
+    stray.extend_from_slice(b"ab");
+    t.put("stray.lz4", &stray);
     let cases: &[&[&str]] = &[
         &["-d", "good.lz4", "out1"],
         &["-d", "corrupt.lz4", "out2"],
         &["-d", "trunc.lz4", "out3"],
         &["-d", "plain.lz4", "out4"],
         &["-d", "trailing.lz4", "out5"],
+        &["-d", "stray.lz4", "out7"],
+        &["-d", "-T1", "trailing.lz4", "out8"],
         &["-d", "missing.lz4", "out6"],
         &["-t", "corrupt.lz4"],
         &["-t", "good.lz4"],

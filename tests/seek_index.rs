@@ -238,7 +238,7 @@ fn data_and_file() -> (Vec<u8>, Vec<u8>) {
 
 fn bad_index_message(r: Result<impl Sized, Error>) -> String {
     match r {
-        Err(e @ Error::BadIndex(_)) => e.to_string(),
+        Err(e @ (Error::BadIndex(_) | Error::NoIndex { .. })) => e.to_string(),
         Err(e) => panic!("expected BadIndex, got {e}"),
         Ok(_) => panic!("expected BadIndex, got a reader"),
     }
@@ -308,7 +308,7 @@ fn damaged_or_truncated_index_is_refused() {
     }
     // Truncating the file drops the footer: no index found.
     let msg = bad_index_message(SeekableReader::new(Cursor::new(&file[..file.len() - 3])));
-    assert!(msg.contains("no embedded index"), "{msg}");
+    assert!(msg.contains("no embedded seek index"), "{msg}");
     // Data appended after the index.
     let mut appended = file.clone();
     appended.extend_from_slice(b"more");

@@ -6,6 +6,7 @@ use crate::codec::{Backend, CodecRegistry};
 use crate::decompressor::Decompressor;
 use crate::engine::Stage;
 use crate::error::Error;
+use crate::frame::ends_legacy_frame;
 use crate::input::InputBuf;
 use crate::output::{ReusableBuf, SliceOutput};
 
@@ -35,8 +36,8 @@ pub struct FrameDecoder<R, G: CodecRegistry> {
     /// Decoded output not yet read: `out.data()[out_pos..]`.
     out: ReusableBuf,
     out_pos: usize,
-    /// Bytes read from readers in all.
-    read_total: u64,
+    /// Stop after the first frame ([`FrameDecoder::single_frame`]).
+    single_frame: bool,
 }
 
 impl<R: Clone, G: CodecRegistry> Clone for FrameDecoder<R, G> {
@@ -47,7 +48,7 @@ impl<R: Clone, G: CodecRegistry> Clone for FrameDecoder<R, G> {
             input: self.input.clone(),
             out: self.out.clone(),
             out_pos: self.out_pos,
-            read_total: self.read_total,
+            single_frame: self.single_frame,
         }
     }
 }
@@ -90,7 +91,48 @@ impl<R: Read, G: CodecRegistry> FrameDecoder<R, G> {
             input: InputBuf::default(),
             out,
             out_pos: 0,
-            read_total: 0,
+            single_frame: false,
+        }
+    }
+
+    /// Decode one frame only (skippable frames before it are skipped): reading ends
+    /// (`Ok(0)`) at the frame's end, and no byte past it is read from the reader, so a frame
+    /// embedded in a container leaves the reader at what follows it. (Reads are then no larger
+    /// than the unit being decoded; wrap an unbuffered reader in a `BufReader`.) A legacy frame
+    /// has no end mark: it ends at the end of the input or at the next magic number, whose four
+    /// bytes are then already read ([`FrameDecoder::buffered_input`]).
+    ///
+    /// ```
+    /// use std::io::Read;
+    /// let mut container = lz4framed::compress(b"first");
+    /// container.extend_from_slice(b"trailer");
+    /// let mut input = &container[..];
+    /// let mut dec = lz4framed::FrameDecoder::new(&mut input).single_frame();
+    /// let mut text = String::new();
+    /// dec.read_to_string(&mut text)?;
+    /// assert_eq!(text, "first");
+    /// assert_eq!(input, b"trailer");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn single_frame(mut self) -> Self {
+        self.single_frame = true;
+        self
+    }
+
+    /// In single-frame mode: the frame has ended (for a legacy frame: the next four bytes,
+    /// buffered, end it).
+    fn single_frame_done(&self) -> bool {
+        let engine = &self.decompressor.engine;
+        if !self.single_frame || engine.frame_index == 0 || !engine.pending.is_empty() {
+            return false;
+        }
+        match engine.stage {
+            Stage::Magic => true,
+            Stage::LegacyBlockHeader => {
+                let b = self.input.available();
+                b.len() >= 4 && ends_legacy_frame(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            }
+            _ => false,
         }
     }
 
@@ -122,9 +164,12 @@ impl<R: Read, G: CodecRegistry> FrameDecoder<R, G> {
         &self.decompressor
     }
 
-    /// Bytes read from the reader(s) in all: where a replacement reader must start.
+    /// Bytes read from the reader(s) in all, counted from where this decoder started: where a
+    /// replacement reader must start ([`FrameDecoder::replace_reader`]). Every byte a reader
+    /// handed out counts, also when its next `read` failed mid-block: those bytes stay buffered
+    /// and are decoded once the input continues.
     pub fn read_position(&self) -> u64 {
-        self.read_total
+        self.input.read_total()
     }
 
     /// Decoded bytes not yet read out.
@@ -154,7 +199,8 @@ impl<R: Read, G: CodecRegistry> FrameDecoder<R, G> {
 
     /// Read until at least `want` input bytes are buffered or the reader ends.
     fn fill_input(&mut self, want: usize) -> io::Result<()> {
-        self.read_total += self.input.fill(&mut self.reader, want)?;
+        self.input
+            .fill_up_to(&mut self.reader, want, self.single_frame)?;
         Ok(())
     }
 }
@@ -165,7 +211,13 @@ impl<R: Read, G: CodecRegistry> BufRead for FrameDecoder<R, G> {
             self.out.clear();
             self.out_pos = 0;
             let need = self.decompressor.engine.want_input();
+            if self.single_frame_done() {
+                return Ok(&[]);
+            }
             self.fill_input(need)?;
+            if self.single_frame_done() {
+                return Ok(&[]);
+            }
             let avail = self.input.available().len();
             if avail == 0 {
                 // The reader has ended.
@@ -204,6 +256,9 @@ impl<R: Read, G: CodecRegistry> Read for FrameDecoder<R, G> {
     /// Reads decoded bytes. When nothing is buffered and `buf` can hold the whole next block,
     /// the block is decoded straight into `buf`, without an intermediate copy.
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
         // Units go straight through while they fit `buf`: headers (no output), and blocks whose
         // output bound fits. A skippable frame's content is left to the buffered path, which
         // consumes it in pieces.
@@ -218,7 +273,13 @@ impl<R: Read, G: CodecRegistry> Read for FrameDecoder<R, G> {
                 break;
             }
             let need = self.decompressor.engine.need();
+            if self.single_frame_done() {
+                return Ok(0);
+            }
             self.fill_input(need)?;
+            if self.single_frame_done() {
+                return Ok(0);
+            }
             if self.input.available().len() < need {
                 break; // short input: the buffered path reports it
             }

@@ -9,10 +9,9 @@
 //! of recent output; that is what a checkpoint stores.
 
 use crate::codec::{BlockCodec, WINDOW_SIZE};
-use crate::compress_bound;
 use crate::error::Error;
 use crate::frame::{
-    is_skippable, FrameInfo, FrameKind, LEGACY_BLOCK_SIZE, LEGACY_MAGIC, MAGIC, UNCOMPRESSED_FLAG,
+    ends_legacy_frame, is_skippable, FrameInfo, FrameKind, LEGACY_MAGIC, MAGIC, UNCOMPRESSED_FLAG,
 };
 use crate::output::{HandOut, Output};
 use crate::settings::{BlockMode, Dictionary};
@@ -235,6 +234,20 @@ impl Engine {
         if self.is_complete() {
             return Ok(());
         }
+        // After complete frames: 1–3 bytes that cannot even hold a magic number, or a legacy
+        // frame's last "block size" with not one byte of block after it (the size word that
+        // boot images append to a legacy stream) are trailing data, not a truncated frame.
+        let trailing = match self.stage {
+            Stage::Magic if self.frame_index > 0 => Some(self.pending.len() as u64),
+            Stage::LegacyBlock { .. } if self.pending.is_empty() => Some(4),
+            _ => None,
+        };
+        if let Some(len) = trailing {
+            return Err(Error::TrailingData {
+                offset: self.compressed_position - len,
+                frames: self.frame_index,
+            });
+        }
         let context = match self.stage {
             Stage::Magic if self.frame_index == 0 => "the first frame's magic number",
             Stage::Magic => "a magic number",
@@ -424,11 +437,7 @@ impl Engine {
             Stage::Skip { .. } => unreachable!("skip is not gathered"),
             Stage::LegacyBlockHeader => {
                 let v = le32(unit);
-                if v as usize > compress_bound(LEGACY_BLOCK_SIZE)
-                    || v == MAGIC
-                    || v == LEGACY_MAGIC
-                    || is_skippable(v)
-                {
+                if ends_legacy_frame(v) {
                     // Legacy frames have no end mark: a value that cannot be a block size is
                     // the next frame's magic number.
                     self.start_frame(v, at, dict, out)
@@ -473,6 +482,11 @@ impl Engine {
         } else if is_skippable(magic) {
             self.stage = Stage::SkippableSize;
             Ok(())
+        } else if self.frame_index > 0 {
+            Err(Error::TrailingData {
+                offset: at,
+                frames: self.frame_index,
+            })
         } else {
             Err(Error::BadMagic {
                 offset: at,

@@ -27,6 +27,18 @@ pub fn is_skippable(magic: u32) -> bool {
     (SKIPPABLE_MAGIC_FIRST..=SKIPPABLE_MAGIC_LAST).contains(&magic)
 }
 
+/// Whether the four bytes `v` where a legacy frame's next block size is expected end the frame
+/// instead. Legacy frames have no end mark: what follows the last block is the next frame's
+/// magic number (a standard, legacy or skippable one) or a value no legacy block can have
+/// (larger than the bound of an 8 MiB block), as the `lz4` tool decides (lz4io.c,
+/// `LZ4IO_decodeLegacyStream`).
+pub fn ends_legacy_frame(v: u32) -> bool {
+    v as usize > crate::codec::compress_bound(LEGACY_BLOCK_SIZE)
+        || v == MAGIC
+        || v == LEGACY_MAGIC
+        || is_skippable(v)
+}
+
 /// Which kind of frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FrameKind {

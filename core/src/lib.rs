@@ -35,7 +35,7 @@ pub mod xxh32;
 pub use codec::{
     compress_bound, Backend, BlockCodec, BlockCompressor, BlockError, CodecRegistry, WINDOW_SIZE,
 };
-pub use compressor::{Compressor, FrameEncoder};
+pub use compressor::{AutoFinishEncoder, Compressor, FrameEncoder};
 pub use decoder::FrameDecoder;
 pub use decompressor::Decompressor;
 pub use engine::Status;

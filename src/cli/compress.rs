@@ -62,9 +62,12 @@ pub fn run(args: &CompressArgs) -> CliResult<Exit> {
             .clone()
             .map_err(CliError::usage)
             .and_then(|o| one(args, &spec, input, o.as_deref()));
-        if let Err(e) = r {
-            report(&e);
-            worst = worse(worst, e.exit);
+        match r {
+            Ok(exit) => worst = worse(worst, exit),
+            Err(e) => {
+                report(&e);
+                worst = worse(worst, e.exit);
+            }
         }
     }
     Ok(worst)

@@ -54,10 +54,57 @@ impl<R: Read> Read for Metered<'_, R> {
 pub struct Decoded {
     /// Frames decoded (skippable frames not counted).
     pub frames: u64,
-    /// Compressed bytes read.
+    /// Compressed bytes read (up to the trailing data, when there is some).
     pub compressed: u64,
     /// Decompressed bytes.
     pub decompressed: u64,
+    /// Bytes after the last frame that are no frame: their offset and length.
+    pub trailing: Option<(u64, u64)>,
+}
+
+impl Decoded {
+    /// The warning about trailing data, if there is some.
+    pub fn warn_trailing(&self, name: &str) {
+        if let Some((offset, len)) = self.trailing {
+            eprintln!(
+                "lz4framed: {name}: warning: {len} trailing byte{} at offset {offset} after the \
+                 last frame {} no LZ4 frame and {} not decoded",
+                if len == 1 { "" } else { "s" },
+                if len == 1 { "is" } else { "are" },
+                if len == 1 { "was" } else { "were" },
+            );
+        }
+    }
+}
+
+/// Counts bytes passing through a reader or writer.
+struct Counted<T> {
+    inner: T,
+    count: u64,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count += n as u64;
+        Ok(n)
+    }
+}
+
+impl<W: Write> Write for Counted<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.count += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Bytes left in `r` (read and thrown away), for the length of trailing data on a pipe.
+fn rest_len(r: &mut dyn Read) -> CliResult<u64> {
+    io::copy(r, &mut io::sink()).map_err(|e| CliError::input("trailing data", &e))
 }
 
 /// The decompressor the options ask for.
@@ -103,10 +150,19 @@ fn decode_serial(
     let mut dec = FrameDecoder::with_decompressor(tracked, decompressor);
     let mut read_before = 0;
     let mut decompressed = 0u64;
+    let mut trailing = None;
     loop {
         let buf = match dec.fill_buf() {
             Ok(b) => b,
-            Err(e) => return Err(classify(&name, &dec, &e)),
+            Err(e) => match trailing_offset(&e) {
+                Some(offset) if !dec.get_ref().failed => {
+                    let read = dec.read_position();
+                    let rest = rest_len(&mut dec.get_mut().inner)?;
+                    trailing = Some((offset, read + rest - offset));
+                    break;
+                }
+                _ => return Err(classify(&name, &dec, &e)),
+            },
         };
         if buf.is_empty() {
             break;
@@ -125,9 +181,18 @@ fn decode_serial(
     progress.finish();
     Ok(Decoded {
         frames: dec.decompressor().frame_number(),
-        compressed: dec.read_position(),
+        compressed: trailing.map_or(dec.read_position(), |(offset, _)| offset),
         decompressed,
+        trailing,
     })
+}
+
+/// The offset of trailing data, when `e` reports it.
+fn trailing_offset(e: &io::Error) -> Option<u64> {
+    match e.get_ref()?.downcast_ref::<lz4framed::Error>()? {
+        lz4framed::Error::TrailingData { offset, .. } => Some(*offset),
+        _ => None,
+    }
 }
 
 /// [`decode`] on `threads` threads: independent blocks in parallel, linked frames on this
@@ -142,34 +207,54 @@ fn decode_threaded(
     let name = input.name.clone();
     let out_name = output.as_ref().map(|o| o.name()).unwrap_or_default();
     let mut sink = io::sink();
-    let writer: &mut dyn Write = match output {
-        Some(o) => o,
-        None => &mut sink,
+    let mut writer = Counted {
+        inner: match output {
+            Some(o) => o as &mut dyn Write,
+            None => &mut sink,
+        },
+        count: 0,
     };
     let mut progress = Progress::new(&name, input.len(), quiet);
     let mut tracked = Tracked {
-        inner: Metered {
-            inner: input.reader,
-            progress: &mut progress,
+        inner: Counted {
+            inner: Metered {
+                inner: input.reader,
+                progress: &mut progress,
+            },
+            count: 0,
         },
         failed: false,
     };
-    let r = lz4framed::parallel::decompress_stream(&mut tracked, writer, decompressor, threads);
+    let r =
+        lz4framed::parallel::decompress_stream(&mut tracked, &mut writer, decompressor, threads);
     let input_failed = tracked.failed;
-    let (_, summary) = r.map_err(|e| match e {
-        lz4framed::Error::Io(e) if input_failed => CliError::new(
-            Exit::Input,
-            format!("{name}: read error: {}", io_reason(&e)),
-        ),
-        lz4framed::Error::Io(e) => CliError::output(&out_name, &e),
-        e => CliError::library(&name, &e, None),
-    })?;
+    let summary = match r {
+        Ok((_, summary)) => Decoded {
+            frames: summary.frames,
+            compressed: summary.bytes_in,
+            decompressed: summary.bytes_out,
+            trailing: None,
+        },
+        Err(lz4framed::Error::TrailingData { offset, frames }) => {
+            let rest = rest_len(&mut tracked.inner)?;
+            Decoded {
+                frames,
+                compressed: offset,
+                decompressed: writer.count,
+                trailing: Some((offset, tracked.inner.count + rest - offset)),
+            }
+        }
+        Err(lz4framed::Error::Io(e)) if input_failed => {
+            return Err(CliError::new(
+                Exit::Input,
+                format!("{name}: read error: {}", io_reason(&e)),
+            ))
+        }
+        Err(lz4framed::Error::Io(e)) => return Err(CliError::output(&out_name, &e)),
+        Err(e) => return Err(CliError::library(&name, &e, None)),
+    };
     progress.finish();
-    Ok(Decoded {
-        frames: summary.frames,
-        compressed: summary.bytes_in,
-        decompressed: summary.bytes_out,
-    })
+    Ok(summary)
 }
 
 /// Turn the decoder's `io::Error` back into what happened: a read error of the input, or a
@@ -216,7 +301,9 @@ pub fn try_parallel_decompress(
     if !file.metadata().is_ok_and(|m| m.is_file()) {
         return Ok(None);
     }
-    let Some(index) = find_index(input_path, &mut file)? else {
+    // A file without a usable index (none, or one that does not describe the whole file, as
+    // in seekable files concatenated) is decoded as a stream, which skips any index frame.
+    let Ok(Some(index)) = find_index(input_path, &mut file) else {
         return Ok(None);
     };
     // Without linked frames the stream path is as parallel, and it also verifies content

@@ -34,9 +34,12 @@ pub fn run(args: &DecompressArgs) -> CliResult<Exit> {
             .clone()
             .map_err(CliError::usage)
             .and_then(|o| one(args, input, o.as_deref()));
-        if let Err(e) = r {
-            report(&e);
-            worst = worse(worst, e.exit);
+        match r {
+            Ok(exit) => worst = worse(worst, exit),
+            Err(e) => {
+                report(&e);
+                worst = worse(worst, e.exit);
+            }
         }
     }
     Ok(worst)
@@ -62,11 +65,18 @@ fn one(args: &DecompressArgs, input_path: &Path, output_path: Option<&Path>) -> 
             None => Output::stdout()?.sparse(args.sparse),
         };
         let threads = super::args::threads(args.threads);
-        decode(input, d, Some(&mut output), args.io.quiet, threads)?;
+        let name = input.name.clone();
+        let decoded = decode(input, d, Some(&mut output), args.io.quiet, threads)?;
         if let Some(m) = &metadata {
             output.copy_metadata_from(m);
         }
+        // Trailing data: every frame before it was decoded and verified, so the output is kept.
         output.commit()?;
+        decoded.warn_trailing(&name);
+        if decoded.trailing.is_some() {
+            // Not removed with --rm: the input holds bytes that were not decoded.
+            return Ok(Exit::Trailing);
+        }
     }
     if args.io.remove_input() {
         remove_input(input_path)?;

@@ -86,7 +86,7 @@ pub struct Encoded {
 fn failure(input: &str, out_name: &str, e: Error) -> CliError {
     match e {
         Error::Io(e) => CliError::output(out_name, &e),
-        Error::ContentSizeMismatch { .. } => CliError::new(
+        Error::InputSizeMismatch { .. } => CliError::new(
             Exit::Input,
             format!("{input}: file changed size while being read"),
         ),

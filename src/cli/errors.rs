@@ -17,6 +17,10 @@ pub enum Exit {
     Output = 3,
     /// The input is not valid LZ4 data: corrupt, truncated, bad checksum, wrong dictionary.
     Data = 4,
+    /// Every frame was decoded and its output written, but the input goes on with bytes that
+    /// are no frame (zero padding, a size word after a legacy stream): a warning names their
+    /// offset and length. (`lz4` 1.9.4 writes the output too and exits with 1.)
+    Trailing = 5,
 }
 
 /// A failure: the exit code and the one line to print (`name: what [at offset N]`).
@@ -98,7 +102,9 @@ impl CliError {
         if exit == Exit::Data {
             err.fault = Some(match e {
                 E::Truncated { .. } => DataFault::Truncated,
-                E::BadMagic { offset, .. } => DataFault::UnknownMagic { offset: *offset },
+                E::BadMagic { offset, .. } | E::TrailingData { offset, .. } => {
+                    DataFault::UnknownMagic { offset: *offset }
+                }
                 _ => DataFault::Corrupt,
             });
         }
@@ -130,7 +136,13 @@ pub fn report(e: &CliError) {
 
 /// The more serious of two exit codes (data errors over output over input over usage).
 pub fn worse(a: Exit, b: Exit) -> Exit {
-    if (b as i32) > (a as i32) {
+    // A warning (trailing data) ranks below every error.
+    let rank = |e: Exit| match e {
+        Exit::Ok => 0,
+        Exit::Trailing => 1,
+        e => 1 + e as i32,
+    };
+    if rank(b) > rank(a) {
         b
     } else {
         a

@@ -19,7 +19,7 @@ pub fn find_index(path: &Path, file: &mut File) -> CliResult<Option<SeekIndex>> 
     let name = path.display().to_string();
     match SeekIndex::read_embedded(file) {
         Ok(i) => return Ok(Some(i)),
-        Err(lz4framed::Error::BadIndex(why)) if why.starts_with("no embedded index") => {}
+        Err(lz4framed::Error::NoIndex { .. }) => {}
         Err(e) => return Err(data_error(&name, &e)),
     }
     let side = sidecar_path(path);

@@ -21,6 +21,10 @@ pub fn test(args: &TestArgs) -> CliResult<Exit> {
         });
         match result {
             Ok((name, r)) => {
+                r.warn_trailing(&name);
+                if r.trailing.is_some() {
+                    worst = worse(worst, Exit::Trailing);
+                }
                 if !args.quiet {
                     let _ = writeln!(
                         stdout.lock(),

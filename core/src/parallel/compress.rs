@@ -272,11 +272,9 @@ impl<'a, R: Read> Chunker<'a, R> {
         self.total_in += n as u64;
         if let Some(d) = self.declared {
             if self.total_in > d {
-                return Err(Error::ContentSizeMismatch {
-                    offset: self.total_in,
-                    frame: 1,
+                return Err(Error::InputSizeMismatch {
                     declared: d,
-                    actual: self.total_in,
+                    given: self.total_in,
                 });
             }
         }
@@ -426,11 +424,9 @@ fn compress_from<R: Read, W: Write, G: CodecRegistry>(
     let total_in = chunker.total_in;
     if let Some(d) = declared {
         if d != total_in {
-            return Err(Error::ContentSizeMismatch {
-                offset: total_in,
-                frame: 1,
+            return Err(Error::InputSizeMismatch {
                 declared: d,
-                actual: total_in,
+                given: total_in,
             });
         }
     }

@@ -412,6 +412,26 @@ impl Runner {
         Ok(())
     }
 
+    /// Bytes after the last frame that are no frame (the output of every frame is kept): lz4
+    /// reads 4 bytes for a magic number there and reports its position after them, status 1
+    /// for this file; 1 to 3 bytes are no magic number at all, and lz4 stops with status 40.
+    fn trailing(&self, offset: u64, len: u64) -> Failure {
+        if len < 4 {
+            return Failure::Fatal(
+                40,
+                "Unrecognized header : Magic Number unreadable".to_string(),
+            );
+        }
+        self.say(
+            2,
+            format!(
+                "Stream followed by undecodable data at position {} \n",
+                offset + 4
+            ),
+        );
+        Failure::File
+    }
+
     fn compress_file(&self, src: &OsStr, dst: &OsStr) -> Job {
         let start = Instant::now();
         let mut input = self.open_input(src)?;
@@ -551,23 +571,13 @@ impl Runner {
                 d = d.with_dictionary(dict.clone());
             }
             match decode(input, d, output.as_mut(), self.level < 2, self.threads()) {
-                Ok(done) => done.decompressed,
-                Err(e) => match e.fault {
-                    Some(DataFault::UnknownMagic { offset }) if offset > 0 => {
-                        // lz4 reports its read position, after the 4 bytes it took for a
-                        // magic number.
-                        self.say(
-                            2,
-                            format!(
-                                "Stream followed by undecodable data at position {} \n",
-                                offset + 4
-                            ),
-                        );
-                        status = Err(Failure::File);
-                        output.as_ref().map_or(0, Output::written)
+                Ok(done) => {
+                    if let Some((offset, len)) = done.trailing {
+                        status = Err(self.trailing(offset, len));
                     }
-                    _ => return Err(self.engine_failure(e, true)),
-                },
+                    done.decompressed
+                }
+                Err(e) => return Err(self.engine_failure(e, true)),
             }
         };
         if let Some(o) = output {
