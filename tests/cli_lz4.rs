@@ -647,8 +647,21 @@ fn exit_statuses_match_lz4() {
     );
     assert!(err(&o).contains(&expected), "{}", err(&o));
     assert!(err(&r).contains(&expected), "{}", err(&r));
+    // On several threads (lz4 1.10's -T#; 1.9.4 has no -T, so ours alone): the same.
+    for (args, status) in [
+        (&["-d", "-T2", "trailing.lz4", "out9"][..], 1),
+        (&["-d", "-T2", "corrupt.lz4", "out10"][..], 66),
+        (&["-d", "-T2", "trunc.lz4", "out11"][..], 68),
+    ] {
+        let o = t.ours("lz4", args, None);
+        assert_eq!(code(&o), status, "{args:?}: {}", err(&o));
+    }
+    assert_eq!(fs::read(t.path("out9")).unwrap(), data);
+    let o = t.ours("lz4", &["-T2", "-c", "out9"], None);
+    let r = t.real(&t.work, &["-dc"], Some(&o.stdout));
+    assert!(r.status.success() && r.stdout == data);
     // Unlike lz4, failures leave no partial output.
-    for f in ["out2", "out3", "out4", "out6"] {
+    for f in ["out2", "out3", "out4", "out6", "out10", "out11"] {
         assert!(!t.path(f).exists(), "{f}");
     }
 }

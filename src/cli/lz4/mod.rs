@@ -2,7 +2,8 @@
 //! binary takes the command line of the `lz4` tool 1.10 and behaves as it does — output names
 //! (`FILE` → `FILE.lz4`, `FILE.lz4` → `FILE`), `-c`, `-m`, `-r`, `--rm`, `-k`, the refusal to
 //! read from or write to a terminal, messages and exit statuses — with this crate's engine
-//! underneath (parallel decoding and compression, sparse output, safe output files).
+//! underneath (parallel decoding and compression with lz4 1.10's thread count, decoding from a
+//! seek index, sparse output, safe output files).
 //!
 //! Rules mirrored from lz4's `programs/lz4cli.c` and `lz4io.c` (1.10):
 //! - mode: `-z`/`-d`/`-t`/`-b`/`--list`, else decompress when the input ends in `.lz4`;
@@ -125,9 +126,20 @@ impl Runner {
         }
     }
 
+    /// Worker threads: `-T#` (at most 200, as lz4), or for `-T0` and by default lz4 1.10's
+    /// automatic count (`LZ4IO_defaultNbWorkers`): the cores less one plus one per eight, at
+    /// least one — so one on two cores, seven on eight. Used for decoding too.
     fn threads(&self) -> usize {
         match self.a.threads {
-            None | Some(0) => lz4framed::parallel::thread_count(0),
+            None | Some(0) => {
+                let cores = lz4framed::parallel::thread_count(0);
+                let spared = 1 + cores / 8;
+                if cores <= spared {
+                    1
+                } else {
+                    cores - spared
+                }
+            }
             Some(n) => n.min(200) as usize,
         }
     }
