@@ -52,6 +52,11 @@ pub type Compressor = lz4framed_core::Compressor<Registry>;
 pub type Decompressor = lz4framed_core::Decompressor<Registry>;
 /// `io::Write` adapter that compresses into one frame.
 pub type FrameEncoder<W> = lz4framed_core::FrameEncoder<W, Registry>;
+/// Push-style compressor into the legacy frame format (`lz4 -l`: 8 MiB independent blocks, no
+/// checksums), for the Linux kernel and initramfs tools.
+pub type LegacyCompressor = lz4framed_core::LegacyCompressor<Registry>;
+/// `io::Write` adapter that compresses into one legacy frame (`lz4 -l`).
+pub type LegacyEncoder<W> = lz4framed_core::LegacyEncoder<W, Registry>;
 /// A [`FrameEncoder`] that finishes its frame when dropped ([`FrameEncoder::auto_finish`]).
 pub type AutoFinishEncoder<W> = lz4framed_core::AutoFinishEncoder<W, Registry>;
 /// `io::Read` + `io::BufRead` adapter that decompresses frames.

@@ -283,8 +283,8 @@ pub fn run(args: &InfoArgs) -> CliResult<Exit> {
     let mut worst = Exit::Ok;
     for r in &reports {
         if let Some(e) = &r.error {
-            super::report(e);
-            worst = super::worse(worst, e.exit);
+            super::errors::report(e);
+            worst = super::errors::worse(worst, e.exit);
         }
     }
     Ok(worst)

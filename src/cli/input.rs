@@ -81,3 +81,20 @@ pub fn load_dictionary(path: &Path) -> CliResult<lz4framed::Dictionary> {
     let bytes = read().map_err(|e| CliError::input(&name, &e))?;
     Ok(lz4framed::Dictionary::new(&bytes))
 }
+
+/// `--rm`: remove an input file whose output is complete (stdin is left alone).
+pub fn remove_input(path: &Path) -> CliResult<()> {
+    if path.as_os_str() == "-" {
+        return Ok(());
+    }
+    fs::remove_file(path).map_err(|e| {
+        CliError::new(
+            super::errors::Exit::Input,
+            format!(
+                "{}: cannot remove: {}",
+                path.display(),
+                super::errors::io_reason(&e)
+            ),
+        )
+    })
+}

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use lz4framed::{Decompressor, FrameDecoder};
 
 use super::args::DecompressArgs;
-use super::decompress::{classify, decompressor, Tracked};
+use super::decode::{classify, decompressor, Tracked};
 use super::errors::{io_reason, CliError, CliResult, Exit};
 use super::input::Input;
 use super::output::publish;
