@@ -148,7 +148,7 @@ fn concatenated_seekable_files() {
 /// Frames followed by bytes that are no frame — zero padding, garbage, 1–3 stray bytes, a size
 /// word after a legacy stream (boot images), after a skippable frame or a seekable file: every
 /// frame is decoded and written (file or stdout, every thread count), a warning names the
-/// trailing bytes' offset and length, and the exit status is 5. `test` says the same.
+/// trailing bytes' offset and length, and the exit status is 5. `test` and `info` say the same.
 #[test]
 fn trailing_bytes_after_valid_frames_keep_the_output_and_warn() {
     let dir = tempfile::tempdir().unwrap();
@@ -231,6 +231,12 @@ fn trailing_bytes_after_valid_frames_keep_the_output_and_warn() {
         assert!(std::fs::read(&out).unwrap() == data, "{what}: output file");
         let o = bin().arg("test").arg(&input).output().unwrap();
         assert_eq!(o.status.code(), Some(5), "{what}: test");
+        // info lists the frames and the trailing bytes.
+        let o = bin().args(["info", "--json"]).arg(&input).output().unwrap();
+        assert_eq!(o.status.code(), Some(5), "{what}: info");
+        let json = String::from_utf8_lossy(&o.stdout);
+        let want = format!("\"trailing\":{{\"offset\":{offset},\"length\":{trailing}}}");
+        assert!(json.contains(&want), "{what}: {json}");
         // The library reports the offset after delivering every frame.
         let mut out = Vec::new();
         let mut d = lz4framed::Decompressor::new();
@@ -265,5 +271,85 @@ fn many_tiny_frames() {
         let o = decompress(&file, threads, threads == 2, &dir.path().join("many.lz4"));
         assert!(o.status.success(), "-T{threads}: {o:?}");
         assert!(o.stdout == b"z".repeat(100_000), "-T{threads}");
+    }
+}
+
+/// `compress` output is byte-identical for any thread count — linked blocks included (they
+/// used to differ between `-T1`, a serial compressor, and `-T2`, chunks), on every backend and
+/// at fast, default and high-compression levels — and decodes (checked by the `lz4` tool).
+#[test]
+fn compressed_bytes_do_not_depend_on_the_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    // Over one 4 MiB chunk, text-like with numbers.
+    let mut data = Vec::new();
+    let mut x = 7u64;
+    while data.len() < (4 << 20) + 300_000 {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        data.extend_from_slice(format!("line {} value {}\n", x >> 50, (x >> 20) % 1000).as_bytes());
+    }
+    let input = dir.path().join("data");
+    std::fs::write(&input, &data).unwrap();
+    let out = bin().arg("backends").output().unwrap();
+    let listing = String::from_utf8_lossy(&out.stdout).to_string();
+    for backend in ["c", "rust", "simd"] {
+        let levels: &[&str] = if backend == "rust" {
+            &["-1"]
+        } else {
+            &["--fast=4", "-1", "-3", "-9"]
+        };
+        if !listing.lines().any(|l| l.trim_start().starts_with(backend)) {
+            continue;
+        }
+        for level in levels {
+            for mode in ["--linked", "--independent"] {
+                let mut first: Option<Vec<u8>> = None;
+                for threads in ["1", "2", "3"] {
+                    let o = bin()
+                        .args([
+                            "compress",
+                            "-q",
+                            "-B",
+                            "64K",
+                            mode,
+                            level,
+                            "--backend",
+                            backend,
+                        ])
+                        .args(["-T", threads])
+                        .arg(&input)
+                        .arg("-")
+                        .output()
+                        .unwrap();
+                    assert!(
+                        o.status.success(),
+                        "{backend} {level} {mode} -T{threads}: {o:?}"
+                    );
+                    match &first {
+                        None => first = Some(o.stdout),
+                        Some(f) => assert!(
+                            *f == o.stdout,
+                            "{backend} {level} {mode}: -T{threads} differs from -T1"
+                        ),
+                    }
+                }
+                let frame = first.unwrap();
+                let mut lz4 = std::process::Command::new("lz4")
+                    .args(["-d", "-c"])
+                    .stdin(std::process::Stdio::piped())
+                    .stdout(std::process::Stdio::piped())
+                    .spawn()
+                    .expect("the lz4 tool");
+                let mut stdin = lz4.stdin.take().unwrap();
+                let writer = std::thread::spawn(move || {
+                    use std::io::Write;
+                    stdin.write_all(&frame).unwrap();
+                });
+                let decoded = lz4.wait_with_output().unwrap();
+                writer.join().unwrap();
+                assert!(decoded.stdout == data, "{backend} {level} {mode}: lz4 -d");
+            }
+        }
     }
 }

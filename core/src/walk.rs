@@ -19,7 +19,7 @@
 //! next frame's magic number (or a value no legacy block size can have) appears
 //! ([`ends_legacy_frame`]).
 
-use std::io::{self, Read, Seek, SeekFrom};
+use std::io::{self, BufReader, Read, Seek, SeekFrom};
 
 use crate::codec::BlockError;
 use crate::error::Error;
@@ -575,10 +575,10 @@ impl<R: Read> SkipRead for Streamed<R> {
     }
 }
 
-/// Skips by seeking (a file of known length: the skip stops at its end).
+/// Skips by seeking (a file of known length: the skip stops at its end); reads are buffered.
 #[derive(Debug)]
 pub struct Seeking<R> {
-    inner: R,
+    inner: BufReader<R>,
     pos: u64,
     len: u64,
 }
@@ -589,7 +589,11 @@ impl<R: Read + Seek> Seeking<R> {
         let pos = inner.stream_position()?;
         let len = inner.seek(SeekFrom::End(0))?;
         inner.seek(SeekFrom::Start(pos))?;
-        Ok(Seeking { inner, pos, len })
+        Ok(Seeking {
+            inner: BufReader::with_capacity(64 * 1024, inner),
+            pos,
+            len,
+        })
     }
 }
 
@@ -605,7 +609,7 @@ impl<R: Read + Seek> SkipRead for Seeking<R> {
     fn skip_forward(&mut self, n: u64) -> io::Result<u64> {
         let n = n.min(self.len.saturating_sub(self.pos));
         let delta = i64::try_from(n).map_err(io::Error::other)?;
-        self.inner.seek(SeekFrom::Current(delta))?;
+        self.inner.seek_relative(delta)?;
         self.pos += n;
         Ok(n)
     }
@@ -658,6 +662,11 @@ impl<S: SkipRead> FrameReader<S> {
     /// Input bytes walked so far.
     pub fn position(&self) -> u64 {
         self.pos
+    }
+
+    /// The reader, positioned after the bytes walked so far.
+    pub fn into_inner(self) -> S {
+        self.src
     }
 
     /// Read exactly `buf.len()` bytes; `Ok(false)` when the input ends before the first one.

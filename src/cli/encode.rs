@@ -6,17 +6,12 @@
 use std::io::{self, BufWriter, Read, Write};
 
 use lz4framed::index::IndexOptions;
-use lz4framed::{
-    BlockMode, BlockSize, Compressor, Dictionary, Error, FrameSettings, LegacyEncoder, SeekIndex,
-};
+use lz4framed::{BlockMode, BlockSize, Dictionary, Error, FrameSettings, LegacyEncoder, SeekIndex};
 
 use super::errors::{CliError, CliResult, Exit};
 use super::input::{read_full, Input};
 use super::output::Output;
 use super::progress::Progress;
-
-/// Smallest read from the input.
-const MIN_CHUNK: usize = 1 << 20;
 
 /// A frame's options as a command line chose them (independent of which command line).
 #[derive(Debug, Clone)]
@@ -94,9 +89,9 @@ fn failure(input: &str, out_name: &str, e: Error) -> CliError {
     }
 }
 
-/// Compress all of `input` into one frame on `output`, on `threads` threads (more than one, or
-/// a seek index asked for: `lz4framed::parallel::compress_stream`; the bytes are the same for
-/// any thread count).
+/// Compress all of `input` into one frame on `output` with `lz4framed::parallel::compress_stream`
+/// on `threads` threads (1: on the calling thread); the bytes are the same for any thread
+/// count.
 pub fn frame(
     input: &mut Input,
     output: &mut Output,
@@ -111,74 +106,29 @@ pub fn frame(
     let out_name = output.name();
     let before = output.written();
     let mut progress = Progress::new(&input.name, len, quiet);
-    if threads > 1 || index.is_some() {
-        let reader = Metered {
-            inner: &mut input.reader,
-            progress: &mut progress,
-            read: 0,
-        };
-        let mut reader = reader;
-        let writer = BufWriter::with_capacity(1 << 20, &mut *output);
-        let (mut writer, summary) = lz4framed::parallel::compress_stream(
-            &mut reader,
-            writer,
-            &settings,
-            threads,
-            size,
-            index,
-        )
-        .map_err(|e| failure(&input.name, &out_name, e))?;
-        writer
-            .flush()
-            .map_err(|e| CliError::output(&out_name, &e))?;
-        let read = reader.read;
-        drop(writer);
-        progress.finish();
-        return Ok(Encoded {
-            read,
-            written: output.written() - before,
-            index: summary.index,
-        });
-    }
-    let mut compressor = Compressor::with_settings(&settings)
-        .map_err(|e| CliError::library(&input.name, &e, None))?;
-    let chunk = settings.get_block_size().bytes().max(MIN_CHUNK);
-    let mut buf = vec![0u8; chunk];
-    let mut out = Vec::with_capacity(lz4framed::compress_bound(chunk) + 1024);
-    let mut read = 0u64;
-    compressor
-        .begin_with_size(size, &mut out)
-        .map_err(|e| CliError::library(&input.name, &e, None))?;
-    loop {
-        let n =
-            read_full(&mut input.reader, &mut buf).map_err(|e| CliError::input(&input.name, &e))?;
-        if n == 0 {
-            break;
-        }
-        read += n as u64;
-        compressor
-            .update(&buf[..n], &mut out)
+    // Always the chunked compressor, on the calling thread when `threads` is 1: its output
+    // does not depend on the thread count (linked blocks included, where a serial
+    // Compressor's differs at chunk starts), as `compress --help` promises.
+    let reader = Metered {
+        inner: &mut input.reader,
+        progress: &mut progress,
+        read: 0,
+    };
+    let mut reader = reader;
+    let writer = BufWriter::with_capacity(1 << 20, &mut *output);
+    let (mut writer, summary) =
+        lz4framed::parallel::compress_stream(&mut reader, writer, &settings, threads, size, index)
             .map_err(|e| failure(&input.name, &out_name, e))?;
-        output
-            .write_all(&out)
-            .map_err(|e| CliError::output(&out_name, &e))?;
-        out.clear();
-        progress.advance(n as u64);
-        if n < chunk {
-            break;
-        }
-    }
-    compressor
-        .end(&mut out)
-        .map_err(|e| failure(&input.name, &out_name, e))?;
-    output
-        .write_all(&out)
+    writer
+        .flush()
         .map_err(|e| CliError::output(&out_name, &e))?;
+    let read = reader.read;
+    drop(writer);
     progress.finish();
     Ok(Encoded {
         read,
         written: output.written() - before,
-        index: None,
+        index: summary.index,
     })
 }
 

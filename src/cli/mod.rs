@@ -6,7 +6,7 @@
 //! - subcommands: [`compress`], [`decompress`] (with its [`resume`] mode), [`verify`]
 //!   (`test`), [`info`], [`index`], [`extract`], [`backends`];
 //! - shared engines: [`encode`] (frames and legacy frames from an input), [`decode`] (every
-//!   decoding path), [`indexed`] (finding a file's seek index), [`walk`] (frame layout);
+//!   decoding path), [`indexed`] (finding a file's seek index);
 //! - the `lz4` personality: [`lz4`] (its own parser, naming rules, `--list`, benchmark),
 //!   on the same engines;
 //! - leaves: [`args`] (every argument type), [`errors`] (exit codes, error classification),
@@ -29,7 +29,6 @@ pub mod output;
 pub mod progress;
 pub mod resume;
 pub mod verify;
-pub mod walk;
 
 use clap::Parser;
 

@@ -93,6 +93,8 @@ struct ChunkParams<'a> {
     checksum: Option<Baton<Xxh32>>,
     /// Output buffers written and free again.
     spare: BufferPool,
+    /// Input buffers of chunks read from a reader, compressed and free again.
+    inputs: BufferPool,
 }
 
 /// A compression worker's reusable state.
@@ -182,6 +184,9 @@ impl<'a> Work for ChunkParams<'a> {
                 })
                 .ok_or(Error::InvalidState("compression was cancelled"))?;
         }
+        if let Cow::Owned(buf) = job.buf {
+            self.inputs.give(buf);
+        }
         r
     }
 
@@ -212,6 +217,8 @@ struct Chunker<'a, R> {
     declared: Option<u64>,
     seq: usize,
     eof: bool,
+    /// Input buffers of compressed chunks, back for reuse (read input only).
+    inputs: &'a BufferPool,
 }
 
 impl<'a, R: Read> Chunker<'a, R> {
@@ -244,7 +251,9 @@ impl<'a, R: Read> Chunker<'a, R> {
                 }
             }
             Source::Reader(reader) => {
-                let mut buf = Vec::with_capacity(prefix + self.chunk);
+                let mut buf = self.inputs.take();
+                buf.clear();
+                buf.reserve(prefix + self.chunk);
                 buf.extend_from_slice(&self.tail);
                 let n = read_chunk(reader, &mut buf, self.chunk)?;
                 if n < self.chunk {
@@ -376,6 +385,7 @@ fn compress_from<R: Read, W: Write, G: CodecRegistry>(
         index: index.map(|o| o.restart_interval.max(1)),
         checksum: settings.content_checksum.then(|| Baton::new(Xxh32::new(0))),
         spare: BufferPool::default(),
+        inputs: BufferPool::default(),
     };
     let mut sink = Sink {
         writer,
@@ -412,6 +422,7 @@ fn compress_from<R: Read, W: Write, G: CodecRegistry>(
         declared,
         seq: 0,
         eof: false,
+        inputs: &params.inputs,
     };
     std::thread::scope(|s| -> Result<(), Error> {
         let mut pool = OrderedPool::new(s, &params, threads);

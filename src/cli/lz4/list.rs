@@ -9,7 +9,9 @@ use std::path::Path;
 
 use lz4framed::{BlockMode, FrameInfo};
 
-use crate::cli::walk::{FileSource, FrameSummary, WalkedKind, Walker};
+use lz4framed::frame::{
+    FrameKindSeen as WalkedKind, FrameLayout as FrameSummary, FrameReader, Seeking,
+};
 
 /// `1234567` → `1.18M` (lz4's `LZ4IO_toHuman`: two decimals, units K, M, G, … of 1024).
 pub fn to_human(size: u64) -> String {
@@ -52,7 +54,7 @@ fn type_name(kind: &WalkedKind) -> &'static str {
 fn frames(path: &Path) -> io::Result<Option<(Vec<FrameSummary>, u64)>> {
     let file = File::open(path)?;
     let len = file.metadata()?.len();
-    let mut walker = Walker::new(FileSource::new(file)?);
+    let mut walker = FrameReader::new(Seeking::new(file)?);
     let mut frames = Vec::new();
     loop {
         match walker.next_frame(&mut |_| {}) {
