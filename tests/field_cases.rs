@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use assert_cmd::Command;
-use lz4framed::{BlockMode, BlockSize, FrameSettings, SeekableEncoder};
+use lz4framed::index::SeekableEncoder;
+use lz4framed::{BlockMode, BlockSize, FrameSettings};
 
 fn bin() -> Command {
     Command::cargo_bin("lz4framed").expect("the lz4framed binary is built")
@@ -141,7 +142,7 @@ fn concatenated_seekable_files() {
     let Some(file) = read_case("concat-two-seekable.lz4") else {
         return;
     };
-    let e = lz4framed::SeekableReader::new(std::io::Cursor::new(file)).unwrap_err();
+    let e = lz4framed::index::SeekableReader::new(std::io::Cursor::new(file)).unwrap_err();
     assert!(matches!(e, lz4framed::Error::BadIndex(_)), "{e}");
 }
 
@@ -165,7 +166,7 @@ fn trailing_bytes_after_valid_frames_keep_the_output_and_warn() {
             .compressor(1)
             .unwrap();
         let mut out = 0x184C_2102u32.to_le_bytes().to_vec();
-        let mut dst = vec![0u8; lz4framed::compress_bound(data.len())];
+        let mut dst = vec![0u8; lz4framed::codec::compress_bound(data.len())];
         let n = c.compress(&data, &[], &mut dst).unwrap();
         out.extend_from_slice(&(n as u32).to_le_bytes());
         out.extend_from_slice(&dst[..n]);

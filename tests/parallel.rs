@@ -5,8 +5,9 @@ use std::io::Cursor;
 
 mod common;
 
+use lz4framed::index::SeekIndex;
 use lz4framed::index::{build_index, IndexOptions};
-use lz4framed::{BlockMode, BlockSize, FrameSettings, Registry, SeekIndex};
+use lz4framed::{BlockMode, BlockSize, FrameSettings};
 
 fn sample(n: usize, seed: u64) -> Vec<u8> {
     let mut x = seed | 1;
@@ -111,7 +112,7 @@ fn parallel_decompression_equals_serial() {
                 .content_checksum(true);
             let file = lz4framed::compress_with(&data, &s).unwrap();
             let opts = IndexOptions::default().restart_interval(1 << 20);
-            let index = build_index::<_, Registry>(&file[..], &opts).unwrap();
+            let index = build_index(&file[..], &opts).unwrap();
             let serial = lz4framed::decompress(&file).unwrap();
             for threads in [1, 2, 3] {
                 let out = lz4framed::parallel::decompress(&file, &index, threads).unwrap();
@@ -154,7 +155,7 @@ fn parallel_round_trip_with_index_through_files() {
         let index = summary.index.unwrap();
         // The recorded index equals the one a later pass builds for independent blocks.
         if mode == BlockMode::Independent {
-            assert_eq!(index, build_index::<_, Registry>(&file[..], &opts).unwrap());
+            assert_eq!(index, build_index(&file[..], &opts).unwrap());
         }
         file.extend_from_slice(&index.to_embedded());
         let path = dir.path().join("p.lz4");
@@ -165,7 +166,7 @@ fn parallel_round_trip_with_index_through_files() {
         assert_eq!(n, data.len() as u64);
         assert!(out == data);
         assert!(lz4framed::parallel::decompress(&file, &index, 2).unwrap() == data);
-        let mut r = lz4framed::SeekableReader::new(Cursor::new(&file)).unwrap();
+        let mut r = lz4framed::index::SeekableReader::new(Cursor::new(&file)).unwrap();
         let mut buf = vec![0u8; 5000];
         std::io::Seek::seek(&mut r, std::io::SeekFrom::Start(5_000_000)).unwrap();
         std::io::Read::read_exact(&mut r, &mut buf).unwrap();
@@ -180,7 +181,7 @@ fn corrupt_data_is_an_error_not_a_panic() {
         .block_mode(BlockMode::Independent)
         .block_size(BlockSize::Max64KB);
     let mut file = lz4framed::compress_with(&data, &s).unwrap();
-    let index = build_index::<_, Registry>(&file[..], &IndexOptions::default()).unwrap();
+    let index = build_index(&file[..], &IndexOptions::default()).unwrap();
     // Damage a block in the middle (keep the fingerprinted head and tail intact).
     let mid = file.len() / 2;
     for b in &mut file[mid..mid + 64] {
@@ -200,7 +201,7 @@ fn legacy_frame(data: &[u8]) -> Vec<u8> {
         .unwrap();
     let mut out = 0x184C_2102u32.to_le_bytes().to_vec();
     for chunk in data.chunks(8 << 20) {
-        let mut dst = vec![0u8; lz4framed::compress_bound(chunk.len())];
+        let mut dst = vec![0u8; lz4framed::codec::compress_bound(chunk.len())];
         let n = c.compress(chunk, &[], &mut dst).unwrap();
         out.extend_from_slice(&(n as u32).to_le_bytes());
         out.extend_from_slice(&dst[..n]);

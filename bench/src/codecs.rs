@@ -1,6 +1,6 @@
 //! The block codecs every benchmark iterates over.
 
-use lz4framed::BlockCodec;
+use lz4framed::codec::BlockCodec;
 
 /// Every block codec of this build that runs on this CPU, the C reference first: the codec of
 /// each available backend ([`backend_codecs`]) and then every SIMD kernel this CPU runs (scalar,

@@ -2,9 +2,9 @@
 //! adapter built on it.
 
 use std::io::{self, Write};
-use std::marker::PhantomData;
 
-use crate::codec::{compress_bound, BlockCodec, BlockCompressor, CodecRegistry, WINDOW_SIZE};
+use crate::backend::Backend;
+use crate::codec::{compress_bound, BlockCodec, BlockCompressor, WINDOW_SIZE};
 use crate::error::Error;
 use crate::frame::{FrameInfo, FrameKind, END_MARK, UNCOMPRESSED_FLAG};
 use crate::index::{IndexBuilder, IndexOptions, Recorder};
@@ -39,7 +39,7 @@ enum Phase {
 /// assert_eq!(lz4framed::decompress(&frame)?, b"hello, world");
 /// # Ok::<(), lz4framed::Error>(())
 /// ```
-pub struct Compressor<G: CodecRegistry> {
+pub struct Compressor {
     settings: FrameSettings,
     codec: &'static dyn BlockCodec,
     block: Box<dyn BlockCompressor>,
@@ -56,16 +56,16 @@ pub struct Compressor<G: CodecRegistry> {
     declared_size: Option<u64>,
     /// Seek-index recording, when asked for ([`Compressor::record_index`]).
     recorder: Option<Box<Recorder>>,
-    _registry: PhantomData<fn() -> G>,
 }
 
-impl<G: CodecRegistry> Compressor<G> {
+impl Compressor {
     /// A compressor with the default settings ([`FrameSettings::new`]).
     ///
-    /// It uses the registry's default codec ([`CodecRegistry::auto`]), which by that trait's
-    /// contract supports level 1.
+    /// It uses the codec `Auto` compresses with at level 1 (every backend has level 1).
     pub fn new() -> Self {
-        let codec = G::codec_for_level(Default::default(), 1).unwrap_or_else(|_| G::auto());
+        let codec = Backend::Auto
+            .codec_for_level(1)
+            .unwrap_or_else(|_| crate::registry::auto());
         Self::build(FrameSettings::new(), codec)
             .unwrap_or_else(|e| unreachable!("the registry's default codec refuses level 1: {e}"))
     }
@@ -74,7 +74,7 @@ impl<G: CodecRegistry> Compressor<G> {
     /// dictionary, backend).
     pub fn with_settings(settings: &FrameSettings) -> Result<Self, Error> {
         settings.check()?;
-        let codec = G::codec_for_level(settings.backend, settings.level)?;
+        let codec = settings.backend.codec_for_level(settings.level)?;
         Self::build(settings.clone(), codec)
     }
 
@@ -96,7 +96,6 @@ impl<G: CodecRegistry> Compressor<G> {
             total_in: 0,
             declared_size: None,
             recorder: None,
-            _registry: PhantomData,
         })
     }
 
@@ -360,13 +359,13 @@ impl<G: CodecRegistry> Compressor<G> {
     }
 }
 
-impl<G: CodecRegistry> Default for Compressor<G> {
+impl Default for Compressor {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<G: CodecRegistry> std::fmt::Debug for Compressor<G> {
+impl std::fmt::Debug for Compressor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Compressor")
             .field("codec", &self.codec.name())
@@ -424,9 +423,9 @@ pub(crate) fn emit_block(
 /// assert_eq!(lz4framed::decompress(&frame)?, b"some data");
 /// # Ok::<(), lz4framed::Error>(())
 /// ```
-pub struct FrameEncoder<W: Write, G: CodecRegistry> {
+pub struct FrameEncoder<W: Write> {
     inner: W,
-    compressor: Compressor<G>,
+    compressor: Compressor,
     /// Compressed bytes not yet accepted by the writer: `out[out_pos..]`.
     out: Vec<u8>,
     out_pos: usize,
@@ -434,7 +433,7 @@ pub struct FrameEncoder<W: Write, G: CodecRegistry> {
     ended: bool,
 }
 
-impl<W: Write, G: CodecRegistry> FrameEncoder<W, G> {
+impl<W: Write> FrameEncoder<W> {
     /// An encoder with the default settings.
     pub fn new(writer: W) -> Self {
         Self::from_compressor(writer, Compressor::new())
@@ -449,7 +448,7 @@ impl<W: Write, G: CodecRegistry> FrameEncoder<W, G> {
     }
 
     /// An encoder using a prepared [`Compressor`] (which must not have begun a frame).
-    pub fn from_compressor(writer: W, compressor: Compressor<G>) -> Self {
+    pub fn from_compressor(writer: W, compressor: Compressor) -> Self {
         FrameEncoder {
             inner: writer,
             compressor,
@@ -498,7 +497,7 @@ impl<W: Write, G: CodecRegistry> FrameEncoder<W, G> {
     }
 
     /// The compressor.
-    pub fn compressor(&self) -> &Compressor<G> {
+    pub fn compressor(&self) -> &Compressor {
         &self.compressor
     }
 
@@ -535,14 +534,14 @@ impl<W: Write, G: CodecRegistry> FrameEncoder<W, G> {
     /// assert_eq!(lz4framed::decompress(&frame)?, b"finished on drop");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn auto_finish(self) -> AutoFinishEncoder<W, G> {
+    pub fn auto_finish(self) -> AutoFinishEncoder<W> {
         AutoFinishEncoder {
             encoder: Some(self),
         }
     }
 }
 
-impl<W: Write, G: CodecRegistry> Write for FrameEncoder<W, G> {
+impl<W: Write> Write for FrameEncoder<W> {
     /// Takes up to one block of `buf` and returns how much it took. Compressed bytes left
     /// over by an earlier call are written first; if that fails, the error is returned and
     /// nothing of `buf` is taken.
@@ -577,7 +576,7 @@ impl<W: Write, G: CodecRegistry> Write for FrameEncoder<W, G> {
     }
 }
 
-impl<W: Write, G: CodecRegistry> std::fmt::Debug for FrameEncoder<W, G> {
+impl<W: Write> std::fmt::Debug for FrameEncoder<W> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FrameEncoder")
             .field("compressor", &self.compressor)
@@ -588,11 +587,11 @@ impl<W: Write, G: CodecRegistry> std::fmt::Debug for FrameEncoder<W, G> {
 }
 
 /// A [`FrameEncoder`] that finishes its frame when dropped ([`FrameEncoder::auto_finish`]).
-pub struct AutoFinishEncoder<W: Write, G: CodecRegistry> {
-    encoder: Option<FrameEncoder<W, G>>,
+pub struct AutoFinishEncoder<W: Write> {
+    encoder: Option<FrameEncoder<W>>,
 }
 
-impl<W: Write, G: CodecRegistry> AutoFinishEncoder<W, G> {
+impl<W: Write> AutoFinishEncoder<W> {
     /// Finish now, reporting errors, and return the writer.
     pub fn finish(mut self) -> Result<W, Error> {
         match self.encoder.take() {
@@ -602,12 +601,12 @@ impl<W: Write, G: CodecRegistry> AutoFinishEncoder<W, G> {
     }
 
     /// The encoder inside.
-    pub fn get_ref(&self) -> Option<&FrameEncoder<W, G>> {
+    pub fn get_ref(&self) -> Option<&FrameEncoder<W>> {
         self.encoder.as_ref()
     }
 }
 
-impl<W: Write, G: CodecRegistry> Write for AutoFinishEncoder<W, G> {
+impl<W: Write> Write for AutoFinishEncoder<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match &mut self.encoder {
             Some(e) => e.write(buf),
@@ -620,7 +619,7 @@ impl<W: Write, G: CodecRegistry> Write for AutoFinishEncoder<W, G> {
     }
 }
 
-impl<W: Write, G: CodecRegistry> Drop for AutoFinishEncoder<W, G> {
+impl<W: Write> Drop for AutoFinishEncoder<W> {
     fn drop(&mut self) {
         if let Some(e) = &mut self.encoder {
             let _ = e.try_finish();
@@ -628,7 +627,7 @@ impl<W: Write, G: CodecRegistry> Drop for AutoFinishEncoder<W, G> {
     }
 }
 
-impl<W: Write, G: CodecRegistry> std::fmt::Debug for AutoFinishEncoder<W, G> {
+impl<W: Write> std::fmt::Debug for AutoFinishEncoder<W> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AutoFinishEncoder")
             .field("encoder", &self.encoder)

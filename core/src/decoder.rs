@@ -2,7 +2,7 @@
 
 use std::io::{self, BufRead, Read};
 
-use crate::codec::{Backend, CodecRegistry};
+use crate::backend::Backend;
 use crate::decompressor::Decompressor;
 use crate::error::Error;
 use crate::frame::ends_legacy_frame;
@@ -28,9 +28,9 @@ use crate::walk::Stage;
 /// assert_eq!(text, "streamed data");
 /// # Ok::<(), std::io::Error>(())
 /// ```
-pub struct FrameDecoder<R, G: CodecRegistry> {
+pub struct FrameDecoder<R> {
     reader: R,
-    decompressor: Decompressor<G>,
+    decompressor: Decompressor,
     /// Input read but not yet fed.
     input: InputBuf,
     /// Decoded output not yet read: `out.data()[out_pos..]`.
@@ -40,7 +40,7 @@ pub struct FrameDecoder<R, G: CodecRegistry> {
     single_frame: bool,
 }
 
-impl<R: Clone, G: CodecRegistry> Clone for FrameDecoder<R, G> {
+impl<R: Clone> Clone for FrameDecoder<R> {
     fn clone(&self) -> Self {
         FrameDecoder {
             reader: self.reader.clone(),
@@ -53,7 +53,7 @@ impl<R: Clone, G: CodecRegistry> Clone for FrameDecoder<R, G> {
     }
 }
 
-impl<R, G: CodecRegistry> std::fmt::Debug for FrameDecoder<R, G> {
+impl<R> std::fmt::Debug for FrameDecoder<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FrameDecoder")
             .field("decompressor", &self.decompressor)
@@ -63,7 +63,7 @@ impl<R, G: CodecRegistry> std::fmt::Debug for FrameDecoder<R, G> {
     }
 }
 
-impl<R: Read, G: CodecRegistry> FrameDecoder<R, G> {
+impl<R: Read> FrameDecoder<R> {
     /// A decoder on the `Auto` backend.
     pub fn new(reader: R) -> Self {
         Self::with_decompressor(reader, Decompressor::new())
@@ -79,7 +79,7 @@ impl<R: Read, G: CodecRegistry> FrameDecoder<R, G> {
 
     /// A decoder around a prepared [`Decompressor`] (with a dictionary, say, or one restored
     /// from a checkpoint; it continues from its state).
-    pub fn with_decompressor(reader: R, mut decompressor: Decompressor<G>) -> Self {
+    pub fn with_decompressor(reader: R, mut decompressor: Decompressor) -> Self {
         let mut out = ReusableBuf::default();
         if !decompressor.carry.is_empty() {
             out.buf = std::mem::take(&mut decompressor.carry);
@@ -160,7 +160,7 @@ impl<R: Read, G: CodecRegistry> FrameDecoder<R, G> {
 
     /// The decompressor inside (positions, frame info, …). Its state covers the input fed so
     /// far; bytes it decoded that were not yet read out are [`FrameDecoder::buffered_output`].
-    pub fn decompressor(&self) -> &Decompressor<G> {
+    pub fn decompressor(&self) -> &Decompressor {
         &self.decompressor
     }
 
@@ -205,7 +205,7 @@ impl<R: Read, G: CodecRegistry> FrameDecoder<R, G> {
     }
 }
 
-impl<R: Read, G: CodecRegistry> BufRead for FrameDecoder<R, G> {
+impl<R: Read> BufRead for FrameDecoder<R> {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
         while self.out_pos == self.out.filled {
             self.out.clear();
@@ -239,7 +239,7 @@ impl<R: Read, G: CodecRegistry> BufRead for FrameDecoder<R, G> {
     }
 }
 
-impl<R: Read, G: CodecRegistry> FrameDecoder<R, G> {
+impl<R: Read> FrameDecoder<R> {
     /// The most output the next unit can produce when it is a block, `None` for other units.
     fn next_block_output_bound(&self) -> Option<usize> {
         let engine = &self.decompressor.engine;
@@ -252,7 +252,7 @@ impl<R: Read, G: CodecRegistry> FrameDecoder<R, G> {
     }
 }
 
-impl<R: Read, G: CodecRegistry> Read for FrameDecoder<R, G> {
+impl<R: Read> Read for FrameDecoder<R> {
     /// Reads decoded bytes. When nothing is buffered and `buf` can hold the whole next block,
     /// the block is decoded straight into `buf`, without an intermediate copy.
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {

@@ -1,10 +1,9 @@
 //! The push-style [`Decompressor`]: feed it any slices of input, get decoded bytes appended to
 //! a `Vec`.
 
-use std::marker::PhantomData;
-
+use crate::backend::Backend;
 use crate::checkpoint::{self, DictBinding};
-use crate::codec::{Backend, BlockCodec, CodecRegistry};
+use crate::codec::BlockCodec;
 use crate::engine::{Engine, Status};
 use crate::error::Error;
 use crate::frame::FrameInfo;
@@ -30,7 +29,7 @@ use crate::settings::Dictionary;
 /// assert_eq!(out, b"hello hello hello hello");
 /// # Ok::<(), lz4framed::Error>(())
 /// ```
-pub struct Decompressor<G: CodecRegistry> {
+pub struct Decompressor {
     pub(crate) codec: &'static dyn BlockCodec,
     pub(crate) dictionary: Option<Dictionary>,
     pub(crate) engine: Engine,
@@ -38,10 +37,9 @@ pub struct Decompressor<G: CodecRegistry> {
     pub(crate) carry: Vec<u8>,
     /// The dictionary a restored state was bound to, until checked against the one supplied.
     pub(crate) dict_binding: Option<DictBinding>,
-    _registry: PhantomData<fn() -> G>,
 }
 
-impl<G: CodecRegistry> Clone for Decompressor<G> {
+impl Clone for Decompressor {
     fn clone(&self) -> Self {
         Decompressor {
             codec: self.codec,
@@ -49,12 +47,11 @@ impl<G: CodecRegistry> Clone for Decompressor<G> {
             engine: self.engine.clone(),
             carry: self.carry.clone(),
             dict_binding: self.dict_binding,
-            _registry: PhantomData,
         }
     }
 }
 
-impl<G: CodecRegistry> std::fmt::Debug for Decompressor<G> {
+impl std::fmt::Debug for Decompressor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Decompressor")
             .field("codec", &self.codec.name())
@@ -69,21 +66,21 @@ impl<G: CodecRegistry> std::fmt::Debug for Decompressor<G> {
     }
 }
 
-impl<G: CodecRegistry> Default for Decompressor<G> {
+impl Default for Decompressor {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<G: CodecRegistry> Decompressor<G> {
+impl Decompressor {
     /// A decompressor on the `Auto` backend.
     pub fn new() -> Self {
-        Self::with_codec(G::auto())
+        Self::with_codec(crate::registry::auto())
     }
 
     /// A decompressor on `backend`.
     pub fn with_backend(backend: impl Into<Backend>) -> Result<Self, Error> {
-        Ok(Self::with_codec(G::codec(backend.into())?))
+        Ok(Self::with_codec(backend.into().codec()?))
     }
 
     /// A decompressor on a specific codec.
@@ -94,7 +91,6 @@ impl<G: CodecRegistry> Decompressor<G> {
             engine: Engine::new(),
             carry: Vec::new(),
             dict_binding: None,
-            _registry: PhantomData,
         }
     }
 
@@ -110,7 +106,6 @@ impl<G: CodecRegistry> Decompressor<G> {
             engine,
             carry: Vec::new(),
             dict_binding: None,
-            _registry: PhantomData,
         }
     }
 
@@ -159,7 +154,7 @@ impl<G: CodecRegistry> Decompressor<G> {
     /// [`Error::BadCheckpoint`]. A state taken with a dictionary needs it again
     /// ([`Decompressor::with_dictionary`]); the next `decompress` checks it.
     pub fn from_checkpoint(bytes: &[u8]) -> Result<Self, Error> {
-        Self::restore(bytes, G::auto())
+        Self::restore(bytes, crate::registry::auto())
     }
 
     /// Like [`Decompressor::from_checkpoint`], on `backend`.
@@ -167,7 +162,7 @@ impl<G: CodecRegistry> Decompressor<G> {
         bytes: &[u8],
         backend: impl Into<Backend>,
     ) -> Result<Self, Error> {
-        Self::restore(bytes, G::codec(backend.into())?)
+        Self::restore(bytes, backend.into().codec()?)
     }
 
     fn restore(bytes: &[u8], codec: &'static dyn BlockCodec) -> Result<Self, Error> {
@@ -178,7 +173,6 @@ impl<G: CodecRegistry> Decompressor<G> {
             engine: r.engine,
             carry: r.pending_output,
             dict_binding: r.dict,
-            _registry: PhantomData,
         })
     }
 

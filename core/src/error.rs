@@ -8,7 +8,40 @@
 use std::fmt;
 use std::io;
 
-use crate::codec::{Backend, BlockError};
+use crate::backend::{Backend, ParseBackendError};
+
+/// A block decoding failure. Backends report *that* and, where they know it, *where* a block is
+/// malformed; the frame layer adds which frame and block, and the input offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockError {
+    /// The block is malformed: a token, length or offset that does not describe valid output
+    /// (offset 0, an offset reaching before the available history, a literal run or match past
+    /// the end of the input, a block that does not end in literals).
+    /// `at` is the byte offset in the compressed block where the decoder stopped, if known.
+    Corrupt {
+        /// Offset in the compressed block where decoding failed, when the backend can tell.
+        at: Option<usize>,
+    },
+    /// The block decodes to more bytes than the destination holds (more than the frame's
+    /// maximum block size).
+    OutputTooSmall,
+}
+
+impl fmt::Display for BlockError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BlockError::Corrupt { at: Some(at) } => {
+                write!(f, "corrupt block data at byte {at} of the block")
+            }
+            BlockError::Corrupt { at: None } => f.write_str("corrupt block data"),
+            BlockError::OutputTooSmall => {
+                f.write_str("block decodes to more than the maximum block size")
+            }
+        }
+    }
+}
+
+impl std::error::Error for BlockError {}
 
 /// What went wrong.
 #[derive(Debug)]
@@ -268,6 +301,12 @@ impl std::error::Error for Error {
             Error::Io(e) => Some(e),
             _ => None,
         }
+    }
+}
+
+impl From<ParseBackendError> for Error {
+    fn from(e: ParseBackendError) -> Self {
+        Error::UnknownBackend(e.0)
     }
 }
 

@@ -13,39 +13,36 @@
 //! An empty input gives the 4-byte magic number alone, as `lz4 -l` writes it.
 
 use std::io::{self, Write};
-use std::marker::PhantomData;
 
-use crate::codec::Backend;
-use crate::codec::{compress_bound, BlockCompressor, CodecRegistry};
+use crate::backend::Backend;
+use crate::codec::{compress_bound, BlockCompressor};
 use crate::error::Error;
 use crate::frame::{LEGACY_BLOCK_SIZE, LEGACY_MAGIC};
 
 /// Push-style legacy-frame compressor: [`LegacyCompressor::begin`] writes the magic number,
 /// [`LegacyCompressor::block`] one block of at most [`LEGACY_BLOCK_SIZE`] input bytes.
-pub struct LegacyCompressor<G: CodecRegistry> {
+pub struct LegacyCompressor {
     block: Box<dyn BlockCompressor>,
     scratch: Vec<u8>,
-    _registry: PhantomData<G>,
 }
 
-impl<G: CodecRegistry> std::fmt::Debug for LegacyCompressor<G> {
+impl std::fmt::Debug for LegacyCompressor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LegacyCompressor").finish_non_exhaustive()
     }
 }
 
-impl<G: CodecRegistry> LegacyCompressor<G> {
+impl LegacyCompressor {
     /// A compressor at `level` (as in [`crate::FrameSettings::level`]: 1 fast, negative = fast
     /// with acceleration, 3..=12 high compression) with the codec `backend` names.
     ///
     /// Errors: [`Error::BackendUnavailable`] / [`Error::UnsupportedLevel`] as for frames.
     pub fn new(level: i32, backend: impl Into<Backend>) -> Result<Self, Error> {
-        let codec = G::codec_for_level(backend.into(), level)?;
+        let codec = backend.into().codec_for_level(level)?;
         let block = codec.compressor(level)?;
         Ok(LegacyCompressor {
             block,
             scratch: vec![0u8; compress_bound(LEGACY_BLOCK_SIZE)],
-            _registry: PhantomData,
         })
     }
 
@@ -84,14 +81,14 @@ impl<G: CodecRegistry> LegacyCompressor<G> {
 /// `io::Write` adapter that compresses everything written into one legacy frame on `W`.
 /// Call [`LegacyEncoder::finish`] to write the last block; dropping it without `finish` loses
 /// the buffered input.
-pub struct LegacyEncoder<W: Write, G: CodecRegistry> {
+pub struct LegacyEncoder<W: Write> {
     inner: W,
-    compressor: LegacyCompressor<G>,
+    compressor: LegacyCompressor,
     pending: Vec<u8>,
     out: Vec<u8>,
 }
 
-impl<W: Write, G: CodecRegistry> std::fmt::Debug for LegacyEncoder<W, G> {
+impl<W: Write> std::fmt::Debug for LegacyEncoder<W> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LegacyEncoder")
             .field("pending", &self.pending.len())
@@ -99,7 +96,7 @@ impl<W: Write, G: CodecRegistry> std::fmt::Debug for LegacyEncoder<W, G> {
     }
 }
 
-impl<W: Write, G: CodecRegistry> LegacyEncoder<W, G> {
+impl<W: Write> LegacyEncoder<W> {
     /// An encoder writing to `inner` at `level` with `backend`; the magic number is written
     /// with the first block or by [`LegacyEncoder::finish`].
     pub fn new(inner: W, level: i32, backend: impl Into<Backend>) -> Result<Self, Error> {
@@ -134,7 +131,7 @@ impl<W: Write, G: CodecRegistry> LegacyEncoder<W, G> {
     }
 }
 
-impl<W: Write, G: CodecRegistry> Write for LegacyEncoder<W, G> {
+impl<W: Write> Write for LegacyEncoder<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let room = LEGACY_BLOCK_SIZE - self.pending.len();
         let n = buf.len().min(room);

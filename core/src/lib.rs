@@ -11,7 +11,9 @@
 //! `lz4framed_core::Decompressor<lz4framed::Registry>`), so users never name it.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+#![deny(missing_debug_implementations)]
 
+mod backend;
 pub mod block_rules;
 pub mod checkpoint;
 pub mod codec;
@@ -27,15 +29,15 @@ pub mod legacy_encoder;
 pub mod oneshot;
 mod output;
 pub mod parallel;
+pub mod registry;
 pub mod seekable;
 pub mod settings;
 pub mod varint;
 mod walk;
 pub mod xxh32;
 
-pub use codec::{
-    compress_bound, Backend, BlockCodec, BlockCompressor, BlockError, CodecRegistry, WINDOW_SIZE,
-};
+pub use backend::{Backend, ParseBackendError};
+pub use codec::{compress_bound, BlockCodec, BlockCompressor, BlockError, WINDOW_SIZE};
 pub use compressor::{AutoFinishEncoder, Compressor, FrameEncoder};
 pub use decoder::FrameDecoder;
 pub use decompressor::Decompressor;
@@ -44,5 +46,6 @@ pub use error::Error;
 pub use frame::{FrameInfo, FrameKind};
 pub use index::{SeekIndex, SeekableEncoder};
 pub use legacy_encoder::{LegacyCompressor, LegacyEncoder};
+pub use registry::{backends, BackendInfo};
 pub use seekable::SeekableReader;
 pub use settings::{BlockMode, BlockSize, Dictionary, FrameSettings};

@@ -1,6 +1,6 @@
 //! One-shot functions: a whole input in, a whole output out.
 
-use crate::codec::{compress_bound, CodecRegistry};
+use crate::codec::compress_bound;
 use crate::compressor::Compressor;
 use crate::decompressor::Decompressor;
 use crate::error::Error;
@@ -10,11 +10,8 @@ use crate::settings::FrameSettings;
 
 /// Compress `data` into one frame with `settings`. The content size is written unless
 /// `settings` say otherwise.
-pub fn compress_with<G: CodecRegistry>(
-    data: &[u8],
-    settings: &FrameSettings,
-) -> Result<Vec<u8>, Error> {
-    let mut c = Compressor::<G>::with_settings(settings)?;
+pub fn compress_with(data: &[u8], settings: &FrameSettings) -> Result<Vec<u8>, Error> {
+    let mut c = Compressor::with_settings(settings)?;
     let blocks = data.len() / settings.block_size.bytes() + 1;
     let mut out = Vec::with_capacity(compress_bound(data.len()) + 4 * blocks + 32);
     c.begin_with_size(Some(data.len() as u64), &mut out)?;
@@ -26,10 +23,7 @@ pub fn compress_with<G: CodecRegistry>(
 /// Decompress every frame in `data` (skippable frames skipped, legacy frames decoded) with
 /// `decompressor`'s backend, dictionary and checksum settings. Input that ends inside a frame is
 /// [`Error::Truncated`].
-pub fn decompress_all<G: CodecRegistry>(
-    mut decompressor: Decompressor<G>,
-    data: &[u8],
-) -> Result<Vec<u8>, Error> {
+pub fn decompress_all(mut decompressor: Decompressor, data: &[u8]) -> Result<Vec<u8>, Error> {
     let mut out = ReusableBuf::default();
     if let Ok(Some(size)) = frame_info(data).map(|i| i.content_size) {
         // A hint from untrusted input: LZ4 expands at most 255 times.

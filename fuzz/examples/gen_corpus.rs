@@ -10,10 +10,10 @@
 use std::io::Write;
 use std::path::Path;
 
+use lz4framed::codec::{compress_bound, BlockCodec};
 use lz4framed::index::IndexOptions;
-use lz4framed::{
-    compress_bound, BlockCodec, BlockMode, BlockSize, Dictionary, FrameSettings, SeekableEncoder,
-};
+use lz4framed::index::SeekableEncoder;
+use lz4framed::{BlockMode, BlockSize, Dictionary, FrameSettings};
 use lz4framed_backend_c::frame::{compress_frame, CFrameOptions};
 use lz4framed_fuzz::{pseudo_random, FIXED_DICTIONARY};
 

@@ -1,6 +1,6 @@
 //! The block-level targets: every backend's block codec against the C reference.
 
-use lz4framed::{compress_bound, BlockCodec, BlockError, WINDOW_SIZE};
+use lz4framed::codec::{compress_bound, BlockCodec, BlockError, WINDOW_SIZE};
 
 use crate::{codecs, hex, oracle, pseudo_random, Reader};
 

@@ -23,7 +23,7 @@
 
 use std::sync::OnceLock;
 
-use lz4framed::BlockCodec;
+use lz4framed::codec::BlockCodec;
 
 mod block;
 mod checkpoint;

@@ -80,7 +80,7 @@ pub fn parallel_decode_diff(data: &[u8]) {
                     .compressor(1)
                     .expect("level 1");
                 for chunk in payload.chunks(8 << 20) {
-                    let mut dst = vec![0u8; lz4framed::compress_bound(chunk.len())];
+                    let mut dst = vec![0u8; lz4framed::codec::compress_bound(chunk.len())];
                     let n = c.compress(chunk, &[], &mut dst).expect("bound is enough");
                     file.extend_from_slice(&(n as u32).to_le_bytes());
                     file.extend_from_slice(&dst[..n]);

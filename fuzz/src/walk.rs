@@ -6,7 +6,7 @@
 use lz4framed::frame::{
     ends_legacy_frame, header_checksum, is_skippable, FrameWalker, Unit, LEGACY_MAGIC, MAGIC,
 };
-use lz4framed::xxh32::xxh32;
+use lz4framed_core::xxh32::xxh32;
 
 /// What kind of frame the walk found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,7 +59,9 @@ pub fn walk(data: &mut [u8], fix: bool) -> Vec<Span> {
             continue;
         }
         if w.at_frame_boundary() {
-            let magic = data.get(at..at + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+            let magic = data
+                .get(at..at + 4)
+                .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
             match magic {
                 // The input ends between frames (or between a legacy frame's blocks).
                 None if at == data.len() => {
@@ -95,7 +97,11 @@ pub fn walk(data: &mut [u8], fix: bool) -> Vec<Span> {
             })));
             break;
         }
-        if fix && open.as_ref().is_some_and(|s| s.kind == Kind::Standard && at == s.start + 5) {
+        if fix
+            && open
+                .as_ref()
+                .is_some_and(|s| s.kind == Kind::Standard && at == s.start + 5)
+        {
             // The descriptor after FLG: its last byte is the header checksum.
             let start = at - 1;
             data[at + n - 1] = header_checksum(&data[start..at + n - 1]);

@@ -4,7 +4,8 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::builder::TypedValueParser;
+use clap::{Args, Parser, Subcommand};
 
 const AFTER_HELP: &str = "\
 Exit codes:
@@ -131,29 +132,11 @@ impl IoArgs {
     }
 }
 
-/// Which block backend.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum BackendArg {
-    /// The fastest available (or the one LZ4FRAMED_BACKEND names).
-    #[default]
-    Auto,
-    /// The C reference library.
-    C,
-    /// lz4_flex, safe Rust.
-    Rust,
-    /// lz4framed's own vectorized codec.
-    Simd,
-}
-
-impl From<BackendArg> for lz4framed::Backend {
-    fn from(b: BackendArg) -> Self {
-        match b {
-            BackendArg::Auto => lz4framed::Backend::Auto,
-            BackendArg::C => lz4framed::Backend::C,
-            BackendArg::Rust => lz4framed::Backend::Rust,
-            BackendArg::Simd => lz4framed::Backend::Simd,
-        }
-    }
+/// `--backend NAME`: parsed by [`lz4framed::Backend`]'s `FromStr`, with its names as the
+/// possible values in `--help`.
+fn backend_parser() -> impl clap::builder::TypedValueParser<Value = lz4framed::Backend> {
+    clap::builder::PossibleValuesParser::new(lz4framed::Backend::ALL.map(|b| b.as_str()))
+        .map(|name| name.parse::<lz4framed::Backend>().unwrap_or_default())
 }
 
 /// `compress` options.
@@ -202,9 +185,9 @@ pub struct CompressArgs {
     /// Dictionary: the last 64 KiB of FILE, with dictionary ID 0 (as `lz4 -D FILE`).
     #[arg(short = 'D', long, value_name = "FILE")]
     pub dict: Option<PathBuf>,
-    /// Block backend.
-    #[arg(long, value_enum, default_value_t = BackendArg::Auto)]
-    pub backend: BackendArg,
+    /// Block backend (auto: the fastest this CPU has; LZ4FRAMED_BACKEND overrides it).
+    #[arg(long, value_name = "NAME", default_value = "auto", value_parser = backend_parser())]
+    pub backend: lz4framed::Backend,
     /// Worker threads (0 = all cores, the default). The output is the same for any N.
     #[arg(short = 'T', long, value_name = "N", default_value_t = 0)]
     pub threads: u32,
@@ -261,9 +244,9 @@ pub struct DecodeArgs {
     /// Dictionary the data was compressed with (its last 64 KiB, as `lz4 -D FILE`).
     #[arg(short = 'D', long, value_name = "FILE")]
     pub dict: Option<PathBuf>,
-    /// Block backend.
-    #[arg(long, value_enum, default_value_t = BackendArg::Auto)]
-    pub backend: BackendArg,
+    /// Block backend (auto: the fastest this CPU has; LZ4FRAMED_BACKEND overrides it).
+    #[arg(long, value_name = "NAME", default_value = "auto", value_parser = backend_parser())]
+    pub backend: lz4framed::Backend,
     /// Skip header, block and content checksum verification (faster, no integrity check).
     #[arg(long)]
     pub no_verify: bool,

@@ -24,7 +24,7 @@ pub fn spec(args: &CompressArgs) -> CliResult<FrameSpec> {
             Some(p) => Some(load_dictionary(p)?),
             None => None,
         },
-        backend: lz4framed::Backend::from(args.backend),
+        backend: args.backend,
     })
 }
 

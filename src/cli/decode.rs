@@ -109,7 +109,7 @@ fn rest_len(r: &mut dyn Read) -> CliResult<u64> {
 
 /// The decompressor the options ask for.
 pub fn decompressor(args: &DecodeArgs) -> CliResult<Decompressor> {
-    let mut d = Decompressor::with_backend(lz4framed::Backend::from(args.backend))
+    let mut d = Decompressor::with_backend(args.backend)
         .map_err(|e| CliError::library("--backend", &e, None))?;
     if let Some(path) = &args.dict {
         d = d.with_dictionary(load_dictionary(path)?);

@@ -6,7 +6,8 @@
 use std::io::{self, BufWriter, Read, Write};
 
 use lz4framed::index::IndexOptions;
-use lz4framed::{BlockMode, BlockSize, Dictionary, Error, FrameSettings, LegacyEncoder, SeekIndex};
+use lz4framed::index::SeekIndex;
+use lz4framed::{BlockMode, BlockSize, Dictionary, Error, FrameSettings, LegacyEncoder};
 
 use super::errors::{CliError, CliResult, Exit};
 use super::input::{read_full, Input};

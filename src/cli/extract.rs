@@ -3,7 +3,7 @@
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 
-use lz4framed::SeekableReader;
+use lz4framed::index::SeekableReader;
 
 use super::args::ExtractArgs;
 use super::errors::{CliError, CliResult, Exit};
@@ -27,7 +27,7 @@ pub fn extract(args: &ExtractArgs) -> CliResult<Exit> {
     })?;
     let mut reader = SeekableReader::with_index(file, index)
         .map_err(|e| data_error(&name, &e))?
-        .backend(lz4framed::Backend::from(args.decode.backend))
+        .backend(args.decode.backend)
         .map_err(|e| CliError::usage(e.to_string()))?
         .verify_checksums(!args.decode.no_verify);
     if let Some(d) = &args.decode.dict {

@@ -3,8 +3,8 @@
 use std::fs::{File, OpenOptions};
 use std::io::{self, Seek, SeekFrom, Write};
 
+use lz4framed::index::SeekIndex;
 use lz4framed::index::{build_index, sidecar_path, IndexOptions};
-use lz4framed::{Registry, SeekIndex};
 
 use super::args::IndexArgs;
 use super::errors::{CliError, CliResult, Exit};
@@ -31,7 +31,7 @@ pub fn index(args: &IndexArgs) -> CliResult<Exit> {
     file.seek(SeekFrom::Start(0))
         .map_err(|e| CliError::input(&name, &e))?;
     let reader = io::BufReader::with_capacity(1 << 20, &file);
-    let index = build_index::<_, Registry>(reader, &options).map_err(|e| match e {
+    let index = build_index(reader, &options).map_err(|e| match e {
         lz4framed::Error::Io(e) => CliError::input(&name, &e),
         e => data_error(&name, &e),
     })?;

@@ -5,7 +5,7 @@ use std::io;
 use std::path::Path;
 
 use lz4framed::index::sidecar_path;
-use lz4framed::SeekIndex;
+use lz4framed::index::SeekIndex;
 
 use super::errors::{CliError, CliResult};
 

@@ -70,7 +70,7 @@ pub fn load_dictionary(path: &Path) -> CliResult<lz4framed::Dictionary> {
         use std::io::{Seek, SeekFrom};
         let mut f = File::open(path)?;
         let len = f.metadata()?.len();
-        let window = lz4framed::WINDOW_SIZE as u64;
+        let window = lz4framed::codec::WINDOW_SIZE as u64;
         if len > window {
             f.seek(SeekFrom::Start(len - window))?;
         }

@@ -16,7 +16,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use lz4framed::{Backend, BlockCodec, BlockMode, BlockSize, FrameSettings};
+use lz4framed::codec::BlockCodec;
+use lz4framed::{Backend, BlockMode, BlockSize, FrameSettings};
 use lz4framed_bench::block::{self, Blocks, BLOCK_SIZE};
 use lz4framed_bench::codecs::{self, levels_of, REFERENCE};
 use lz4framed_bench::corpus::{self, Sample};

@@ -6,7 +6,7 @@ use std::io::{self, Read, Write};
 use super::format::Fingerprinter;
 use super::walk::block_decompressed_size;
 use super::{Entry, EntryKind, SeekIndex, WindowRef};
-use crate::codec::{compress_bound, BlockCodec, BlockCompressor, CodecRegistry, WINDOW_SIZE};
+use crate::codec::{compress_bound, BlockCodec, BlockCompressor, WINDOW_SIZE};
 use crate::compressor::Compressor;
 use crate::engine::Engine;
 use crate::error::Error;
@@ -227,7 +227,8 @@ impl Recorder {
 /// pass.
 ///
 /// ```
-/// use lz4framed::{BlockMode, FrameSettings, SeekableEncoder, SeekableReader};
+/// use lz4framed::{BlockMode, FrameSettings};
+/// use lz4framed::index::{SeekableEncoder, SeekableReader};
 /// use std::io::{Cursor, Read, Seek, SeekFrom, Write};
 /// let data: Vec<u8> = (0..200_000u32).flat_map(|i| (i / 7).to_le_bytes()).collect();
 /// let settings = FrameSettings::new().block_mode(BlockMode::Independent);
@@ -243,15 +244,24 @@ impl Recorder {
 /// assert_eq!(&buf[..], &data[500_000..500_016]);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub struct SeekableEncoder<W: Write, G: CodecRegistry> {
+pub struct SeekableEncoder<W: Write> {
     writer: W,
-    compressor: Compressor<G>,
+    compressor: Compressor,
     out: Vec<u8>,
     fingerprint: Fingerprinter,
     total_in: u64,
 }
 
-impl<W: Write, G: CodecRegistry> SeekableEncoder<W, G> {
+impl<W: Write> std::fmt::Debug for SeekableEncoder<W> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SeekableEncoder")
+            .field("compressor", &self.compressor)
+            .field("total_in", &self.total_in)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<W: Write> SeekableEncoder<W> {
     /// An encoder with `settings` and the default [`IndexOptions`].
     pub fn new(writer: W, settings: &FrameSettings) -> Result<Self, Error> {
         Self::with_options(writer, settings, &IndexOptions::default())
@@ -329,7 +339,7 @@ impl<W: Write, G: CodecRegistry> SeekableEncoder<W, G> {
     }
 }
 
-impl<W: Write, G: CodecRegistry> Write for SeekableEncoder<W, G> {
+impl<W: Write> Write for SeekableEncoder<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.compressor.update(buf, &mut self.out)?;
         self.total_in += buf.len() as u64;
@@ -432,11 +442,8 @@ impl<R: Read> Input<R> {
 ///
 /// If the stream already ends in an embedded index, pass only the data before it (or use the
 /// index as it is).
-pub fn build_index<R: Read, G: CodecRegistry>(
-    reader: R,
-    options: &IndexOptions,
-) -> Result<SeekIndex, Error> {
-    build_index_with_codec(reader, options, G::auto())
+pub fn build_index<R: Read>(reader: R, options: &IndexOptions) -> Result<SeekIndex, Error> {
+    build_index_with_codec(reader, options, crate::registry::auto())
 }
 
 fn build_index_with_codec<R: Read>(

@@ -115,7 +115,7 @@ impl Entry {
 ///     .block_size(BlockSize::Max64KB)
 ///     .block_mode(BlockMode::Independent);
 /// let file = lz4framed::compress_with(&data, &settings)?;
-/// let index: SeekIndex = build_index::<_, lz4framed::Registry>(&file[..], &IndexOptions::default())?;
+/// let index: SeekIndex = build_index(&file[..], &IndexOptions::default())?;
 /// assert_eq!(index.decompressed_size(), data.len() as u64);
 /// let bytes = index.to_sidecar();
 /// let back = SeekIndex::from_sidecar(&bytes)?;

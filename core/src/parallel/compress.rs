@@ -8,7 +8,7 @@
 use std::borrow::Cow;
 use std::io::{self, Read, Write};
 
-use crate::codec::{compress_bound, BlockCodec, BlockCompressor, CodecRegistry, WINDOW_SIZE};
+use crate::codec::{compress_bound, BlockCodec, BlockCompressor, WINDOW_SIZE};
 use crate::compressor::emit_block;
 use crate::error::Error;
 use crate::frame::{FrameInfo, FrameKind, END_MARK};
@@ -45,14 +45,10 @@ pub struct CompressSummary {
 /// assert_eq!(lz4framed::decompress(&two)?, data);
 /// # Ok::<(), lz4framed::Error>(())
 /// ```
-pub fn compress<G: CodecRegistry>(
-    data: &[u8],
-    settings: &FrameSettings,
-    threads: usize,
-) -> Result<Vec<u8>, Error> {
+pub fn compress(data: &[u8], settings: &FrameSettings, threads: usize) -> Result<Vec<u8>, Error> {
     let out = Vec::with_capacity(compress_bound(data.len()) / 2 + 64);
     let source: Source<'_, io::Empty> = Source::Slice { data, at: 0 };
-    let (out, _) = compress_from::<_, _, G>(
+    let (out, _) = compress_from::<_, _>(
         source,
         out,
         settings,
@@ -337,7 +333,7 @@ fn read_chunk<R: Read>(r: &mut R, buf: &mut Vec<u8>, n: usize) -> io::Result<usi
 /// it also compresses). `size`: the input size if known (recorded in the header unless
 /// `settings` say otherwise; checked). With `index`, a seek index is recorded on the way and
 /// returned in the summary.
-pub fn compress_stream<R: Read, W: Write, G: CodecRegistry>(
+pub fn compress_stream<R: Read, W: Write>(
     reader: R,
     writer: W,
     settings: &FrameSettings,
@@ -345,7 +341,7 @@ pub fn compress_stream<R: Read, W: Write, G: CodecRegistry>(
     size: Option<u64>,
     index: Option<&IndexOptions>,
 ) -> Result<(W, CompressSummary), Error> {
-    compress_from::<R, W, G>(
+    compress_from::<R, W>(
         Source::Reader(reader),
         writer,
         settings,
@@ -355,7 +351,7 @@ pub fn compress_stream<R: Read, W: Write, G: CodecRegistry>(
     )
 }
 
-fn compress_from<R: Read, W: Write, G: CodecRegistry>(
+fn compress_from<R: Read, W: Write>(
     source: Source<'_, R>,
     writer: W,
     settings: &FrameSettings,
@@ -365,7 +361,7 @@ fn compress_from<R: Read, W: Write, G: CodecRegistry>(
 ) -> Result<(W, CompressSummary), Error> {
     settings.check()?;
     let threads = thread_count(threads);
-    let codec = G::codec_for_level(settings.backend, settings.level)?;
+    let codec = settings.backend.codec_for_level(settings.level)?;
     codec.compressor(settings.level)?;
     let declared = match settings.content_size {
         ContentSize::Auto => size,

@@ -4,9 +4,8 @@
 //! order. The `lz4` tool cannot decompress in parallel at all.
 
 use std::io::Write;
-use std::marker::PhantomData;
 
-use crate::codec::{BlockCodec, CodecRegistry};
+use crate::codec::BlockCodec;
 use crate::decompressor::Decompressor;
 use crate::error::Error;
 use crate::frame::MAX_DESCRIPTOR_LEN;
@@ -67,7 +66,7 @@ fn verify_source<S: RandomAccess + ?Sized>(source: &S, index: &SeekIndex) -> Res
     Ok(())
 }
 
-struct Decoding<'a, S: ?Sized, G> {
+struct Decoding<'a, S: ?Sized> {
     source: &'a S,
     index: &'a SeekIndex,
     frame_starts: Vec<usize>,
@@ -75,10 +74,9 @@ struct Decoding<'a, S: ?Sized, G> {
     codec: &'static dyn BlockCodec,
     dictionary: Option<&'a Dictionary>,
     buffers: BufferPool,
-    _registry: PhantomData<fn() -> G>,
 }
 
-impl<'a, S: RandomAccess + ?Sized, G: CodecRegistry> Decoding<'a, S, G> {
+impl<'a, S: RandomAccess + ?Sized> Decoding<'a, S> {
     fn new(
         source: &'a S,
         index: &'a SeekIndex,
@@ -90,10 +88,9 @@ impl<'a, S: RandomAccess + ?Sized, G: CodecRegistry> Decoding<'a, S, G> {
             index,
             frame_starts: index.frame_starts(),
             tasks: tasks(index),
-            codec: G::auto(),
+            codec: crate::registry::auto(),
             dictionary,
             buffers: BufferPool::default(),
-            _registry: PhantomData,
         })
     }
 
@@ -119,7 +116,7 @@ impl<'a, S: RandomAccess + ?Sized, G: CodecRegistry> Decoding<'a, S, G> {
             self.codec,
             self.dictionary,
         )?;
-        let mut dec = Decompressor::<G>::from_engine(self.codec, engine, self.dictionary.cloned());
+        let mut dec = Decompressor::from_engine(self.codec, engine, self.dictionary.cloned());
         let (c0, c1) = (e[a].compressed, e[b].compressed);
         let input = self.source.read_range(c0, (c1 - c0) as usize, scratch)?;
         out.clear();
@@ -154,7 +151,7 @@ struct Task<'d> {
 /// A task's output in a pooled buffer and its length; nothing when it went to its slot.
 type TaskOutput = Result<Option<(Vec<u8>, usize)>, Error>;
 
-impl<'a, S: RandomAccess + ?Sized, G: CodecRegistry> Work for Decoding<'a, S, G> {
+impl<'a, S: RandomAccess + ?Sized> Work for Decoding<'a, S> {
     type Job = Task<'a>;
     type Output = TaskOutput;
     type State = Scratch;
@@ -188,10 +185,11 @@ impl<'a, S: RandomAccess + ?Sized, G: CodecRegistry> Work for Decoding<'a, S, G>
 /// Output equals single-threaded decompression's.
 ///
 /// ```
-/// use lz4framed::{FrameSettings, SeekIndex};
+/// use lz4framed::FrameSettings;
+/// use lz4framed::index::SeekIndex;
 /// let data = b"decoded on many cores ".repeat(500_000);
 /// let mut file = Vec::new();
-/// let mut enc = lz4framed::SeekableEncoder::new(&mut file, &FrameSettings::new())?;
+/// let mut enc = lz4framed::index::SeekableEncoder::new(&mut file, &FrameSettings::new())?;
 /// std::io::Write::write_all(&mut enc, &data)?;
 /// enc.finish()?;
 /// let index = SeekIndex::read_embedded(&mut std::io::Cursor::new(&file))?;
@@ -199,22 +197,18 @@ impl<'a, S: RandomAccess + ?Sized, G: CodecRegistry> Work for Decoding<'a, S, G>
 /// assert_eq!(back, data);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn decompress<G: CodecRegistry>(
-    data: &[u8],
-    index: &SeekIndex,
-    threads: usize,
-) -> Result<Vec<u8>, Error> {
-    decompress_with::<G>(data, index, threads, None)
+pub fn decompress(data: &[u8], index: &SeekIndex, threads: usize) -> Result<Vec<u8>, Error> {
+    decompress_with(data, index, threads, None)
 }
 
 /// [`decompress`] with a dictionary for frames compressed with one.
-pub fn decompress_with<G: CodecRegistry>(
+pub fn decompress_with(
     data: &[u8],
     index: &SeekIndex,
     threads: usize,
     dictionary: Option<&Dictionary>,
 ) -> Result<Vec<u8>, Error> {
-    let ctx = Decoding::<_, G>::new(data, index, dictionary)?;
+    let ctx = Decoding::<_>::new(data, index, dictionary)?;
     let e = index.entries();
     // Every task decodes straight into its part of the result.
     let mut result = vec![0u8; index.decompressed_size() as usize];
@@ -247,14 +241,14 @@ pub fn decompress_with<G: CodecRegistry>(
 /// [`super::available_threads`]) and write the output to `writer` in order, holding at most
 /// about `2 × threads` tasks of 4 MiB in memory: the shape for files larger than memory.
 /// Returns the writer and the bytes written.
-pub fn decompress_to<S: RandomAccess + ?Sized, W: Write, G: CodecRegistry>(
+pub fn decompress_to<S: RandomAccess + ?Sized, W: Write>(
     source: &S,
     index: &SeekIndex,
     threads: usize,
     dictionary: Option<&Dictionary>,
     mut writer: W,
 ) -> Result<(W, u64), Error> {
-    let ctx = Decoding::<S, G>::new(source, index, dictionary)?;
+    let ctx = Decoding::<S>::new(source, index, dictionary)?;
     let threads = thread_count(threads);
     let mut total = 0u64;
     std::thread::scope(|s| -> Result<(), Error> {

@@ -15,7 +15,7 @@
 
 use std::io::{Read, Write};
 
-use crate::codec::{BlockCodec, BlockError, CodecRegistry};
+use crate::codec::{BlockCodec, BlockError};
 use crate::decompressor::Decompressor;
 use crate::error::Error;
 use crate::input::InputBuf;
@@ -67,10 +67,10 @@ const SMALL_BATCH: usize = 256 * 1024;
 /// assert_eq!(summary.bytes_in, file.len() as u64);
 /// # Ok::<(), lz4framed::Error>(())
 /// ```
-pub fn decompress_stream<R: Read, W: Write, G: CodecRegistry>(
+pub fn decompress_stream<R: Read, W: Write>(
     mut reader: R,
     writer: W,
-    mut decompressor: Decompressor<G>,
+    mut decompressor: Decompressor,
     threads: usize,
 ) -> Result<(W, DecompressSummary), Error> {
     if decompressor.compressed_position() != 0 {
@@ -130,9 +130,9 @@ pub fn decompress_stream<R: Read, W: Write, G: CodecRegistry>(
 
 /// Feed the whole input to the state machine unit by unit; what it decodes or hands out goes
 /// to the pool in stream order. Returns the compressed bytes read.
-fn feed_all<R: Read, W: Write, G: CodecRegistry>(
+fn feed_all<R: Read, W: Write>(
     reader: &mut R,
-    dec: &mut Decompressor<G>,
+    dec: &mut Decompressor,
     out: &mut HandingOut,
     pool: &mut OrderedPool<'_, BatchDecoding<'_>>,
     sink: &mut Sink<'_, W>,

@@ -39,7 +39,7 @@ use std::time::Instant;
 use lz4framed::frame::{is_skippable, LEGACY_MAGIC, MAGIC};
 use lz4framed::{BlockSize, Decompressor, Dictionary};
 
-use super::args::{BackendArg, DecodeArgs};
+use super::args::DecodeArgs;
 use super::decode::{decode, try_parallel_decompress};
 use super::encode::{self, FrameSpec};
 use super::errors::{io_reason, CliError, DataFault, Exit};
@@ -520,7 +520,7 @@ impl Runner {
             // all threads (nothing happens, and `None` comes back, for any other file).
             let decode_args = DecodeArgs {
                 dict: self.a.dict.as_ref().map(PathBuf::from),
-                backend: BackendArg::Auto,
+                backend: lz4framed::Backend::Auto,
                 no_verify: !(self.a.content_checksum || self.a.block_checksum),
             };
             let out = (dst != "-").then(|| Path::new(dst));
