@@ -31,7 +31,7 @@ pub struct CompressSummary {
     pub index: Option<SeekIndex>,
 }
 
-/// Compress `data` into one frame on `threads` threads (0 = [`available_threads`]). The
+/// Compress `data` into one frame on `threads` threads (0 = [`super::available_threads`]). The
 /// content size is recorded unless `settings` say otherwise. The workers read their chunks
 /// straight from `data`; with one thread everything runs on the calling thread.
 ///
@@ -329,7 +329,7 @@ fn read_chunk<R: Read>(r: &mut R, buf: &mut Vec<u8>, n: usize) -> io::Result<usi
 }
 
 /// Compress everything `reader` yields into one frame on `writer`, on `threads` threads
-/// (0 = [`available_threads`]); the calling thread reads and writes (with one thread
+/// (0 = [`super::available_threads`]); the calling thread reads and writes (with one thread
 /// it also compresses). `size`: the input size if known (recorded in the header unless
 /// `settings` say otherwise; checked). With `index`, a seek index is recorded on the way and
 /// returned in the summary.
