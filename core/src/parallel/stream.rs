@@ -149,13 +149,14 @@ fn feed_all<R: Read, W: Write>(
         }
         let take = avail.min(need);
         out.decoded.clear();
-        dec.feed(&input.available()[..take], out)?;
+        let fed = dec.feed(&input.available()[..take], out);
         input.consume(take);
         if out.batch.is_full() {
             flush_batch(out, pool, sink, false)?;
         }
         if out.decoded.filled > 0 {
-            // Output of a linked frame, decoded here: behind every batch before it.
+            // Output decoded here (a linked frame's, or the block before an error, which a
+            // serial decoder hands out too): behind every batch before it.
             flush_batch(out, pool, sink, true)?;
             if pool.in_flight() == 0 {
                 sink.output(out.decoded.data())?;
@@ -164,6 +165,7 @@ fn feed_all<R: Read, W: Write>(
                 pool.ready(item, &mut |item| sink.write(item))?;
             }
         }
+        fed?;
         out.spare.append(&mut sink.recycled);
     }
 }
