@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use assert_cmd::Command;
+
+mod common;
 use lz4framed::index::SeekableEncoder;
 use lz4framed::{BlockMode, BlockSize, FrameSettings};
 
@@ -159,19 +161,7 @@ fn trailing_bytes_after_valid_frames_keep_the_output_and_warn() {
         .block_size(BlockSize::Max64KB)
         .content_checksum(true);
     let frame = lz4framed::compress_with(&data, &indep).unwrap();
-    let legacy = {
-        let mut c = lz4framed::Backend::C
-            .codec()
-            .unwrap()
-            .compressor(1)
-            .unwrap();
-        let mut out = 0x184C_2102u32.to_le_bytes().to_vec();
-        let mut dst = vec![0u8; lz4framed::codec::compress_bound(data.len())];
-        let n = c.compress(&data, &[], &mut dst).unwrap();
-        out.extend_from_slice(&(n as u32).to_le_bytes());
-        out.extend_from_slice(&dst[..n]);
-        out
-    };
+    let legacy = common::legacy_frame(&data);
     let seekable = {
         let mut enc = SeekableEncoder::new(Vec::new(), &indep).unwrap();
         std::io::Write::write_all(&mut enc, &data).unwrap();

@@ -317,16 +317,7 @@ fn single_frame_mode_stops_at_the_end_of_the_frame() {
         }
     }
     // A legacy frame followed by a standard frame.
-    let mut c = lz4framed::Backend::C
-        .codec()
-        .unwrap()
-        .compressor(1)
-        .unwrap();
-    let mut legacy = 0x184C_2102u32.to_le_bytes().to_vec();
-    let mut dst = vec![0u8; lz4framed::codec::compress_bound(data.len())];
-    let n = c.compress(&data, &[], &mut dst).unwrap();
-    legacy.extend_from_slice(&(n as u32).to_le_bytes());
-    legacy.extend_from_slice(&dst[..n]);
+    let mut legacy = common::legacy_frame(&data);
     legacy.extend(lz4framed::compress(b"after legacy"));
     let mut input = &legacy[..];
     let mut dec = FrameDecoder::new(&mut input).single_frame();

@@ -191,24 +191,6 @@ fn corrupt_data_is_an_error_not_a_panic() {
     assert!(lz4framed::parallel::decompress_to(&file[..], &index, 2, None, Vec::new()).is_err());
 }
 
-/// A legacy frame (magic 0x184C2102, then size-prefixed independent blocks of 8 MiB), made
-/// with the C backend's block compressor.
-fn legacy_frame(data: &[u8]) -> Vec<u8> {
-    let mut c = lz4framed::Backend::C
-        .codec()
-        .unwrap()
-        .compressor(1)
-        .unwrap();
-    let mut out = 0x184C_2102u32.to_le_bytes().to_vec();
-    for chunk in data.chunks(8 << 20) {
-        let mut dst = vec![0u8; lz4framed::codec::compress_bound(chunk.len())];
-        let n = c.compress(chunk, &[], &mut dst).unwrap();
-        out.extend_from_slice(&(n as u32).to_le_bytes());
-        out.extend_from_slice(&dst[..n]);
-    }
-    out
-}
-
 fn stream_decode(
     file: &[u8],
     step: usize,
@@ -271,7 +253,7 @@ fn stream_decompression_without_an_index_equals_serial() {
     file.extend(lz4framed::compress_with(&data[..500_000], &indep).unwrap());
     expected.extend_from_slice(&data[..500_000]);
     frames += 2;
-    file.extend(legacy_frame(&data[1000..(9 << 20).min(data.len())]));
+    file.extend(common::legacy_frame(&data[1000..(9 << 20).min(data.len())]));
     expected.extend_from_slice(&data[1000..]);
     frames += 2;
     assert!(lz4framed::decompress(&file).unwrap() == expected);
@@ -433,7 +415,7 @@ fn pieces() -> Vec<Piece> {
     });
     v.push(Piece {
         name: "legacy",
-        bytes: legacy_frame(&data[..100_000]),
+        bytes: common::legacy_frame(&data[..100_000]),
         data: data[..100_000].to_vec(),
     });
     // More tiny frames than one batch holds.
