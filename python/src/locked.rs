@@ -1,0 +1,61 @@
+//! State shared by Python threads: a mutex taken without holding the GIL while waiting.
+//!
+//! Every native object of this module that has state (contexts, file readers and writers)
+//! keeps it in a [`Locked`]. Two Python threads using one object at once take turns; a thread
+//! waiting for the lock does not hold the GIL, so other Python threads run meanwhile (and the
+//! thread holding the lock can take the GIL back when it needs it).
+
+use std::sync::{Mutex, MutexGuard, TryLockError};
+
+use pyo3::prelude::*;
+
+use crate::errors::lz4_error;
+use crate::errors::GENERIC;
+
+/// A value behind a mutex.
+#[derive(Debug, Default)]
+pub struct Locked<T>(Mutex<T>);
+
+impl<T: Send> Locked<T> {
+    /// Wrap `value`.
+    pub fn new(value: T) -> Self {
+        Locked(Mutex::new(value))
+    }
+
+    /// Run `f` on the value. With `release_gil`, the GIL is released for the wait and for `f`;
+    /// without it, `f` runs holding the GIL unless the lock is taken, in which case the wait and
+    /// `f` run without it. A lock poisoned by a panic (a bug) is reported as an
+    /// `Lz4FramedError`, not passed on.
+    pub fn with<R: Send>(
+        &self,
+        py: Python<'_>,
+        release_gil: bool,
+        f: impl FnOnce(&mut T) -> R + Send,
+    ) -> PyResult<R> {
+        if !release_gil {
+            match self.0.try_lock() {
+                Ok(mut guard) => return Ok(f(&mut guard)),
+                Err(TryLockError::Poisoned(_)) => return Err(poisoned()),
+                Err(TryLockError::WouldBlock) => {}
+            }
+        }
+        py.detach(|| self.0.lock().map(|mut g| f(&mut g)).map_err(|_| ()))
+            .map_err(|()| poisoned())
+    }
+
+    /// The value, when no other thread holds it (for quick reads under the GIL).
+    pub fn try_get(&self) -> PyResult<Option<MutexGuard<'_, T>>> {
+        match self.0.try_lock() {
+            Ok(g) => Ok(Some(g)),
+            Err(TryLockError::WouldBlock) => Ok(None),
+            Err(TryLockError::Poisoned(_)) => Err(poisoned()),
+        }
+    }
+}
+
+fn poisoned() -> PyErr {
+    lz4_error(
+        "this object is unusable: an earlier call on it failed inside the library",
+        GENERIC,
+    )
+}

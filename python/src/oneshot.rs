@@ -1,0 +1,157 @@
+//! One-shot functions of the original API: `compress`, `decompress`, `get_block_size`.
+
+use std::io::Read;
+
+use lz4framed::{Error, FrameDecoder};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+
+use crate::buffer::Input;
+use crate::errors::{self, Lz4FramedNoDataError};
+use crate::settings::{self, OriginalArgs};
+use crate::RELEASE_GIL_AT;
+
+/// LZ4 expands data at most 255 times (a match length byte of 255 stands for 255 bytes): a
+/// declared content size above `255 × input + 64 KiB` cannot be true and never sizes an
+/// allocation.
+pub fn plausible_output(input_len: usize) -> u64 {
+    (input_len as u64).saturating_mul(255).saturating_add(1 << 16)
+}
+
+/// compress(b, block_size_id=LZ4F_BLOCKSIZE_DEFAULT, block_mode_linked=True, checksum=False,
+/// level=LZ4F_COMPRESSION_MIN, block_checksum=False) -> bytes
+///
+/// Compress the bytes-like object `b` into one LZ4 frame that records its size. Levels below
+/// LZ4F_COMPRESSION_MIN_HC (3) use the fast compressor, 3..12 high compression. As the C
+/// library does, the block size shrinks to the smallest that holds `b`, and blocks are
+/// independent when one holds it all.
+///
+/// Raises Lz4FramedNoDataError for empty input, ValueError for an invalid block_size_id or
+/// level, TypeError for arguments of the wrong type. The GIL is released while compressing.
+#[pyfunction]
+#[pyo3(signature = (b, block_size_id=0, block_mode_linked=1, checksum=0, level=0, block_checksum=0))]
+pub fn compress<'py>(
+    py: Python<'py>,
+    b: &Bound<'py, PyAny>,
+    block_size_id: i32,
+    block_mode_linked: i32,
+    checksum: i32,
+    level: i32,
+    block_checksum: i32,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let input = Input::new(b)?;
+    let data = input.as_slice();
+    if data.is_empty() {
+        return Err(Lz4FramedNoDataError::new_err(()));
+    }
+    let settings = OriginalArgs {
+        block_size_id,
+        block_mode_linked,
+        checksum,
+        level,
+        block_checksum,
+    }
+    .settings(Some(data.len()))?;
+    let run = || lz4framed::compress_with(data, &settings);
+    let out = if data.len() >= RELEASE_GIL_AT {
+        py.detach(run)
+    } else {
+        run()
+    }
+    .map_err(errors::to_pyerr)?;
+    Ok(PyBytes::new(py, &out))
+}
+
+/// What decoding into a buffer of the declared content size found.
+enum Direct {
+    /// The buffer holds the whole content.
+    Done,
+    /// More output follows (concatenated frames): decode the general way.
+    MoreOutput,
+}
+
+/// Decode all of `data` into `buf`, which is exactly the first frame's declared content size.
+fn decode_into(data: &[u8], buf: &mut [u8]) -> Result<Direct, Error> {
+    let mut dec = FrameDecoder::new(data);
+    dec.read_exact(buf).map_err(errors::io_to_error)?;
+    let mut probe = [0u8; 1];
+    match dec.read(&mut probe).map_err(errors::io_to_error)? {
+        0 => Ok(Direct::Done),
+        _ => Ok(Direct::MoreOutput),
+    }
+}
+
+/// decompress(b, buffer_size=1024) -> bytes
+///
+/// Decompress every frame in the bytes-like object `b` (concatenated frames in order,
+/// skippable frames skipped, legacy frames decoded — the original stopped after the first
+/// frame). When the first frame records its size, the output is decoded straight into the
+/// returned bytes object. `buffer_size` (> 0) is accepted for compatibility; output buffers
+/// are sized from the data.
+///
+/// Raises Lz4FramedNoDataError for empty input, ValueError('frame incomplete: …') when the
+/// input ends inside a frame, Lz4FramedError(message, code) for invalid data. The GIL is
+/// released while decoding.
+#[pyfunction]
+#[pyo3(signature = (b, buffer_size=1024))]
+pub fn decompress<'py>(
+    py: Python<'py>,
+    b: &Bound<'py, PyAny>,
+    buffer_size: i32,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let input = Input::new(b)?;
+    let data = input.as_slice();
+    if data.is_empty() {
+        return Err(Lz4FramedNoDataError::new_err(()));
+    }
+    if buffer_size <= 0 {
+        return Err(PyValueError::new_err(format!(
+            "buffer_size ({buffer_size}) invalid"
+        )));
+    }
+    let release = data.len() >= RELEASE_GIL_AT / 8;
+    let info = lz4framed::frame_info(data).map_err(errors::to_pyerr)?;
+    if let Some(size) = info
+        .content_size
+        .filter(|&s| s > 0 && s <= plausible_output(data.len()))
+    {
+        let mut outcome = Direct::Done;
+        let bytes = PyBytes::new_with(py, size as usize, |buf| {
+            let r = if release {
+                py.detach(|| decode_into(data, buf))
+            } else {
+                decode_into(data, buf)
+            };
+            outcome = r.map_err(decode_error)?;
+            Ok(())
+        })?;
+        if let Direct::Done = outcome {
+            return Ok(bytes);
+        }
+    }
+    let run = || lz4framed::decompress(data);
+    let out = if release { py.detach(run) } else { run() }.map_err(decode_error)?;
+    Ok(PyBytes::new(py, &out))
+}
+
+/// The original's errors for one-shot decoding: input that ends inside a frame is
+/// `ValueError('frame incomplete')` (our message follows), the rest `Lz4FramedError`.
+fn decode_error(e: Error) -> PyErr {
+    match e {
+        Error::Truncated { .. } => PyValueError::new_err(format!("frame incomplete: {e}")),
+        e => errors::to_pyerr(e),
+    }
+}
+
+/// get_block_size(id=LZ4F_BLOCKSIZE_DEFAULT) -> int
+///
+/// The block size in bytes for an LZ4F_BLOCKSIZE_* id (e.g. from get_frame_info()).
+/// ValueError for other ids.
+#[pyfunction]
+#[pyo3(signature = (id=0))]
+pub fn get_block_size(id: i32) -> PyResult<usize> {
+    settings::block_size(id)
+        .map(|b| b.bytes())
+        .ok_or_else(|| PyValueError::new_err(format!("id ({id}) invalid")))
+}
