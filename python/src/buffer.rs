@@ -216,7 +216,17 @@ impl<'py> OutputBuffer<'py> {
     pub fn new(obj: &Bound<'py, PyAny>) -> PyResult<Self> {
         #[cfg(not(windows))]
         {
-            let export = Export::get(obj, true)?;
+            let export = Export::get(obj, true).map_err(|e| {
+                // A buffer that can be read but not written: TypeError, as io's readinto
+                // raises for bytes.
+                if Export::get(obj, false).is_ok() {
+                    PyTypeError::new_err(
+                        "readinto() argument must be a writable bytes-like object",
+                    )
+                } else {
+                    e
+                }
+            })?;
             Ok(OutputBuffer {
                 export,
                 _py: std::marker::PhantomData,

@@ -146,9 +146,16 @@ pub fn decompress<'py>(
         n if n > 1 && data.len() >= 1 << 20 => n,
         _ => 1,
     };
-    let info = lz4framed::frame_info(data).map_err(errors::to_pyerr)?;
+    // The first frame's header, for its content size. An incomplete header is the original's
+    // Lz4FramedError(LZ4F_ERROR_frameHeader_incomplete); input that ends elsewhere (say,
+    // inside a skippable frame) is left to the decoder, which names the place.
+    let info = match lz4framed::frame_info(data) {
+        Ok(info) => Some(info),
+        Err(Error::Truncated { context, .. }) if !context.contains("descriptor") => None,
+        Err(e) => return Err(errors::to_pyerr(e)),
+    };
     if let Some(size) = info
-        .content_size
+        .and_then(|i| i.content_size)
         .filter(|&s| s > 0 && s <= plausible_output(data.len()))
     {
         let mut outcome = Direct::Done;

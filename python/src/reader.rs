@@ -59,7 +59,7 @@ impl ChannelWriter {
         if self.piece.is_empty() {
             return Ok(());
         }
-        let piece = std::mem::replace(&mut self.piece, Vec::with_capacity(READ_AHEAD));
+        let piece = std::mem::take(&mut self.piece);
         self.tx
             .send(Msg::Data(piece))
             .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "reader closed"))
@@ -110,7 +110,7 @@ impl Pipeline {
         let stop = Arc::new(AtomicBool::new(false));
         let mut w = ChannelWriter {
             tx,
-            piece: Vec::with_capacity(READ_AHEAD),
+            piece: Vec::new(),
             stop: Arc::clone(&stop),
         };
         let handle = std::thread::Builder::new()

@@ -102,7 +102,7 @@ impl Threaded {
             })?;
         Ok(Threaded {
             tx: Some(tx),
-            staged: Vec::with_capacity(PIECE),
+            staged: Vec::new(),
             handle: Some(handle),
         })
     }
@@ -130,7 +130,7 @@ impl Threaded {
             self.staged.extend_from_slice(&data[..take]);
             data = &data[take..];
             if self.staged.len() == PIECE {
-                let piece = std::mem::replace(&mut self.staged, Vec::with_capacity(PIECE));
+                let piece = std::mem::take(&mut self.staged);
                 self.send(piece)?;
             }
         }
