@@ -53,15 +53,23 @@ def corpus_dir() -> Path:
 
 def ours_compress(data: bytes, s: dict, threads: int = 1) -> bytes:
     return lz4framed.compress(
-        data, block_size_id=s["block_size_id"], block_mode_linked=s["linked"],
-        checksum=s["checksum"], level=0, threads=threads,
+        data,
+        block_size_id=s["block_size_id"],
+        block_mode_linked=s["linked"],
+        checksum=s["checksum"],
+        level=0,
+        threads=threads,
     )
 
 
 def theirs_compress(data: bytes, s: dict) -> bytes:
     return lz4.frame.compress(
-        data, compression_level=0, block_size=PY_LZ4_BLOCK[s["block_size_id"]],
-        block_linked=s["linked"], content_checksum=s["checksum"], store_size=True,
+        data,
+        compression_level=0,
+        block_size=PY_LZ4_BLOCK[s["block_size_id"]],
+        block_linked=s["linked"],
+        content_checksum=s["checksum"],
+        store_size=True,
     )
 
 
@@ -132,7 +140,7 @@ def gil_release(path: Path, repeat: int, rounds: int) -> dict:
         barrier = threading.Barrier(2)
         durations: list[float] = []
 
-        def worker() -> None:
+        def worker(barrier=barrier, durations=durations) -> None:
             barrier.wait()
             durations.append(_compress_loop(data, repeat))
 
@@ -144,8 +152,10 @@ def gil_release(path: Path, repeat: int, rounds: int) -> dict:
         two_threads.append(max(durations))
 
         start, out = ctx.Event(), ctx.Queue()
-        ps = [ctx.Process(target=_process_worker, args=(str(path), repeat, start, out))
-              for _ in range(2)]
+        ps = [
+            ctx.Process(target=_process_worker, args=(str(path), repeat, start, out))
+            for _ in range(2)
+        ]
         for p in ps:
             p.start()
         time.sleep(1.0)  # both warmed up and waiting
@@ -170,29 +180,41 @@ def main() -> None:
     corpus = corpus_dir()
     names = args.files.split(",") if args.files else sorted(p.name for p in corpus.iterdir())
     files = [corpus / n for n in names if (corpus / n).is_file()]
-    print(f"lz4framed {lz4framed.__version__} (backend {lz4framed.BACKEND}, LZ4 "
-          f"{lz4framed.LZ4_VERSION}) vs python-lz4 {lz4.__version__} (LZ4 "
-          f"{lz4.library_version_string()}); {os.cpu_count()} CPUs; {args.rounds} interleaved "
-          f"rounds, medians of wall time; ratio = python-lz4 time / lz4framed time; "
-          f"'all cores' = threads=0\n")
+    print(
+        f"lz4framed {lz4framed.__version__} (backend {lz4framed.BACKEND}, LZ4 "
+        f"{lz4framed.LZ4_VERSION}) vs python-lz4 {lz4.__version__} (LZ4 "
+        f"{lz4.library_version_string()}); {os.cpu_count()} CPUs; {args.rounds} interleaved "
+        f"rounds, medians of wall time; ratio = python-lz4 time / lz4framed time; "
+        f"'all cores' = threads=0\n"
+    )
     res = compare(files, args.rounds)
     for name, per_file in res.items():
         print(f"### {name}\n")
-        print("| file | size | compress, 1 thread | compress, all cores | decompress, 1 thread "
-              "| decompress, all cores | MB/s python-lz4 / lz4framed (c; d) | size vs python-lz4 |")
+        print(
+            "| file | size | compress, 1 thread | compress, all cores | decompress, 1 thread "
+            "| decompress, all cores | MB/s python-lz4 / lz4framed (c; d) | size vs python-lz4 |"
+        )
         print("|---|---:|---:|---:|---:|---:|---:|---:|")
         for f, r in per_file.items():
-            print(f"| {f} | {r['size']:,} | {r['compress']:.2f} × | {r['compress_all']:.2f} × "
-                  f"| {r['decompress']:.2f} × | {r['decompress_all']:.2f} × "
-                  f"| {r['c_mbs'][0]:.0f} / {r['c_mbs'][1]:.0f}; "
-                  f"{r['d_mbs'][0]:.0f} / {r['d_mbs'][1]:.0f} | {r['ratio_size'] - 1:+.2%} |")
-        g = {k: geomean([r[k] for r in per_file.values()])
-             for k in ("compress", "compress_all", "decompress", "decompress_all")}
-        print(f"| **geomean** | | **{g['compress']:.2f} ×** | **{g['compress_all']:.2f} ×** "
-              f"| **{g['decompress']:.2f} ×** | **{g['decompress_all']:.2f} ×** | | |\n")
+            print(
+                f"| {f} | {r['size']:,} | {r['compress']:.2f} × | {r['compress_all']:.2f} × "
+                f"| {r['decompress']:.2f} × | {r['decompress_all']:.2f} × "
+                f"| {r['c_mbs'][0]:.0f} / {r['c_mbs'][1]:.0f}; "
+                f"{r['d_mbs'][0]:.0f} / {r['d_mbs'][1]:.0f} | {r['ratio_size'] - 1:+.2%} |"
+            )
+        g = {
+            k: geomean([r[k] for r in per_file.values()])
+            for k in ("compress", "compress_all", "decompress", "decompress_all")
+        }
+        print(
+            f"| **geomean** | | **{g['compress']:.2f} ×** | **{g['compress_all']:.2f} ×** "
+            f"| **{g['decompress']:.2f} ×** | **{g['decompress_all']:.2f} ×** | | |\n"
+        )
     g = gil_release(corpus / args.gil_file, args.gil_repeat, max(3, args.rounds // 2))
-    print("### GIL released: two threads vs two processes compressing at once "
-          f"({args.gil_file}, 4 MiB independent blocks)\n")
+    print(
+        "### GIL released: two threads vs two processes compressing at once "
+        f"({args.gil_file}, 4 MiB independent blocks)\n"
+    )
     print("| | speedup over one thread |")
     print("|---|---:|")
     print(f"| two Python threads | {g['threads']:.2f} × |")

@@ -15,7 +15,7 @@ import shutil
 import sys
 from typing import BinaryIO
 
-from . import LZ4FrameFile, Lz4FramedError
+from . import Lz4FramedError, LZ4FrameFile
 
 USAGE = """USAGE: lz4framed (compress|decompress) (INFILE|-) [OUTFILE]
 
@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
             in_stream = sys.stdin.buffer
         else:
             try:
-                in_stream = in_file = open(infile, "rb")  # noqa: SIM115
+                in_stream = in_file = open(infile, "rb")
             except OSError as ex:
                 _error(f"cannot open input file: {ex}")
                 return 2
@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
             out_stream = sys.stdout.buffer
         else:
             try:
-                out_stream = out_file = open(outfile, "wb")  # noqa: SIM115
+                out_stream = out_file = open(outfile, "wb")
             except OSError as ex:
                 _error(f"cannot open output file: {ex}")
                 return 4

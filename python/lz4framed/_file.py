@@ -237,7 +237,7 @@ class LZ4FrameFile(io.BufferedIOBase):
         return f"<lz4framed.LZ4FrameFile {self.name!r} {state}>"
 
 
-def open(  # noqa: A001 - the name of the bz2/lzma/gzip function
+def open(
     filename: StrOrBytesPath | IO[bytes],
     mode: str = "rb",
     *,

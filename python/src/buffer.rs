@@ -220,9 +220,7 @@ impl<'py> OutputBuffer<'py> {
                 // A buffer that can be read but not written: TypeError, as io's readinto
                 // raises for bytes.
                 if Export::get(obj, false).is_ok() {
-                    PyTypeError::new_err(
-                        "readinto() argument must be a writable bytes-like object",
-                    )
+                    PyTypeError::new_err("readinto() argument must be a writable bytes-like object")
                 } else {
                     e
                 }

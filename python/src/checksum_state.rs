@@ -60,7 +60,8 @@ fn locate(cp: &[u8]) -> Result<Located, Error> {
     r.bytes(8 + desc_len)
         .ok_or_else(|| cp_error("checkpoint ends early"))?;
     for _ in 0..5 {
-        r.varint().ok_or_else(|| cp_error("checkpoint ends early"))?;
+        r.varint()
+            .ok_or_else(|| cp_error("checkpoint ends early"))?;
     }
     let start = r.position();
     if flags & CP_F_HASH == 0 {

@@ -74,7 +74,8 @@ fn compression_ctx<'a, 'py>(
 fn decompression_ctx<'a, 'py>(
     ctx: &'a Bound<'py, PyAny>,
 ) -> PyResult<&'a Bound<'py, DecompressionContext>> {
-    ctx.cast::<DecompressionContext>().map_err(|_| ctx_invalid())
+    ctx.cast::<DecompressionContext>()
+        .map_err(|_| ctx_invalid())
 }
 
 /// create_compression_context() -> CompressionContext
@@ -129,14 +130,17 @@ pub fn compress_begin<'py>(
         block_checksum,
     }
     .settings(None)?;
-    let header = ctx.get().state.with(py, false, |st| -> Result<Vec<u8>, Error> {
-        let mut c = Compressor::with_settings(&settings)?;
-        let mut header = Vec::with_capacity(15);
-        c.begin(&mut header)?;
-        st.compressor = Some(c);
-        st.autoflush = autoflush != 0;
-        Ok(header)
-    })?;
+    let header = ctx
+        .get()
+        .state
+        .with(py, false, |st| -> Result<Vec<u8>, Error> {
+            let mut c = Compressor::with_settings(&settings)?;
+            let mut header = Vec::with_capacity(15);
+            c.begin(&mut header)?;
+            st.compressor = Some(c);
+            st.autoflush = autoflush != 0;
+            Ok(header)
+        })?;
     Ok(PyBytes::new(py, &header.map_err(errors::to_pyerr)?))
 }
 
@@ -192,7 +196,10 @@ pub fn compress_update<'py>(
 /// content checksum). The context can then begin another frame. Lz4FramedError when no frame
 /// is open, ValueError for an invalid context.
 #[pyfunction]
-pub fn compress_end<'py>(py: Python<'py>, ctx: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyBytes>> {
+pub fn compress_end<'py>(
+    py: Python<'py>,
+    ctx: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyBytes>> {
     let ctx = compression_ctx(ctx)?;
     let out = ctx
         .get()

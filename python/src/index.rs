@@ -294,8 +294,9 @@ pub fn build_index(
     sidecar: bool,
     restart_interval: u64,
 ) -> PyResult<PySeekIndex> {
-    let path: PathBuf = Source::path_of(path)?
-        .ok_or_else(|| pyo3::exceptions::PyTypeError::new_err("path must be str, bytes or os.PathLike"))?;
+    let path: PathBuf = Source::path_of(path)?.ok_or_else(|| {
+        pyo3::exceptions::PyTypeError::new_err("path must be str, bytes or os.PathLike")
+    })?;
     if restart_interval == 0 {
         return Err(PyValueError::new_err("restart_interval must be positive"));
     }

@@ -64,7 +64,13 @@ fn _lz4framed(m: &Bound<'_, PyModule>) -> PyResult<()> {
         py.get_type::<errors::Lz4FramedNoDataError>(),
     )?;
     m.add("Lz4FramedEOFError", errors::eof_error_type(py)?)?;
-    m.add("BACKEND", lz4framed::Backend::Auto.codec().map(|c| c.name()).unwrap_or("none"))?;
+    m.add(
+        "BACKEND",
+        lz4framed::Backend::Auto
+            .codec()
+            .map(|c| c.name())
+            .unwrap_or("none"),
+    )?;
 
     m.add_function(wrap_pyfunction!(oneshot::compress, m)?)?;
     m.add_function(wrap_pyfunction!(oneshot::decompress, m)?)?;
@@ -81,8 +87,14 @@ fn _lz4framed(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(contexts::get_frame_info, m)?)?;
     m.add_function(wrap_pyfunction!(contexts::decompress_dump, m)?)?;
     m.add_function(wrap_pyfunction!(contexts::clone_decompression_context, m)?)?;
-    m.add_function(wrap_pyfunction!(contexts::marshal_decompression_context, m)?)?;
-    m.add_function(wrap_pyfunction!(contexts::unmarshal_decompression_context, m)?)?;
+    m.add_function(wrap_pyfunction!(
+        contexts::marshal_decompression_context,
+        m
+    )?)?;
+    m.add_function(wrap_pyfunction!(
+        contexts::unmarshal_decompression_context,
+        m
+    )?)?;
     m.add_function(wrap_pyfunction!(
         contexts::marshal_decompression_checksum_context,
         m

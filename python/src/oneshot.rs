@@ -16,7 +16,9 @@ use crate::RELEASE_GIL_AT;
 /// declared content size above `255 × input + 64 KiB` cannot be true and never sizes an
 /// allocation.
 pub fn plausible_output(input_len: usize) -> u64 {
-    (input_len as u64).saturating_mul(255).saturating_add(1 << 16)
+    (input_len as u64)
+        .saturating_mul(255)
+        .saturating_add(1 << 16)
 }
 
 /// compress(b, block_size_id=LZ4F_BLOCKSIZE_DEFAULT, block_mode_linked=True, checksum=False,
@@ -90,10 +92,17 @@ fn decode_into(data: &[u8], buf: &mut [u8], threads: usize) -> Result<Direct, Er
     if threads > 1 {
         let len = buf.len();
         let mut rest: &mut [u8] = buf;
-        return match lz4framed::parallel::decompress_stream(data, &mut rest, Decompressor::new(), threads) {
+        return match lz4framed::parallel::decompress_stream(
+            data,
+            &mut rest,
+            Decompressor::new(),
+            threads,
+        ) {
             Ok((_, summary)) if summary.bytes_out == len as u64 => Ok(Direct::Done),
             Ok(_) => Ok(Direct::MoreOutput),
-            Err(Error::Io(e)) if e.kind() == std::io::ErrorKind::WriteZero => Ok(Direct::MoreOutput),
+            Err(Error::Io(e)) if e.kind() == std::io::ErrorKind::WriteZero => {
+                Ok(Direct::MoreOutput)
+            }
             Err(e) => Err(e),
         };
     }

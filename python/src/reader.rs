@@ -554,12 +554,11 @@ impl Reader {
         let (given, no_index): (Option<Arc<SeekIndex>>, bool) = match index {
             None => (None, false),
             Some(i) if i.is_none() => (None, false),
-            Some(i) if i.is_instance_of::<PySeekIndex>() => {
-                (Some(Arc::clone(&i.cast::<PySeekIndex>()?.get().index)), false)
-            }
-            Some(i) if i.is_instance_of::<pyo3::types::PyBool>() && !i.is_truthy()? => {
-                (None, true)
-            }
+            Some(i) if i.is_instance_of::<PySeekIndex>() => (
+                Some(Arc::clone(&i.cast::<PySeekIndex>()?.get().index)),
+                false,
+            ),
+            Some(i) if i.is_instance_of::<pyo3::types::PyBool>() && !i.is_truthy()? => (None, true),
             Some(_) => {
                 return Err(PyValueError::new_err(
                     "index must be None, False or a SeekIndex",
@@ -584,7 +583,11 @@ impl Reader {
         let seekable = source.seekable();
         let (start, index) = py
             .detach(|| -> Result<(u64, Option<SeekIndex>), Error> {
-                let start = if seekable { source.stream_position()? } else { 0 };
+                let start = if seekable {
+                    source.stream_position()?
+                } else {
+                    0
+                };
                 let found = if no_index || !seekable {
                     None
                 } else if let Some(i) = &given {
@@ -669,7 +672,8 @@ impl Reader {
         }
         // Not more than what is left (when known), so that read(huge) allocates nothing big.
         let known = self.state.with(py, false, |st| {
-            st.known_size().map(|n| size.min(n.saturating_sub(st.pos()) as usize))
+            st.known_size()
+                .map(|n| size.min(n.saturating_sub(st.pos()) as usize))
         })?;
         let cap = match known {
             Some(0) => return Ok(PyBytes::new(py, b"")),
@@ -758,19 +762,21 @@ impl Reader {
         if !self.seekable(py)? {
             return Err(unsupported("the underlying file is not seekable"));
         }
-        let r = self.state.with(py, true, |st| -> Result<Option<u64>, Error> {
-            let base = match whence {
-                0 => 0,
-                1 => st.pos(),
-                2 => st.size()?,
-                _ => return Ok(None),
-            };
-            let target = base as i128 + offset as i128;
-            if target < 0 {
-                return Ok(None);
-            }
-            st.seek(target.min(u64::MAX as i128) as u64).map(Some)
-        })?;
+        let r = self
+            .state
+            .with(py, true, |st| -> Result<Option<u64>, Error> {
+                let base = match whence {
+                    0 => 0,
+                    1 => st.pos(),
+                    2 => st.size()?,
+                    _ => return Ok(None),
+                };
+                let target = base as i128 + offset as i128;
+                if target < 0 {
+                    return Ok(None);
+                }
+                st.seek(target.min(u64::MAX as i128) as u64).map(Some)
+            })?;
         match r.map_err(|e| file_pyerr(py, e))? {
             Some(p) => Ok(p),
             None => Err(PyValueError::new_err(format!(

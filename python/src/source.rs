@@ -32,7 +32,9 @@ impl Source {
                 use std::os::unix::ffi::OsStrExt;
                 let b = os.call_method1("fsencode", (obj,))?;
                 let b = b.cast::<pyo3::types::PyBytes>()?;
-                return Ok(Some(PathBuf::from(std::ffi::OsStr::from_bytes(b.as_bytes()))));
+                return Ok(Some(PathBuf::from(std::ffi::OsStr::from_bytes(
+                    b.as_bytes(),
+                ))));
             }
             #[cfg(not(unix))]
             {

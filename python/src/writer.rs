@@ -308,7 +308,9 @@ impl Writer {
         let mode = py
             .detach(|| -> Result<Mode, Error> {
                 Ok(if threads > 1 {
-                    Mode::Threaded(Box::new(Threaded::start(sink, settings, threads, seekable)?))
+                    Mode::Threaded(Box::new(Threaded::start(
+                        sink, settings, threads, seekable,
+                    )?))
                 } else if seekable {
                     Mode::Seekable(Box::new(SeekableEncoder::new(sink, &settings)?))
                 } else {
@@ -364,6 +366,7 @@ impl Writer {
     /// Whether close() was called.
     #[getter]
     fn closed(&self, py: Python<'_>) -> PyResult<bool> {
-        self.state.with(py, false, |st| matches!(st.mode, Mode::Done))
+        self.state
+            .with(py, false, |st| matches!(st.mode, Mode::Done))
     }
 }

@@ -16,8 +16,22 @@ def _text_like(n: int, seed: int) -> bytes:
     numbers, and now and then a run of random bytes."""
     rng = random.Random(seed)
     words = [
-        b"frame", b"block", b"window", b"dictionary", b"checksum", b"the", b"of", b"and",
-        b"restart", b"point", b"seek", b"index", b"compressed", b"offset", b"LZ4", b"data",
+        b"frame",
+        b"block",
+        b"window",
+        b"dictionary",
+        b"checksum",
+        b"the",
+        b"of",
+        b"and",
+        b"restart",
+        b"point",
+        b"seek",
+        b"index",
+        b"compressed",
+        b"offset",
+        b"LZ4",
+        b"data",
     ]
     out = bytearray()
     while len(out) < n:

@@ -66,8 +66,7 @@ def test_rejected_inputs(small_data):
 def test_readinto_targets(small_data):
     frame = lz4framed.compress(small_data)
     n = 1000
-    targets = [bytearray(n), memoryview(bytearray(n)), array.array("B", bytes(n)),
-               mmap.mmap(-1, n)]
+    targets = [bytearray(n), memoryview(bytearray(n)), array.array("B", bytes(n)), mmap.mmap(-1, n)]
     for t in targets:
         with lz4framed.open(io.BytesIO(frame)) as f:
             assert f.readinto(t) == n

@@ -11,8 +11,9 @@ import lz4framed
 
 
 def cli(*args, stdin=None):
-    return subprocess.run([sys.executable, "-m", "lz4framed", *args], input=stdin,
-                          capture_output=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "lz4framed", *args], input=stdin, capture_output=True, timeout=120
+    )
 
 
 def test_round_trip_files(data, tmp_path):

@@ -11,7 +11,7 @@ import pytest
 from conftest import run_lz4
 
 import lz4framed
-from lz4framed import LZ4FrameFile, Lz4FramedEOFError, Lz4FramedError, SeekIndex
+from lz4framed import Lz4FramedEOFError, Lz4FramedError, LZ4FrameFile, SeekIndex
 
 
 def write_file(path_or_obj, data, **kwargs):
@@ -188,8 +188,9 @@ def check_random_seeks(f, data, rng, count=300):
 def test_random_seeks_indexed(data, tmp_path, linked, where, threads):
     p = tmp_path / "s.lz4"
     if where == "embedded":
-        write_file(p, data, seekable=True, block_linked=linked, block_size=64 << 10,
-                   threads=threads)
+        write_file(
+            p, data, seekable=True, block_linked=linked, block_size=64 << 10, threads=threads
+        )
     else:
         write_file(p, data, block_linked=linked, block_size=64 << 10, threads=threads)
         index = lz4framed.build_index(p, sidecar=True, restart_interval=256 << 10)

@@ -105,8 +105,11 @@ def test_claims_beyond_the_data():
 
 
 def test_every_truncation(small_data):
-    for kwargs in ({}, {"checksum": True, "block_mode_linked": False, "block_size_id": 4},
-                   {"block_checksum": True}):
+    for kwargs in (
+        {},
+        {"checksum": True, "block_mode_linked": False, "block_size_id": 4},
+        {"block_checksum": True},
+    ):
         frame = lz4framed.compress(small_data, **kwargs)
         for cut in range(0, len(frame), 97):
             part = frame[:cut]
@@ -147,10 +150,14 @@ def test_random_corruption(small_data):
 
 def test_garbage_everywhere():
     rng = random.Random(11)
-    for n in list(range(0, 64)) + [100, 1000, 100_000]:
+    for n in [*range(64), 100, 1000, 100_000]:
         junk = rng.randbytes(n)
-        for magic in (b"", struct.pack("<I", 0x184D2204), struct.pack("<I", 0x184C2102),
-                      struct.pack("<I", 0x184D2A55)):
+        for magic in (
+            b"",
+            struct.pack("<I", 0x184D2204),
+            struct.pack("<I", 0x184C2102),
+            struct.pack("<I", 0x184D2A55),
+        ):
             blob = magic + junk
             if not blob:
                 continue
@@ -188,14 +195,21 @@ def test_unmarshal_garbage(data):
     # The checksum state: wrong length, magic, version, inconsistent lengths.
     state = lz4framed.marshal_decompression_checksum_context(ctx)
     assert len(state) == 48
-    for bad in (b"", state[:-1], b"x" * 48, state[:4] + b"\x02" + state[5:],
-                state[:5] + b"\x07" + state[6:], state[:6] + b"\x10" + state[7:]):
+    for bad in (
+        b"",
+        state[:-1],
+        b"x" * 48,
+        state[:4] + b"\x02" + state[5:],
+        state[:5] + b"\x07" + state[6:],
+        state[:6] + b"\x10" + state[7:],
+    ):
         with pytest.raises(Lz4FramedError):
             lz4framed.unmarshal_decompression_checksum_context(ctx, bad)
     # A state where the context keeps none (before any frame) is refused too.
     with pytest.raises(Lz4FramedError):
         lz4framed.unmarshal_decompression_checksum_context(
-            lz4framed.create_decompression_context(), state)
+            lz4framed.create_decompression_context(), state
+        )
 
 
 def test_seek_index_garbage(data, tmp_path):

@@ -84,9 +84,9 @@ def test_python_lz4_streamed_frames_read_here(data):
 
 @pytest.mark.parametrize(
     "block_size,linked,checksum,block_checksum,level",
-    list(itertools.product([64 << 10, 4 << 20], [True, False], [True, False], [False, True], [0, 9]))[
-        ::3
-    ],
+    list(
+        itertools.product([64 << 10, 4 << 20], [True, False], [True, False], [False, True], [0, 9])
+    )[::3],
 )
 def test_original_api_frames_read_by_python_lz4(
     data, block_size, linked, checksum, block_checksum, level
@@ -102,8 +102,15 @@ def test_original_api_frames_read_by_python_lz4(
     assert lz4.frame.decompress(frame) == data
     # Streaming with contexts.
     ctx = lz4framed.create_compression_context()
-    out = [lz4framed.compress_begin(ctx, block_size_id=ORIGINAL_ID[block_size],
-                                    block_mode_linked=linked, checksum=checksum, level=level)]
+    out = [
+        lz4framed.compress_begin(
+            ctx,
+            block_size_id=ORIGINAL_ID[block_size],
+            block_mode_linked=linked,
+            checksum=checksum,
+            level=level,
+        )
+    ]
     for i in range(0, len(data), 100000):
         out.append(lz4framed.compress_update(ctx, data[i : i + 100000]))
     out.append(lz4framed.compress_end(ctx))
@@ -123,9 +130,16 @@ def test_original_api_frames_read_by_python_lz4(
 )
 def test_file_api_frames_read_by_python_lz4(data, block_size, linked, seekable, threads, level):
     buf = io.BytesIO()
-    with lz4framed.open(buf, "wb", block_size=block_size, block_linked=linked,
-                        seekable=seekable, threads=threads, level=level,
-                        block_checksum=True) as f:
+    with lz4framed.open(
+        buf,
+        "wb",
+        block_size=block_size,
+        block_linked=linked,
+        seekable=seekable,
+        threads=threads,
+        level=level,
+        block_checksum=True,
+    ) as f:
         for i in range(0, len(data), 300001):
             f.write(data[i : i + 300001])
     frame = buf.getvalue()
@@ -140,8 +154,17 @@ def test_file_api_frames_read_by_python_lz4(data, block_size, linked, seekable, 
 
 @pytest.mark.parametrize(
     "flags",
-    [[], ["-9"], ["-BD"], ["-B4"], ["-B5", "-BX"], ["-B6", "--no-frame-crc"],
-     ["--content-size"], ["--fast=5"], ["-l"]],
+    [
+        [],
+        ["-9"],
+        ["-BD"],
+        ["-B4"],
+        ["-B5", "-BX"],
+        ["-B6", "--no-frame-crc"],
+        ["--content-size"],
+        ["--fast=5"],
+        ["-l"],
+    ],
 )
 def test_lz4_tool_files_read_here(data, tmp_path, flags):
     src = tmp_path / "in"
@@ -195,8 +218,11 @@ def test_files_written_here_read_by_lz4_tool(data, tmp_path, kwargs):
 
 
 def test_original_api_frames_read_by_lz4_tool(data):
-    for kwargs in ({}, {"checksum": True, "block_mode_linked": False, "block_size_id": 7},
-                   {"level": 12, "block_checksum": True}):
+    for kwargs in (
+        {},
+        {"checksum": True, "block_mode_linked": False, "block_size_id": 7},
+        {"level": 12, "block_checksum": True},
+    ):
         frame = lz4framed.compress(data, **kwargs)
         assert run_lz4(["-d", "-c", "-q"], stdin=frame) == data
 

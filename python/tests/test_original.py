@@ -19,12 +19,12 @@ from lz4framed import (
     LZ4F_BLOCKSIZE_MAX256KB,
     LZ4F_COMPRESSION_MAX,
     LZ4F_COMPRESSION_MIN,
-    LZ4F_ERROR_contentChecksum_invalid,
-    LZ4F_ERROR_frameHeader_incomplete,
-    LZ4F_ERROR_frameType_unknown,
     LZ4F_ERROR_GENERIC,
     Compressor,
     Decompressor,
+    LZ4F_ERROR_contentChecksum_invalid,
+    LZ4F_ERROR_frameHeader_incomplete,
+    LZ4F_ERROR_frameType_unknown,
     Lz4FramedError,
     Lz4FramedNoDataError,
     clone_decompression_context,
@@ -499,7 +499,9 @@ def test_decompressor_fp():
 @pytest.mark.parametrize("is_linked,has_checksum,level", MODES)
 def test_decompressor_fp_continuation(is_linked, has_checksum, level):
     rng = random.Random(f"continuation{is_linked}{has_checksum}{level}")
-    comp_data = compress(LONG_INPUT, level=level, checksum=has_checksum, block_mode_linked=is_linked)
+    comp_data = compress(
+        LONG_INPUT, level=level, checksum=has_checksum, block_mode_linked=is_linked
+    )
     for offset in offsets_for(comp_data, rng, 10):
         out_bytes = BytesIO()
 
@@ -520,7 +522,9 @@ def test_decompressor_fp_continuation(is_linked, has_checksum, level):
 @pytest.mark.parametrize("is_linked,has_checksum,level", MODES)
 def test_decompressor_fp_clone(is_linked, has_checksum, level):
     rng = random.Random(f"clone{is_linked}{has_checksum}{level}")
-    comp_data = compress(LONG_INPUT, level=level, checksum=has_checksum, block_mode_linked=is_linked)
+    comp_data = compress(
+        LONG_INPUT, level=level, checksum=has_checksum, block_mode_linked=is_linked
+    )
     for offset in offsets_for(comp_data, rng, 10):
         out_bytes = BytesIO()
         decomp = Decompressor(BytesIO(comp_data[: -1 * offset]))
@@ -543,7 +547,9 @@ def test_decompressor_fp_clone(is_linked, has_checksum, level):
 @pytest.mark.parametrize("is_linked,has_checksum,level", MODES)
 def test_decompressor_fp_marshalling(is_linked, has_checksum, level):
     rng = random.Random(f"marshalling{is_linked}{has_checksum}{level}")
-    comp_data = compress(LONG_INPUT, level=level, checksum=has_checksum, block_mode_linked=is_linked)
+    comp_data = compress(
+        LONG_INPUT, level=level, checksum=has_checksum, block_mode_linked=is_linked
+    )
 
     # Random offset break
     for offset in offsets_for(comp_data, rng, 50):
@@ -598,7 +604,9 @@ def test_decompressor_fp_marshalling(is_linked, has_checksum, level):
 @pytest.mark.parametrize("is_linked,has_checksum,level", MODES)
 def test_decompressor_fp_checksum(is_linked, has_checksum, level):
     rng = random.Random(f"checksum{is_linked}{has_checksum}{level}")
-    comp_data = compress(LONG_INPUT, level=level, checksum=has_checksum, block_mode_linked=is_linked)
+    comp_data = compress(
+        LONG_INPUT, level=level, checksum=has_checksum, block_mode_linked=is_linked
+    )
     for offset in offsets_for(comp_data, rng, 10):
         out_bytes = BytesIO()
 

@@ -21,7 +21,7 @@ def run_threads(n, target, *args):
     def wrap(i):
         try:
             target(i, *args)
-        except BaseException as e:  # noqa: BLE001 - collected and re-raised below
+        except BaseException as e:
             errors.append(e)
 
     ts = [threading.Thread(target=wrap, args=(i,)) for i in range(n)]
@@ -76,7 +76,7 @@ def test_shared_compression_context():
     frame = header + b"".join(outputs) + lz4framed.compress_end(ctx)
     decoded = lz4framed.decompress(frame)
     assert len(decoded) == 8 * 20 * 100_000
-    for i, p in pieces.items():
+    for p in pieces.values():
         assert decoded.count(p[:1]) == 20 * 100_000
 
 
@@ -159,10 +159,12 @@ def test_shared_writer():
 def test_parallel_paths_agree(corpus_file):
     for linked in (True, False):
         for bs in (4, 7):
-            one = lz4framed.compress(corpus_file, block_size_id=bs, block_mode_linked=linked,
-                                     checksum=True)
-            many = lz4framed.compress(corpus_file, block_size_id=bs, block_mode_linked=linked,
-                                      checksum=True, threads=2)
+            one = lz4framed.compress(
+                corpus_file, block_size_id=bs, block_mode_linked=linked, checksum=True
+            )
+            many = lz4framed.compress(
+                corpus_file, block_size_id=bs, block_mode_linked=linked, checksum=True, threads=2
+            )
             for frame in (one, many):
                 assert lz4framed.decompress(frame, threads=2) == corpus_file
                 assert lz4framed.decompress(frame, threads=1) == corpus_file
@@ -177,8 +179,10 @@ def test_parallel_paths_agree(corpus_file):
 def test_concatenated_frames_on_threads(data):
     small = lz4framed.compress(data[:100_000], block_mode_linked=False, checksum=True)
     large = lz4framed.compress(data, block_size_id=7, block_mode_linked=False, checksum=True)
-    for stream, expected in ((small + large, data[:100_000] + data),
-                             (large + small, data + data[:100_000])):
+    for stream, expected in (
+        (small + large, data[:100_000] + data),
+        (large + small, data + data[:100_000]),
+    ):
         for _ in range(30):
             assert lz4framed.decompress(stream, threads=2) == expected
             with lz4framed.open(io.BytesIO(stream), threads=2) as f:
