@@ -59,3 +59,10 @@ fn poisoned() -> PyErr {
         GENERIC,
     )
 }
+
+/// Wait for a background thread of ours without holding the GIL, whether or not the calling
+/// thread holds it: the background thread may need the GIL to use a Python file object, and a
+/// drop (or close) can run with the GIL held.
+pub fn join_detached<T: Send>(handle: std::thread::JoinHandle<T>) -> std::thread::Result<T> {
+    Python::attach(|py| py.detach(|| handle.join()))
+}

@@ -32,7 +32,7 @@ use pyo3::types::PyBytes;
 use crate::buffer::OutputBuffer;
 use crate::errors::{file_pyerr, io_to_error};
 use crate::index::{find_embedded, find_for_path, PySeekIndex};
-use crate::locked::Locked;
+use crate::locked::{join_detached, Locked};
 use crate::pyio::PyFile;
 use crate::source::Source;
 
@@ -183,7 +183,7 @@ impl Drop for Pipeline {
         self.stop.store(true, Ordering::Relaxed);
         drop(self.rx.take());
         if let Some(h) = self.handle.take() {
-            let _ = h.join();
+            let _ = join_detached(h);
         }
     }
 }

@@ -23,7 +23,7 @@ use pyo3::prelude::*;
 
 use crate::buffer::Input;
 use crate::errors::{file_pyerr, io_to_error};
-use crate::locked::Locked;
+use crate::locked::{join_detached, Locked};
 use crate::pyio::PyFile;
 use crate::reader::path_error;
 use crate::source::Source;
@@ -110,7 +110,7 @@ impl Threaded {
     /// The thread's error, once it has stopped (after a failed send).
     fn failure(&mut self) -> Error {
         self.tx = None;
-        match self.handle.take().map(|h| h.join()) {
+        match self.handle.take().map(join_detached) {
             Some(Ok(Err(e))) => e,
             _ => Error::InvalidState("the compressing thread stopped"),
         }
@@ -143,7 +143,7 @@ impl Threaded {
             self.send(piece)?;
         }
         self.tx = None;
-        match self.handle.take().map(|h| h.join()) {
+        match self.handle.take().map(join_detached) {
             Some(Ok(r)) => r,
             _ => Err(Error::InvalidState("the compressing thread stopped")),
         }
@@ -154,7 +154,7 @@ impl Drop for Threaded {
     fn drop(&mut self) {
         self.tx = None;
         if let Some(h) = self.handle.take() {
-            let _ = h.join();
+            let _ = join_detached(h);
         }
     }
 }
@@ -218,6 +218,8 @@ impl State {
 pub struct Writer {
     state: Locked<State>,
     fileno: Option<i64>,
+    /// Compressing on a background thread.
+    threaded: bool,
 }
 
 /// The block size for a size in bytes.
@@ -318,9 +320,11 @@ impl Writer {
                 })
             })
             .map_err(|e| file_pyerr(py, e))?;
+        let threaded = matches!(mode, Mode::Threaded(_));
         Ok(Writer {
             state: Locked::new(State { mode, pos: 0 }),
             fileno,
+            threaded,
         })
     }
 
@@ -328,8 +332,11 @@ impl Writer {
     fn write(&self, py: Python<'_>, b: &Bound<'_, PyAny>) -> PyResult<usize> {
         let input = Input::new(b)?;
         let data = input.as_slice();
+        // With a compressing thread, a write may wait for it, and it may need the GIL to write
+        // to a Python file object: never wait holding the GIL.
+        let release = data.len() >= RELEASE_GIL_AT || self.threaded;
         self.state
-            .with(py, data.len() >= RELEASE_GIL_AT, |st| st.write(data))?
+            .with(py, release, |st| st.write(data))?
             .map_err(|e| file_pyerr(py, e))?;
         Ok(data.len())
     }

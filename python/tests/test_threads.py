@@ -227,3 +227,38 @@ def test_fork_after_threads(data, tmp_path):
     assert status == 0
     r = subprocess.run([sys.executable, "-c", code], timeout=120)
     assert r.returncode == 0
+
+
+def test_small_writes_to_a_file_object_on_threads(corpus_file):
+    # Many small writes hand 4 MiB pieces to the compressing thread, which writes to the
+    # Python file object (taking the GIL): no write may wait for it holding the GIL.
+    buf = io.BytesIO()
+    with lz4framed.open(buf, "wb", threads=2) as f:
+        for i in range(0, len(corpus_file), 1000):
+            f.write(corpus_file[i : i + 1000])
+    assert lz4framed.decompress(buf.getvalue()) == corpus_file
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="counts threads in /proc")
+def test_native_objects_dropped_unclosed(corpus_file):
+    # A reader and a writer dropped without close() end their background threads, which may
+    # be waiting for the GIL to use a Python file object.
+    import gc
+
+    from lz4framed._lz4framed import Reader, Writer
+
+    def os_threads():
+        with open(f"/proc/{os.getpid()}/status") as st:
+            return next(int(x.split()[1]) for x in st if x.startswith("Threads:"))
+
+    frame = lz4framed.compress(corpus_file, block_size_id=4, block_mode_linked=False)
+    before = os_threads()
+    for _ in range(5):
+        r = Reader(io.BytesIO(frame), threads=2)
+        assert r.read(10) == corpus_file[:10]
+        del r
+        w = Writer(io.BytesIO(), threads=2)
+        w.write(corpus_file)
+        del w
+        gc.collect()
+    assert os_threads() == before
