@@ -1,9 +1,9 @@
 """python -m lz4framed (compress|decompress) (INFILE|-) [OUTFILE]
 
 (De)compresses LZ4 frames. Input is read from INFILE, or stdin for '-'; output goes to
-OUTFILE (replaced if it exists), or stdout. Compression writes one frame as the `lz4` tool
-does by default (4 MiB blocks, content checksum); decompression reads every frame. Both use
-all cores.
+OUTFILE (replaced if it exists), or stdout. Compression writes one frame with the file
+API's defaults (4 MiB linked blocks, content checksum); decompression reads every frame. Both
+use all cores.
 
 Exit status: 0 success, 1 usage, 2 INFILE cannot be opened, 4 OUTFILE cannot be opened,
 8 invalid data or an I/O error while (de)compressing.

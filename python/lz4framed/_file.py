@@ -115,11 +115,12 @@ class LZ4FrameFile(io.BufferedIOBase):
         opened by path is closed; a file object is not."""
         if self._mode == "":
             return
+        writer, reader = self._writer, self._reader
         try:
-            if self._writer is not None:
-                self._writer.close()
-            if self._reader is not None:
-                self._reader.close()
+            if writer is not None:
+                writer.close()  # idempotent: a concurrent close() waits, then does nothing
+            if reader is not None:
+                reader.close()
         finally:
             self._mode = ""
             self._reader = None
@@ -130,24 +131,35 @@ class LZ4FrameFile(io.BufferedIOBase):
         if self._mode == "":
             raise ValueError("I/O operation on closed file")
 
-    def _check_can_read(self) -> None:
-        self._check_not_closed()
-        if self._reader is None:
+    def _check_can_read(self) -> Any:
+        """The native reader (a closed one raises ValueError itself, should another thread
+        close the file meanwhile)."""
+        reader = self._reader
+        if reader is None:
+            self._check_not_closed()
             raise io.UnsupportedOperation("File not open for reading")
+        return reader
 
-    def _check_can_write(self) -> None:
-        self._check_not_closed()
-        if self._writer is None:
+    def _check_can_write(self) -> Any:
+        """The native writer."""
+        writer = self._writer
+        if writer is None:
+            self._check_not_closed()
             raise io.UnsupportedOperation("File not open for writing")
+        return writer
 
     def fileno(self) -> int:
         """The file descriptor of a file opened by path."""
-        self._check_not_closed()
-        return (self._reader or self._writer).fileno()
+        native = self._reader or self._writer
+        if native is None:
+            self._check_not_closed()
+        return native.fileno()
 
     def seekable(self) -> bool:
         """Whether seek() works: reading, from a seekable file."""
-        return self.readable() and self._reader.seekable()
+        reader = self._reader
+        self._check_not_closed()
+        return reader is not None and reader.seekable()
 
     def readable(self) -> bool:
         """Whether the file was opened for reading."""
@@ -162,25 +174,21 @@ class LZ4FrameFile(io.BufferedIOBase):
     @property
     def index(self) -> SeekIndex | None:
         """The seek index used for reading (None when there is none)."""
-        self._check_can_read()
-        return self._reader.index
+        return self._check_can_read().index
 
     # -- reading ----------------------------------------------------------------------------
 
     def read(self, size: int | None = -1) -> bytes:
         """Read up to `size` decompressed bytes (all to the end when negative or None)."""
-        self._check_can_read()
-        return self._reader.read(-1 if size is None else size)
+        return self._check_can_read().read(-1 if size is None else size)
 
     def read1(self, size: int = -1) -> bytes:
         """Read up to `size` bytes with at most one decoding step; b'' only at the end."""
-        self._check_can_read()
-        return self._reader.read1(size)
+        return self._check_can_read().read1(size)
 
     def readinto(self, b: Any) -> int:
         """Read into the writable buffer `b` until it is full or the data ends."""
-        self._check_can_read()
-        return self._reader.readinto(b)
+        return self._check_can_read().readinto(b)
 
     def readinto1(self, b: Any) -> int:
         """As readinto()."""
@@ -188,13 +196,11 @@ class LZ4FrameFile(io.BufferedIOBase):
 
     def readline(self, size: int | None = -1) -> bytes:
         """Read up to and including the next newline (at most `size` bytes)."""
-        self._check_can_read()
-        return self._reader.readline(-1 if size is None else size)
+        return self._check_can_read().readline(-1 if size is None else size)
 
     def peek(self, size: int = 0) -> bytes:
         """Return buffered bytes at the current position without consuming them."""
-        self._check_can_read()
-        return self._reader.peek(size)
+        return self._check_can_read().peek(size)
 
     def __iter__(self) -> LZ4FrameFile:
         self._check_can_read()
@@ -210,27 +216,28 @@ class LZ4FrameFile(io.BufferedIOBase):
         """Move to a position in the decompressed content and return it (past the end: the
         end). Indexed files restart at the nearest restart point; others decode forward or
         start over."""
-        self._check_can_read()
-        return self._reader.seek(offset, whence)
+        return self._check_can_read().seek(offset, whence)
 
     def tell(self) -> int:
         """The position in the decompressed content (bytes written so far, in write mode)."""
-        self._check_not_closed()
-        return (self._reader or self._writer).tell()
+        native = self._reader or self._writer
+        if native is None:
+            self._check_not_closed()
+        return native.tell()
 
     # -- writing ----------------------------------------------------------------------------
 
     def write(self, data: Any) -> int:
         """Compress the bytes-like object `data`; returns its length in bytes."""
-        self._check_can_write()
-        return self._writer.write(data)
+        return self._check_can_write().write(data)
 
     def flush(self) -> None:
         """With one thread and no index, end the current block so that everything written so
         far can be read back, and flush the file object; otherwise nothing (the file is
         complete after close())."""
-        if self._mode == "w":
-            self._writer.flush()
+        writer = self._writer
+        if writer is not None:
+            writer.flush()
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else self.mode

@@ -97,11 +97,15 @@ pub fn to_pyerr(e: Error) -> PyErr {
     }
 }
 
+/// The state error of a file used after close() (a `ValueError`, as `io` raises).
+pub const CLOSED: &str = "I/O operation on closed file";
+
 /// The exception for a library error in the file API: as [`to_pyerr`], except that input
 /// ending inside a frame raises `Lz4FramedEOFError`, which is both an `Lz4FramedError` and an
-/// `EOFError` (as `bz2` and `lzma` raise `EOFError`).
+/// `EOFError` (as `bz2` and `lzma` raise `EOFError`), and a closed file `ValueError`.
 pub fn file_pyerr(py: Python<'_>, e: Error) -> PyErr {
     match e {
+        Error::InvalidState(CLOSED) => PyValueError::new_err(CLOSED),
         Error::Truncated { .. } => match eof_error_type(py) {
             Ok(t) => PyErr::from_type(t.clone(), (e.to_string(), code(&e))),
             Err(err) => err,

@@ -30,7 +30,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
 use crate::buffer::OutputBuffer;
-use crate::errors::{file_pyerr, io_to_error};
+use crate::errors::{file_pyerr, io_to_error, CLOSED};
 use crate::index::{find_embedded, find_for_path, PySeekIndex};
 use crate::locked::{join_detached, Locked};
 use crate::pyio::PyFile;
@@ -229,7 +229,7 @@ impl State {
 
     fn check_open(&self) -> Result<(), Error> {
         if self.closed {
-            Err(Error::InvalidState("I/O operation on a closed file"))
+            Err(Error::InvalidState(CLOSED))
         } else {
             Ok(())
         }

@@ -22,7 +22,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 use crate::buffer::Input;
-use crate::errors::{file_pyerr, io_to_error};
+use crate::errors::{file_pyerr, io_to_error, CLOSED};
 use crate::locked::{join_detached, Locked};
 use crate::pyio::PyFile;
 use crate::reader::path_error;
@@ -180,7 +180,7 @@ impl State {
             Mode::Serial(e) => e.write_all(data).map_err(io_to_error),
             Mode::Seekable(e) => e.write_all(data).map_err(io_to_error),
             Mode::Threaded(t) => t.write(data),
-            Mode::Done => return Err(Error::InvalidState("write to a closed file")),
+            Mode::Done => return Err(Error::InvalidState(CLOSED)),
         };
         if r.is_err() {
             self.mode = Mode::Done;

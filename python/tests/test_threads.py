@@ -262,3 +262,24 @@ def test_native_objects_dropped_unclosed(corpus_file):
         del w
         gc.collect()
     assert os_threads() == before
+
+
+def test_close_while_other_threads_read(data, tmp_path):
+    # Closing a file other threads are reading: they get data, or ValueError (closed file).
+    p = tmp_path / "c.lz4"
+    with lz4framed.open(p, "wb", seekable=True) as f:
+        f.write(data)
+    for _ in range(20):
+        f = lz4framed.open(p, threads=2)
+
+        def work(i, f=f):
+            if i == 0:
+                f.close()
+                return
+            try:
+                while f.read(10_000):
+                    pass
+            except ValueError as e:
+                assert "closed file" in str(e)
+
+        run_threads(4, work)
