@@ -1,17 +1,23 @@
 """Benchmark: lz4framed against python-lz4's `lz4.frame`, side by side in one run.
 
-    python python/bench.py [--rounds N] [--files dickens,xml,...] [--markdown]
+    python python/bench.py [--rounds N] [--files dickens,xml,...]
 
-Silesia files from $LZ4FRAMED_CORPUS (default: target/corpus, then /work/corpus). For each file
-and each setting, the same data is compressed by both libraries and the same frame (the one
-python-lz4 wrote, so both decoders read identical input) is decompressed by both; the rounds
-interleave the libraries, and each figure is the median over the rounds. Ratios are
+Silesia files from $LZ4FRAMED_CORPUS (default: target/corpus, then /work/corpus).
+
+Each library runs in a worker process of its own — as in an application that uses one of them:
+in one process the two would share malloc's state, and python-lz4's two output-sized buffers
+per call (its own, then the bytes object it copies into) would be served from memory the other
+library's calls freed, where alone they are fresh pages every call. The rounds interleave the
+two workers; each figure is the median over the rounds of a timed batch of calls. For every
+file and setting the same data is compressed by both, and the same frame (written by
+python-lz4, so both decoders read identical input) is decompressed by both. Ratios are
 python-lz4 time / lz4framed time (above 1: lz4framed is faster); the summary is their
-geometric mean over the files.
+geometric mean over the files. lz4framed is timed on one thread (its default) and on all cores
+(`threads=0`).
 
 GIL: two Python threads compress at once (lz4framed.compress releases the GIL), against the
-machine's ceiling measured in the same run: two processes compressing at once. Both are given
-as the speedup over one thread, and their quotient should be near 1.
+machine's ceiling measured in the same run: two processes compressing at once. Both are
+speedups over one thread; their quotient should be near 1.
 """
 
 from __future__ import annotations
@@ -31,17 +37,14 @@ from pathlib import Path
 _here = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _here]
 
-import lz4.frame  # noqa: E402
-
-import lz4framed  # noqa: E402
-
 SETTINGS = {
     # python-lz4's defaults (and the C library's): 64 KiB linked blocks, size recorded.
-    "64K linked": dict(block_size_id=4, linked=True, checksum=False),
+    "64K linked": {"block_size_id": 4, "linked": True, "checksum": False},
     # the lz4 tool's defaults: 4 MiB independent blocks, content checksum.
-    "4M indep+cksum": dict(block_size_id=7, linked=False, checksum=True),
+    "4M independent + checksum": {"block_size_id": 7, "linked": False, "checksum": True},
 }
-PY_LZ4_BLOCK = {4: lz4.frame.BLOCKSIZE_MAX64KB, 7: lz4.frame.BLOCKSIZE_MAX4MB}
+# Calls per timed batch: at least this long.
+BATCH_SECONDS = 0.2
 
 
 def corpus_dir() -> Path:
@@ -51,32 +54,96 @@ def corpus_dir() -> Path:
     sys.exit("no corpus: set LZ4FRAMED_CORPUS to the unpacked Silesia files")
 
 
-def ours_compress(data: bytes, s: dict, threads: int = 1) -> bytes:
-    return lz4framed.compress(
-        data,
-        block_size_id=s["block_size_id"],
-        block_mode_linked=s["linked"],
-        checksum=s["checksum"],
-        level=0,
-        threads=threads,
-    )
+def _operations(lib: str):
+    """The library's (compress, decompress) for a setting; imported in the worker only."""
+    if lib == "lz4framed":
+        import lz4framed
+
+        def compress(data, s, threads=1):
+            return lz4framed.compress(
+                data,
+                block_size_id=s["block_size_id"],
+                block_mode_linked=s["linked"],
+                checksum=s["checksum"],
+                level=0,
+                threads=threads,
+            )
+
+        def decompress(frame, threads=1):
+            return lz4framed.decompress(frame, threads=threads)
+
+    else:
+        import lz4.frame
+
+        sizes = {4: lz4.frame.BLOCKSIZE_MAX64KB, 7: lz4.frame.BLOCKSIZE_MAX4MB}
+
+        def compress(data, s, threads=1):
+            return lz4.frame.compress(
+                data,
+                compression_level=0,
+                block_size=sizes[s["block_size_id"]],
+                block_linked=s["linked"],
+                content_checksum=s["checksum"],
+                store_size=True,
+            )
+
+        def decompress(frame, threads=1):
+            return lz4.frame.decompress(frame)
+
+    return compress, decompress
 
 
-def theirs_compress(data: bytes, s: dict) -> bytes:
-    return lz4.frame.compress(
-        data,
-        compression_level=0,
-        block_size=PY_LZ4_BLOCK[s["block_size_id"]],
-        block_linked=s["linked"],
-        content_checksum=s["checksum"],
-        store_size=True,
-    )
+def _worker(lib: str, conn) -> None:
+    """Serve timing jobs: (op, path, setting, threads) -> median seconds per call."""
+    compress, decompress = _operations(lib)
+    import lz4.frame  # the reference frames are python-lz4's
+
+    cache: dict = {}
+    while True:
+        job = conn.recv()
+        if job is None:
+            return
+        op, path, setting, threads = job
+        s = SETTINGS[setting]
+        if (path, setting) not in cache:
+            data = Path(path).read_bytes()
+            frame = _operations("python-lz4")[0](data, s)
+            assert decompress(frame) == data, f"{lib} decodes {path} wrong"
+            assert lz4.frame.decompress(compress(data, s)) == data
+            cache.clear()
+            cache[(path, setting)] = (data, frame)
+        data, frame = cache[(path, setting)]
+
+        def call(data=data, frame=frame, s=s, op=op, threads=threads):
+            if op == "compress":
+                return compress(data, s, threads)
+            return decompress(frame, threads)
+
+        call()  # warm
+        times = []
+        start = time.perf_counter()
+        while not times or time.perf_counter() - start < BATCH_SECONDS:
+            t = time.perf_counter()
+            call()
+            times.append(time.perf_counter() - t)
+        size = len(compress(data, s)) if op == "compress" else 0
+        conn.send((statistics.median(times), size))
 
 
-def timed(fn, *args) -> float:
-    t = time.perf_counter()
-    fn(*args)
-    return time.perf_counter() - t
+class Worker:
+    def __init__(self, lib: str) -> None:
+        ctx = mp.get_context("spawn")
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_worker, args=(lib, child), daemon=True)
+        self.proc.start()
+
+    def time(self, op: str, path: Path, setting: str, threads: int = 1) -> tuple[float, int]:
+        self.conn.send((op, str(path), setting, threads))
+        return self.conn.recv()
+
+    def close(self) -> None:
+        self.conn.send(None)
+        self.proc.join()
 
 
 def geomean(xs: list[float]) -> float:
@@ -84,45 +151,55 @@ def geomean(xs: list[float]) -> float:
 
 
 def compare(files: list[Path], rounds: int) -> dict:
-    """Per setting: per file (compression ratio ours/theirs time, decompression ratio)."""
+    ours, theirs = Worker("lz4framed"), Worker("python-lz4")
     results: dict = {name: {} for name in SETTINGS}
-    for path in files:
-        data = path.read_bytes()
-        for name, s in SETTINGS.items():
-            frame = theirs_compress(data, s)
-            assert lz4framed.decompress(frame) == data
-            assert lz4.frame.decompress(ours_compress(data, s)) == data
-            assert lz4framed.decompress(frame, threads=0) == data
-            times: dict = {k: [] for k in ("c", "c1", "cN", "d", "d1", "dN")}
-            for _ in range(rounds):
-                times["c"].append(timed(theirs_compress, data, s))
-                times["c1"].append(timed(ours_compress, data, s, 1))
-                times["cN"].append(timed(ours_compress, data, s, 0))
-                times["d"].append(timed(lz4.frame.decompress, frame))
-                times["d1"].append(timed(lz4framed.decompress, frame))
-                times["dN"].append(timed(lambda f: lz4framed.decompress(f, threads=0), frame))
-            med = {k: statistics.median(v) for k, v in times.items()}
-            results[name][path.name] = {
-                "size": len(data),
-                "compress": med["c"] / med["c1"],
-                "compress_all": med["c"] / med["cN"],
-                "decompress": med["d"] / med["d1"],
-                "decompress_all": med["d"] / med["dN"],
-                "c_mbs": (len(data) / med["c"] / 1e6, len(data) / med["c1"] / 1e6),
-                "d_mbs": (len(data) / med["d"] / 1e6, len(data) / med["d1"] / 1e6),
-                "ratio_size": len(ours_compress(data, s)) / len(frame),
-            }
+    try:
+        for path in files:
+            for setting in SETTINGS:
+                t: dict = {k: [] for k in ("c", "c1", "cN", "d", "d1", "dN")}
+                sizes = {}
+                for r in range(rounds):
+                    jobs = [
+                        ("c", theirs, "compress", 1),
+                        ("c1", ours, "compress", 1),
+                        ("cN", ours, "compress", 0),
+                        ("d", theirs, "decompress", 1),
+                        ("d1", ours, "decompress", 1),
+                        ("dN", ours, "decompress", 0),
+                    ]
+                    if r % 2:
+                        jobs.reverse()
+                    for key, worker, op, threads in jobs:
+                        secs, size = worker.time(op, path, setting, threads)
+                        t[key].append(secs)
+                        sizes[key] = size
+                med = {k: statistics.median(v) for k, v in t.items()}
+                n = path.stat().st_size
+                results[setting][path.name] = {
+                    "size": n,
+                    "compress": med["c"] / med["c1"],
+                    "compress_all": med["c"] / med["cN"],
+                    "decompress": med["d"] / med["d1"],
+                    "decompress_all": med["d"] / med["dN"],
+                    "mbs": {k: n / v / 1e6 for k, v in med.items()},
+                    "ratio_size": sizes["c1"] / sizes["c"],
+                }
+    finally:
+        ours.close()
+        theirs.close()
     return results
 
 
 def _compress_loop(data: bytes, repeat: int) -> float:
+    import lz4framed
+
     t = time.perf_counter()
     for _ in range(repeat):
         lz4framed.compress(data, block_size_id=7, block_mode_linked=False)
     return time.perf_counter() - t
 
 
-def _process_worker(path: str, repeat: int, start, out) -> None:
+def _gil_worker(path: str, repeat: int, start, out) -> None:
     data = Path(path).read_bytes()
     _compress_loop(data, 1)  # warm up
     start.wait()
@@ -153,7 +230,7 @@ def gil_release(path: Path, repeat: int, rounds: int) -> dict:
 
         start, out = ctx.Event(), ctx.Queue()
         ps = [
-            ctx.Process(target=_process_worker, args=(str(path), repeat, start, out))
+            ctx.Process(target=_gil_worker, args=(str(path), repeat, start, out))
             for _ in range(2)
         ]
         for p in ps:
@@ -172,35 +249,43 @@ def gil_release(path: Path, repeat: int, rounds: int) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--rounds", type=int, default=7)
+    ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--files", default="")
     ap.add_argument("--gil-file", default="dickens")
     ap.add_argument("--gil-repeat", type=int, default=8)
+    ap.add_argument("--gil-rounds", type=int, default=5)
     args = ap.parse_args()
     corpus = corpus_dir()
     names = args.files.split(",") if args.files else sorted(p.name for p in corpus.iterdir())
     files = [corpus / n for n in names if (corpus / n).is_file()]
+
+    import lz4
+    import lz4.frame
+
+    import lz4framed
+
     print(
         f"lz4framed {lz4framed.__version__} (backend {lz4framed.BACKEND}, LZ4 "
         f"{lz4framed.LZ4_VERSION}) vs python-lz4 {lz4.__version__} (LZ4 "
-        f"{lz4.library_version_string()}); {os.cpu_count()} CPUs; {args.rounds} interleaved "
-        f"rounds, medians of wall time; ratio = python-lz4 time / lz4framed time; "
-        f"'all cores' = threads=0\n"
+        f"{lz4.library_version_string()}); {os.cpu_count()} CPUs; each library in its own "
+        f"process; {args.rounds} interleaved rounds, medians; ratio = python-lz4 time / "
+        f"lz4framed time; 'all cores' = threads=0\n"
     )
     res = compare(files, args.rounds)
     for name, per_file in res.items():
         print(f"### {name}\n")
         print(
             "| file | size | compress, 1 thread | compress, all cores | decompress, 1 thread "
-            "| decompress, all cores | MB/s python-lz4 / lz4framed (c; d) | size vs python-lz4 |"
+            "| decompress, all cores | MB/s python-lz4 → lz4framed (c; d) | size vs python-lz4 |"
         )
         print("|---|---:|---:|---:|---:|---:|---:|---:|")
         for f, r in per_file.items():
+            m = r["mbs"]
             print(
                 f"| {f} | {r['size']:,} | {r['compress']:.2f} × | {r['compress_all']:.2f} × "
                 f"| {r['decompress']:.2f} × | {r['decompress_all']:.2f} × "
-                f"| {r['c_mbs'][0]:.0f} / {r['c_mbs'][1]:.0f}; "
-                f"{r['d_mbs'][0]:.0f} / {r['d_mbs'][1]:.0f} | {r['ratio_size'] - 1:+.2%} |"
+                f"| {m['c']:.0f} → {m['c1']:.0f}; {m['d']:.0f} → {m['d1']:.0f} "
+                f"| {r['ratio_size'] - 1:+.2%} |"
             )
         g = {
             k: geomean([r[k] for r in per_file.values()])
@@ -210,7 +295,7 @@ def main() -> None:
             f"| **geomean** | | **{g['compress']:.2f} ×** | **{g['compress_all']:.2f} ×** "
             f"| **{g['decompress']:.2f} ×** | **{g['decompress_all']:.2f} ×** | | |\n"
         )
-    g = gil_release(corpus / args.gil_file, args.gil_repeat, max(3, args.rounds // 2))
+    g = gil_release(corpus / args.gil_file, args.gil_repeat, args.gil_rounds)
     print(
         "### GIL released: two threads vs two processes compressing at once "
         f"({args.gil_file}, 4 MiB independent blocks)\n"

@@ -1,8 +1,9 @@
 //! One-shot functions of the original API: `compress`, `decompress`, `get_block_size`.
 
+use std::cell::RefCell;
 use std::io::Read;
 
-use lz4framed::{Decompressor, Error, FrameDecoder};
+use lz4framed::{Compressor, Decompressor, Error, FrameDecoder, FrameSettings};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
@@ -62,20 +63,73 @@ pub fn compress<'py>(
     }
     .settings(Some(data.len()))?;
     let threads = lz4framed::parallel::thread_count(threads);
-    let run = || {
-        if threads > 1 && data.len() > lz4framed::parallel::CHUNK_SIZE {
-            lz4framed::parallel::compress(data, &settings, threads)
-        } else {
-            lz4framed::compress_with(data, &settings)
-        }
-    };
-    let out = if data.len() >= RELEASE_GIL_AT {
+    if threads > 1 && data.len() > lz4framed::parallel::CHUNK_SIZE {
+        let out = py
+            .detach(|| lz4framed::parallel::compress(data, &settings, threads))
+            .map_err(errors::to_pyerr)?;
+        return Ok(PyBytes::new(py, &out));
+    }
+    let run = || compress_reusing(data, &settings);
+    let done = if data.len() >= RELEASE_GIL_AT {
         py.detach(run)
     } else {
         run()
     }
     .map_err(errors::to_pyerr)?;
-    Ok(PyBytes::new(py, &out))
+    let bytes = PyBytes::new(py, &done.out);
+    done.keep();
+    Ok(bytes)
+}
+
+/// A compressor and output buffer kept per thread by [`compress_reusing`].
+struct Reused {
+    settings: FrameSettings,
+    compressor: Compressor,
+    out: Vec<u8>,
+}
+
+thread_local! {
+    static REUSED: RefCell<Option<Reused>> = const { RefCell::new(None) };
+}
+
+/// Output buffers larger than this are not kept for the next call.
+const KEEP_OUTPUT: usize = 32 << 20;
+
+impl Reused {
+    /// Keep this compressor and buffer for the thread's next call.
+    fn keep(self) {
+        if self.out.capacity() <= KEEP_OUTPUT {
+            REUSED.with(|r| *r.borrow_mut() = Some(self));
+        }
+    }
+}
+
+/// Compress `data` into one frame (content size recorded), as `lz4framed::compress_with`
+/// does, reusing the thread's compressor and output buffer when the settings are those of its
+/// last call: repeated calls then allocate (and fault in) no block scratch, match tables or
+/// output pages — which, with several Python threads compressing at once, would also contend
+/// for the process's memory-map lock.
+fn compress_reusing(data: &[u8], settings: &FrameSettings) -> Result<Reused, Error> {
+    let kept = REUSED
+        .with(|r| r.borrow_mut().take())
+        .filter(|r| r.settings == *settings);
+    let mut r = match kept {
+        Some(r) => r,
+        None => Reused {
+            settings: settings.clone(),
+            compressor: Compressor::with_settings(settings)?,
+            out: Vec::new(),
+        },
+    };
+    let blocks = data.len() / settings.get_block_size().bytes() + 1;
+    r.out.clear();
+    r.out
+        .reserve(lz4framed::compress_bound(data.len()) + 4 * blocks + 32);
+    r.compressor
+        .begin_with_size(Some(data.len() as u64), &mut r.out)?;
+    r.compressor.update(data, &mut r.out)?;
+    r.compressor.end(&mut r.out)?;
+    Ok(r)
 }
 
 /// What decoding into a buffer of the declared content size found.
