@@ -230,8 +230,7 @@ def gil_release(path: Path, repeat: int, rounds: int) -> dict:
 
         start, out = ctx.Event(), ctx.Queue()
         ps = [
-            ctx.Process(target=_gil_worker, args=(str(path), repeat, start, out))
-            for _ in range(2)
+            ctx.Process(target=_gil_worker, args=(str(path), repeat, start, out)) for _ in range(2)
         ]
         for p in ps:
             p.start()
