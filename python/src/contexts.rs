@@ -169,10 +169,18 @@ pub fn compress_update<'py>(
     if data.is_empty() {
         return Err(Lz4FramedNoDataError::new_err(()));
     }
+    // Input is gathered into whole blocks: a small update that completes a block (or any
+    // update with autoflush) compresses a whole block, which is worth releasing the GIL for.
+    let completes_block = ctx.get().state.with(py, false, |st| {
+        st.compressor.as_ref().is_some_and(|c| {
+            let bs = c.settings().get_block_size().bytes() as u64;
+            st.autoflush || c.total_in() % bs + data.len() as u64 >= bs
+        })
+    })?;
     let out = ctx
         .get()
         .state
-        .with(py, data.len() >= RELEASE_GIL_AT, |st| {
+        .with(py, completes_block || data.len() >= RELEASE_GIL_AT, |st| {
             let autoflush = st.autoflush;
             let c = st
                 .compressor
@@ -201,10 +209,11 @@ pub fn compress_end<'py>(
     ctx: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let ctx = compression_ctx(ctx)?;
+    // The last block (up to a block size of pending input) is compressed here.
     let out = ctx
         .get()
         .state
-        .with(py, false, |st| {
+        .with(py, true, |st| {
             let c = st
                 .compressor
                 .as_mut()
@@ -333,7 +342,8 @@ pub fn clone_decompression_context(
     ctx: &Bound<'_, PyAny>,
 ) -> PyResult<DecompressionContext> {
     let ctx = decompression_ctx(ctx)?;
-    let d = ctx.get().state.with(py, false, |d| d.clone())?;
+    // A copy of up to a block of pending data and the 64 KiB window.
+    let d = ctx.get().state.with(py, true, |d| d.clone())?;
     Ok(DecompressionContext {
         state: Locked::new(d),
     })

@@ -220,6 +220,8 @@ pub struct Writer {
     fileno: Option<i64>,
     /// Compressing on a background thread.
     threaded: bool,
+    /// The frame's block size in bytes.
+    block_size: u64,
 }
 
 /// The block size for a size in bytes.
@@ -325,6 +327,7 @@ impl Writer {
             state: Locked::new(State { mode, pos: 0 }),
             fileno,
             threaded,
+            block_size,
         })
     }
 
@@ -334,7 +337,11 @@ impl Writer {
         let data = input.as_slice();
         // With a compressing thread, a write may wait for it, and it may need the GIL to write
         // to a Python file object: never wait holding the GIL.
-        let release = data.len() >= RELEASE_GIL_AT || self.threaded;
+        // ... and a small write that completes a block compresses a whole block.
+        let completes_block = self.state.with(py, false, |st| {
+            st.pos % self.block_size + data.len() as u64 >= self.block_size
+        })?;
+        let release = data.len() >= RELEASE_GIL_AT || self.threaded || completes_block;
         self.state
             .with(py, release, |st| st.write(data))?
             .map_err(|e| file_pyerr(py, e))?;
