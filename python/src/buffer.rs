@@ -271,3 +271,61 @@ impl<'py> OutputBuffer<'py> {
         Ok(())
     }
 }
+
+/// A new `bytes` object of `len` bytes, filled by `fill` with the GIL released — zeroing the
+/// memory included (`PyBytes::new_with` zeroes it holding the GIL, which for large outputs
+/// would serialize threads that (de)compress at once). `fill`'s error is passed on (the object
+/// is then dropped).
+pub fn new_bytes<'py, E: Send>(
+    py: Python<'py>,
+    len: usize,
+    fill: impl FnOnce(&mut [u8]) -> Result<(), E> + Send,
+) -> PyResult<Result<Bound<'py, PyBytes>, E>> {
+    let size = pyo3::ffi::Py_ssize_t::try_from(len)
+        .map_err(|_| pyo3::exceptions::PyOverflowError::new_err("output too large"))?;
+    // SAFETY: PyBytes_FromStringAndSize(NULL, n) allocates an uninitialised bytes object of n
+    // bytes (or returns NULL with an exception set, which from_owned_ptr_or_err turns into an
+    // error); we hold the GIL and own the new reference.
+    let obj = unsafe {
+        Bound::from_owned_ptr_or_err(
+            py,
+            pyo3::ffi::PyBytes_FromStringAndSize(std::ptr::null(), size),
+        )?
+    };
+    let obj = obj.cast_into::<PyBytes>()?;
+    // SAFETY: the object is a bytes object (checked above); PyBytes_AsString returns its
+    // buffer of `len` bytes (plus the terminating NUL), valid while the object lives.
+    let ptr = unsafe { pyo3::ffi::PyBytes_AsString(obj.as_ptr()) } as usize;
+    if ptr == 0 {
+        return Err(PyErr::fetch(py));
+    }
+    let r = py.detach(move || {
+        let p = ptr as *mut u8;
+        // SAFETY: `p` is the buffer of the bytes object `obj`, which this function owns (its
+        // only reference; no Python code can see it yet) and keeps alive until it returns, so
+        // nothing else reads or writes these `len` bytes while the GIL is released. The
+        // memory is zeroed before a slice over it is made, so the slice covers initialised
+        // bytes only.
+        let buf = unsafe {
+            std::ptr::write_bytes(p, 0, len);
+            std::slice::from_raw_parts_mut(p, len)
+        };
+        fill(buf)
+    });
+    Ok(r.map(|()| obj))
+}
+
+/// `data` as a new bytes object; large ones are copied with the GIL released.
+pub fn to_bytes<'py>(py: Python<'py>, data: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+    if data.len() < crate::RELEASE_GIL_AT {
+        return Ok(PyBytes::new(py, data));
+    }
+    new_bytes(py, data.len(), |buf| {
+        buf.copy_from_slice(data);
+        Ok::<(), std::convert::Infallible>(())
+    })
+    .map(|r| match r {
+        Ok(b) => b,
+        Err(never) => match never {},
+    })
+}

@@ -43,6 +43,18 @@ impl<T: Send> Locked<T> {
             .map_err(|()| poisoned())
     }
 
+    /// Run `f` on the value, on a thread that does not hold the GIL (inside `Python::detach`).
+    /// A poisoned lock is `Error::InvalidState`.
+    pub fn with_detached<R>(
+        &self,
+        f: impl FnOnce(&mut T) -> Result<R, lz4framed::Error>,
+    ) -> Result<R, lz4framed::Error> {
+        match self.0.lock() {
+            Ok(mut g) => f(&mut g),
+            Err(_) => Err(lz4framed::Error::InvalidState(POISONED)),
+        }
+    }
+
     /// The value, when no other thread holds it (for quick reads under the GIL).
     pub fn try_get(&self) -> PyResult<Option<MutexGuard<'_, T>>> {
         match self.0.try_lock() {
@@ -53,11 +65,10 @@ impl<T: Send> Locked<T> {
     }
 }
 
+const POISONED: &str = "this object is unusable: an earlier call on it failed inside the library";
+
 fn poisoned() -> PyErr {
-    lz4_error(
-        "this object is unusable: an earlier call on it failed inside the library",
-        GENERIC,
-    )
+    lz4_error(POISONED, GENERIC)
 }
 
 /// Wait for a background thread of ours without holding the GIL, whether or not the calling

@@ -8,7 +8,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
-use crate::buffer::Input;
+use crate::buffer::{new_bytes, to_bytes, Input};
 use crate::errors::{self, Lz4FramedNoDataError};
 use crate::settings::{self, OriginalArgs};
 use crate::RELEASE_GIL_AT;
@@ -67,7 +67,7 @@ pub fn compress<'py>(
         let out = py
             .detach(|| lz4framed::parallel::compress(data, &settings, threads))
             .map_err(errors::to_pyerr)?;
-        return Ok(PyBytes::new(py, &out));
+        return to_bytes(py, &out);
     }
     let run = || compress_reusing(data, &settings);
     let done = if data.len() >= RELEASE_GIL_AT {
@@ -76,7 +76,7 @@ pub fn compress<'py>(
         run()
     }
     .map_err(errors::to_pyerr)?;
-    let bytes = PyBytes::new(py, &done.out);
+    let bytes = to_bytes(py, &done.out)?;
     done.keep();
     Ok(bytes)
 }
@@ -204,11 +204,6 @@ pub fn decompress<'py>(
         )));
     }
     let release = data.len() >= RELEASE_GIL_AT / 8;
-    // Threads pay off from a few blocks on.
-    let threads = match lz4framed::parallel::thread_count(threads) {
-        n if n > 1 && data.len() >= 1 << 20 => n,
-        _ => 1,
-    };
     // The first frame's header, for its content size. An incomplete header is the original's
     // Lz4FramedError(LZ4F_ERROR_frameHeader_incomplete); input that ends elsewhere (say,
     // inside a skippable frame) is left to the decoder, which names the place.
@@ -217,20 +212,25 @@ pub fn decompress<'py>(
         Err(Error::Truncated { context, .. }) if !context.contains("descriptor") => None,
         Err(e) => return Err(errors::to_pyerr(e)),
     };
+    // Threads pay off from a few blocks on, for frames whose blocks are independent (the
+    // blocks of a linked frame are decoded in order whatever the thread count).
+    let independent = info
+        .as_ref()
+        .is_some_and(|i| i.block_mode == lz4framed::BlockMode::Independent);
+    let threads = match lz4framed::parallel::thread_count(threads) {
+        n if n > 1 && independent && data.len() >= 1 << 20 => n,
+        _ => 1,
+    };
     if let Some(size) = info
+        .as_ref()
         .and_then(|i| i.content_size)
         .filter(|&s| s > 0 && s <= plausible_output(data.len()))
     {
         let mut outcome = Direct::Done;
-        let bytes = PyBytes::new_with(py, size as usize, |buf| {
-            let r = if release {
-                py.detach(|| decode_into(data, buf, threads))
-            } else {
-                decode_into(data, buf, threads)
-            };
-            outcome = r.map_err(decode_error)?;
-            Ok(())
-        })?;
+        let bytes = new_bytes(py, size as usize, |buf| {
+            decode_into(data, buf, threads).map(|o| outcome = o)
+        })?
+        .map_err(decode_error)?;
         if let Direct::Done = outcome {
             return Ok(bytes);
         }
@@ -244,7 +244,7 @@ pub fn decompress<'py>(
         }
     };
     let out = if release { py.detach(run) } else { run() }.map_err(decode_error)?;
-    Ok(PyBytes::new(py, &out))
+    to_bytes(py, &out)
 }
 
 /// The original's errors for one-shot decoding: input that ends inside a frame is

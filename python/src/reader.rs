@@ -29,7 +29,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
-use crate::buffer::OutputBuffer;
+use crate::buffer::{new_bytes, to_bytes, OutputBuffer};
 use crate::errors::{file_pyerr, io_to_error, CLOSED};
 use crate::index::{find_embedded, find_for_path, PySeekIndex};
 use crate::locked::{join_detached, Locked};
@@ -660,7 +660,7 @@ impl Reader {
                 .state
                 .with(py, true, |st| st.read_all())?
                 .map_err(|e| file_pyerr(py, e))?;
-            return Ok(PyBytes::new(py, &v));
+            return to_bytes(py, &v);
         }
         let size = size as usize;
         if let Some(mut st) = self.state.try_get()? {
@@ -684,21 +684,16 @@ impl Reader {
                     .state
                     .with(py, true, |st| st.read_up_to(size))?
                     .map_err(|e| file_pyerr(py, e))?;
-                return Ok(PyBytes::new(py, &v));
+                return to_bytes(py, &v);
             }
         };
         let mut got = 0usize;
-        let mut err = None;
-        let bytes = PyBytes::new_with(py, cap, |buf| {
-            match self.state.with(py, true, |st| st.read_into(buf))? {
-                Ok(n) => got = n,
-                Err(e) => err = Some(e),
-            }
-            Ok(())
-        })?;
-        if let Some(e) = err {
-            return Err(file_pyerr(py, e));
-        }
+        let bytes = new_bytes(py, cap, |buf| {
+            self.state
+                .with_detached(|st| st.read_into(buf))
+                .map(|n| got = n)
+        })?
+        .map_err(|e| file_pyerr(py, e))?;
         if got == cap {
             return Ok(bytes);
         }
@@ -717,7 +712,7 @@ impl Reader {
             .state
             .with(py, true, |st| st.read_some(size))?
             .map_err(|e| file_pyerr(py, e))?;
-        Ok(PyBytes::new(py, &v))
+        to_bytes(py, &v)
     }
 
     /// readline(size=-1) -> bytes: up to and including the next b'\n' (at most `size` bytes).
@@ -736,7 +731,7 @@ impl Reader {
             .state
             .with(py, true, |st| st.read_line(limit))?
             .map_err(|e| file_pyerr(py, e))?;
-        Ok(PyBytes::new(py, &v))
+        to_bytes(py, &v)
     }
 
     /// peek(size=0) -> bytes: buffered bytes from the current position without moving it (at
@@ -752,7 +747,7 @@ impl Reader {
                 Ok(st.buffered().to_vec())
             })?
             .map_err(|e| file_pyerr(py, e))?;
-        Ok(PyBytes::new(py, &v))
+        to_bytes(py, &v)
     }
 
     /// seek(offset, whence=0) -> int: move to a decompressed position (whence 0: from the
