@@ -98,32 +98,32 @@ def _operations(lib: str):
 
 
 def _worker(lib: str, conn) -> None:
-    """Serve timing jobs: (op, path, setting, threads) -> median seconds per call."""
+    """Serve timing jobs. ("load", data, frame, setting) gives the input (the worker allocates
+    nothing big before it); (op, threads) -> (median seconds per call, output size)."""
     compress, decompress = _operations(lib)
-    import lz4.frame  # the reference frames are python-lz4's
-
-    cache: dict = {}
+    data = frame = s = None
     while True:
         job = conn.recv()
         if job is None:
             return
-        op, path, setting, threads = job
-        s = SETTINGS[setting]
-        if (path, setting) not in cache:
-            data = Path(path).read_bytes()
-            frame = _operations("python-lz4")[0](data, s)
-            assert decompress(frame) == data, f"{lib} decodes {path} wrong"
-            assert lz4.frame.decompress(compress(data, s)) == data
-            cache.clear()
-            cache[(path, setting)] = (data, frame)
-        data, frame = cache[(path, setting)]
+        if job[0] == "load":
+            data = frame = None
+            _, data, frame, setting = job
+            s = SETTINGS[setting]
+            conn.send(None)
+            continue
+        op, threads = job
 
-        def call(data=data, frame=frame, s=s, op=op, threads=threads):
+        def call(op=op, threads=threads, data=data, frame=frame, s=s):
             if op == "compress":
                 return compress(data, s, threads)
             return decompress(frame, threads)
 
-        call()  # warm
+        out = call()  # warm up (and check)
+        if op == "decompress":
+            assert out == data, f"{lib} decodes wrong"
+        size = len(out)
+        del out
         wall, cpu = [], []
         start = time.perf_counter()
         while not wall or time.perf_counter() - start < BATCH_SECONDS:
@@ -131,7 +131,6 @@ def _worker(lib: str, conn) -> None:
             call()
             cpu.append(time.process_time() - c)
             wall.append(time.perf_counter() - t)
-        size = len(compress(data, s)) if op == "compress" else 0
         # One thread: its CPU time, which other processes on a busy machine do not inflate;
         # several: wall time (what parallelism saves).
         conn.send((statistics.median(wall if threads != 1 else cpu), size))
@@ -143,9 +142,14 @@ class Worker:
         self.conn, child = ctx.Pipe()
         self.proc = ctx.Process(target=_worker, args=(lib, child), daemon=True)
         self.proc.start()
+        self.loaded = None
 
-    def time(self, op: str, path: Path, setting: str, threads: int = 1) -> tuple[float, int]:
-        self.conn.send((op, str(path), setting, threads))
+    def time(self, op: str, key: str, data: bytes, frame: bytes, setting: str, threads: int):
+        if self.loaded != (key, setting):
+            self.conn.send(("load", data, frame, setting))
+            self.conn.recv()
+            self.loaded = (key, setting)
+        self.conn.send((op, threads))
         return self.conn.recv()
 
     def close(self) -> None:
@@ -170,8 +174,12 @@ def compare(files: list[Path], rounds: int) -> dict:
 
     results: dict = {name: {} for name in SETTINGS}
     try:
+        reference = _operations("python-lz4")[0]
         for path in files:
+            data = path.read_bytes()
             for setting in SETTINGS:
+                # The same frame for both decoders: python-lz4's.
+                frame = reference(data, SETTINGS[setting])
                 t: dict = {k: [] for k in ("c", "c1", "cN", "d", "d1", "dN")}
                 sizes = {}
                 for r in range(rounds):
@@ -187,7 +195,7 @@ def compare(files: list[Path], rounds: int) -> dict:
                         jobs.reverse()
                     for key, lib, op, threads in jobs:
                         w = worker(lib, op, setting, threads)
-                        secs, size = w.time(op, path, setting, threads)
+                        secs, size = w.time(op, path.name, data, frame, setting, threads)
                         t[key].append(secs)
                         sizes[key] = size
                 med = {k: statistics.median(v) for k, v in t.items()}
@@ -216,7 +224,27 @@ def _compress_loop(data: bytes, repeat: int) -> float:
     return time.perf_counter() - t
 
 
-def _gil_worker(path: str, repeat: int, start, out) -> None:
+def _threads_worker(path: str, repeat: int, out) -> None:
+    """In a fresh process: one thread compressing `repeat` times, then two threads at once."""
+    data = Path(path).read_bytes()
+    _compress_loop(data, 1)  # warm up
+    one = _compress_loop(data, repeat)
+    barrier = threading.Barrier(2)
+    durations: list[float] = []
+
+    def work() -> None:
+        barrier.wait()
+        durations.append(_compress_loop(data, repeat))
+
+    ts = [threading.Thread(target=work) for _ in range(2)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    out.put((one, max(durations)))
+
+
+def _process_worker(path: str, repeat: int, start, out) -> None:
     data = Path(path).read_bytes()
     _compress_loop(data, 1)  # warm up
     start.wait()
@@ -224,30 +252,23 @@ def _gil_worker(path: str, repeat: int, start, out) -> None:
 
 
 def gil_release(path: Path, repeat: int, rounds: int) -> dict:
-    """Speedup of two threads and of two processes over one thread, compressing `path`."""
-    data = path.read_bytes()
+    """Speedup of two threads and of two processes over one thread, compressing `path` (every
+    measurement in fresh processes, so that they share no history)."""
     ctx = mp.get_context("spawn")
     one, two_threads, two_procs = [], [], []
     for _ in range(rounds):
-        one.append(_compress_loop(data, repeat))
-
-        barrier = threading.Barrier(2)
-        durations: list[float] = []
-
-        def worker(barrier=barrier, durations=durations) -> None:
-            barrier.wait()
-            durations.append(_compress_loop(data, repeat))
-
-        ts = [threading.Thread(target=worker) for _ in range(2)]
-        for t in ts:
-            t.start()
-        for t in ts:
-            t.join()
-        two_threads.append(max(durations))
+        out = ctx.Queue()
+        p = ctx.Process(target=_threads_worker, args=(str(path), repeat, out))
+        p.start()
+        t1, t2 = out.get()
+        p.join()
+        one.append(t1)
+        two_threads.append(t2)
 
         start, out = ctx.Event(), ctx.Queue()
         ps = [
-            ctx.Process(target=_gil_worker, args=(str(path), repeat, start, out)) for _ in range(2)
+            ctx.Process(target=_process_worker, args=(str(path), repeat, start, out))
+            for _ in range(2)
         ]
         for p in ps:
             p.start()
