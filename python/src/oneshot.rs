@@ -13,13 +13,15 @@ use crate::errors::{self, Lz4FramedNoDataError};
 use crate::settings::{self, OriginalArgs};
 use crate::RELEASE_GIL_AT;
 
-/// LZ4 expands data at most 255 times (a match length byte of 255 stands for 255 bytes): a
-/// declared content size above `255 × input + 64 KiB` cannot be true and never sizes an
-/// allocation.
-pub fn plausible_output(input_len: usize) -> u64 {
-    (input_len as u64)
-        .saturating_mul(255)
-        .saturating_add(1 << 16)
+/// The largest output, decoded straight into the returned bytes object, that a frame header
+/// may size. That buffer is zeroed before decoding (touching every page), so its size must be
+/// believable before the blocks are checked: a declared content size up to 16 times the input
+/// (LZ4 seldom does better) or 1 MiB is taken. Larger claims — LZ4 can reach 255-fold — are
+/// decoded into memory that grows as the data decodes, then copied; a small hostile input
+/// claiming terabytes costs nothing.
+pub fn direct_output_limit(input_len: usize) -> u64 {
+    let at_most = (input_len as u64).saturating_mul(255).saturating_add(1 << 16);
+    (input_len as u64).saturating_mul(16).max(1 << 20).min(at_most)
 }
 
 /// compress(b, block_size_id=LZ4F_BLOCKSIZE_DEFAULT, block_mode_linked=True, checksum=False,
@@ -224,7 +226,7 @@ pub fn decompress<'py>(
     if let Some(size) = info
         .as_ref()
         .and_then(|i| i.content_size)
-        .filter(|&s| s > 0 && s <= plausible_output(data.len()))
+        .filter(|&s| s > 0 && s <= direct_output_limit(data.len()))
     {
         let mut outcome = Direct::Done;
         let bytes = new_bytes(py, size as usize, |buf| {

@@ -7,6 +7,8 @@ from __future__ import annotations
 import io
 import random
 import struct
+import subprocess
+import sys
 import time
 
 import pytest
@@ -246,3 +248,28 @@ def test_wrong_argument_types():
         lz4framed.open(12.5)
     with pytest.raises((ValueError, OverflowError)):
         lz4framed.open(io.BytesIO(), "wb", threads=-1)
+
+
+def test_content_size_claims_do_not_size_buffers(small_data):
+    # A real frame whose header claims 100 times its size (LZ4 could reach that, so the claim
+    # is possible, but not believed before the data is decoded): no buffer of that size is
+    # zeroed; the mismatch is reported. Peak RSS is measured in a fresh interpreter.
+    frame = lz4framed.compress(small_data, block_mode_linked=False, block_size_id=4)
+    claim = 100 * len(frame)
+    assert claim > 16 * len(frame) and claim > 10 * 2**20
+    forged = lz4_header(content_size=claim, block_id=4) + frame[15:]
+    code = (
+        "import resource, sys, lz4framed\n"
+        "forged = sys.stdin.buffer.read()\n"
+        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "try:\n"
+        "    lz4framed.decompress(forged)\n"
+        "except lz4framed.Lz4FramedError as e:\n"
+        "    assert 'content size mismatch' in e.args[0], e\n"
+        "else:\n"
+        "    sys.exit('no error')\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], input=forged, capture_output=True)
+    assert r.returncode == 0, r.stderr.decode()
+    assert int(r.stdout) * 1024 < claim / 4, (int(r.stdout), claim)
