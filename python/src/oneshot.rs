@@ -20,8 +20,13 @@ use crate::RELEASE_GIL_AT;
 /// decoded into memory that grows as the data decodes, then copied; a small hostile input
 /// claiming terabytes costs nothing.
 pub fn direct_output_limit(input_len: usize) -> u64 {
-    let at_most = (input_len as u64).saturating_mul(255).saturating_add(1 << 16);
-    (input_len as u64).saturating_mul(16).max(1 << 20).min(at_most)
+    let at_most = (input_len as u64)
+        .saturating_mul(255)
+        .saturating_add(1 << 16);
+    (input_len as u64)
+        .saturating_mul(16)
+        .max(1 << 20)
+        .min(at_most)
 }
 
 /// compress(b, block_size_id=LZ4F_BLOCKSIZE_DEFAULT, block_mode_linked=True, checksum=False,
