@@ -171,7 +171,7 @@ def test_parallel_paths_agree(corpus_file):
 
 
 @pytest.mark.xfail(
-    strict=True,
+    strict=False,  # a race: on a machine that schedules the workers otherwise it may not show
     reason="lz4framed::parallel::decompress_stream reads a frame's content checksum from the "
     "shared hash chain when the frame end is written, by which time a worker may have started "
     "the next frame's checksum (core bug, reported; remove this mark once fixed)",
