@@ -12,8 +12,9 @@ use std::io::{self, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use lz4framed::index::{sidecar_path, EntryKind, IndexOptions, FOOTER_LEN, FOOTER_MAGIC};
-use lz4framed::{Error, Registry, SeekIndex};
+use lz4framed::index::SeekIndex;
+use lz4framed::index::{sidecar_path, EntryKind, IndexOptions};
+use lz4framed::Error;
 use pyo3::exceptions::{PyIndexError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyTuple};
@@ -73,17 +74,11 @@ impl PySeekIndex {
 /// `Ok(None)` when `src` does not end in an embedded index (no "L4SI" footer); the index when
 /// it does; an error when it ends in one that is refused (damaged, or of another file).
 pub fn find_embedded<R: Read + Seek + ?Sized>(src: &mut R) -> Result<Option<SeekIndex>, Error> {
-    let len = src.seek(SeekFrom::End(0))?;
-    if len < (FOOTER_LEN + 8) as u64 {
-        return Ok(None);
+    match SeekIndex::read_embedded(src) {
+        Ok(index) => Ok(Some(index)),
+        Err(Error::NoIndex { .. }) => Ok(None),
+        Err(e) => Err(e),
     }
-    src.seek(SeekFrom::Start(len - 4))?;
-    let mut magic = [0u8; 4];
-    src.read_exact(&mut magic)?;
-    if &magic != FOOTER_MAGIC {
-        return Ok(None);
-    }
-    SeekIndex::read_embedded(src).map(Some)
 }
 
 /// The index of the file at `path`: embedded, else the sidecar file; `Ok(None)` for none.
@@ -319,7 +314,7 @@ fn index_file(path: &Path, sidecar: bool, restart_interval: u64) -> Result<SeekI
     };
     file.seek(SeekFrom::Start(0))?;
     let reader = BufReader::with_capacity(1 << 20, (&file).take(data_len));
-    let index = lz4framed::index::build_index::<_, Registry>(reader, &options)?;
+    let index = lz4framed::index::build_index(reader, &options)?;
     if sidecar {
         let side = sidecar_path(path);
         let tmp = {

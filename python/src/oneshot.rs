@@ -131,7 +131,7 @@ fn compress_reusing(data: &[u8], settings: &FrameSettings) -> Result<Reused, Err
     let blocks = data.len() / settings.get_block_size().bytes() + 1;
     r.out.clear();
     r.out
-        .reserve(lz4framed::compress_bound(data.len()) + 4 * blocks + 32);
+        .reserve(lz4framed::codec::compress_bound(data.len()) + 4 * blocks + 32);
     r.compressor
         .begin_with_size(Some(data.len() as u64), &mut r.out)?;
     r.compressor.update(data, &mut r.out)?;

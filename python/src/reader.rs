@@ -24,7 +24,8 @@ use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
-use lz4framed::{Decompressor, Error, FrameDecoder, SeekIndex, SeekableReader};
+use lz4framed::index::{SeekIndex, SeekableReader};
+use lz4framed::{Decompressor, Error, FrameDecoder};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;

@@ -15,9 +15,8 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use lz4framed::index::IndexOptions;
-use lz4framed::{
-    BlockMode, BlockSize, Compressor, Error, FrameEncoder, FrameSettings, SeekableEncoder,
-};
+use lz4framed::index::SeekableEncoder;
+use lz4framed::{BlockMode, BlockSize, Compressor, Error, FrameEncoder, FrameSettings};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
