@@ -91,8 +91,8 @@ pub mod codec {
 /// `lz4framed_core::index`.
 pub mod index {
     pub use lz4framed_core::index::{
-        block_decompressed_size, build_index, sidecar_path, Entry, EntryKind, IndexBuilder,
-        IndexOptions, SeekIndex, SeekableEncoder,
+        block_decompressed_size, build_index, index_file, sidecar_path, Entry, EntryKind,
+        IndexBuilder, IndexOptions, IndexStore, SeekIndex, SeekableEncoder,
     };
     pub use lz4framed_core::SeekableReader;
 }

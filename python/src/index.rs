@@ -7,13 +7,13 @@
 //! seeks to the range's start — which is a restart point, so nothing before it is decoded —
 //! and reads the range.
 
-use std::fs::{File, OpenOptions};
-use std::io::{self, BufReader, Read, Seek, SeekFrom, Write};
+use std::fs::File;
+use std::io::{self, Read, Seek};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use lz4framed::index::SeekIndex;
-use lz4framed::index::{sidecar_path, EntryKind, IndexOptions};
+use lz4framed::index::{sidecar_path, EntryKind, IndexOptions, IndexStore};
 use lz4framed::Error;
 use pyo3::exceptions::{PyIndexError, PyValueError};
 use pyo3::prelude::*;
@@ -305,47 +305,11 @@ pub fn build_index(
 
 /// Build the index of the file at `path` and store it (see [`build_index`]).
 fn index_file(path: &Path, sidecar: bool, restart_interval: u64) -> Result<SeekIndex, Error> {
-    let mut file = File::open(path)?;
-    let options = IndexOptions::default().restart_interval(restart_interval);
-    // An index already embedded is left out of the indexed data (and replaced below).
-    let data_len = match find_embedded(&mut file) {
-        Ok(Some(existing)) => existing.data_len(),
-        _ => file.seek(SeekFrom::End(0))?,
-    };
-    file.seek(SeekFrom::Start(0))?;
-    let reader = BufReader::with_capacity(1 << 20, (&file).take(data_len));
-    let index = lz4framed::index::build_index(reader, &options)?;
-    if sidecar {
-        let side = sidecar_path(path);
-        let tmp = {
-            let mut s = side.clone().into_os_string();
-            s.push(".tmp");
-            PathBuf::from(s)
-        };
-        let r = (|| -> io::Result<()> {
-            let mut o = File::create(&tmp)?;
-            o.write_all(&index.to_sidecar())?;
-            o.sync_all()?;
-            std::fs::rename(&tmp, &side)
-        })();
-        if let Err(e) = r {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(Error::Io(e));
-        }
+    let store = if sidecar {
+        IndexStore::Sidecar
     } else {
-        // Append in place (the file may be huge); on failure cut it back to what it was.
-        let mut f = OpenOptions::new().write(true).open(path)?;
-        let original = f.seek(SeekFrom::End(0))?;
-        let at = data_len.min(original);
-        let r = f
-            .set_len(at)
-            .and_then(|()| f.seek(SeekFrom::Start(at)).map(|_| ()))
-            .and_then(|()| f.write_all(&index.to_embedded()))
-            .and_then(|()| f.sync_all());
-        if let Err(e) = r {
-            let _ = f.set_len(original);
-            return Err(Error::Io(e));
-        }
-    }
-    Ok(index)
+        IndexStore::Embedded
+    };
+    let options = IndexOptions::default().restart_interval(restart_interval);
+    lz4framed::index::index_file(path, store, &options)
 }

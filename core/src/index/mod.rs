@@ -49,6 +49,7 @@
 //! or damaged index is refused with [`Error::BadIndex`].
 
 mod build;
+mod file;
 mod format;
 mod walk;
 
@@ -56,6 +57,7 @@ use std::path::{Path, PathBuf};
 
 pub(crate) use build::Recorder;
 pub use build::{build_index, IndexBuilder, IndexOptions, SeekableEncoder};
+pub use file::{index_file, IndexStore};
 pub use format::{
     fingerprint_of, Fingerprinter, FINGERPRINT_SPAN, FOOTER_LEN, FOOTER_MAGIC, INDEX_FRAME_MAGIC,
     VERSION,
