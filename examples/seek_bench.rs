@@ -5,8 +5,9 @@
 use std::io::{Cursor, Read, Seek, SeekFrom};
 use std::time::{Duration, Instant};
 
+use lz4framed::index::SeekableReader;
 use lz4framed::index::{build_index, IndexOptions};
-use lz4framed::{BlockMode, BlockSize, FrameDecoder, FrameSettings, Registry, SeekableReader};
+use lz4framed::{BlockMode, BlockSize, FrameDecoder, FrameSettings};
 
 fn best<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
     let mut best = Duration::MAX;
@@ -95,9 +96,7 @@ fn main() {
         );
         let file = c1;
         let opts = IndexOptions::default();
-        let (ti, index) = best(runs, || {
-            build_index::<_, Registry>(&file[..], &opts).unwrap()
-        });
+        let (ti, index) = best(runs, || build_index(&file[..], &opts).unwrap());
         let (td, _) = best(runs, || {
             let mut out = Vec::with_capacity(data.len());
             FrameDecoder::new(&file[..]).read_to_end(&mut out).unwrap();

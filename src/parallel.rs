@@ -2,7 +2,8 @@
 //! the work is cut. Output is byte-identical whatever the thread count.
 //!
 //! ```
-//! use lz4framed::{FrameSettings, SeekIndex};
+//! use lz4framed::FrameSettings;
+//! use lz4framed::index::SeekIndex;
 //! let data = b"many cores ".repeat(400_000);
 //! let settings = FrameSettings::new();
 //! // Compress on 2 threads, recording a seek index on the way.
@@ -19,14 +20,15 @@
 
 use std::io::{Read, Write};
 
-use crate::{Decompressor, Dictionary, Error, FrameSettings, Registry, SeekIndex};
+use crate::index::SeekIndex;
+use crate::{Decompressor, Dictionary, Error, FrameSettings};
 pub use lz4framed_core::parallel::{
     available_threads, thread_count, CompressSummary, DecompressSummary, RandomAccess, CHUNK_SIZE,
 };
 
 /// Compress `data` into one frame on `threads` threads (0 = all cores).
 pub fn compress(data: &[u8], settings: &FrameSettings, threads: usize) -> Result<Vec<u8>, Error> {
-    lz4framed_core::parallel::compress::<Registry>(data, settings, threads)
+    lz4framed_core::parallel::compress(data, settings, threads)
 }
 
 /// Compress a stream into one frame on `threads` threads (0 = all cores), optionally recording
@@ -39,14 +41,12 @@ pub fn compress_stream<R: Read, W: Write>(
     size: Option<u64>,
     index: Option<&crate::index::IndexOptions>,
 ) -> Result<(W, CompressSummary), Error> {
-    lz4framed_core::parallel::compress_stream::<R, W, Registry>(
-        reader, writer, settings, threads, size, index,
-    )
+    lz4framed_core::parallel::compress_stream(reader, writer, settings, threads, size, index)
 }
 
 /// Decompress the indexed file `data` on `threads` threads (0 = all cores).
 pub fn decompress(data: &[u8], index: &SeekIndex, threads: usize) -> Result<Vec<u8>, Error> {
-    lz4framed_core::parallel::decompress::<Registry>(data, index, threads)
+    lz4framed_core::parallel::decompress(data, index, threads)
 }
 
 /// Decompress the indexed file `source` on `threads` threads (0 = all cores) into `writer`, in
@@ -58,9 +58,7 @@ pub fn decompress_to<S: RandomAccess + ?Sized, W: Write>(
     dictionary: Option<&Dictionary>,
     writer: W,
 ) -> Result<(W, u64), Error> {
-    lz4framed_core::parallel::decompress_to::<S, W, Registry>(
-        source, index, threads, dictionary, writer,
-    )
+    lz4framed_core::parallel::decompress_to(source, index, threads, dictionary, writer)
 }
 
 /// Decompress every frame of a stream into `writer` on `threads` threads (0 = all cores),
@@ -73,10 +71,5 @@ pub fn decompress_stream<R: Read, W: Write>(
     decompressor: Decompressor,
     threads: usize,
 ) -> Result<(W, DecompressSummary), Error> {
-    lz4framed_core::parallel::decompress_stream::<R, W, Registry>(
-        reader,
-        writer,
-        decompressor,
-        threads,
-    )
+    lz4framed_core::parallel::decompress_stream(reader, writer, decompressor, threads)
 }

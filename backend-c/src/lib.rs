@@ -136,6 +136,25 @@ pub struct CCodec;
 /// The C reference codec, name `"c"`, levels [`MIN_LEVEL`]`..=`[`MAX_LEVEL`].
 pub static CODEC: CCodec = CCodec;
 
+fn registered() -> Result<&'static dyn BlockCodec, &'static str> {
+    Ok(&CODEC)
+}
+
+fn encode_rank() -> u8 {
+    1
+}
+
+// The reference: `Auto` decodes with it after simd, and compresses with it where simd has only
+// its scalar kernel.
+inventory::submit! {
+    lz4framed_core::registry::CodecEntry {
+        backend: lz4framed_core::Backend::C,
+        codec: registered,
+        decode_rank: 1,
+        encode_rank,
+    }
+}
+
 /// The last `WINDOW_SIZE` bytes of `history`: no match can reach further back.
 fn window(history: &[u8]) -> &[u8] {
     &history[history.len().saturating_sub(WINDOW_SIZE)..]

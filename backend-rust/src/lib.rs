@@ -34,6 +34,24 @@ pub struct RustCodec;
 /// The safe-Rust codec, name `"rust-safe"`, levels `0..=1`.
 pub static CODEC: RustCodec = RustCodec;
 
+fn registered() -> Result<&'static dyn BlockCodec, &'static str> {
+    Ok(&CODEC)
+}
+
+fn encode_rank() -> u8 {
+    3
+}
+
+// The safe fallback: `Auto` takes it last.
+inventory::submit! {
+    lz4framed_core::registry::CodecEntry {
+        backend: lz4framed_core::Backend::Rust,
+        codec: registered,
+        decode_rank: 2,
+        encode_rank,
+    }
+}
+
 /// The last `WINDOW_SIZE` bytes of `history`: no match can reach further back.
 fn window(history: &[u8]) -> &[u8] {
     &history[history.len().saturating_sub(WINDOW_SIZE)..]

@@ -148,6 +148,30 @@ pub fn best() -> &'static SimdCodec {
     codec(best_kernel()).expect("the best kernel is available")
 }
 
+fn registered() -> Result<&'static dyn BlockCodec, &'static str> {
+    Ok(best())
+}
+
+/// First for compression where a vector kernel runs (faster than C at every level, HC output
+/// byte-identical); after C where only the portable scalar kernel does.
+fn encode_rank() -> u8 {
+    if best_kernel() == Kernel::Scalar {
+        2
+    } else {
+        0
+    }
+}
+
+// `Auto` decodes with simd first: the fastest decoder that meets the block-decoder contract.
+inventory::submit! {
+    lz4framed_core::registry::CodecEntry {
+        backend: lz4framed_core::Backend::Simd,
+        codec: registered,
+        decode_rank: 0,
+        encode_rank,
+    }
+}
+
 /// lz4framed's own block codec with one [`Kernel`]. Obtain it with [`codec`] or [`best`]
 /// (which only hand out kernels the CPU supports).
 #[derive(Debug)]

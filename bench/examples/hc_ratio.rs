@@ -17,7 +17,7 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use lz4framed::{compress_bound, BlockCompressor};
+use lz4framed::codec::{compress_bound, BlockCompressor};
 use lz4framed_backend_c::raw;
 use lz4framed_backend_simd::hc::HcCompressor;
 use lz4framed_bench::corpus::silesia;

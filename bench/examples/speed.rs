@@ -25,7 +25,7 @@
 
 use std::hint::black_box;
 
-use lz4framed::{compress_bound, BlockCodec, BlockCompressor};
+use lz4framed::codec::{compress_bound, BlockCodec, BlockCompressor};
 use lz4framed_backend_c::raw;
 use lz4framed_backend_simd::{codec, Kernel};
 use lz4framed_bench::corpus::silesia;

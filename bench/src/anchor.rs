@@ -11,7 +11,8 @@
 
 use std::ops::RangeInclusive;
 
-use lz4framed::{BlockCodec, BlockCompressor, BlockError, Error};
+use lz4framed::codec::{BlockCodec, BlockCompressor, BlockError};
+use lz4framed::Error;
 use lz4framed_backend_c::raw;
 
 /// The anchor's codec name in every table.
@@ -94,7 +95,7 @@ mod tests {
     #[test]
     fn anchor_round_trips_and_matches_the_c_backend() {
         let data = crate::shapes::text(200_000, 5);
-        let mut c = vec![0u8; lz4framed::compress_bound(data.len())];
+        let mut c = vec![0u8; lz4framed::codec::compress_bound(data.len())];
         let mut out = vec![0u8; data.len()];
         for level in [1, 9] {
             let n = BARE_C

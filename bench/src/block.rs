@@ -1,7 +1,7 @@
 //! Block level: a whole input cut into independent blocks, each compressed or decompressed with
 //! one [`BlockCodec`] call (no frame layer).
 
-use lz4framed::{compress_bound, BlockCodec, BlockCompressor};
+use lz4framed::codec::{compress_bound, BlockCodec, BlockCompressor};
 
 /// The block size of the block-level benchmarks: 4 MiB, the `lz4` tool's frame block size, so
 /// that raw block decoding does exactly the work of decoding a 4 MiB independent frame.

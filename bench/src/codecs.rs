@@ -1,6 +1,6 @@
 //! The block codecs every benchmark iterates over.
 
-use lz4framed::BlockCodec;
+use lz4framed::codec::BlockCodec;
 
 use crate::anchor;
 

@@ -152,7 +152,7 @@ pub fn ours_stream_decode(frame: &[u8], backend: Backend, buf: &mut [u8]) -> usi
 
 /// Compresses `data` into one frame with lz4_flex's `FrameEncoder` (level 1 is its only level).
 pub fn flex_compress(data: &[u8], cfg: &FrameConfig) -> Vec<u8> {
-    let out = Vec::with_capacity(lz4framed::compress_bound(data.len()) + 1024);
+    let out = Vec::with_capacity(lz4framed::codec::compress_bound(data.len()) + 1024);
     let mut enc = lz4_flex::frame::FrameEncoder::with_frame_info(cfg.flex_info(data.len()), out);
     enc.write_all(data).expect("writing to a Vec");
     enc.finish().expect("lz4_flex frame encoding")

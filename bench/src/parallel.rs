@@ -5,7 +5,8 @@
 use std::io::Cursor;
 
 use lz4framed::index::IndexOptions;
-use lz4framed::{FrameSettings, SeekIndex, SeekableReader};
+use lz4framed::index::{SeekIndex, SeekableReader};
+use lz4framed::FrameSettings;
 
 use crate::corpus::Rng;
 
@@ -82,8 +83,7 @@ pub fn stream_decompress(file: &[u8], threads: usize, out: &mut Vec<u8>) -> usiz
 /// If `file` does not decode.
 pub fn build(file: &[u8]) -> SeekIndex {
     let opts = IndexOptions::default();
-    lz4framed::index::build_index::<_, lz4framed::Registry>(file, &opts)
-        .unwrap_or_else(|e| panic!("index build: {e}"))
+    lz4framed::index::build_index(file, &opts).unwrap_or_else(|e| panic!("index build: {e}"))
 }
 
 /// Compresses `data` on `threads` threads with `settings` into `out` (cleared first; a reused

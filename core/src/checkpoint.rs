@@ -34,11 +34,12 @@
 //! allocated.
 
 use crate::codec::{compress_bound, BlockCodec, WINDOW_SIZE};
-use crate::engine::{Engine, Stage};
+use crate::engine::{Engine, EngineParts};
 use crate::error::Error;
 use crate::frame::{FrameInfo, FrameKind, LEGACY_BLOCK_SIZE, MAX_DESCRIPTOR_LEN};
 use crate::settings::{BlockMode, Dictionary};
 use crate::varint::{self, Reader};
+use crate::walk::{FrameWalker, Stage};
 use crate::xxh32::{xxh32, Xxh32};
 
 const MAGIC: &[u8; 4] = b"L4CP";
@@ -101,42 +102,42 @@ pub(crate) fn write(
     pending_output: &[u8],
     dict: Option<DictBinding>,
 ) -> Vec<u8> {
-    let mut out = Vec::with_capacity(64 + engine.pending.len() + pending_output.len());
+    let mut out = Vec::with_capacity(64 + engine.pending().len() + pending_output.len());
     out.extend_from_slice(MAGIC);
     out.push(VERSION);
-    let (code, arg) = stage_code(engine.stage);
+    let (code, arg) = stage_code(engine.stage());
     out.push(code);
     let mut flags = 0;
-    if engine.content_hash.is_some() {
+    if engine.content_hash().is_some() {
         flags |= F_HASH;
     }
-    if !engine.pending.is_empty() {
+    if !engine.pending().is_empty() {
         flags |= F_PENDING_IN;
     }
     if !pending_output.is_empty() {
         flags |= F_PENDING_OUT;
     }
-    if !engine.window.is_empty() {
+    if !engine.window().is_empty() {
         flags |= F_WINDOW;
     }
     if dict.is_some() {
         flags |= F_DICT;
     }
-    if !engine.verify {
+    if !engine.verifies() {
         flags |= F_NO_VERIFY;
     }
-    if engine.failed {
+    if engine.has_failed() {
         flags |= F_FAILED;
     }
     out.push(flags);
-    out.push(engine.descriptor.len() as u8);
-    out.extend_from_slice(&engine.descriptor);
-    varint::put(&mut out, engine.compressed_position);
-    varint::put(&mut out, engine.decompressed_position);
-    varint::put(&mut out, engine.frame_index);
-    varint::put(&mut out, engine.frame_decompressed);
+    out.push(engine.walker().descriptor().len() as u8);
+    out.extend_from_slice(engine.walker().descriptor());
+    varint::put(&mut out, engine.compressed_position());
+    varint::put(&mut out, engine.decompressed_position());
+    varint::put(&mut out, engine.frame_number());
+    varint::put(&mut out, engine.frame_decompressed());
     varint::put(&mut out, arg);
-    if let Some(h) = &engine.content_hash {
+    if let Some(h) = engine.content_hash() {
         varint::put(&mut out, h.total_len);
         for v in h.v {
             out.extend_from_slice(&v.to_le_bytes());
@@ -145,16 +146,16 @@ pub(crate) fn write(
         out.push(n);
         out.extend_from_slice(&h.buffer[..usize::from(n)]);
     }
-    if !engine.pending.is_empty() {
-        varint::put(&mut out, engine.pending.len() as u64);
-        out.extend_from_slice(&engine.pending);
+    if !engine.pending().is_empty() {
+        varint::put(&mut out, engine.pending().len() as u64);
+        out.extend_from_slice(engine.pending());
     }
     if !pending_output.is_empty() {
         varint::put(&mut out, pending_output.len() as u64);
         out.extend_from_slice(pending_output);
     }
-    if !engine.window.is_empty() {
-        let w = &engine.window;
+    if !engine.window().is_empty() {
+        let w = engine.window();
         varint::put(&mut out, w.len() as u64);
         let mut scratch = vec![0u8; compress_bound(w.len())];
         let packed = codec
@@ -224,14 +225,7 @@ pub(crate) fn read(bytes: &[u8], codec: &dyn BlockCodec) -> Result<Restored, Err
     let frame_decompressed = r.varint().ok_or_else(eof)?;
     let arg = r.varint().ok_or_else(eof)?;
 
-    let mut engine = Engine::new();
-    engine.verify = flags & F_NO_VERIFY == 0;
-    engine.failed = flags & F_FAILED != 0;
-    engine.compressed_position = compressed_position;
-    engine.decompressed_position = decompressed_position;
-    engine.frame_index = frame_index;
-    engine.frame_decompressed = frame_decompressed;
-
+    let verify = flags & F_NO_VERIFY == 0;
     // The frame the state is in, from the descriptor (standard frames) or the stage (legacy).
     let frame = match desc_len {
         0 => None,
@@ -248,7 +242,7 @@ pub(crate) fn read(bytes: &[u8], codec: &dyn BlockCodec) -> Result<Restored, Err
     };
     let in_frame_body = matches!(code, 3..=5);
     let in_legacy = matches!(code, 8 | 9);
-    engine.stage = match code {
+    let stage = match code {
         0 => Stage::Magic,
         1 => Stage::DescriptorFlg,
         2 => {
@@ -288,10 +282,8 @@ pub(crate) fn read(bytes: &[u8], codec: &dyn BlockCodec) -> Result<Restored, Err
         }
         _ => return Err(bad("unknown stage")),
     };
-    if !matches!(
-        engine.stage,
-        Stage::Block { .. } | Stage::DescriptorRest { .. }
-    ) && !matches!(engine.stage, Stage::Skip { .. } | Stage::LegacyBlock { .. })
+    if !matches!(stage, Stage::Block { .. } | Stage::DescriptorRest { .. })
+        && !matches!(stage, Stage::Skip { .. } | Stage::LegacyBlock { .. })
         && arg != 0
     {
         return Err(bad("stage argument where none belongs"));
@@ -302,15 +294,14 @@ pub(crate) fn read(bytes: &[u8], codec: &dyn BlockCodec) -> Result<Restored, Err
     if in_legacy && desc_len != 0 {
         return Err(bad("legacy stage with a descriptor"));
     }
-    engine.descriptor = descriptor;
-    engine.frame = if in_legacy {
+    let frame = if in_legacy {
         Some(FrameInfo::legacy())
     } else {
         frame
     };
     if frame_index == 0
         && !matches!(
-            engine.stage,
+            stage,
             Stage::Magic
                 | Stage::DescriptorFlg
                 | Stage::DescriptorRest { .. }
@@ -320,7 +311,8 @@ pub(crate) fn read(bytes: &[u8], codec: &dyn BlockCodec) -> Result<Restored, Err
     {
         return Err(bad("frame stage before any frame"));
     }
-    let info = engine.frame.clone();
+    let info = frame.clone();
+    let walker = FrameWalker::from_parts(stage, descriptor, frame, frame_index, verify);
     if let Some(cs) = info.as_ref().and_then(|f| f.content_size) {
         if in_frame_body && frame_decompressed > cs {
             return Err(bad("more output than the frame's content size"));
@@ -333,6 +325,7 @@ pub(crate) fn read(bytes: &[u8], codec: &dyn BlockCodec) -> Result<Restored, Err
             "content-checksum state present where none belongs, or missing",
         ));
     }
+    let mut content_hash = None;
     if wants_hash {
         let total_len = r.varint().ok_or_else(eof)?;
         let mut v = [0u32; 4];
@@ -345,7 +338,7 @@ pub(crate) fn read(bytes: &[u8], codec: &dyn BlockCodec) -> Result<Restored, Err
         }
         let mut buffer = [0u8; 16];
         buffer[..usize::from(n)].copy_from_slice(r.bytes(usize::from(n)).ok_or_else(eof)?);
-        engine.content_hash = Some(Xxh32 {
+        content_hash = Some(Xxh32 {
             total_len,
             v,
             buffer,
@@ -353,8 +346,9 @@ pub(crate) fn read(bytes: &[u8], codec: &dyn BlockCodec) -> Result<Restored, Err
         });
     }
 
+    let mut pending = Vec::new();
     if flags & F_PENDING_IN != 0 {
-        let unit = engine.unit_len().unwrap_or(0);
+        let unit = walker.unit_len().unwrap_or(0);
         // The pending bytes were read before the compressed position, so they cannot be more.
         let n = r
             .len(unit.saturating_sub(1))
@@ -363,7 +357,7 @@ pub(crate) fn read(bytes: &[u8], codec: &dyn BlockCodec) -> Result<Restored, Err
         if n == 0 {
             return Err(bad("empty pending input"));
         }
-        engine.pending = r.bytes(n).ok_or_else(eof)?.to_vec();
+        pending = r.bytes(n).ok_or_else(eof)?.to_vec();
     }
     let mut pending_output = Vec::new();
     if flags & F_PENDING_OUT != 0 {
@@ -376,6 +370,7 @@ pub(crate) fn read(bytes: &[u8], codec: &dyn BlockCodec) -> Result<Restored, Err
     let linked = info
         .as_ref()
         .is_some_and(|f| f.kind == FrameKind::Standard && f.block_mode == BlockMode::Linked);
+    let mut window = Vec::new();
     if flags & F_WINDOW != 0 {
         if !(linked && in_frame_body) {
             return Err(bad("window outside a linked frame"));
@@ -387,7 +382,7 @@ pub(crate) fn read(bytes: &[u8], codec: &dyn BlockCodec) -> Result<Restored, Err
         let encoding = r.u8().ok_or_else(eof)?;
         let stored_len = r.len(r.remaining()).ok_or_else(eof)?;
         let stored = r.bytes(stored_len).ok_or_else(eof)?;
-        engine.window = match encoding {
+        window = match encoding {
             0 if stored_len == raw_len => stored.to_vec(),
             1 => {
                 let mut w = vec![0u8; raw_len];
@@ -411,7 +406,17 @@ pub(crate) fn read(bytes: &[u8], codec: &dyn BlockCodec) -> Result<Restored, Err
         return Err(bad("trailing bytes"));
     }
     Ok(Restored {
-        engine,
+        engine: Engine::from_parts(EngineParts {
+            walker,
+            content_hash,
+            pending,
+            window,
+            compressed_position,
+            decompressed_position,
+            frame_decompressed,
+            verify,
+            failed: flags & F_FAILED != 0,
+        }),
         pending_output,
         dict,
     })

@@ -1,13 +1,13 @@
-//! The block-codec traits every backend implements, and the backend selector.
+//! The block-codec traits every backend implements.
 //!
 //! The frame layer in this crate never compresses or decompresses a byte itself: it hands each
 //! block to a [`BlockCodec`]. Backends (the C reference, safe Rust, our SIMD codec) live in their
-//! own crates and implement these traits; the `lz4framed` facade maps a [`Backend`] to one of them
-//! through a [`CodecRegistry`].
+//! own crates, implement these traits and register their codec (`registry.rs`), which maps a
+//! [`crate::Backend`] to one of them.
 
-use std::fmt;
 use std::ops::RangeInclusive;
 
+pub use crate::error::BlockError;
 use crate::error::Error;
 
 /// The largest distance an LZ4 match may reach back (64 KiB - 1), and so the most history a
@@ -20,39 +20,6 @@ pub const WINDOW_SIZE: usize = 64 * 1024;
 pub const fn compress_bound(n: usize) -> usize {
     n + n / 255 + 16
 }
-
-/// A block decoding failure. Backends report *that* and, where they know it, *where* a block is
-/// malformed; the frame layer adds which frame and block, and the input offset.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BlockError {
-    /// The block is malformed: a token, length or offset that does not describe valid output
-    /// (offset 0, an offset reaching before the available history, a literal run or match past
-    /// the end of the input, a block that does not end in literals).
-    /// `at` is the byte offset in the compressed block where the decoder stopped, if known.
-    Corrupt {
-        /// Offset in the compressed block where decoding failed, when the backend can tell.
-        at: Option<usize>,
-    },
-    /// The block decodes to more bytes than the destination holds (more than the frame's
-    /// maximum block size).
-    OutputTooSmall,
-}
-
-impl fmt::Display for BlockError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            BlockError::Corrupt { at: Some(at) } => {
-                write!(f, "corrupt block data at byte {at} of the block")
-            }
-            BlockError::Corrupt { at: None } => f.write_str("corrupt block data"),
-            BlockError::OutputTooSmall => {
-                f.write_str("block decodes to more than the maximum block size")
-            }
-        }
-    }
-}
-
-impl std::error::Error for BlockError {}
 
 /// An LZ4 block codec: one backend's block compressor factory and block decoder.
 ///
@@ -132,78 +99,5 @@ pub trait BlockCompressor: Send {
     /// independent blocks. The default does nothing.
     fn begin_frame(&mut self, block_size: usize, linked: bool) {
         let _ = (block_size, linked);
-    }
-}
-
-/// Which block backend to use. [`Backend::Auto`] (the default) takes the fastest one this build
-/// and CPU support; the `LZ4FRAMED_BACKEND` environment variable (`c`, `rust` or `simd`)
-/// overrides what `Auto` picks.
-///
-/// The mapping from a `Backend` to a codec is done by a [`CodecRegistry`]; the `lz4framed`
-/// facade provides it (`Backend::codec` there).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum Backend {
-    /// The fastest available backend for this CPU (or the one named by `LZ4FRAMED_BACKEND`).
-    #[default]
-    Auto,
-    /// The C reference library (lz4-sys).
-    C,
-    /// lz4_flex, in safe mode.
-    Rust,
-    /// lz4framed's own codec, hand-vectorized, with run-time kernel selection.
-    Simd,
-}
-
-impl Backend {
-    /// The backend's lower-case name as used by `LZ4FRAMED_BACKEND` and the CLI
-    /// (`auto`, `c`, `rust`, `simd`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Backend::Auto => "auto",
-            Backend::C => "c",
-            Backend::Rust => "rust",
-            Backend::Simd => "simd",
-        }
-    }
-}
-
-impl fmt::Display for Backend {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for Backend {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self, Error> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "auto" => Ok(Backend::Auto),
-            "c" => Ok(Backend::C),
-            "rust" | "rust-safe" => Ok(Backend::Rust),
-            "simd" => Ok(Backend::Simd),
-            _ => Err(Error::UnknownBackend(s.to_string())),
-        }
-    }
-}
-
-/// Maps a [`Backend`] to a block codec. The frame types of this crate are generic over a
-/// registry so that `Decompressor::new()` can pick a codec without the caller naming one; the
-/// `lz4framed` facade supplies the registry of the backends it was built with.
-pub trait CodecRegistry: 'static {
-    /// The codec `Backend::Auto` stands for. It must support level 1 (the default level): the
-    /// infallible constructors (`Decompressor::new`, `Compressor::new`, …) rely on it.
-    fn auto() -> &'static dyn BlockCodec;
-
-    /// The codec for `backend`, or [`Error::BackendUnavailable`] when it is not in this build or
-    /// not supported by this CPU.
-    fn codec(backend: Backend) -> Result<&'static dyn BlockCodec, Error>;
-
-    /// The codec for compressing at `level` with `backend`. For `Auto` it may differ from the
-    /// decoding choice ([`CodecRegistry::codec`]): the fastest encoder need not be the fastest
-    /// decoder, and not every codec has every level. The default just calls `codec`.
-    fn codec_for_level(backend: Backend, level: i32) -> Result<&'static dyn BlockCodec, Error> {
-        let _ = level;
-        Self::codec(backend)
     }
 }

@@ -2,9 +2,9 @@
 //! adapter built on it.
 
 use std::io::{self, Write};
-use std::marker::PhantomData;
 
-use crate::codec::{compress_bound, BlockCodec, BlockCompressor, CodecRegistry, WINDOW_SIZE};
+use crate::backend::Backend;
+use crate::codec::{compress_bound, BlockCodec, BlockCompressor, WINDOW_SIZE};
 use crate::error::Error;
 use crate::frame::{FrameInfo, FrameKind, END_MARK, UNCOMPRESSED_FLAG};
 use crate::index::{IndexBuilder, IndexOptions, Recorder};
@@ -39,7 +39,7 @@ enum Phase {
 /// assert_eq!(lz4framed::decompress(&frame)?, b"hello, world");
 /// # Ok::<(), lz4framed::Error>(())
 /// ```
-pub struct Compressor<G: CodecRegistry> {
+pub struct Compressor {
     settings: FrameSettings,
     codec: &'static dyn BlockCodec,
     block: Box<dyn BlockCompressor>,
@@ -56,16 +56,16 @@ pub struct Compressor<G: CodecRegistry> {
     declared_size: Option<u64>,
     /// Seek-index recording, when asked for ([`Compressor::record_index`]).
     recorder: Option<Box<Recorder>>,
-    _registry: PhantomData<fn() -> G>,
 }
 
-impl<G: CodecRegistry> Compressor<G> {
+impl Compressor {
     /// A compressor with the default settings ([`FrameSettings::new`]).
     ///
-    /// It uses the registry's default codec ([`CodecRegistry::auto`]), which by that trait's
-    /// contract supports level 1.
+    /// It uses the codec `Auto` compresses with at level 1 (every backend has level 1).
     pub fn new() -> Self {
-        let codec = G::codec_for_level(Default::default(), 1).unwrap_or_else(|_| G::auto());
+        let codec = Backend::Auto
+            .codec_for_level(1)
+            .unwrap_or_else(|_| crate::registry::auto());
         Self::build(FrameSettings::new(), codec)
             .unwrap_or_else(|e| unreachable!("the registry's default codec refuses level 1: {e}"))
     }
@@ -74,7 +74,7 @@ impl<G: CodecRegistry> Compressor<G> {
     /// dictionary, backend).
     pub fn with_settings(settings: &FrameSettings) -> Result<Self, Error> {
         settings.check()?;
-        let codec = G::codec_for_level(settings.backend, settings.level)?;
+        let codec = settings.backend.codec_for_level(settings.level)?;
         Self::build(settings.clone(), codec)
     }
 
@@ -96,7 +96,6 @@ impl<G: CodecRegistry> Compressor<G> {
             total_in: 0,
             declared_size: None,
             recorder: None,
-            _registry: PhantomData,
         })
     }
 
@@ -209,11 +208,9 @@ impl<G: CodecRegistry> Compressor<G> {
         let new_total = self.total_in + data.len() as u64;
         if let Some(declared) = self.declared_size {
             if new_total > declared {
-                return Err(Error::ContentSizeMismatch {
-                    offset: self.total_in,
-                    frame: 1,
+                return Err(Error::InputSizeMismatch {
                     declared,
-                    actual: new_total,
+                    given: new_total,
                 });
             }
         }
@@ -341,11 +338,9 @@ impl<G: CodecRegistry> Compressor<G> {
         if let Some(declared) = self.declared_size {
             if declared != self.total_in {
                 self.phase = Phase::Ended;
-                return Err(Error::ContentSizeMismatch {
-                    offset: self.total_in,
-                    frame: 1,
+                return Err(Error::InputSizeMismatch {
                     declared,
-                    actual: self.total_in,
+                    given: self.total_in,
                 });
             }
         }
@@ -366,13 +361,13 @@ impl<G: CodecRegistry> Compressor<G> {
     }
 }
 
-impl<G: CodecRegistry> Default for Compressor<G> {
+impl Default for Compressor {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<G: CodecRegistry> std::fmt::Debug for Compressor<G> {
+impl std::fmt::Debug for Compressor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Compressor")
             .field("codec", &self.codec.name())
@@ -408,8 +403,18 @@ pub(crate) fn emit_block(
 }
 
 /// An `io::Write` adapter that compresses everything written into one frame on the inner
-/// writer. Call [`FrameEncoder::finish`] at the end: it writes the end of the frame and
-/// returns the writer. (Dropping an unfinished encoder leaves an incomplete frame.)
+/// writer. Call [`FrameEncoder::finish`] at the end (or [`FrameEncoder::try_finish`], which can
+/// be retried after an error of the writer): it writes the end of the frame and returns the
+/// writer. Dropping an unfinished encoder leaves an incomplete frame; [`FrameEncoder::auto_finish`]
+/// gives an encoder that finishes on drop.
+///
+/// `write` follows `io::Write`'s contract to the letter: an error means no byte of that call
+/// was taken, so retrying the same bytes is right. It takes at most one block of input per call
+/// (`write_all` loops), and compressed bytes the inner writer did not accept yet are kept and
+/// written first by the next call, so memory stays at about three blocks (the partial block
+/// of input, one compressed block, the output not yet written; at least 1 MiB of input
+/// staging for linked blocks) whatever the size of a write: 1.4 MiB for the default 64 KiB
+/// blocks, 13 MiB for 4 MiB blocks (`tests/encoder_memory.rs`).
 ///
 /// ```
 /// use lz4framed::FrameEncoder;
@@ -420,13 +425,17 @@ pub(crate) fn emit_block(
 /// assert_eq!(lz4framed::decompress(&frame)?, b"some data");
 /// # Ok::<(), lz4framed::Error>(())
 /// ```
-pub struct FrameEncoder<W: Write, G: CodecRegistry> {
-    inner: Option<W>,
-    compressor: Compressor<G>,
+pub struct FrameEncoder<W: Write> {
+    inner: W,
+    compressor: Compressor,
+    /// Compressed bytes not yet accepted by the writer: `out[out_pos..]`.
     out: Vec<u8>,
+    out_pos: usize,
+    /// The frame's end was produced (by `try_finish`).
+    ended: bool,
 }
 
-impl<W: Write, G: CodecRegistry> FrameEncoder<W, G> {
+impl<W: Write> FrameEncoder<W> {
     /// An encoder with the default settings.
     pub fn new(writer: W) -> Self {
         Self::from_compressor(writer, Compressor::new())
@@ -441,65 +450,121 @@ impl<W: Write, G: CodecRegistry> FrameEncoder<W, G> {
     }
 
     /// An encoder using a prepared [`Compressor`] (which must not have begun a frame).
-    pub fn from_compressor(writer: W, compressor: Compressor<G>) -> Self {
+    pub fn from_compressor(writer: W, compressor: Compressor) -> Self {
         FrameEncoder {
-            inner: Some(writer),
+            inner: writer,
             compressor,
             out: Vec::new(),
+            out_pos: 0,
+            ended: false,
         }
     }
 
     fn ensure_begun(&mut self) -> Result<(), Error> {
-        if !self.compressor.is_open() {
+        if !self.compressor.is_open() && !self.ended {
             self.compressor.begin(&mut self.out)?;
         }
         Ok(())
     }
 
-    fn drain_out(&mut self) -> io::Result<()> {
-        if !self.out.is_empty() {
-            let w = self
-                .inner
-                .as_mut()
-                .ok_or_else(|| io::Error::other("FrameEncoder already finished"))?;
-            w.write_all(&self.out)?;
-            self.out.clear();
+    /// Write the compressed bytes the writer has not accepted yet. On an error, what it did
+    /// accept is remembered and the rest is kept for the next call.
+    fn write_pending(&mut self) -> io::Result<()> {
+        while self.out_pos < self.out.len() {
+            match self.inner.write(&self.out[self.out_pos..]) {
+                Ok(0) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::WriteZero,
+                        "the writer accepts no more compressed bytes",
+                    ))
+                }
+                Ok(n) => self.out_pos += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
         }
+        self.out.clear();
+        self.out_pos = 0;
         Ok(())
     }
 
     /// The inner writer.
     pub fn get_ref(&self) -> &W {
-        self.inner.as_ref().expect("writer present until finish")
+        &self.inner
     }
 
     /// The inner writer, mutably (writing to it directly corrupts the frame).
     pub fn get_mut(&mut self) -> &mut W {
-        self.inner.as_mut().expect("writer present until finish")
+        &mut self.inner
     }
 
     /// The compressor.
-    pub fn compressor(&self) -> &Compressor<G> {
+    pub fn compressor(&self) -> &Compressor {
         &self.compressor
+    }
+
+    /// Complete the frame (last block, end mark, checksum), write everything and flush the
+    /// writer, keeping the encoder. After an error of the writer it can be called again and
+    /// continues where it stopped; once it succeeded, writing more is an error.
+    pub fn try_finish(&mut self) -> Result<(), Error> {
+        if !self.ended {
+            self.ensure_begun()?;
+            self.compressor.end(&mut self.out)?;
+            self.ended = true;
+        }
+        self.write_pending()?;
+        self.inner.flush()?;
+        Ok(())
     }
 
     /// Complete the frame (last block, end mark, checksum), flush, and return the writer.
     pub fn finish(mut self) -> Result<W, Error> {
-        self.ensure_begun()?;
-        self.compressor.end(&mut self.out)?;
-        self.drain_out()?;
-        let mut w = self.inner.take().expect("writer present until finish");
-        w.flush()?;
-        Ok(w)
+        self.try_finish()?;
+        Ok(self.inner)
+    }
+
+    /// An encoder that finishes the frame when dropped (errors at that point are lost: call
+    /// [`AutoFinishEncoder::finish`] to see them).
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// let mut frame = Vec::new();
+    /// {
+    ///     let mut enc = lz4framed::FrameEncoder::new(&mut frame).auto_finish();
+    ///     enc.write_all(b"finished on drop")?;
+    /// }
+    /// assert_eq!(lz4framed::decompress(&frame)?, b"finished on drop");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn auto_finish(self) -> AutoFinishEncoder<W> {
+        AutoFinishEncoder {
+            encoder: Some(self),
+        }
     }
 }
 
-impl<W: Write, G: CodecRegistry> Write for FrameEncoder<W, G> {
+impl<W: Write> Write for FrameEncoder<W> {
+    /// Takes up to one block of `buf` and returns how much it took. Compressed bytes left
+    /// over by an earlier call are written first; if that fails, the error is returned and
+    /// nothing of `buf` is taken.
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.ended {
+            return Err(Error::InvalidState("write after the frame was finished").into());
+        }
+        self.write_pending()?;
+        if buf.is_empty() {
+            return Ok(0);
+        }
         self.ensure_begun()?;
-        self.compressor.update(buf, &mut self.out)?;
-        self.drain_out()?;
-        Ok(buf.len())
+        let bs = self.compressor.settings().block_size.bytes();
+        let take = buf.len().min(bs);
+        // Room for the block's output at once (growing by doubling would reserve twice it).
+        self.out.reserve(compress_bound(take) + 64);
+        self.compressor.update(&buf[..take], &mut self.out)?;
+        // The input is taken now: an error of the writer is reported by the next call, which
+        // writes these bytes first.
+        let _ = self.write_pending();
+        Ok(take)
     }
 
     /// Compresses the pending partial block and flushes the writer, so everything written so
@@ -508,15 +573,66 @@ impl<W: Write, G: CodecRegistry> Write for FrameEncoder<W, G> {
         if self.compressor.is_open() {
             self.compressor.flush(&mut self.out)?;
         }
-        self.drain_out()?;
-        self.inner.as_mut().map_or(Ok(()), |w| w.flush())
+        self.write_pending()?;
+        self.inner.flush()
     }
 }
 
-impl<W: Write, G: CodecRegistry> std::fmt::Debug for FrameEncoder<W, G> {
+impl<W: Write> std::fmt::Debug for FrameEncoder<W> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FrameEncoder")
             .field("compressor", &self.compressor)
+            .field("pending_output", &(self.out.len() - self.out_pos))
+            .field("ended", &self.ended)
             .finish_non_exhaustive()
+    }
+}
+
+/// A [`FrameEncoder`] that finishes its frame when dropped ([`FrameEncoder::auto_finish`]).
+pub struct AutoFinishEncoder<W: Write> {
+    encoder: Option<FrameEncoder<W>>,
+}
+
+impl<W: Write> AutoFinishEncoder<W> {
+    /// Finish now, reporting errors, and return the writer.
+    pub fn finish(mut self) -> Result<W, Error> {
+        match self.encoder.take() {
+            Some(e) => e.finish(),
+            None => Err(Error::InvalidState("the encoder was finished already")),
+        }
+    }
+
+    /// The encoder inside.
+    pub fn get_ref(&self) -> Option<&FrameEncoder<W>> {
+        self.encoder.as_ref()
+    }
+}
+
+impl<W: Write> Write for AutoFinishEncoder<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match &mut self.encoder {
+            Some(e) => e.write(buf),
+            None => Err(Error::InvalidState("write after the frame was finished").into()),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.encoder.as_mut().map_or(Ok(()), Write::flush)
+    }
+}
+
+impl<W: Write> Drop for AutoFinishEncoder<W> {
+    fn drop(&mut self) {
+        if let Some(e) = &mut self.encoder {
+            let _ = e.try_finish();
+        }
+    }
+}
+
+impl<W: Write> std::fmt::Debug for AutoFinishEncoder<W> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AutoFinishEncoder")
+            .field("encoder", &self.encoder)
+            .finish()
     }
 }

@@ -2,12 +2,13 @@
 
 use std::io::{self, BufRead, Read};
 
-use crate::codec::{Backend, CodecRegistry};
+use crate::backend::Backend;
 use crate::decompressor::Decompressor;
-use crate::engine::Stage;
 use crate::error::Error;
+use crate::frame::ends_legacy_frame;
 use crate::input::InputBuf;
 use crate::output::{ReusableBuf, SliceOutput};
+use crate::walk::Stage;
 
 /// Reads LZ4 frames from `R` and yields the decoded bytes, through `Read` and `BufRead`.
 ///
@@ -27,19 +28,19 @@ use crate::output::{ReusableBuf, SliceOutput};
 /// assert_eq!(text, "streamed data");
 /// # Ok::<(), std::io::Error>(())
 /// ```
-pub struct FrameDecoder<R, G: CodecRegistry> {
+pub struct FrameDecoder<R> {
     reader: R,
-    decompressor: Decompressor<G>,
+    decompressor: Decompressor,
     /// Input read but not yet fed.
     input: InputBuf,
     /// Decoded output not yet read: `out.data()[out_pos..]`.
     out: ReusableBuf,
     out_pos: usize,
-    /// Bytes read from readers in all.
-    read_total: u64,
+    /// Stop after the first frame ([`FrameDecoder::single_frame`]).
+    single_frame: bool,
 }
 
-impl<R: Clone, G: CodecRegistry> Clone for FrameDecoder<R, G> {
+impl<R: Clone> Clone for FrameDecoder<R> {
     fn clone(&self) -> Self {
         FrameDecoder {
             reader: self.reader.clone(),
@@ -47,12 +48,12 @@ impl<R: Clone, G: CodecRegistry> Clone for FrameDecoder<R, G> {
             input: self.input.clone(),
             out: self.out.clone(),
             out_pos: self.out_pos,
-            read_total: self.read_total,
+            single_frame: self.single_frame,
         }
     }
 }
 
-impl<R, G: CodecRegistry> std::fmt::Debug for FrameDecoder<R, G> {
+impl<R> std::fmt::Debug for FrameDecoder<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FrameDecoder")
             .field("decompressor", &self.decompressor)
@@ -62,7 +63,7 @@ impl<R, G: CodecRegistry> std::fmt::Debug for FrameDecoder<R, G> {
     }
 }
 
-impl<R: Read, G: CodecRegistry> FrameDecoder<R, G> {
+impl<R: Read> FrameDecoder<R> {
     /// A decoder on the `Auto` backend.
     pub fn new(reader: R) -> Self {
         Self::with_decompressor(reader, Decompressor::new())
@@ -78,7 +79,7 @@ impl<R: Read, G: CodecRegistry> FrameDecoder<R, G> {
 
     /// A decoder around a prepared [`Decompressor`] (with a dictionary, say, or one restored
     /// from a checkpoint; it continues from its state).
-    pub fn with_decompressor(reader: R, mut decompressor: Decompressor<G>) -> Self {
+    pub fn with_decompressor(reader: R, mut decompressor: Decompressor) -> Self {
         let mut out = ReusableBuf::default();
         if !decompressor.carry.is_empty() {
             out.buf = std::mem::take(&mut decompressor.carry);
@@ -90,7 +91,48 @@ impl<R: Read, G: CodecRegistry> FrameDecoder<R, G> {
             input: InputBuf::default(),
             out,
             out_pos: 0,
-            read_total: 0,
+            single_frame: false,
+        }
+    }
+
+    /// Decode one frame only (skippable frames before it are skipped): reading ends
+    /// (`Ok(0)`) at the frame's end, and no byte past it is read from the reader, so a frame
+    /// embedded in a container leaves the reader at what follows it. (Reads are then no larger
+    /// than the unit being decoded; wrap an unbuffered reader in a `BufReader`.) A legacy frame
+    /// has no end mark: it ends at the end of the input or at the next magic number, whose four
+    /// bytes are then already read ([`FrameDecoder::buffered_input`]).
+    ///
+    /// ```
+    /// use std::io::Read;
+    /// let mut container = lz4framed::compress(b"first");
+    /// container.extend_from_slice(b"trailer");
+    /// let mut input = &container[..];
+    /// let mut dec = lz4framed::FrameDecoder::new(&mut input).single_frame();
+    /// let mut text = String::new();
+    /// dec.read_to_string(&mut text)?;
+    /// assert_eq!(text, "first");
+    /// assert_eq!(input, b"trailer");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn single_frame(mut self) -> Self {
+        self.single_frame = true;
+        self
+    }
+
+    /// In single-frame mode: the frame has ended (for a legacy frame: the next four bytes,
+    /// buffered, end it).
+    fn single_frame_done(&self) -> bool {
+        let engine = &self.decompressor.engine;
+        if !self.single_frame || engine.frame_number() == 0 || !engine.pending().is_empty() {
+            return false;
+        }
+        match engine.stage() {
+            Stage::Magic => true,
+            Stage::LegacyBlockHeader => {
+                let b = self.input.available();
+                b.len() >= 4 && ends_legacy_frame(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            }
+            _ => false,
         }
     }
 
@@ -118,13 +160,16 @@ impl<R: Read, G: CodecRegistry> FrameDecoder<R, G> {
 
     /// The decompressor inside (positions, frame info, …). Its state covers the input fed so
     /// far; bytes it decoded that were not yet read out are [`FrameDecoder::buffered_output`].
-    pub fn decompressor(&self) -> &Decompressor<G> {
+    pub fn decompressor(&self) -> &Decompressor {
         &self.decompressor
     }
 
-    /// Bytes read from the reader(s) in all: where a replacement reader must start.
+    /// Bytes read from the reader(s) in all, counted from where this decoder started: where a
+    /// replacement reader must start ([`FrameDecoder::replace_reader`]). Every byte a reader
+    /// handed out counts, also when its next `read` failed mid-block: those bytes stay buffered
+    /// and are decoded once the input continues.
     pub fn read_position(&self) -> u64 {
-        self.read_total
+        self.input.read_total()
     }
 
     /// Decoded bytes not yet read out.
@@ -154,18 +199,25 @@ impl<R: Read, G: CodecRegistry> FrameDecoder<R, G> {
 
     /// Read until at least `want` input bytes are buffered or the reader ends.
     fn fill_input(&mut self, want: usize) -> io::Result<()> {
-        self.read_total += self.input.fill(&mut self.reader, want)?;
+        self.input
+            .fill_up_to(&mut self.reader, want, self.single_frame)?;
         Ok(())
     }
 }
 
-impl<R: Read, G: CodecRegistry> BufRead for FrameDecoder<R, G> {
+impl<R: Read> BufRead for FrameDecoder<R> {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
         while self.out_pos == self.out.filled {
             self.out.clear();
             self.out_pos = 0;
             let need = self.decompressor.engine.want_input();
+            if self.single_frame_done() {
+                return Ok(&[]);
+            }
             self.fill_input(need)?;
+            if self.single_frame_done() {
+                return Ok(&[]);
+            }
             let avail = self.input.available().len();
             if avail == 0 {
                 // The reader has ended.
@@ -187,12 +239,12 @@ impl<R: Read, G: CodecRegistry> BufRead for FrameDecoder<R, G> {
     }
 }
 
-impl<R: Read, G: CodecRegistry> FrameDecoder<R, G> {
+impl<R: Read> FrameDecoder<R> {
     /// The most output the next unit can produce when it is a block, `None` for other units.
     fn next_block_output_bound(&self) -> Option<usize> {
         let engine = &self.decompressor.engine;
-        let max = engine.frame.as_ref()?.block_max_size();
-        match engine.stage {
+        let max = engine.frame()?.block_max_size();
+        match engine.stage() {
             Stage::Block { size, raw: true } => Some(size as usize),
             Stage::Block { raw: false, .. } | Stage::LegacyBlock { .. } => Some(max),
             _ => None,
@@ -200,15 +252,18 @@ impl<R: Read, G: CodecRegistry> FrameDecoder<R, G> {
     }
 }
 
-impl<R: Read, G: CodecRegistry> Read for FrameDecoder<R, G> {
+impl<R: Read> Read for FrameDecoder<R> {
     /// Reads decoded bytes. When nothing is buffered and `buf` can hold the whole next block,
     /// the block is decoded straight into `buf`, without an intermediate copy.
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
         // Units go straight through while they fit `buf`: headers (no output), and blocks whose
         // output bound fits. A skippable frame's content is left to the buffered path, which
         // consumes it in pieces.
         while self.out_pos == self.out.filled && !buf.is_empty() {
-            let fits = match self.decompressor.engine.stage {
+            let fits = match self.decompressor.engine.stage() {
                 Stage::Skip { .. } => false,
                 _ => self
                     .next_block_output_bound()
@@ -218,7 +273,13 @@ impl<R: Read, G: CodecRegistry> Read for FrameDecoder<R, G> {
                 break;
             }
             let need = self.decompressor.engine.need();
+            if self.single_frame_done() {
+                return Ok(0);
+            }
             self.fill_input(need)?;
+            if self.single_frame_done() {
+                return Ok(0);
+            }
             if self.input.available().len() < need {
                 break; // short input: the buffered path reports it
             }

@@ -1,10 +1,9 @@
 //! The push-style [`Decompressor`]: feed it any slices of input, get decoded bytes appended to
 //! a `Vec`.
 
-use std::marker::PhantomData;
-
+use crate::backend::Backend;
 use crate::checkpoint::{self, DictBinding};
-use crate::codec::{Backend, BlockCodec, CodecRegistry};
+use crate::codec::BlockCodec;
 use crate::engine::{Engine, Status};
 use crate::error::Error;
 use crate::frame::FrameInfo;
@@ -30,7 +29,7 @@ use crate::settings::Dictionary;
 /// assert_eq!(out, b"hello hello hello hello");
 /// # Ok::<(), lz4framed::Error>(())
 /// ```
-pub struct Decompressor<G: CodecRegistry> {
+pub struct Decompressor {
     pub(crate) codec: &'static dyn BlockCodec,
     pub(crate) dictionary: Option<Dictionary>,
     pub(crate) engine: Engine,
@@ -38,10 +37,9 @@ pub struct Decompressor<G: CodecRegistry> {
     pub(crate) carry: Vec<u8>,
     /// The dictionary a restored state was bound to, until checked against the one supplied.
     pub(crate) dict_binding: Option<DictBinding>,
-    _registry: PhantomData<fn() -> G>,
 }
 
-impl<G: CodecRegistry> Clone for Decompressor<G> {
+impl Clone for Decompressor {
     fn clone(&self) -> Self {
         Decompressor {
             codec: self.codec,
@@ -49,38 +47,40 @@ impl<G: CodecRegistry> Clone for Decompressor<G> {
             engine: self.engine.clone(),
             carry: self.carry.clone(),
             dict_binding: self.dict_binding,
-            _registry: PhantomData,
         }
     }
 }
 
-impl<G: CodecRegistry> std::fmt::Debug for Decompressor<G> {
+impl std::fmt::Debug for Decompressor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Decompressor")
             .field("codec", &self.codec.name())
             .field("dictionary", &self.dictionary)
-            .field("compressed_position", &self.engine.compressed_position)
-            .field("decompressed_position", &self.engine.decompressed_position)
-            .field("frame_info", &self.engine.frame)
+            .field("compressed_position", &self.engine.compressed_position())
+            .field(
+                "decompressed_position",
+                &self.engine.decompressed_position(),
+            )
+            .field("frame_info", &self.engine.frame())
             .finish_non_exhaustive()
     }
 }
 
-impl<G: CodecRegistry> Default for Decompressor<G> {
+impl Default for Decompressor {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<G: CodecRegistry> Decompressor<G> {
+impl Decompressor {
     /// A decompressor on the `Auto` backend.
     pub fn new() -> Self {
-        Self::with_codec(G::auto())
+        Self::with_codec(crate::registry::auto())
     }
 
     /// A decompressor on `backend`.
     pub fn with_backend(backend: impl Into<Backend>) -> Result<Self, Error> {
-        Ok(Self::with_codec(G::codec(backend.into())?))
+        Ok(Self::with_codec(backend.into().codec()?))
     }
 
     /// A decompressor on a specific codec.
@@ -91,7 +91,6 @@ impl<G: CodecRegistry> Decompressor<G> {
             engine: Engine::new(),
             carry: Vec::new(),
             dict_binding: None,
-            _registry: PhantomData,
         }
     }
 
@@ -107,7 +106,6 @@ impl<G: CodecRegistry> Decompressor<G> {
             engine,
             carry: Vec::new(),
             dict_binding: None,
-            _registry: PhantomData,
         }
     }
 
@@ -156,7 +154,7 @@ impl<G: CodecRegistry> Decompressor<G> {
     /// [`Error::BadCheckpoint`]. A state taken with a dictionary needs it again
     /// ([`Decompressor::with_dictionary`]); the next `decompress` checks it.
     pub fn from_checkpoint(bytes: &[u8]) -> Result<Self, Error> {
-        Self::restore(bytes, G::auto())
+        Self::restore(bytes, crate::registry::auto())
     }
 
     /// Like [`Decompressor::from_checkpoint`], on `backend`.
@@ -164,7 +162,7 @@ impl<G: CodecRegistry> Decompressor<G> {
         bytes: &[u8],
         backend: impl Into<Backend>,
     ) -> Result<Self, Error> {
-        Self::restore(bytes, G::codec(backend.into())?)
+        Self::restore(bytes, backend.into().codec()?)
     }
 
     fn restore(bytes: &[u8], codec: &'static dyn BlockCodec) -> Result<Self, Error> {
@@ -175,7 +173,6 @@ impl<G: CodecRegistry> Decompressor<G> {
             engine: r.engine,
             carry: r.pending_output,
             dict_binding: r.dict,
-            _registry: PhantomData,
         })
     }
 
@@ -190,7 +187,7 @@ impl<G: CodecRegistry> Decompressor<G> {
     /// Whether to verify header, block and content checksums (default: yes). Turning it off
     /// trades integrity checking for speed.
     pub fn verify_checksums(mut self, verify: bool) -> Self {
-        self.engine.verify = verify;
+        self.engine.set_verify(verify);
         self
     }
 
@@ -207,7 +204,7 @@ impl<G: CodecRegistry> Decompressor<G> {
 
     pub(crate) fn feed(&mut self, input: &[u8], out: &mut dyn Output) -> Result<Status, Error> {
         if let Some(want) = self.dict_binding {
-            let frame = self.engine.frame_index;
+            let frame = self.engine.frame_number();
             match &self.dictionary {
                 None => {
                     return Err(Error::DictionaryMissing {
@@ -243,18 +240,18 @@ impl<G: CodecRegistry> Decompressor<G> {
     /// The header of the current frame (or of the last one, between frames); `None` before
     /// the first descriptor has been read.
     pub fn frame_info(&self) -> Option<&FrameInfo> {
-        self.engine.frame.as_ref()
+        self.engine.frame()
     }
 
     /// Input bytes consumed so far, in all.
     pub fn compressed_position(&self) -> u64 {
-        self.engine.compressed_position
+        self.engine.compressed_position()
     }
 
     /// Output bytes handed to the caller so far, in all (for a restored decompressor: where its
     /// output continues).
     pub fn decompressed_position(&self) -> u64 {
-        self.engine.decompressed_position - self.carry.len() as u64
+        self.engine.decompressed_position() - self.carry.len() as u64
     }
 
     /// Whether the decoder is between blocks (or frames) with no partial unit held: the point
@@ -270,7 +267,7 @@ impl<G: CodecRegistry> Decompressor<G> {
 
     /// The 1-based number of the current frame (0 before the first).
     pub fn frame_number(&self) -> u64 {
-        self.engine.frame_index
+        self.engine.frame_number()
     }
 
     /// The name of the block codec in use.

@@ -1,21 +1,21 @@
 //! The frame decoder's state machine, shared by [`crate::Decompressor`] and
-//! [`crate::FrameDecoder`].
+//! [`crate::FrameDecoder`]: the [`FrameWalker`] (which unit comes next, what it says) plus
+//! what decoding needs — the running content checksum, the 64 KiB window of linked frames,
+//! positions, and the part of a unit that arrived so far.
 //!
-//! The state machine reads the input as a sequence of *units* — a magic number, a descriptor,
-//! a block header, a block (with its checksum), a content checksum, a skippable frame's size —
-//! and keeps only the part of a unit that arrived so far (`pending`). A unit that lies whole in
-//! the caller's input is processed in place, without copying. Between units the state is a
-//! handful of integers, the running content checksum and (for linked frames) the 64 KiB window
-//! of recent output; that is what a checkpoint stores.
+//! The input is read as a sequence of *units* (a magic number, a descriptor, a block header,
+//! a block with its checksum, a content checksum, a skippable frame's size); only the part of
+//! a unit that arrived so far is kept (`pending`), and a unit that lies whole in the caller's
+//! input is processed in place, without copying. Between units the state is a handful of
+//! integers, the running content checksum and (for linked frames) the window: what a
+//! checkpoint stores.
 
 use crate::codec::{BlockCodec, WINDOW_SIZE};
-use crate::compress_bound;
 use crate::error::Error;
-use crate::frame::{
-    is_skippable, FrameInfo, FrameKind, LEGACY_BLOCK_SIZE, LEGACY_MAGIC, MAGIC, UNCOMPRESSED_FLAG,
-};
-use crate::output::Output;
-use crate::settings::{BlockMode, Dictionary};
+use crate::frame::{FrameInfo, FrameKind};
+use crate::output::{HandOut, Output};
+use crate::settings::Dictionary;
+use crate::walk::{FrameWalker, Stage, Unit};
 use crate::xxh32::{xxh32, Xxh32};
 
 /// What one [`crate::Decompressor::decompress`] call did.
@@ -29,208 +29,195 @@ pub struct Status {
     pub hint: usize,
 }
 
-/// Where the state machine is: which unit it reads next. The numeric codes are those stored in
-/// checkpoints.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Stage {
-    /// Code 0: four bytes of a magic number (the start of a frame).
-    Magic,
-    /// Code 1: the FLG byte of a standard frame's descriptor.
-    DescriptorFlg,
-    /// Code 2: the rest of the descriptor (`len` bytes in all, FLG included).
-    DescriptorRest {
-        /// Descriptor length, FLG included.
-        len: u8,
-    },
-    /// Code 3: a block header or end mark.
-    BlockHeader,
-    /// Code 4: a block's stored bytes (and its checksum if the frame has block checksums).
-    Block {
-        /// Stored size of the block.
-        size: u32,
-        /// Stored uncompressed.
-        raw: bool,
-    },
-    /// Code 5: the content checksum.
-    ContentChecksum,
-    /// Code 6: a skippable frame's size field.
-    SkippableSize,
-    /// Code 7: skippable frame content still to skip.
-    Skip {
-        /// Bytes left to skip.
-        remaining: u32,
-    },
-    /// Code 8: a legacy block's size field (or the magic number of the next frame).
-    LegacyBlockHeader,
-    /// Code 9: a legacy block.
-    LegacyBlock {
-        /// Compressed size.
-        size: u32,
-    },
-}
-
-/// Parallel decoding ([`crate::parallel::decompress_stream`]): what an engine in deferring mode
-/// hands out instead of decoding, in stream order.
-#[derive(Debug, Clone)]
-pub(crate) enum Deferred {
-    /// A frame whose blocks are handed out begins; `checksum`: it has a content checksum.
-    FrameStart { checksum: bool },
-    /// One of its blocks, checked against its block checksum already.
-    Block(DeferredBlock),
-    /// Its end: the checks that need its output. `checksum`: the stored content checksum and
-    /// its offset.
-    FrameEnd {
-        frame: u64,
-        at: u64,
-        content_size: Option<u64>,
-        checksum: Option<(u32, u64)>,
-    },
-}
-
-/// A block handed out by an engine in deferring mode.
-#[derive(Debug, Clone)]
-pub(crate) struct DeferredBlock {
-    /// The stored bytes (without the block checksum).
-    pub(crate) data: Vec<u8>,
-    /// Stored uncompressed.
-    pub(crate) raw: bool,
-    /// Offset of the block header in the input.
-    pub(crate) header_at: u64,
-    /// The frame's 1-based number.
-    pub(crate) frame: u64,
-    /// The frame's maximum block size.
-    pub(crate) max: usize,
-}
-
 /// The decoder state proper: plain data, cloned and serialized as it is.
 #[derive(Debug, Clone)]
 pub(crate) struct Engine {
-    pub(crate) stage: Stage,
-    /// The current (or last) frame's descriptor bytes as read, FLG through header checksum.
-    pub(crate) descriptor: Vec<u8>,
-    pub(crate) frame: Option<FrameInfo>,
-    pub(crate) content_hash: Option<Xxh32>,
+    walker: FrameWalker,
+    content_hash: Option<Xxh32>,
     /// The bytes of the current unit that arrived so far.
-    pub(crate) pending: Vec<u8>,
+    pending: Vec<u8>,
     /// Linked frames: the last ≤ 64 KiB of the frame's output (or of the dictionary), as of
     /// the end of the last call.
-    pub(crate) window: Vec<u8>,
+    window: Vec<u8>,
     /// Input bytes consumed in all.
-    pub(crate) compressed_position: u64,
+    compressed_position: u64,
     /// Output bytes produced in all.
-    pub(crate) decompressed_position: u64,
-    /// Frames begun so far (the current frame's 1-based number).
-    pub(crate) frame_index: u64,
+    decompressed_position: u64,
     /// Output bytes of the current frame.
-    pub(crate) frame_decompressed: u64,
+    frame_decompressed: u64,
     /// Whether checksums are verified.
-    pub(crate) verify: bool,
+    verify: bool,
     /// An error was returned: the state is not trustworthy any more.
-    pub(crate) failed: bool,
+    failed: bool,
     /// Random access: output is needed only up to this decompressed position, so the block
     /// that reaches it may be decoded in part (not part of the persistent state).
-    pub(crate) prefix_limit: Option<u64>,
+    prefix_limit: Option<u64>,
     /// The last block was decoded only in part ([`Engine::prefix_limit`]): the state cannot go
     /// on (`failed` is set too).
-    pub(crate) truncated: bool,
-    /// Parallel decoding: when `Some`, the blocks of independent-block and legacy frames are
-    /// not decoded but collected here (linked frames are still decoded in place). Not part of
-    /// the persistent state.
-    pub(crate) deferred: Option<Vec<Deferred>>,
-    /// The current frame's blocks are handed out (its output size and content checksum are
-    /// then checked by the collector of `deferred`).
-    pub(crate) deferring: bool,
-    /// Buffers for handed-out blocks, given back by the collector for reuse.
-    pub(crate) spare_blocks: Vec<Vec<u8>>,
+    truncated: bool,
+    /// The current frame's blocks are handed out to the output ([`Output::hand_out`]), which
+    /// then also checks its output size and content checksum. Not part of the persistent
+    /// state.
+    handing_out: bool,
     /// Within one call: how many bytes of the call's frame output were already appended to
     /// `window` (not part of the persistent state; 0 between calls).
-    pub(crate) window_synced: usize,
+    window_synced: usize,
+}
+
+/// The persistent part of an [`Engine`], as a checkpoint stores it.
+pub(crate) struct EngineParts {
+    pub(crate) walker: FrameWalker,
+    pub(crate) content_hash: Option<Xxh32>,
+    pub(crate) pending: Vec<u8>,
+    pub(crate) window: Vec<u8>,
+    pub(crate) compressed_position: u64,
+    pub(crate) decompressed_position: u64,
+    pub(crate) frame_decompressed: u64,
+    pub(crate) verify: bool,
+    pub(crate) failed: bool,
 }
 
 impl Engine {
     pub(crate) fn new() -> Self {
-        Engine {
-            stage: Stage::Magic,
-            descriptor: Vec::new(),
-            frame: None,
+        Engine::from_parts(EngineParts {
+            walker: FrameWalker::new(),
             content_hash: None,
             pending: Vec::new(),
             window: Vec::new(),
             compressed_position: 0,
             decompressed_position: 0,
-            frame_index: 0,
             frame_decompressed: 0,
             verify: true,
             failed: false,
+        })
+    }
+
+    /// An engine from its persistent parts (a checkpoint, checked by the caller).
+    pub(crate) fn from_parts(p: EngineParts) -> Self {
+        Engine {
+            walker: p.walker,
+            content_hash: p.content_hash,
+            pending: p.pending,
+            window: p.window,
+            compressed_position: p.compressed_position,
+            decompressed_position: p.decompressed_position,
+            frame_decompressed: p.frame_decompressed,
+            verify: p.verify,
+            failed: p.failed,
             prefix_limit: None,
             truncated: false,
-            deferred: None,
-            deferring: false,
-            spare_blocks: Vec::new(),
+            handing_out: false,
             window_synced: 0,
         }
     }
 
-    /// A state at a restart point of a seek index: at the start of a frame (`Stage::Magic`), or
-    /// at a block boundary of the frame `frame` (`Stage::BlockHeader`, or
-    /// `Stage::LegacyBlockHeader` for a legacy frame) with `window` (linked frames: the last
-    /// ≤ 64 KiB of the frame's output). A state restarted inside a frame has no running content
-    /// checksum, so that frame's content checksum is not verified.
+    /// A state at a restart point of a seek index: at the start of a frame, or at a block
+    /// boundary of the frame `frame` (number `frame_number`) with `window` (linked frames: the
+    /// last ≤ 64 KiB of the frame's output; `frame_decompressed`: the frame's output before the
+    /// restart point). A state restarted inside a frame has no running content checksum, so
+    /// that frame's content checksum is not verified.
     pub(crate) fn restart(
         frame: Option<(Vec<u8>, FrameInfo)>,
         window: Vec<u8>,
         compressed_position: u64,
         decompressed_position: u64,
-        frame_index: u64,
+        frame_number: u64,
         frame_decompressed: u64,
     ) -> Self {
+        let inside = frame.is_some();
         let mut e = Engine::new();
+        e.walker = FrameWalker::at_restart(frame, frame_number, true);
         e.compressed_position = compressed_position;
         e.decompressed_position = decompressed_position;
-        e.frame_index = frame_index;
-        if let Some((descriptor, info)) = frame {
-            e.stage = if info.kind == FrameKind::Legacy {
-                Stage::LegacyBlockHeader
-            } else {
-                Stage::BlockHeader
-            };
-            e.descriptor = descriptor;
-            e.frame = Some(info);
+        if inside {
             e.frame_decompressed = frame_decompressed;
             e.window = window;
         }
         e
     }
 
-    fn block_checksum_len(&self) -> usize {
-        match &self.frame {
-            Some(f) if f.block_checksum => 4,
-            _ => 0,
+    /// A state at the start of a frame for the index builder's decoding pass: that frame's
+    /// content checksum is computed (not verified by a caller that does not read it).
+    pub(crate) fn restart_with_checksum(mut self) -> Self {
+        if self.walker.frame().is_some_and(|f| f.content_checksum) {
+            self.content_hash = Some(Xxh32::new(0));
         }
+        self
     }
 
-    /// Bytes of the current unit in all (`None` for the skip stage, which is not gathered).
+    pub(crate) fn walker(&self) -> &FrameWalker {
+        &self.walker
+    }
+
+    pub(crate) fn stage(&self) -> Stage {
+        self.walker.stage()
+    }
+
+    pub(crate) fn frame(&self) -> Option<&FrameInfo> {
+        self.walker.frame()
+    }
+
+    pub(crate) fn frame_number(&self) -> u64 {
+        self.walker.frame_number()
+    }
+
+    pub(crate) fn content_hash(&self) -> Option<&Xxh32> {
+        self.content_hash.as_ref()
+    }
+
+    pub(crate) fn pending(&self) -> &[u8] {
+        &self.pending
+    }
+
+    pub(crate) fn window(&self) -> &[u8] {
+        &self.window
+    }
+
+    pub(crate) fn compressed_position(&self) -> u64 {
+        self.compressed_position
+    }
+
+    pub(crate) fn decompressed_position(&self) -> u64 {
+        self.decompressed_position
+    }
+
+    pub(crate) fn frame_decompressed(&self) -> u64 {
+        self.frame_decompressed
+    }
+
+    pub(crate) fn verifies(&self) -> bool {
+        self.verify
+    }
+
+    pub(crate) fn has_failed(&self) -> bool {
+        self.failed
+    }
+
+    /// Whether checksums (header, block, content) are verified.
+    pub(crate) fn set_verify(&mut self, verify: bool) {
+        self.verify = verify;
+        self.walker = self.walker.clone().verify_header_checksums(verify);
+    }
+
+    /// Random access: only output up to decompressed position `limit` is needed.
+    pub(crate) fn set_prefix_limit(&mut self, limit: Option<u64>) {
+        self.prefix_limit = limit;
+    }
+
+    /// Whether the last block was decoded only in part ([`Engine::set_prefix_limit`]).
+    pub(crate) fn was_cut_short(&self) -> bool {
+        self.truncated
+    }
+
+    /// Bytes of the current unit in all (`None` for skippable content).
     pub(crate) fn unit_len(&self) -> Option<usize> {
-        Some(match self.stage {
-            Stage::Magic
-            | Stage::BlockHeader
-            | Stage::ContentChecksum
-            | Stage::SkippableSize
-            | Stage::LegacyBlockHeader => 4,
-            Stage::DescriptorFlg => 1,
-            Stage::DescriptorRest { len } => usize::from(len) - 1,
-            Stage::Block { size, .. } => size as usize + self.block_checksum_len(),
-            Stage::LegacyBlock { size } => size as usize,
-            Stage::Skip { .. } => return None,
-        })
+        self.walker.unit_len()
     }
 
     /// Whether the input may end here: between frames (after at least one), or between legacy
     /// blocks.
     pub(crate) fn is_complete(&self) -> bool {
-        self.pending.is_empty()
-            && self.frame_index > 0
-            && matches!(self.stage, Stage::Magic | Stage::LegacyBlockHeader)
+        self.walker.may_end(self.pending.len())
     }
 
     /// Whether the state sits between two units that are blocks, frames or frame parts, with no
@@ -238,26 +225,24 @@ impl Engine {
     pub(crate) fn at_block_boundary(&self) -> bool {
         self.pending.is_empty()
             && matches!(
-                self.stage,
+                self.walker.stage(),
                 Stage::Magic | Stage::BlockHeader | Stage::LegacyBlockHeader
             )
     }
 
     /// Bytes that would complete the unit being read.
     pub(crate) fn need(&self) -> usize {
-        match self.stage {
-            Stage::Skip { remaining } => remaining as usize,
-            _ => self.unit_len().unwrap_or(0) - self.pending.len(),
-        }
+        self.walker.need() - self.pending.len()
     }
 
     /// How much input a reader should gather before the next feed: the rest of the current
     /// unit, but at most 64 KiB of a skippable frame's content (which may claim up to 4 GiB and
     /// is consumed in pieces rather than buffered).
     pub(crate) fn want_input(&self) -> usize {
-        match self.stage {
-            Stage::Skip { remaining } => (remaining as usize).min(64 * 1024),
-            _ => self.need(),
+        if self.walker.in_skippable_content() {
+            self.walker.need().min(64 * 1024)
+        } else {
+            self.need()
         }
         .max(1)
     }
@@ -270,25 +255,11 @@ impl Engine {
         }
     }
 
-    /// The Truncated error for input that ends here, or Ok when it may end here.
+    /// The error for input that ends here ([`Error::Truncated`], or [`Error::TrailingData`]
+    /// after complete frames), or Ok when it may end here.
     pub(crate) fn check_complete(&self) -> Result<(), Error> {
-        if self.is_complete() {
-            return Ok(());
-        }
-        let context = match self.stage {
-            Stage::Magic if self.frame_index == 0 => "the first frame's magic number",
-            Stage::Magic => "a magic number",
-            Stage::DescriptorFlg | Stage::DescriptorRest { .. } => "a frame descriptor",
-            Stage::BlockHeader => "a block header",
-            Stage::Block { .. } => "a block",
-            Stage::ContentChecksum => "a content checksum",
-            Stage::SkippableSize | Stage::Skip { .. } => "a skippable frame",
-            Stage::LegacyBlockHeader | Stage::LegacyBlock { .. } => "a legacy block",
-        };
-        Err(Error::Truncated {
-            offset: self.compressed_position,
-            context,
-        })
+        self.walker
+            .check_end(self.pending.len(), self.compressed_position)
     }
 
     /// Feed `input`; decoded bytes go to `out`. All of `input` is consumed unless an error is
@@ -330,16 +301,10 @@ impl Engine {
         let mut pos = 0;
         // A unit of zero bytes (an empty stored block) is processed even at the end of the input.
         while pos < input.len() || self.unit_len() == Some(0) {
-            if let Stage::Skip { remaining } = self.stage {
-                let take = (remaining as usize).min(input.len() - pos);
+            if self.walker.in_skippable_content() {
+                let take = self.walker.skip(input.len() - pos);
                 pos += take;
                 self.compressed_position += take as u64;
-                let left = remaining - take as u32;
-                self.stage = if left == 0 {
-                    Stage::Magic
-                } else {
-                    Stage::Skip { remaining: left }
-                };
                 continue;
             }
             let need = self.unit_len().unwrap_or(0);
@@ -366,7 +331,7 @@ impl Engine {
         Ok(())
     }
 
-    /// Handle one complete unit.
+    /// Handle one complete unit, read at input offset `at`.
     fn process(
         &mut self,
         codec: &dyn BlockCodec,
@@ -375,170 +340,83 @@ impl Engine {
         at: u64,
         out: &mut dyn Output,
     ) -> Result<(), Error> {
-        match self.stage {
-            Stage::Magic => self.start_frame(le32(unit), at, dict, out),
-            Stage::DescriptorFlg => {
-                self.descriptor.clear();
-                self.descriptor.push(unit[0]);
-                let len = FrameInfo::descriptor_len(unit[0]);
-                self.stage = Stage::DescriptorRest { len: len as u8 };
-                Ok(())
-            }
-            Stage::DescriptorRest { .. } => {
-                self.descriptor.extend_from_slice(unit);
-                let info = FrameInfo::parse_descriptor(&self.descriptor, at - 1, self.verify)?;
-                self.open_frame(info, dict, out)
-            }
-            Stage::BlockHeader => {
-                let v = le32(unit);
-                if v == 0 {
-                    let checksum = self.frame.as_ref().is_some_and(|f| f.content_checksum);
-                    if checksum {
-                        self.stage = Stage::ContentChecksum;
-                        Ok(())
-                    } else if self.deferring {
-                        self.end_deferred_frame(at, None)
-                    } else {
-                        self.end_frame(at)
-                    }
-                } else {
-                    let size = v & !UNCOMPRESSED_FLAG;
-                    let max = self.frame.as_ref().map_or(0, |f| f.block_max_size());
-                    if size as usize > max {
-                        return Err(Error::BlockTooLarge {
-                            offset: at,
-                            frame: self.frame_index,
-                            size: u64::from(size),
-                            max: max as u64,
+        match self.walker.accept(unit, at)? {
+            Unit::Header | Unit::Skippable { .. } => Ok(()),
+            Unit::FrameStart => self.open_frame(dict, out),
+            Unit::Block {
+                header_at,
+                data,
+                raw,
+                checksum,
+                ..
+            } => {
+                if let (true, Some(stored)) = (self.verify, checksum) {
+                    if xxh32(data, 0) != stored {
+                        return Err(Error::BlockChecksum {
+                            offset: header_at,
+                            frame: self.walker.frame_number(),
                         });
                     }
-                    self.stage = Stage::Block {
-                        size,
-                        raw: v & UNCOMPRESSED_FLAG != 0,
-                    };
+                }
+                let legacy = self
+                    .walker
+                    .frame()
+                    .is_some_and(|f| f.kind == FrameKind::Legacy);
+                if self.handing_out {
+                    out.hand_out(HandOut::Block {
+                        data,
+                        raw,
+                        header_at,
+                        frame: self.walker.frame_number(),
+                        max: self.walker.frame().map_or(0, FrameInfo::block_max_size),
+                        dictionary: !legacy,
+                    });
                     Ok(())
-                }
-            }
-            Stage::Block { size, raw } => {
-                let (data, checksum) = unit.split_at(size as usize);
-                let header_at = at - 4;
-                if self.verify && !checksum.is_empty() && xxh32(data, 0) != le32(checksum) {
-                    return Err(Error::BlockChecksum {
-                        offset: header_at,
-                        frame: self.frame_index,
-                    });
-                }
-                if self.deferring {
-                    self.defer_block(data, raw, header_at);
                 } else {
-                    self.decode_block(codec, dict, data, raw, header_at, out)?;
+                    let dict = if legacy { None } else { dict };
+                    self.decode_block(codec, dict, data, raw, header_at, out)
                 }
-                self.stage = Stage::BlockHeader;
-                Ok(())
             }
-            Stage::ContentChecksum => {
-                let found = le32(unit);
-                if self.deferring {
-                    return self.end_deferred_frame(at, Some((found, at)));
+            Unit::FrameEnd { checksum } => {
+                if self.handing_out {
+                    out.hand_out(HandOut::FrameEnd { at, checksum });
+                    self.handing_out = false;
+                    self.window.clear();
+                    return Ok(());
                 }
-                let expected = self.content_hash.as_ref().map_or(found, Xxh32::digest);
-                if self.verify && found != expected {
-                    return Err(Error::ContentChecksum {
-                        offset: at,
-                        frame: self.frame_index,
-                        expected,
-                        found,
-                    });
+                if let Some(found) = checksum {
+                    let expected = self.content_hash.as_ref().map_or(found, Xxh32::digest);
+                    if self.verify && found != expected {
+                        return Err(Error::ContentChecksum {
+                            offset: at,
+                            frame: self.walker.frame_number(),
+                            expected,
+                            found,
+                        });
+                    }
                 }
                 self.end_frame(at)
             }
-            Stage::SkippableSize => {
-                let remaining = le32(unit);
-                self.stage = if remaining == 0 {
-                    Stage::Magic
-                } else {
-                    Stage::Skip { remaining }
-                };
-                Ok(())
-            }
-            Stage::Skip { .. } => unreachable!("skip is not gathered"),
-            Stage::LegacyBlockHeader => {
-                let v = le32(unit);
-                if v as usize > compress_bound(LEGACY_BLOCK_SIZE)
-                    || v == MAGIC
-                    || v == LEGACY_MAGIC
-                    || is_skippable(v)
-                {
-                    // Legacy frames have no end mark: a value that cannot be a block size is
-                    // the next frame's magic number.
-                    self.start_frame(v, at, dict, out)
-                } else if v == 0 {
-                    Err(Error::CorruptBlock {
-                        offset: at,
-                        frame: self.frame_index,
-                        source: crate::codec::BlockError::Corrupt { at: Some(0) },
-                    })
-                } else {
-                    self.stage = Stage::LegacyBlock { size: v };
-                    Ok(())
-                }
-            }
-            Stage::LegacyBlock { .. } => {
-                if self.deferring {
-                    self.defer_block(unit, false, at - 4);
-                } else {
-                    self.decode_block(codec, None, unit, false, at - 4, out)?;
-                }
-                self.stage = Stage::LegacyBlockHeader;
-                Ok(())
-            }
         }
     }
 
-    fn start_frame(
-        &mut self,
-        magic: u32,
-        at: u64,
-        dict: Option<&Dictionary>,
-        out: &mut dyn Output,
-    ) -> Result<(), Error> {
-        if magic == MAGIC {
-            self.stage = Stage::DescriptorFlg;
-            Ok(())
-        } else if magic == LEGACY_MAGIC {
-            self.descriptor.clear();
-            self.open_frame(FrameInfo::legacy(), dict, out)?;
-            self.stage = Stage::LegacyBlockHeader;
-            Ok(())
-        } else if is_skippable(magic) {
-            self.stage = Stage::SkippableSize;
-            Ok(())
-        } else {
-            Err(Error::BadMagic {
-                offset: at,
-                found: magic,
-            })
-        }
-    }
-
-    fn open_frame(
-        &mut self,
-        info: FrameInfo,
-        dict: Option<&Dictionary>,
-        out: &mut dyn Output,
-    ) -> Result<(), Error> {
-        self.frame_index += 1;
+    /// A standard or legacy frame begins (the walker has read its header).
+    fn open_frame(&mut self, dict: Option<&Dictionary>, out: &mut dyn Output) -> Result<(), Error> {
+        let Some(info) = self.walker.frame() else {
+            return Err(Error::InvalidState("frame start without a header"));
+        };
+        let number = self.walker.frame_number();
         if let Some(want) = info.dict_id {
             match dict {
                 None => {
                     return Err(Error::DictionaryMissing {
-                        frame: self.frame_index,
+                        frame: number,
                         dict_id: want,
                     })
                 }
                 Some(d) if d.id() != 0 && d.id() != want => {
                     return Err(Error::DictionaryMismatch {
-                        frame: self.frame_index,
+                        frame: number,
                         expected: want,
                         found: d.id(),
                     })
@@ -546,15 +424,17 @@ impl Engine {
                 Some(_) => {}
             }
         }
-        let linked = info.kind == FrameKind::Standard && info.block_mode == BlockMode::Linked;
-        self.deferring = self.deferred.is_some() && !linked;
-        if let (true, Some(d)) = (self.deferring, &mut self.deferred) {
-            d.push(Deferred::FrameStart {
-                checksum: info.content_checksum,
+        let linked = info.is_linked();
+        self.handing_out = out.hands_out_blocks() && !linked;
+        if self.handing_out {
+            out.hand_out(HandOut::FrameStart {
+                frame: number,
+                checksum: info.content_checksum && self.verify,
+                content_size: info.content_size,
             });
         }
         // A handed-out frame's content checksum is computed by whoever decodes its blocks.
-        self.content_hash = (info.content_checksum && !self.deferring).then(|| Xxh32::new(0));
+        self.content_hash = (info.content_checksum && !self.handing_out).then(|| Xxh32::new(0));
         self.frame_decompressed = 0;
         self.window.clear();
         self.window_synced = 0;
@@ -564,57 +444,20 @@ impl Engine {
             }
         }
         out.start_frame();
-        self.frame = Some(info);
-        self.stage = Stage::BlockHeader;
-        Ok(())
-    }
-
-    /// Hand out a block of a deferring frame.
-    fn defer_block(&mut self, data: &[u8], raw: bool, header_at: u64) {
-        let max = self.frame.as_ref().map_or(0, |f| f.block_max_size());
-        if let Some(d) = &mut self.deferred {
-            let mut buf = self.spare_blocks.pop().unwrap_or_default();
-            buf.clear();
-            buf.extend_from_slice(data);
-            d.push(Deferred::Block(DeferredBlock {
-                data: buf,
-                raw,
-                header_at,
-                frame: self.frame_index,
-                max,
-            }));
-        }
-    }
-
-    /// The end of a deferring frame: its checks go out with the blocks.
-    fn end_deferred_frame(&mut self, at: u64, checksum: Option<(u32, u64)>) -> Result<(), Error> {
-        let content_size = self.frame.as_ref().and_then(|f| f.content_size);
-        if let Some(d) = &mut self.deferred {
-            d.push(Deferred::FrameEnd {
-                frame: self.frame_index,
-                at,
-                content_size,
-                checksum,
-            });
-        }
-        self.deferring = false;
-        self.stage = Stage::Magic;
-        self.window.clear();
         Ok(())
     }
 
     fn end_frame(&mut self, at: u64) -> Result<(), Error> {
-        if let Some(declared) = self.frame.as_ref().and_then(|f| f.content_size) {
+        if let Some(declared) = self.walker.frame().and_then(|f| f.content_size) {
             if declared != self.frame_decompressed {
                 return Err(Error::ContentSizeMismatch {
                     offset: at,
-                    frame: self.frame_index,
+                    frame: self.walker.frame_number(),
                     declared,
                     actual: self.frame_decompressed,
                 });
             }
         }
-        self.stage = Stage::Magic;
         self.content_hash = None;
         self.window.clear();
         Ok(())
@@ -630,10 +473,10 @@ impl Engine {
         header_at: u64,
         out: &mut dyn Output,
     ) -> Result<(), Error> {
-        let Some(frame) = &self.frame else {
+        let Some(frame) = self.walker.frame() else {
             return Err(Error::InvalidState("block outside a frame"));
         };
-        let linked = frame.block_mode == BlockMode::Linked && frame.kind == FrameKind::Standard;
+        let linked = frame.is_linked();
         // Always the frame's block size, never less: the reference decoder's rules for the end of
         // a block are measured against the destination's capacity, so a smaller destination
         // would refuse blocks that every other decoder (and LZ4F) accepts.
@@ -688,7 +531,7 @@ impl Engine {
                 out.commit(0);
                 return Err(Error::CorruptBlock {
                     offset: header_at,
-                    frame: self.frame_index,
+                    frame: self.walker.frame_number(),
                     source,
                 });
             }
@@ -704,11 +547,11 @@ impl Engine {
         }
         self.frame_decompressed += written as u64;
         self.decompressed_position += written as u64;
-        if let Some(declared) = self.frame.as_ref().and_then(|f| f.content_size) {
+        if let Some(declared) = self.walker.frame().and_then(|f| f.content_size) {
             if self.frame_decompressed > declared {
                 return Err(Error::ContentSizeMismatch {
                     offset: header_at,
-                    frame: self.frame_index,
+                    frame: self.walker.frame_number(),
                     declared,
                     actual: self.frame_decompressed,
                 });
@@ -719,17 +562,10 @@ impl Engine {
 
     /// At the end of a call: make `window` the last 64 KiB of the linked frame's output again.
     fn sync_window(&mut self, out: &dyn Output) {
-        // Only inside a linked frame's body: once it has ended, `frame` still describes it
-        // while the next frame's magic, descriptor or a skippable frame is read, and its
-        // output must not come back as a window (a checkpoint there would be refused).
-        let linked =
-            self.frame.as_ref().is_some_and(|f| {
-                f.kind == FrameKind::Standard && f.block_mode == BlockMode::Linked
-            }) && matches!(
-                self.stage,
-                Stage::BlockHeader | Stage::Block { .. } | Stage::ContentChecksum
-            );
-        if linked {
+        // Only inside a linked frame's body: once it has ended, the walker still describes it
+        // while the next frame's magic, descriptor or a skippable frame is read, and its output
+        // must not come back as a window (a checkpoint there would be refused).
+        if self.walker.in_linked_frame() && self.walker.in_frame_body() {
             append_window(&mut self.window, out.frame_output(), self.window_synced);
         }
         self.window_synced = 0;
@@ -749,8 +585,4 @@ fn append_window(window: &mut Vec<u8>, tail: &[u8], synced: usize) {
         }
         window.extend_from_slice(new);
     }
-}
-
-fn le32(b: &[u8]) -> u32 {
-    u32::from_le_bytes([b[0], b[1], b[2], b[3]])
 }

@@ -8,7 +8,40 @@
 use std::fmt;
 use std::io;
 
-use crate::codec::{Backend, BlockError};
+use crate::backend::{Backend, ParseBackendError};
+
+/// A block decoding failure. Backends report *that* and, where they know it, *where* a block is
+/// malformed; the frame layer adds which frame and block, and the input offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockError {
+    /// The block is malformed: a token, length or offset that does not describe valid output
+    /// (offset 0, an offset reaching before the available history, a literal run or match past
+    /// the end of the input, a block that does not end in literals).
+    /// `at` is the byte offset in the compressed block where the decoder stopped, if known.
+    Corrupt {
+        /// Offset in the compressed block where decoding failed, when the backend can tell.
+        at: Option<usize>,
+    },
+    /// The block decodes to more bytes than the destination holds (more than the frame's
+    /// maximum block size).
+    OutputTooSmall,
+}
+
+impl fmt::Display for BlockError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BlockError::Corrupt { at: Some(at) } => {
+                write!(f, "corrupt block data at byte {at} of the block")
+            }
+            BlockError::Corrupt { at: None } => f.write_str("corrupt block data"),
+            BlockError::OutputTooSmall => {
+                f.write_str("block decodes to more than the maximum block size")
+            }
+        }
+    }
+}
+
+impl std::error::Error for BlockError {}
 
 /// What went wrong.
 #[derive(Debug)]
@@ -27,6 +60,17 @@ pub enum Error {
         offset: u64,
         /// The value found (little-endian).
         found: u32,
+    },
+    /// After one or more complete frames, the input goes on with bytes that are no frame (no
+    /// LZ4, legacy or skippable magic number): zero padding, a size word after a legacy
+    /// stream (boot images), other data. Everything before `offset` was decoded. The `lz4`
+    /// tool reports the same case as "Stream followed by undecodable data at position N"
+    /// (exit status 1) after writing all decoded data.
+    TrailingData {
+        /// Input offset of the first byte that is not part of a frame.
+        offset: u64,
+        /// Frames decoded before it.
+        frames: u64,
     },
     /// A reserved bit of the frame descriptor is set.
     ReservedBitSet {
@@ -97,6 +141,15 @@ pub enum Error {
         /// Bytes the frame decoded to (so far, when it overran).
         actual: u64,
     },
+    /// The data given to a compressor does not match the content size declared for its frame
+    /// (too much in an `update`, too little at the `end`): the caller's mistake, not corrupt
+    /// data (`io::ErrorKind::InvalidInput`).
+    InputSizeMismatch {
+        /// The content size the frame header declares.
+        declared: u64,
+        /// Bytes given so far (with the call that overran, when too many).
+        given: u64,
+    },
     /// A compressed block is malformed.
     CorruptBlock {
         /// Input offset of the block header.
@@ -143,7 +196,13 @@ pub enum Error {
     InvalidSettings(String),
     /// The bytes given to `Decompressor::from_checkpoint` are not a valid checkpoint.
     BadCheckpoint(String),
-    /// A seek index is missing, damaged, of an unknown version, or belongs to another file.
+    /// The file has no embedded seek index: it does not end with one (the `"L4SI"` footer).
+    /// Build one with `lz4framed index` / `build_index`, or use a sidecar index.
+    NoIndex {
+        /// The file's size in bytes.
+        file_len: u64,
+    },
+    /// A seek index is damaged, of an unknown version, or belongs to other data.
     BadIndex(String),
     /// The operation is not valid in the current state (e.g. data after `end`).
     InvalidState(&'static str),
@@ -160,6 +219,12 @@ impl fmt::Display for Error {
             Error::BadMagic { offset, found } => write!(
                 f,
                 "not an LZ4 frame: bad magic number 0x{found:08X} at offset {offset}"
+            ),
+            Error::TrailingData { offset, frames } => write!(
+                f,
+                "data after the last frame at offset {offset} is not an LZ4 frame ({frames} \
+                 frame{} decoded before it)",
+                if *frames == 1 { "" } else { "s" }
             ),
             Error::ReservedBitSet { offset } => {
                 write!(f, "reserved bit set in frame descriptor at offset {offset}")
@@ -191,6 +256,10 @@ impl fmt::Display for Error {
                 f,
                 "content size mismatch in frame {frame} at offset {offset}: header declares {declared} bytes, frame decodes to {actual}"
             ),
+            Error::InputSizeMismatch { declared, given } => write!(
+                f,
+                "the frame declares a content size of {declared} bytes, the compressor was given {given}"
+            ),
             Error::CorruptBlock { offset, frame, source } => {
                 write!(f, "{source} in frame {frame}, block at offset {offset}")
             }
@@ -213,6 +282,11 @@ impl fmt::Display for Error {
             }
             Error::InvalidSettings(why) => write!(f, "invalid frame settings: {why}"),
             Error::BadCheckpoint(why) => write!(f, "bad checkpoint: {why}"),
+            Error::NoIndex { file_len } => write!(
+                f,
+                "no embedded seek index at the end of the file ({file_len} bytes); build one \
+                 with `lz4framed index`, or use a sidecar index"
+            ),
             Error::BadIndex(why) => write!(f, "bad seek index: {why}"),
             Error::InvalidState(why) => write!(f, "invalid state: {why}"),
             Error::Io(e) => write!(f, "I/O error: {e}"),
@@ -230,6 +304,12 @@ impl std::error::Error for Error {
     }
 }
 
+impl From<ParseBackendError> for Error {
+    fn from(e: ParseBackendError) -> Self {
+        Error::UnknownBackend(e.0)
+    }
+}
+
 impl From<io::Error> for Error {
     fn from(e: io::Error) -> Self {
         Error::Io(e)
@@ -243,6 +323,8 @@ impl Error {
         !matches!(
             self,
             Error::UnsupportedLevel { .. }
+                | Error::NoIndex { .. }
+                | Error::InputSizeMismatch { .. }
                 | Error::BackendUnavailable { .. }
                 | Error::UnknownBackend(_)
                 | Error::InvalidSettings(_)
@@ -256,6 +338,7 @@ impl Error {
         match self {
             Error::Truncated { offset, .. }
             | Error::BadMagic { offset, .. }
+            | Error::TrailingData { offset, .. }
             | Error::ReservedBitSet { offset }
             | Error::UnsupportedVersion { offset, .. }
             | Error::InvalidBlockSizeId { offset, .. }
@@ -276,6 +359,12 @@ impl From<Error> for io::Error {
             Error::Io(e) => e,
             Error::Truncated { .. } => io::Error::new(io::ErrorKind::UnexpectedEof, e),
             e if e.is_data_error() => io::Error::new(io::ErrorKind::InvalidData, e),
+            Error::InputSizeMismatch { .. }
+            | Error::InvalidSettings(_)
+            | Error::UnsupportedLevel { .. }
+            | Error::UnknownBackend(_) => io::Error::new(io::ErrorKind::InvalidInput, e),
+            Error::BackendUnavailable { .. } => io::Error::new(io::ErrorKind::Unsupported, e),
+            Error::NoIndex { .. } => io::Error::new(io::ErrorKind::NotFound, e),
             e => io::Error::other(e),
         }
     }

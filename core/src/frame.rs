@@ -5,6 +5,11 @@ use crate::error::Error;
 use crate::settings::{BlockMode, BlockSize};
 use crate::xxh32::xxh32;
 
+pub use crate::walk::{
+    BlockLayout, FrameKindSeen, FrameLayout, FrameReader, FrameWalker, Seeking, SkipRead, Streamed,
+    Unit,
+};
+
 /// Magic number of an LZ4 frame.
 pub const MAGIC: u32 = 0x184D_2204;
 /// Magic number of a legacy frame (the format of `lz4 -l`).
@@ -22,9 +27,44 @@ pub const UNCOMPRESSED_FLAG: u32 = 0x8000_0000;
 /// Longest frame descriptor: FLG, BD, 8 bytes content size, 4 bytes dictionary ID, checksum.
 pub const MAX_DESCRIPTOR_LEN: usize = 15;
 
+/// FLG bits 7–6: the format version; only `01` exists (Frame format, "FLG byte").
+pub const FLG_VERSION_MASK: u8 = 0xC0;
+/// FLG version field value `01`.
+pub const FLG_VERSION_01: u8 = 0x40;
+/// FLG bit 5: blocks are independent (clear: linked, each may refer to earlier blocks).
+pub const FLG_BLOCK_INDEPENDENCE: u8 = 0x20;
+/// FLG bit 4: each block is followed by a 4-byte XXH32 of its stored bytes.
+pub const FLG_BLOCK_CHECKSUM: u8 = 0x10;
+/// FLG bit 3: the descriptor holds the 8-byte content size.
+pub const FLG_CONTENT_SIZE: u8 = 0x08;
+/// FLG bit 2: the frame ends with a 4-byte XXH32 of its content.
+pub const FLG_CONTENT_CHECKSUM: u8 = 0x04;
+/// FLG bit 1: reserved, must be 0.
+pub const FLG_RESERVED: u8 = 0x02;
+/// FLG bit 0: the descriptor holds a 4-byte dictionary ID.
+pub const FLG_DICT_ID: u8 = 0x01;
+/// BD bits 6–4: the block maximum size ID (4..=7: 64 KiB, 256 KiB, 1 MiB, 4 MiB).
+pub const BD_BLOCK_MAX_SIZE_MASK: u8 = 0x70;
+/// Shift of the block maximum size ID within BD.
+pub const BD_BLOCK_MAX_SIZE_SHIFT: u8 = 4;
+/// BD bits 7 and 3–0: reserved, must be 0.
+pub const BD_RESERVED: u8 = 0x8F;
+
 /// Whether `magic` is one of the skippable-frame magic numbers.
 pub fn is_skippable(magic: u32) -> bool {
     (SKIPPABLE_MAGIC_FIRST..=SKIPPABLE_MAGIC_LAST).contains(&magic)
+}
+
+/// Whether the four bytes `v` where a legacy frame's next block size is expected end the frame
+/// instead. Legacy frames have no end mark: what follows the last block is the next frame's
+/// magic number (a standard, legacy or skippable one) or a value no legacy block can have
+/// (larger than the bound of an 8 MiB block), as the `lz4` tool decides (lz4io.c,
+/// `LZ4IO_decodeLegacyStream`).
+pub fn ends_legacy_frame(v: u32) -> bool {
+    v as usize > crate::codec::compress_bound(LEGACY_BLOCK_SIZE)
+        || v == MAGIC
+        || v == LEGACY_MAGIC
+        || is_skippable(v)
 }
 
 /// Which kind of frame.
@@ -59,6 +99,12 @@ pub struct FrameInfo {
 }
 
 impl FrameInfo {
+    /// Whether this is a standard frame with linked blocks (each block may refer to the 64 KiB
+    /// of output before it).
+    pub fn is_linked(&self) -> bool {
+        self.kind == FrameKind::Standard && self.block_mode == BlockMode::Linked
+    }
+
     /// Maximum uncompressed bytes in one block of this frame.
     pub fn block_max_size(&self) -> usize {
         match self.block_size {
@@ -84,7 +130,8 @@ impl FrameInfo {
     /// The length of a standard frame's descriptor (FLG through header checksum) given its FLG
     /// byte.
     pub fn descriptor_len(flg: u8) -> usize {
-        3 + if flg & 0x08 != 0 { 8 } else { 0 } + if flg & 0x01 != 0 { 4 } else { 0 }
+        3 + if flg & FLG_CONTENT_SIZE != 0 { 8 } else { 0 }
+            + if flg & FLG_DICT_ID != 0 { 4 } else { 0 }
     }
 
     /// Parse a standard frame descriptor (`desc` starts at FLG and is exactly
@@ -93,24 +140,26 @@ impl FrameInfo {
     pub fn parse_descriptor(desc: &[u8], offset: u64, verify: bool) -> Result<FrameInfo, Error> {
         let flg = desc[0];
         debug_assert_eq!(desc.len(), Self::descriptor_len(flg));
-        let version = flg >> 6;
-        if version != 1 {
-            return Err(Error::UnsupportedVersion { offset, version });
+        if flg & FLG_VERSION_MASK != FLG_VERSION_01 {
+            return Err(Error::UnsupportedVersion {
+                offset,
+                version: (flg & FLG_VERSION_MASK) >> 6,
+            });
         }
-        if flg & 0x02 != 0 {
+        if flg & FLG_RESERVED != 0 {
             return Err(Error::ReservedBitSet { offset });
         }
         let bd = desc[1];
-        if bd & 0x8F != 0 {
+        if bd & BD_RESERVED != 0 {
             return Err(Error::ReservedBitSet { offset: offset + 1 });
         }
-        let id = (bd >> 4) & 0x07;
+        let id = (bd & BD_BLOCK_MAX_SIZE_MASK) >> BD_BLOCK_MAX_SIZE_SHIFT;
         let block_size = BlockSize::from_id(id).ok_or(Error::InvalidBlockSizeId {
             offset: offset + 1,
             id,
         })?;
         let mut at = 2;
-        let content_size = if flg & 0x08 != 0 {
+        let content_size = if flg & FLG_CONTENT_SIZE != 0 {
             let mut b = [0u8; 8];
             b.copy_from_slice(&desc[at..at + 8]);
             at += 8;
@@ -118,7 +167,7 @@ impl FrameInfo {
         } else {
             None
         };
-        let dict_id = if flg & 0x01 != 0 {
+        let dict_id = if flg & FLG_DICT_ID != 0 {
             let mut b = [0u8; 4];
             b.copy_from_slice(&desc[at..at + 4]);
             at += 4;
@@ -138,13 +187,13 @@ impl FrameInfo {
         Ok(FrameInfo {
             kind: FrameKind::Standard,
             block_size: Some(block_size),
-            block_mode: if flg & 0x20 != 0 {
+            block_mode: if flg & FLG_BLOCK_INDEPENDENCE != 0 {
                 BlockMode::Independent
             } else {
                 BlockMode::Linked
             },
-            block_checksum: flg & 0x10 != 0,
-            content_checksum: flg & 0x04 != 0,
+            block_checksum: flg & FLG_BLOCK_CHECKSUM != 0,
+            content_checksum: flg & FLG_CONTENT_CHECKSUM != 0,
             content_size,
             dict_id,
             header_len: 4 + desc.len(),
@@ -160,24 +209,24 @@ impl FrameInfo {
         }
         out.extend_from_slice(&MAGIC.to_le_bytes());
         let start = out.len();
-        let mut flg = 0x40u8;
+        let mut flg = FLG_VERSION_01;
         if self.block_mode == BlockMode::Independent {
-            flg |= 0x20;
+            flg |= FLG_BLOCK_INDEPENDENCE;
         }
         if self.block_checksum {
-            flg |= 0x10;
+            flg |= FLG_BLOCK_CHECKSUM;
         }
         if self.content_size.is_some() {
-            flg |= 0x08;
+            flg |= FLG_CONTENT_SIZE;
         }
         if self.content_checksum {
-            flg |= 0x04;
+            flg |= FLG_CONTENT_CHECKSUM;
         }
         if self.dict_id.is_some() {
-            flg |= 0x01;
+            flg |= FLG_DICT_ID;
         }
         out.push(flg);
-        out.push(self.block_size.unwrap_or(BlockSize::Max4MB).id() << 4);
+        out.push(self.block_size.unwrap_or(BlockSize::Max4MB).id() << BD_BLOCK_MAX_SIZE_SHIFT);
         if let Some(n) = self.content_size {
             out.extend_from_slice(&n.to_le_bytes());
         }

@@ -13,6 +13,8 @@ pub(crate) struct InputBuf {
     buf: Vec<u8>,
     pos: usize,
     end: usize,
+    /// Bytes read from readers in all, including those of a `fill` that then failed.
+    read_total: u64,
 }
 
 impl InputBuf {
@@ -32,12 +34,31 @@ impl InputBuf {
         self.end = 0;
     }
 
+    /// Bytes read from readers in all: every byte a reader handed out counts, also when a
+    /// later read of the same `fill` failed (they are buffered, not lost).
+    pub(crate) fn read_total(&self) -> u64 {
+        self.read_total
+    }
+
     /// Read from `reader` until at least `want` bytes are available or it ends; returns how
     /// many bytes were read. The buffer grows to `want` (at least one read chunk) when needed.
+    /// On an error, the bytes read before it stay buffered and counted in
+    /// [`InputBuf::read_total`].
     pub(crate) fn fill<R: Read + ?Sized>(
         &mut self,
         reader: &mut R,
         want: usize,
+    ) -> io::Result<u64> {
+        self.fill_up_to(reader, want, false)
+    }
+
+    /// [`InputBuf::fill`], reading no byte past `want` when `exact`: the reader is left just
+    /// after the bytes the decoder asked for (at the cost of smaller reads).
+    pub(crate) fn fill_up_to<R: Read + ?Sized>(
+        &mut self,
+        reader: &mut R,
+        want: usize,
+        exact: bool,
     ) -> io::Result<u64> {
         if self.pos == self.end {
             self.clear();
@@ -54,11 +75,17 @@ impl InputBuf {
                     self.buf.resize(size, 0);
                 }
             }
-            match reader.read(&mut self.buf[self.end..]) {
+            let limit = if exact {
+                self.pos + want
+            } else {
+                self.buf.len()
+            };
+            match reader.read(&mut self.buf[self.end..limit]) {
                 Ok(0) => break,
                 Ok(n) => {
                     self.end += n;
                     read += n as u64;
+                    self.read_total += n as u64;
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(e),

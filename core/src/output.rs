@@ -16,6 +16,57 @@ pub(crate) trait Output {
     /// A decoding call begins: only output from here on counts as history, since the state's
     /// window already holds what came before.
     fn begin_call(&mut self);
+    /// Parallel decoding: whether the blocks of independent-block and legacy frames are handed
+    /// out ([`Output::hand_out`]) rather than decoded into this output. Blocks of linked
+    /// frames, which need the output before them, are always decoded.
+    fn hands_out_blocks(&self) -> bool {
+        false
+    }
+    /// Receive a handed-out frame start, block or frame end, in stream order (only called when
+    /// [`Output::hands_out_blocks`]).
+    fn hand_out(&mut self, item: HandOut<'_>) {
+        let _ = item;
+    }
+}
+
+/// What a decoder whose output hands out blocks ([`Output::hands_out_blocks`]) passes on, in
+/// stream order, instead of decoding. Whoever takes the items decodes the blocks and makes the
+/// checks that need a frame's whole output: its content size and content checksum.
+#[derive(Debug)]
+pub(crate) enum HandOut<'a> {
+    /// A frame whose blocks are handed out begins (a legacy frame ends where the next frame
+    /// begins, without a [`HandOut::FrameEnd`]).
+    FrameStart {
+        /// Its 1-based number.
+        frame: u64,
+        /// Its content checksum is to be verified.
+        checksum: bool,
+        /// Its declared content size.
+        content_size: Option<u64>,
+    },
+    /// One of its blocks, checked against its block checksum already.
+    Block {
+        /// The stored bytes (without the block checksum).
+        data: &'a [u8],
+        /// Stored uncompressed.
+        raw: bool,
+        /// Input offset of the block header.
+        header_at: u64,
+        /// The frame's 1-based number.
+        frame: u64,
+        /// The frame's maximum block size.
+        max: usize,
+        /// The dictionary (if one was supplied) precedes the block: false in legacy frames.
+        dictionary: bool,
+    },
+    /// The frame's end mark was read (at input offset `at`), with the stored content checksum
+    /// when the frame has one.
+    FrameEnd {
+        /// Input offset of the end mark (or of the content checksum, when there is one).
+        at: u64,
+        /// The stored content checksum.
+        checksum: Option<u32>,
+    },
 }
 
 /// Appends to a caller's `Vec`; only bytes appended during this call count as history (the

@@ -1,9 +1,9 @@
 //! [`SeekableReader`]: random access into a `.lz4` file through its seek index.
 
 use std::io::{self, BufRead, Read, Seek, SeekFrom};
-use std::marker::PhantomData;
 
-use crate::codec::{Backend, BlockCodec, CodecRegistry};
+use crate::backend::Backend;
+use crate::codec::BlockCodec;
 use crate::decompressor::Decompressor;
 use crate::error::Error;
 use crate::frame::{FrameInfo, MAX_DESCRIPTOR_LEN};
@@ -26,7 +26,8 @@ const PREFIX_SLACK: u64 = 64 * 1024;
 /// against their content checksum (block checksums are).
 ///
 /// ```
-/// use lz4framed::{BlockMode, BlockSize, FrameSettings, SeekableEncoder, SeekableReader};
+/// use lz4framed::{BlockMode, BlockSize, FrameSettings};
+/// use lz4framed::index::{SeekableEncoder, SeekableReader};
 /// use std::io::{Cursor, Read, Seek, SeekFrom, Write};
 /// let data: Vec<u8> = (0..100_000u32).flat_map(|i| i.to_be_bytes()).collect();
 /// let settings = FrameSettings::new().block_size(BlockSize::Max64KB).block_mode(BlockMode::Linked);
@@ -42,7 +43,7 @@ const PREFIX_SLACK: u64 = 64 * 1024;
 /// assert_eq!(tail, &data[data.len() - 8..]);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub struct SeekableReader<R, G: CodecRegistry> {
+pub struct SeekableReader<R> {
     reader: R,
     index: SeekIndex,
     codec: &'static dyn BlockCodec,
@@ -53,7 +54,7 @@ pub struct SeekableReader<R, G: CodecRegistry> {
     /// The descriptor of the frame last restarted in: (frame-start entry, bytes, info).
     descriptor_cache: Option<(usize, Vec<u8>, FrameInfo)>,
     /// The decoder, positioned after the block held in `out` (None: restart before decoding).
-    dec: Option<Decompressor<G>>,
+    dec: Option<Decompressor>,
     /// Compressed input read but not fed.
     input: InputBuf,
     /// The last decoded block and its decompressed offset.
@@ -69,10 +70,9 @@ pub struct SeekableReader<R, G: CodecRegistry> {
     /// Whether the decoder decodes whole blocks (else only up to a little past the position
     /// asked for).
     whole_blocks: bool,
-    _registry: PhantomData<fn() -> G>,
 }
 
-impl<R, G: CodecRegistry> std::fmt::Debug for SeekableReader<R, G> {
+impl<R> std::fmt::Debug for SeekableReader<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SeekableReader")
             .field("codec", &self.codec.name())
@@ -83,12 +83,12 @@ impl<R, G: CodecRegistry> std::fmt::Debug for SeekableReader<R, G> {
     }
 }
 
-impl<R: Read + Seek, G: CodecRegistry> SeekableReader<R, G> {
+impl<R: Read + Seek> SeekableReader<R> {
     /// A reader over a file with an embedded index (found at the end of the file, checked, and
     /// bound to the file by its fingerprint), on the `Auto` backend.
     pub fn new(mut reader: R) -> Result<Self, Error> {
         let index = SeekIndex::read_embedded(&mut reader)?;
-        Ok(Self::build(reader, index, G::auto()))
+        Ok(Self::build(reader, index, crate::registry::auto()))
     }
 
     /// A reader over `reader` with a separately loaded index (a sidecar file, see
@@ -96,7 +96,7 @@ impl<R: Read + Seek, G: CodecRegistry> SeekableReader<R, G> {
     /// built for this data.
     pub fn with_index(mut reader: R, index: SeekIndex) -> Result<Self, Error> {
         index.verify_file(&mut reader)?;
-        Ok(Self::build(reader, index, G::auto()))
+        Ok(Self::build(reader, index, crate::registry::auto()))
     }
 
     fn build(reader: R, index: SeekIndex, codec: &'static dyn BlockCodec) -> Self {
@@ -117,13 +117,12 @@ impl<R: Read + Seek, G: CodecRegistry> SeekableReader<R, G> {
             cut_at: None,
             restarted_at: 0,
             whole_blocks: false,
-            _registry: PhantomData,
         }
     }
 
     /// Decode with `backend` instead of `Auto`.
     pub fn backend(mut self, backend: impl Into<Backend>) -> Result<Self, Error> {
-        self.codec = G::codec(backend.into())?;
+        self.codec = backend.into().codec()?;
         self.invalidate();
         Ok(self)
     }
@@ -245,7 +244,7 @@ impl<R: Read + Seek, G: CodecRegistry> SeekableReader<R, G> {
         };
         let r = self.decode_with(&mut dec);
         // A block decoded in part ends this decoder.
-        if dec.engine.truncated {
+        if dec.engine.was_cut_short() {
             self.cut_at = Some(self.restarted_at);
         } else {
             self.dec = Some(dec);
@@ -253,7 +252,7 @@ impl<R: Read + Seek, G: CodecRegistry> SeekableReader<R, G> {
         r
     }
 
-    fn decode_with(&mut self, dec: &mut Decompressor<G>) -> Result<bool, Error> {
+    fn decode_with(&mut self, dec: &mut Decompressor) -> Result<bool, Error> {
         self.out.clear();
         self.out_start = dec.decompressed_position();
         loop {
@@ -301,7 +300,8 @@ impl<R: Read + Seek, G: CodecRegistry> SeekableReader<R, G> {
         }
         if !self.whole_blocks {
             if let Some(dec) = &mut self.dec {
-                dec.engine.prefix_limit = Some(self.pos.saturating_add(PREFIX_SLACK));
+                dec.engine
+                    .set_prefix_limit(Some(self.pos.saturating_add(PREFIX_SLACK)));
             }
         }
         let result = (|| loop {
@@ -323,7 +323,7 @@ impl<R: Read + Seek, G: CodecRegistry> SeekableReader<R, G> {
     }
 }
 
-impl<R: Read + Seek, G: CodecRegistry> BufRead for SeekableReader<R, G> {
+impl<R: Read + Seek> BufRead for SeekableReader<R> {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
         self.fill()?;
         if self.pos >= self.len() {
@@ -338,7 +338,7 @@ impl<R: Read + Seek, G: CodecRegistry> BufRead for SeekableReader<R, G> {
     }
 }
 
-impl<R: Read + Seek, G: CodecRegistry> Read for SeekableReader<R, G> {
+impl<R: Read + Seek> Read for SeekableReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let avail = self.fill_buf()?;
         let n = avail.len().min(buf.len());
@@ -348,7 +348,7 @@ impl<R: Read + Seek, G: CodecRegistry> Read for SeekableReader<R, G> {
     }
 }
 
-impl<R: Read + Seek, G: CodecRegistry> Seek for SeekableReader<R, G> {
+impl<R: Read + Seek> Seek for SeekableReader<R> {
     fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
         let (base, delta) = match to {
             SeekFrom::Start(n) => {

@@ -3,7 +3,8 @@
 
 use std::sync::Arc;
 
-use crate::codec::{Backend, WINDOW_SIZE};
+use crate::backend::Backend;
+use crate::codec::WINDOW_SIZE;
 use crate::error::Error;
 use crate::xxh32::xxh32;
 

@@ -2,16 +2,18 @@
 //! functions in `src/`). Deterministic; rerun after changing a layout:
 //!
 //! ```text
-//! cargo run --manifest-path fuzz/Cargo.toml --example gen_corpus
+//! cargo run --manifest-path fuzz/Cargo.toml --example gen_corpus [TARGET]
 //! ```
+//!
+//! With a TARGET, only that target's corpus is rewritten.
 
 use std::io::Write;
 use std::path::Path;
 
+use lz4framed::codec::{compress_bound, BlockCodec};
 use lz4framed::index::IndexOptions;
-use lz4framed::{
-    compress_bound, BlockCodec, BlockMode, BlockSize, Dictionary, FrameSettings, SeekableEncoder,
-};
+use lz4framed::index::SeekableEncoder;
+use lz4framed::{BlockMode, BlockSize, Dictionary, FrameSettings};
 use lz4framed_backend_c::frame::{compress_frame, CFrameOptions};
 use lz4framed_fuzz::{pseudo_random, FIXED_DICTIONARY};
 
@@ -48,7 +50,14 @@ struct Out {
 
 impl Out {
     fn new(root: &Path, target: &str) -> Self {
-        let dir = root.join("corpus").join(target);
+        let only = std::env::args().nth(1);
+        let dir = if only.as_deref().is_none_or(|t| t == target) {
+            root.join("corpus").join(target)
+        } else {
+            std::env::temp_dir()
+                .join("lz4framed-gen-corpus")
+                .join(target)
+        };
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         Out { dir, n: 0 }
@@ -410,6 +419,84 @@ fn main() {
         &rest,
     );
     arbitrary(&mut o, "footer-magic-only", 0x80, 0, b"L4SI");
+
+    // parallel_decode_diff: [threads | amplify, damage at u16, damage xor, cut, records of
+    // (kind, len, data)].
+    let mut o = Out::new(root, "parallel_decode_diff");
+    let record = |v: &mut Vec<u8>, kind: u8, data: &[u8]| {
+        v.push(kind);
+        v.push(data.len() as u8);
+        v.extend_from_slice(data);
+    };
+    let words = text(250, 40);
+    for (name, mode, damage, cut, records) in [
+        (
+            "two-checksummed",
+            0u8,
+            0u8,
+            0u8,
+            vec![(8u8, &b"one\n"[..]), (8, &b"two\n"[..])],
+        ),
+        (
+            "mixed-kinds",
+            5,
+            0,
+            0,
+            vec![
+                (8, &words[..]),
+                (4 | 8, &words[..200]),
+                (1, &b"skip"[..]),
+                (2, &words[..100]),
+                (8 | 16, &b""[..]),
+                (32, &b"z"[..]),
+                (0, &words[..]),
+            ],
+        ),
+        (
+            "one-byte-frames",
+            2,
+            0,
+            0,
+            (0..40).map(|_| (8u8, &b"z"[..])).collect(),
+        ),
+        (
+            "damaged-checksum",
+            1,
+            0x21,
+            0,
+            vec![(8, &words[..]), (8, &words[..50])],
+        ),
+        (
+            "cut-in-second",
+            3,
+            0,
+            20,
+            vec![(8, &words[..]), (4 | 8, &words[..])],
+        ),
+        (
+            "amplified-spanning-batches",
+            0x80 | 1,
+            0,
+            0,
+            vec![(8, &words[..]), (8, &b"ab"[..]), (4 | 8, &words[..90])],
+        ),
+        (
+            "frame-then-garbage",
+            0,
+            0,
+            0,
+            vec![(8, &words[..]), (3, &[0u8; 16][..])],
+        ),
+    ] {
+        let mut v = vec![mode];
+        v.extend_from_slice(&1000u16.to_le_bytes());
+        v.push(damage);
+        v.push(cut);
+        for (kind, data) in records {
+            record(&mut v, kind, data);
+        }
+        o.put(name, &v);
+    }
 
     println!("corpora written under {}", root.join("corpus").display());
 }

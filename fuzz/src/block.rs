@@ -1,6 +1,6 @@
 //! The block-level targets: every backend's block codec against the C reference.
 
-use lz4framed::{compress_bound, BlockCodec, BlockError, WINDOW_SIZE};
+use lz4framed::codec::{compress_bound, BlockCodec, BlockError, WINDOW_SIZE};
 
 use crate::{codecs, hex, oracle, pseudo_random, Reader};
 
@@ -126,7 +126,10 @@ fn check_prefix(
     full: &Result<Vec<u8>, BlockError>,
 ) {
     let mut dst = vec![0x5A; cap];
-    match (codec.decompress_prefix(block, history, &mut dst, want), full) {
+    match (
+        codec.decompress_prefix(block, history, &mut dst, want),
+        full,
+    ) {
         (Ok(n), Ok(out)) => assert!(
             n <= out.len() && n >= want.min(out.len()) && dst[..n] == out[..n],
             "{}: prefix of {want} gave {n} bytes, the full decode {} (block {})",

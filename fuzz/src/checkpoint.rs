@@ -132,7 +132,7 @@ fn arbitrary_checkpoint(bytes: &[u8], more: &[u8], mode: u8) {
     let mut bytes = bytes.to_vec();
     if mode & 0x40 != 0 && bytes.len() >= 4 {
         let n = bytes.len() - 4;
-        let sum = lz4framed::xxh32::xxh32(&bytes[..n], 0);
+        let sum = lz4framed_core::xxh32::xxh32(&bytes[..n], 0);
         bytes[n..].copy_from_slice(&sum.to_le_bytes());
     }
     let Ok(d) = Decompressor::from_checkpoint(&bytes) else {

@@ -1,8 +1,8 @@
 //! The frame-level targets: lz4framed's frame encoder and decoder against the C frame API.
 
+use lz4framed::codec::BlockCodec;
 use lz4framed::{
-    Backend, BlockCodec, BlockMode, BlockSize, Compressor, Decompressor, Dictionary, Error,
-    FrameSettings,
+    Backend, BlockMode, BlockSize, Compressor, Decompressor, Dictionary, Error, FrameSettings,
 };
 use lz4framed_backend_c::frame::{compress_frame, decompress_frames, CFrameOptions};
 
@@ -73,7 +73,7 @@ pub fn frame_roundtrip(data: &[u8]) {
     let dict = (flags & 0x20 != 0).then(|| {
         let d = Dictionary::new(dict_bytes);
         if flags & 0x40 != 0 {
-            let id = lz4framed::xxh32::xxh32(dict_bytes, 0) | 1;
+            let id = lz4framed_core::xxh32::xxh32(dict_bytes, 0) | 1;
             d.with_id(id)
         } else {
             d
@@ -291,7 +291,7 @@ fn block_has_zero_offset(frame: &[u8], offset: u64) -> bool {
         (u32::from_le_bytes([header[0], header[1], header[2], header[3]]) & 0x7FFF_FFFF) as usize;
     frame
         .get(at + 4..(at + 4).saturating_add(size))
-        .is_some_and(|block| lz4framed::block_rules::find_zero_offset(block).is_some())
+        .is_some_and(|block| lz4framed::codec::block_rules::find_zero_offset(block).is_some())
 }
 
 fn compare(

@@ -14,6 +14,7 @@
 //! | [`frame_decode_diff`] | arbitrary bytes → `lz4framed::decompress` (every backend, one-shot and fed in arbitrary pieces) vs `LZ4F_decompress` |
 //! | [`checkpoint`] | decoder state saved/restored at arbitrary cut points gives the same result as one pass; arbitrary (checksum-fixed) bytes into `from_checkpoint` |
 //! | [`frame_decode_deep`] | the checksum-skipping mode: header/block checksums fixed up, then the decoder with `verify_checksums(false)` vs `LZ4F_decompress` with `skipChecksums` |
+//! | [`parallel_decode_diff`] | frame sequences of every kind (checksummed or not, linked, independent, empty, skippable, legacy, raw bytes; possibly damaged or cut) → `parallel::decompress_stream` on 2..=8 threads gives exactly the output and error of one thread |
 //! | [`seek_index`] | `SeekableEncoder` (embedded or sidecar index) and `build_index` → `SeekableReader` reads arbitrary ranges (`read_exact_at`, `Seek` + `Read`, every backend) as the data; arbitrary (footer-fixed) bytes as an embedded or sidecar index → refused with `BadIndex` or a reader that does not panic |
 //!
 //! The input layout of each target is documented on its function; `examples/gen_corpus.rs`
@@ -22,17 +23,19 @@
 
 use std::sync::OnceLock;
 
-use lz4framed::BlockCodec;
+use lz4framed::codec::BlockCodec;
 
 mod block;
 mod checkpoint;
 mod frame;
+mod parallel;
 mod seek_index;
 pub mod walk;
 
 pub use block::{block_decode_diff, block_roundtrip, check_block_rules};
 pub use checkpoint::checkpoint;
 pub use frame::{frame_decode_deep, frame_decode_diff, frame_roundtrip, FIXED_DICTIONARY};
+pub use parallel::parallel_decode_diff;
 pub use seek_index::seek_index;
 
 /// A fuzz target: panics on a finding.
@@ -47,6 +50,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("frame_decode_deep", frame_decode_deep),
     ("checkpoint", checkpoint),
     ("seek_index", seek_index),
+    ("parallel_decode_diff", parallel_decode_diff),
 ];
 
 /// The C reference codec: the oracle of every block comparison.

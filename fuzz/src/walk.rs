@@ -1,12 +1,12 @@
-//! A structural walk over concatenated frames, mirroring lz4framed's decoder: where each frame
+//! A structural walk over concatenated frames, with lz4framed's own frame walker: where each frame
 //! starts and ends, what kind it is, and a fix-up of the header and block checksums so that the
 //! checksum-skipping target can still be compared with the C decoder (which always checks the
 //! header checksum).
 
 use lz4framed::frame::{
-    header_checksum, is_skippable, LEGACY_BLOCK_SIZE, LEGACY_MAGIC, MAGIC, UNCOMPRESSED_FLAG,
+    ends_legacy_frame, header_checksum, is_skippable, FrameWalker, Unit, LEGACY_MAGIC, MAGIC,
 };
-use lz4framed::{compress_bound, xxh32::xxh32, FrameInfo};
+use lz4framed_core::xxh32::xxh32;
 
 /// What kind of frame the walk found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,112 +33,100 @@ pub struct Span {
     pub end: Option<usize>,
 }
 
-fn le32(data: &[u8], at: usize) -> Option<u32> {
-    let b = data.get(at..at.checked_add(4)?)?;
-    Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-}
-
-/// Walks the frames of `data`. With `fix`, rewrites every standard frame's header checksum and
-/// block checksums to the correct values on the way.
+/// Walks the frames of `data` with lz4framed's own frame walker (header checksums not
+/// verified). With `fix`, rewrites every standard frame's header checksum and block checksums
+/// to the correct values on the way.
 pub fn walk(data: &mut [u8], fix: bool) -> Vec<Span> {
     let mut spans = Vec::new();
-    let mut at = 0;
-    while at < data.len() {
-        let Some(magic) = le32(data, at) else {
-            spans.push(Span {
+    let mut w = FrameWalker::new().verify_header_checksums(false);
+    let mut open: Option<Span> = None;
+    let mut at = 0usize;
+    let close = |spans: &mut Vec<Span>, open: &mut Option<Span>, end: Option<usize>| {
+        if let Some(span) = open.take() {
+            spans.push(Span { end, ..span });
+        }
+    };
+    loop {
+        if w.in_skippable_content() {
+            let n = w.need();
+            if at + n > data.len() {
+                close(&mut spans, &mut open, None);
+                break;
+            }
+            w.skip(n);
+            at += n;
+            close(&mut spans, &mut open, Some(at));
+            continue;
+        }
+        if w.at_frame_boundary() {
+            let magic = data
+                .get(at..at + 4)
+                .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+            match magic {
+                // The input ends between frames (or between a legacy frame's blocks).
+                None if at == data.len() => {
+                    close(&mut spans, &mut open, Some(at));
+                    break;
+                }
+                Some(v) if w.between_frames() || ends_legacy_frame(v) => {
+                    close(&mut spans, &mut open, Some(at));
+                    let kind = if v == MAGIC {
+                        Kind::Standard
+                    } else if v == LEGACY_MAGIC {
+                        Kind::Legacy
+                    } else if is_skippable(v) {
+                        Kind::Skippable
+                    } else {
+                        Kind::Unknown
+                    };
+                    open = Some(Span {
+                        kind,
+                        start: at,
+                        end: None,
+                    });
+                }
+                _ => {}
+            }
+        }
+        let n = w.need();
+        if at + n > data.len() {
+            spans.extend(open.take().or(Some(Span {
                 kind: Kind::Unknown,
                 start: at,
                 end: None,
-            });
+            })));
             break;
+        }
+        if fix
+            && open
+                .as_ref()
+                .is_some_and(|s| s.kind == Kind::Standard && at == s.start + 5)
+        {
+            // The descriptor after FLG: its last byte is the header checksum.
+            let start = at - 1;
+            data[at + n - 1] = header_checksum(&data[start..at + n - 1]);
+        }
+        let block = match w.accept(&data[at..at + n], at as u64) {
+            Ok(Unit::Block {
+                header_at,
+                size,
+                checksum: Some(_),
+                ..
+            }) => Some((header_at as usize + 4, size as usize)),
+            Ok(_) => None,
+            Err(_) => {
+                close(&mut spans, &mut open, None);
+                break;
+            }
         };
-        let (kind, end) = if magic == MAGIC {
-            (Kind::Standard, standard(data, at, fix))
-        } else if magic == LEGACY_MAGIC {
-            (Kind::Legacy, legacy(data, at))
-        } else if is_skippable(magic) {
-            let end = le32(data, at + 4)
-                .and_then(|n| (at + 8).checked_add(n as usize))
-                .filter(|&e| e <= data.len());
-            (Kind::Skippable, end)
-        } else {
-            (Kind::Unknown, None)
-        };
-        spans.push(Span {
-            kind,
-            start: at,
-            end,
-        });
-        match end {
-            Some(e) => at = e,
-            None => break,
+        if let (true, Some((start, size))) = (fix, block) {
+            let sum = xxh32(&data[start..start + size], 0);
+            data[start + size..start + size + 4].copy_from_slice(&sum.to_le_bytes());
+        }
+        at += n;
+        if w.between_frames() {
+            close(&mut spans, &mut open, Some(at));
         }
     }
     spans
-}
-
-fn standard(data: &mut [u8], at: usize, fix: bool) -> Option<usize> {
-    let flg = *data.get(at + 4)?;
-    let dlen = FrameInfo::descriptor_len(flg);
-    let desc_end = at + 4 + dlen;
-    if desc_end > data.len() {
-        return None;
-    }
-    if fix {
-        data[desc_end - 1] = header_checksum(&data[at + 4..desc_end - 1]);
-    }
-    let bd = data[at + 5];
-    let max = match (bd >> 4) & 7 {
-        id @ 4..=7 => 1usize << (8 + 2 * id),
-        _ => return None,
-    };
-    let block_checksum = flg & 0x10 != 0;
-    let content_checksum = flg & 0x04 != 0;
-    let mut p = desc_end;
-    loop {
-        let v = le32(data, p)?;
-        p += 4;
-        if v == 0 {
-            p += if content_checksum { 4 } else { 0 };
-            return (p <= data.len()).then_some(p);
-        }
-        let size = (v & !UNCOMPRESSED_FLAG) as usize;
-        if size > max || p + size > data.len() {
-            return None;
-        }
-        if block_checksum {
-            let c = p + size;
-            if c + 4 > data.len() {
-                return None;
-            }
-            if fix {
-                let sum = xxh32(&data[p..c], 0);
-                data[c..c + 4].copy_from_slice(&sum.to_le_bytes());
-            }
-            p = c + 4;
-        } else {
-            p += size;
-        }
-    }
-}
-
-fn legacy(data: &[u8], at: usize) -> Option<usize> {
-    let mut p = at + 4;
-    loop {
-        let Some(v) = le32(data, p) else {
-            // The input may end between legacy blocks (or with a partial header: broken).
-            return (p == data.len()).then_some(p);
-        };
-        if v as usize > compress_bound(LEGACY_BLOCK_SIZE)
-            || v == MAGIC
-            || v == LEGACY_MAGIC
-            || is_skippable(v)
-        {
-            return Some(p);
-        }
-        if v == 0 || p + 4 + v as usize > data.len() {
-            return None;
-        }
-        p += 4 + v as usize;
-    }
 }

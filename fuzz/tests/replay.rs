@@ -98,6 +98,11 @@ fn replay_checkpoint() {
 }
 
 #[test]
+fn replay_parallel_decode_diff() {
+    replay("parallel_decode_diff");
+}
+
+#[test]
 fn replay_seek_index() {
     replay("seek_index");
 }

@@ -4,7 +4,8 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::builder::TypedValueParser;
+use clap::{Args, Parser, Subcommand};
 
 const AFTER_HELP: &str = "\
 Exit codes:
@@ -30,13 +31,18 @@ pub struct Cli {
 impl Cli {
     /// `-` as OUTFILE means stdout, as it does for the `lz4` tool (not a file named `-`).
     pub fn dash_output_is_stdout(&mut self) {
+        let multiple = match &self.command {
+            Command::Compress(a) => a.io.multiple,
+            Command::Decompress(a) => a.io.multiple,
+            _ => false,
+        };
         let output = match &mut self.command {
             Command::Compress(a) => &mut a.io.output,
             Command::Decompress(a) => &mut a.io.output,
             Command::Extract(a) => &mut a.output,
             Command::Info(_) | Command::Test(_) | Command::Backends | Command::Index(_) => return,
         };
-        if output.as_deref() == Some(Path::new("-")) {
+        if !multiple && output.as_deref() == Some(Path::new("-")) {
             *output = None;
         }
     }
@@ -58,9 +64,9 @@ pub enum Command {
     /// List the block backends of this build, the CPU features detected and what auto picks.
     Backends,
     /// Build the seek index of an existing .lz4 file (appended to it, or --sidecar FILE.idx).
-    Index(super::seek::IndexArgs),
+    Index(IndexArgs),
     /// Decompress M bytes at decompressed offset N of an indexed .lz4 file.
-    Extract(super::seek::ExtractArgs),
+    Extract(ExtractArgs),
 }
 
 /// Input and output paths and the safety switches shared by compress and decompress.
@@ -69,9 +75,24 @@ pub struct IoArgs {
     /// Input file, or `-` for stdin.
     #[arg(value_name = "INFILE|-")]
     pub input: PathBuf,
-    /// Output file (default: stdout).
+    /// Output file (default: stdout). With -m: another INFILE.
     #[arg(value_name = "OUTFILE")]
     pub output: Option<PathBuf>,
+    /// With -m: more INFILEs.
+    #[arg(value_name = "INFILE", requires = "multiple")]
+    pub more: Vec<PathBuf>,
+    /// Several INFILEs (as `lz4 -m`): each is written beside itself, compress: `FILE` →
+    /// `FILE.lz4`, decompress: `FILE.lz4` → `FILE` (`-` goes to stdout). A failed file is
+    /// reported and the others still run; the exit code is the worst.
+    #[arg(short = 'm', long)]
+    pub multiple: bool,
+    /// Remove each INFILE once its output is complete (not stdin; nothing is removed after a
+    /// failure).
+    #[arg(long = "rm", overrides_with = "keep")]
+    pub remove: bool,
+    /// Keep the INFILEs (the default; undoes --rm).
+    #[arg(short = 'k', long, overrides_with = "remove")]
+    pub keep: bool,
     /// Overwrite an existing OUTFILE (compress: also allow writing to a terminal).
     #[arg(short = 'f', long)]
     pub force: bool,
@@ -80,29 +101,42 @@ pub struct IoArgs {
     pub quiet: bool,
 }
 
-/// Which block backend.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum BackendArg {
-    /// The fastest available (or the one LZ4FRAMED_BACKEND names).
-    #[default]
-    Auto,
-    /// The C reference library.
-    C,
-    /// lz4_flex, safe Rust.
-    Rust,
-    /// lz4framed's own vectorized codec.
-    Simd,
+impl IoArgs {
+    /// The (input, output) pairs to process: one without -m (output `None` = stdout), and
+    /// with -m one per INFILE, the output named by `name` (which returns `None` for stdin,
+    /// meaning stdout, or an error for a name it cannot derive).
+    pub fn jobs(
+        &self,
+        name: impl Fn(&Path) -> Result<Option<PathBuf>, String>,
+    ) -> Vec<(PathBuf, Result<Option<PathBuf>, String>)> {
+        if !self.multiple {
+            return vec![(self.input.clone(), Ok(self.output.clone()))];
+        }
+        std::iter::once(&self.input)
+            .chain(self.output.iter())
+            .chain(self.more.iter())
+            .map(|i| {
+                let out = if i.as_os_str() == "-" {
+                    Ok(None)
+                } else {
+                    name(i)
+                };
+                (i.clone(), out)
+            })
+            .collect()
+    }
+
+    /// Whether INFILEs are removed after success (`--rm` and not `-k`).
+    pub fn remove_input(&self) -> bool {
+        self.remove && !self.keep
+    }
 }
 
-impl From<BackendArg> for lz4framed::Backend {
-    fn from(b: BackendArg) -> Self {
-        match b {
-            BackendArg::Auto => lz4framed::Backend::Auto,
-            BackendArg::C => lz4framed::Backend::C,
-            BackendArg::Rust => lz4framed::Backend::Rust,
-            BackendArg::Simd => lz4framed::Backend::Simd,
-        }
-    }
+/// `--backend NAME`: parsed by [`lz4framed::Backend`]'s `FromStr`, with its names as the
+/// possible values in `--help`.
+fn backend_parser() -> impl clap::builder::TypedValueParser<Value = lz4framed::Backend> {
+    clap::builder::PossibleValuesParser::new(lz4framed::Backend::ALL.map(|b| b.as_str()))
+        .map(|name| name.parse::<lz4framed::Backend>().unwrap_or_default())
 }
 
 /// `compress` options.
@@ -151,9 +185,9 @@ pub struct CompressArgs {
     /// Dictionary: the last 64 KiB of FILE, with dictionary ID 0 (as `lz4 -D FILE`).
     #[arg(short = 'D', long, value_name = "FILE")]
     pub dict: Option<PathBuf>,
-    /// Block backend.
-    #[arg(long, value_enum, default_value_t = BackendArg::Auto)]
-    pub backend: BackendArg,
+    /// Block backend (auto: the fastest this CPU has; LZ4FRAMED_BACKEND overrides it).
+    #[arg(long, value_name = "NAME", default_value = "auto", value_parser = backend_parser())]
+    pub backend: lz4framed::Backend,
     /// Worker threads (0 = all cores, the default). The output is the same for any N.
     #[arg(short = 'T', long, value_name = "N", default_value_t = 0)]
     pub threads: u32,
@@ -164,6 +198,11 @@ pub struct CompressArgs {
     /// With --seekable: write the index to OUTFILE.idx instead of appending it.
     #[arg(long, requires = "seekable")]
     pub sidecar: bool,
+    /// Write the legacy frame format (as `lz4 -l`, for the Linux kernel and initramfs): 8 MiB
+    /// independent blocks, no checksums, no content size. Only the level (and --fast) apply.
+    #[arg(long, conflicts_with_all = ["seekable", "block_size", "linked", "block_checksum",
+          "content_checksum", "content_size", "dict"])]
+    pub legacy: bool,
 }
 
 /// `decompress` options.
@@ -183,8 +222,16 @@ pub struct DecompressArgs {
     /// ended early) run the same command again to continue where the last checkpoint left off.
     /// Needs an OUTFILE; the output is built in a hidden `.OUTFILE.lz4framed-partial` beside it
     /// and renamed into place when complete.
-    #[arg(long, value_name = "STATEFILE")]
+    #[arg(long, value_name = "STATEFILE", conflicts_with = "multiple")]
     pub resume: Option<PathBuf>,
+    /// Sparse output (as `lz4`): runs of zeros covering whole 4 KiB pages become holes in
+    /// the output file, so decompressed disk images take no more disk than they need. On by
+    /// default for output files; with --sparse also for stdout when it is a regular file.
+    #[arg(long, overrides_with = "no_sparse")]
+    pub sparse: bool,
+    /// Write zeros as they are.
+    #[arg(long, overrides_with = "sparse")]
+    pub no_sparse: bool,
     /// With --resume: MiB of output between checkpoints.
     #[arg(long, value_name = "MIB", default_value_t = 64, requires = "resume",
           value_parser = clap::value_parser!(u64).range(1..))]
@@ -197,9 +244,9 @@ pub struct DecodeArgs {
     /// Dictionary the data was compressed with (its last 64 KiB, as `lz4 -D FILE`).
     #[arg(short = 'D', long, value_name = "FILE")]
     pub dict: Option<PathBuf>,
-    /// Block backend.
-    #[arg(long, value_enum, default_value_t = BackendArg::Auto)]
-    pub backend: BackendArg,
+    /// Block backend (auto: the fastest this CPU has; LZ4FRAMED_BACKEND overrides it).
+    #[arg(long, value_name = "NAME", default_value = "auto", value_parser = backend_parser())]
+    pub backend: lz4framed::Backend,
     /// Skip header, block and content checksum verification (faster, no integrity check).
     #[arg(long)]
     pub no_verify: bool,
@@ -230,6 +277,57 @@ pub struct TestArgs {
     /// Threads (0 = all cores, the default); as for decompress.
     #[arg(short = 'T', long, value_name = "N", default_value_t = 0)]
     pub threads: u32,
+}
+
+/// `index` options.
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// The .lz4 file to index.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Write the index beside the file (FILE.idx) instead of appending it to FILE.
+    #[arg(long)]
+    pub sidecar: bool,
+    /// Linked-block frames: MiB of output between restart points.
+    #[arg(long, value_name = "MIB", default_value_t = 4,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub restart_interval: u64,
+    /// Replace an existing sidecar file.
+    #[arg(short = 'f', long)]
+    pub force: bool,
+    /// Dictionary the data was compressed with.
+    #[arg(short = 'D', long, value_name = "FILE")]
+    pub dict: Option<PathBuf>,
+    /// Print nothing on success.
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+}
+
+/// `extract` options.
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    /// An indexed .lz4 file (embedded index, or a sidecar FILE.idx beside it).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Decompressed offset of the first byte.
+    #[arg(long, value_name = "N")]
+    pub offset: u64,
+    /// Bytes to extract (fewer when the content ends first).
+    #[arg(long, value_name = "M")]
+    pub length: u64,
+    /// Output file (default: stdout).
+    #[arg(value_name = "OUTFILE")]
+    pub output: Option<PathBuf>,
+    /// Overwrite an existing OUTFILE.
+    #[arg(short = 'f', long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub decode: DecodeArgs,
+}
+
+/// The thread count an `-T N` option asks for (0 = all cores).
+pub fn threads(n: u32) -> usize {
+    lz4framed::parallel::thread_count(n as usize)
 }
 
 fn parse_block_size(s: &str) -> Result<lz4framed::BlockSize, String> {

@@ -1,69 +1,93 @@
 //! `lz4framed compress`.
 
 use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 
-use lz4framed::{BlockMode, BlockSize, Compressor, Error, FrameSettings};
+use lz4framed::index::{sidecar_path, IndexOptions};
 
 use super::args::CompressArgs;
-use super::errors::{CliError, CliResult, Exit};
-use super::input::{load_dictionary, read_full, Input};
+use super::encode::{self, FrameSpec};
+use super::errors::{report, worse, CliError, CliResult, Exit};
+use super::input::{load_dictionary, remove_input, Input};
 use super::output::Output;
-use super::progress::Progress;
 
-/// Smallest read from the input.
-const MIN_CHUNK: usize = 1 << 20;
-
-/// The frame settings the options ask for, given the input size (when known).
-pub fn settings(args: &CompressArgs, input_len: Option<u64>) -> CliResult<FrameSettings> {
-    let level = match args.fast {
-        Some(acceleration) => -acceleration,
-        None => args.level.unwrap_or(1),
-    };
-    let block_size = match args.block_size {
-        Some(b) => b,
-        // As the lz4 tool: a file that fits in a smaller block gets that block size.
-        None => input_len
-            .and_then(|len| BlockSize::ALL.into_iter().find(|b| b.bytes() as u64 >= len))
-            .unwrap_or(BlockSize::Max4MB),
-    };
-    let mut s = FrameSettings::lz4_cli()
-        .level(level)
-        .block_size(block_size)
-        .block_mode(if args.linked {
-            BlockMode::Linked
-        } else {
-            BlockMode::Independent
-        })
-        .content_checksum(!args.no_content_checksum)
-        .block_checksum(args.block_checksum)
-        .backend(lz4framed::Backend::from(args.backend));
-    if args.no_content_size || input_len.is_none() {
-        s = s.content_size(None);
-    }
-    if let Some(path) = &args.dict {
-        s = s.dictionary(load_dictionary(path)?);
-    }
-    Ok(s)
+/// The frame options `args` ask for.
+pub fn spec(args: &CompressArgs) -> CliResult<FrameSpec> {
+    Ok(FrameSpec {
+        level: level(args),
+        block_size: args.block_size,
+        linked: args.linked,
+        content_checksum: !args.no_content_checksum,
+        block_checksum: args.block_checksum,
+        content_size: !args.no_content_size,
+        dict: match &args.dict {
+            Some(p) => Some(load_dictionary(p)?),
+            None => None,
+        },
+        backend: args.backend,
+    })
 }
 
-/// Run `compress`.
-pub fn run(args: &CompressArgs) -> CliResult<Exit> {
-    let threads = super::seek::threads(args.threads);
-    if args.seekable || threads > 1 {
-        return super::seek::compress(args);
+fn level(args: &CompressArgs) -> i32 {
+    match args.fast {
+        Some(acceleration) => -acceleration,
+        None => args.level.unwrap_or(1),
     }
-    let mut input = Input::open(&args.io.input)?;
-    let len = input.len();
-    if len.is_none() && args.content_size && !args.io.quiet {
+}
+
+/// Run `compress`: one INFILE, or with -m each INFILE to INFILE.lz4.
+pub fn run(args: &CompressArgs) -> CliResult<Exit> {
+    if args.sidecar && args.io.output.is_none() {
+        return Err(CliError::usage("--sidecar needs an OUTFILE"));
+    }
+    if args.sidecar && args.io.multiple {
+        return Err(CliError::usage(
+            "--sidecar works on one INFILE, not with -m",
+        ));
+    }
+    let spec = spec(args)?;
+    let jobs = args.io.jobs(|i: &Path| {
+        let mut name = i.as_os_str().to_owned();
+        name.push(".lz4");
+        Ok(Some(PathBuf::from(name)))
+    });
+    if !args.io.multiple {
+        let (input, output) = &jobs[0];
+        let output = output.clone().map_err(CliError::usage)?;
+        return one(args, &spec, input, output.as_deref());
+    }
+    let mut worst = Exit::Ok;
+    for (input, output) in &jobs {
+        let r = output
+            .clone()
+            .map_err(CliError::usage)
+            .and_then(|o| one(args, &spec, input, o.as_deref()));
+        match r {
+            Ok(exit) => worst = worse(worst, exit),
+            Err(e) => {
+                report(&e);
+                worst = worse(worst, e.exit);
+            }
+        }
+    }
+    Ok(worst)
+}
+
+/// Compress `input` to `output` (`None`: stdout).
+fn one(
+    args: &CompressArgs,
+    spec: &FrameSpec,
+    input_path: &Path,
+    output_path: Option<&Path>,
+) -> CliResult<Exit> {
+    let mut input = Input::open(input_path)?;
+    if input.len().is_none() && args.content_size && !args.io.quiet {
         eprintln!(
             "lz4framed: warning: {}: size unknown, content size not recorded",
             input.name
         );
     }
-    let settings = settings(args, len)?;
-    let mut compressor = Compressor::with_settings(&settings)
-        .map_err(|e| CliError::library(&input.name, &e, None))?;
-    let mut output = match &args.io.output {
+    let mut output = match output_path {
         Some(p) => Output::file(p, args.io.force)?,
         None => {
             if std::io::stdout().is_terminal() && !args.io.force {
@@ -75,45 +99,45 @@ pub fn run(args: &CompressArgs) -> CliResult<Exit> {
         }
     };
     let out_name = output.name();
-    let chunk = settings.get_block_size().bytes().max(MIN_CHUNK);
-    let mut buf = vec![0u8; chunk];
-    let mut out = Vec::with_capacity(lz4framed::compress_bound(chunk) + 1024);
-    let mut progress = Progress::new(&input.name, len, args.io.quiet);
-    let size = if args.no_content_size { None } else { len };
-    let changed = |e: Error| match e {
-        Error::ContentSizeMismatch { .. } => CliError::new(
-            Exit::Input,
-            format!("{}: file changed size while being read", input.name),
-        ),
-        e => CliError::library(&input.name, &e, None),
+    let threads = super::args::threads(args.threads);
+    let done = if args.legacy {
+        encode::legacy(
+            &mut input,
+            &mut output,
+            level(args),
+            spec.backend,
+            args.io.quiet,
+        )?
+    } else {
+        let index = args.seekable.then(IndexOptions::default);
+        encode::frame(
+            &mut input,
+            &mut output,
+            spec,
+            threads,
+            index.as_ref(),
+            args.io.quiet,
+        )?
     };
-    compressor
-        .begin_with_size(size, &mut out)
-        .map_err(|e| CliError::library(&input.name, &e, None))?;
-    loop {
-        let n =
-            read_full(&mut input.reader, &mut buf).map_err(|e| CliError::input(&input.name, &e))?;
-        if n == 0 {
-            break;
-        }
-        compressor.update(&buf[..n], &mut out).map_err(changed)?;
+    if let (Some(index), false) = (&done.index, args.sidecar) {
         output
-            .write_all(&out)
+            .write_all(&index.to_embedded())
             .map_err(|e| CliError::output(&out_name, &e))?;
-        out.clear();
-        progress.advance(n as u64);
-        if n < chunk {
-            break;
-        }
     }
-    compressor.end(&mut out).map_err(changed)?;
-    output
-        .write_all(&out)
-        .map_err(|e| CliError::output(&out_name, &e))?;
-    progress.finish();
     if let Some(m) = &input.metadata {
         output.copy_metadata_from(m);
     }
+    drop(input);
     output.commit()?;
+    if let (Some(index), true, Some(p)) = (&done.index, args.sidecar, output_path) {
+        let side = sidecar_path(p);
+        let mut o = Output::file(&side, args.io.force)?;
+        o.write_all(&index.to_sidecar())
+            .map_err(|e| CliError::output(&side.display().to_string(), &e))?;
+        o.commit()?;
+    }
+    if args.io.remove_input() {
+        remove_input(input_path)?;
+    }
     Ok(Exit::Ok)
 }

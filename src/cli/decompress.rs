@@ -1,262 +1,85 @@
-//! `lz4framed decompress` and `lz4framed test`.
+//! `lz4framed decompress`.
 
-use std::io::{self, BufRead, Read, Write};
+use std::path::{Path, PathBuf};
 
-use lz4framed::{Decompressor, FrameDecoder};
-
-use super::args::{DecodeArgs, DecompressArgs, TestArgs};
-use super::errors::{CliError, CliResult, Exit};
-use super::input::{load_dictionary, Input};
+use super::args::DecompressArgs;
+use super::decode::{self, decode, decompressor};
+use super::errors::{report, worse, CliError, CliResult, Exit};
+use super::input::{remove_input, Input};
 use super::output::Output;
-use super::progress::Progress;
 
-/// A reader that remembers whether it failed, so that a read error of the input can be told
-/// from bad data after the decoder has wrapped both into `io::Error`s.
-pub(super) struct Tracked<R> {
-    pub(super) inner: R,
-    pub(super) failed: bool,
-}
-
-impl<R: Read> Read for Tracked<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let r = self.inner.read(buf);
-        if matches!(&r, Err(e) if e.kind() != io::ErrorKind::Interrupted) {
-            self.failed = true;
-        }
-        r
-    }
-}
-
-/// Counts what the threaded decoder reads, for the progress bar.
-struct Metered<'a, R> {
-    inner: R,
-    progress: &'a mut Progress,
-}
-
-impl<R: Read> Read for Metered<'_, R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.progress.advance(n as u64);
-        Ok(n)
-    }
-}
-
-/// What a successful decode produced.
-#[derive(Debug, Clone, Copy)]
-pub struct Decoded {
-    /// Frames decoded (skippable frames not counted).
-    pub frames: u64,
-    /// Compressed bytes read.
-    pub compressed: u64,
-    /// Decompressed bytes.
-    pub decompressed: u64,
-}
-
-/// The decompressor the options ask for.
-pub fn decompressor(args: &DecodeArgs) -> CliResult<Decompressor> {
-    let mut d = Decompressor::with_backend(lz4framed::Backend::from(args.backend))
-        .map_err(|e| CliError::library("--backend", &e, None))?;
-    if let Some(path) = &args.dict {
-        d = d.with_dictionary(load_dictionary(path)?);
-    }
-    Ok(d.verify_checksums(!args.no_verify))
-}
-
-/// Decode all of `input`, writing to `output` when there is one, on `threads` threads (more
-/// than one: `lz4framed::parallel::decompress_stream`, independent blocks in parallel).
-pub fn decode(
-    input: Input,
-    decompressor: Decompressor,
-    output: Option<&mut Output>,
-    quiet: bool,
-    threads: usize,
-) -> CliResult<Decoded> {
-    if threads > 1 {
-        decode_threaded(input, decompressor, output, quiet, threads)
-    } else {
-        decode_serial(input, decompressor, output, quiet)
-    }
-}
-
-/// [`decode`] on the calling thread.
-fn decode_serial(
-    input: Input,
-    decompressor: Decompressor,
-    mut output: Option<&mut Output>,
-    quiet: bool,
-) -> CliResult<Decoded> {
-    let name = input.name.clone();
-    let out_name = output.as_ref().map(|o| o.name()).unwrap_or_default();
-    let mut progress = Progress::new(&name, input.len(), quiet);
-    let tracked = Tracked {
-        inner: input.reader,
-        failed: false,
-    };
-    let mut dec = FrameDecoder::with_decompressor(tracked, decompressor);
-    let mut read_before = 0;
-    let mut decompressed = 0u64;
-    loop {
-        let buf = match dec.fill_buf() {
-            Ok(b) => b,
-            Err(e) => return Err(classify(&name, &dec, &e)),
-        };
-        if buf.is_empty() {
-            break;
-        }
-        let n = buf.len();
-        if let Some(out) = output.as_deref_mut() {
-            out.write_all(buf)
-                .map_err(|e| CliError::output(&out_name, &e))?;
-        }
-        dec.consume(n);
-        decompressed += n as u64;
-        let read = dec.read_position();
-        progress.advance(read - read_before);
-        read_before = read;
-    }
-    progress.finish();
-    Ok(Decoded {
-        frames: dec.decompressor().frame_number(),
-        compressed: dec.read_position(),
-        decompressed,
-    })
-}
-
-/// [`decode`] on `threads` threads: independent blocks in parallel, linked frames on this
-/// thread.
-fn decode_threaded(
-    input: Input,
-    decompressor: Decompressor,
-    output: Option<&mut Output>,
-    quiet: bool,
-    threads: usize,
-) -> CliResult<Decoded> {
-    let name = input.name.clone();
-    let out_name = output.as_ref().map(|o| o.name()).unwrap_or_default();
-    let mut sink = io::sink();
-    let writer: &mut dyn Write = match output {
-        Some(o) => o,
-        None => &mut sink,
-    };
-    let mut progress = Progress::new(&name, input.len(), quiet);
-    let mut tracked = Tracked {
-        inner: Metered {
-            inner: input.reader,
-            progress: &mut progress,
-        },
-        failed: false,
-    };
-    let r = lz4framed::parallel::decompress_stream(&mut tracked, writer, decompressor, threads);
-    let input_failed = tracked.failed;
-    let (_, summary) = r.map_err(|e| match e {
-        lz4framed::Error::Io(e) if input_failed => CliError::new(
-            Exit::Input,
-            format!("{name}: read error: {}", super::errors::io_reason(&e)),
-        ),
-        lz4framed::Error::Io(e) => CliError::output(&out_name, &e),
-        e => CliError::library(&name, &e, None),
-    })?;
-    progress.finish();
-    Ok(Decoded {
-        frames: summary.frames,
-        compressed: summary.bytes_in,
-        decompressed: summary.bytes_out,
-    })
-}
-
-/// Turn the decoder's `io::Error` back into what happened: a read error of the input, or a
-/// data error with its offset.
-pub(super) fn classify<R: Read>(
-    name: &str,
-    dec: &FrameDecoder<Tracked<R>>,
-    e: &io::Error,
-) -> CliError {
-    if dec.get_ref().failed {
-        let at = dec.read_position();
-        return CliError::new(
-            Exit::Input,
-            format!(
-                "{name}: read error at offset {at}: {}",
-                super::errors::io_reason(e)
-            ),
-        );
-    }
-    let position = dec.decompressor().compressed_position();
-    match e
-        .get_ref()
-        .and_then(|i| i.downcast_ref::<lz4framed::Error>())
-    {
-        Some(le) => CliError::library(name, le, Some(position)),
-        None => CliError::new(Exit::Data, format!("{name}: {e} (at offset {position})")),
-    }
-}
-
-/// Run `decompress`.
+/// Run `decompress`: one INFILE, or with -m each INFILE.lz4 to INFILE.
 pub fn run(args: &DecompressArgs) -> CliResult<Exit> {
     if let Some(state) = &args.resume {
         return super::resume::run(args, state);
     }
-    if let Some(exit) = super::seek::try_parallel_decompress(
-        &args.io.input,
-        args.io.output.as_deref(),
-        args.io.force,
-        &args.decode,
-        args.threads,
-    )? {
-        return Ok(exit);
+    let jobs = args.io.jobs(|i: &Path| {
+        let name = i.to_str().and_then(|s| s.strip_suffix(".lz4"));
+        match name {
+            Some(stem) if !stem.is_empty() && !stem.ends_with('/') => Ok(Some(PathBuf::from(stem))),
+            _ => Err(format!(
+                "{}: no .lz4 suffix to remove, cannot name the output (decompress it without -m, giving OUTFILE)",
+                i.display()
+            )),
+        }
+    });
+    if !args.io.multiple {
+        let (input, output) = &jobs[0];
+        let output = output.clone().map_err(CliError::usage)?;
+        return one(args, input, output.as_deref());
     }
-    let input = Input::open(&args.io.input)?;
-    let d = decompressor(&args.decode)?;
-    let metadata = input.metadata.clone();
-    let mut output = match &args.io.output {
-        Some(p) => Output::file(p, args.io.force)?,
-        None => Output::stdout()?,
-    };
-    let threads = super::seek::threads(args.threads);
-    decode(input, d, Some(&mut output), args.io.quiet, threads)?;
-    if let Some(m) = &metadata {
-        output.copy_metadata_from(m);
-    }
-    output.commit()?;
-    Ok(Exit::Ok)
-}
-
-/// Run `test`: every file is decoded and verified; failures are reported one line each and
-/// the worst exit code is returned.
-pub fn test(args: &TestArgs) -> CliResult<Exit> {
     let mut worst = Exit::Ok;
-    let stdout = io::stdout();
-    for path in &args.files {
-        let result = Input::open(path).and_then(|input| {
-            let name = input.name.clone();
-            let d = decompressor(&args.decode)?;
-            decode(
-                input,
-                d,
-                None,
-                args.quiet,
-                super::seek::threads(args.threads),
-            )
-            .map(|r| (name, r))
-        });
-        match result {
-            Ok((name, r)) => {
-                if !args.quiet {
-                    let _ = writeln!(
-                        stdout.lock(),
-                        "{name}: OK ({} frame{}, {} -> {} bytes)",
-                        r.frames,
-                        if r.frames == 1 { "" } else { "s" },
-                        r.compressed,
-                        r.decompressed
-                    );
-                }
-            }
+    for (input, output) in &jobs {
+        let r = output
+            .clone()
+            .map_err(CliError::usage)
+            .and_then(|o| one(args, input, o.as_deref()));
+        match r {
+            Ok(exit) => worst = worse(worst, exit),
             Err(e) => {
-                super::report(&e);
-                worst = super::worse(worst, e.exit);
+                report(&e);
+                worst = worse(worst, e.exit);
             }
         }
     }
     Ok(worst)
+}
+
+/// Decompress `input` to `output` (`None`: stdout).
+fn one(args: &DecompressArgs, input_path: &Path, output_path: Option<&Path>) -> CliResult<Exit> {
+    let sparse_files = !args.no_sparse;
+    let done = decode::try_parallel_decompress(
+        input_path,
+        output_path,
+        args.io.force,
+        &args.decode,
+        args.threads,
+        (sparse_files, args.sparse),
+    )?;
+    if done.is_none() {
+        let input = Input::open(input_path)?;
+        let d = decompressor(&args.decode)?;
+        let metadata = input.metadata.clone();
+        let mut output = match output_path {
+            Some(p) => Output::file(p, args.io.force)?.sparse(sparse_files),
+            None => Output::stdout()?.sparse(args.sparse),
+        };
+        let threads = super::args::threads(args.threads);
+        let name = input.name.clone();
+        let decoded = decode(input, d, Some(&mut output), args.io.quiet, threads)?;
+        if let Some(m) = &metadata {
+            output.copy_metadata_from(m);
+        }
+        // Trailing data: every frame before it was decoded and verified, so the output is kept.
+        output.commit()?;
+        decoded.warn_trailing(&name);
+        if decoded.trailing.is_some() {
+            // Not removed with --rm: the input holds bytes that were not decoded.
+            return Ok(Exit::Trailing);
+        }
+    }
+    if args.io.remove_input() {
+        remove_input(input_path)?;
+    }
+    Ok(Exit::Ok)
 }

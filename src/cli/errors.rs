@@ -17,6 +17,10 @@ pub enum Exit {
     Output = 3,
     /// The input is not valid LZ4 data: corrupt, truncated, bad checksum, wrong dictionary.
     Data = 4,
+    /// Every frame was decoded and its output written, but the input goes on with bytes that
+    /// are no frame (zero padding, a size word after a legacy stream): a warning names their
+    /// offset and length. (`lz4` 1.9.4 writes the output too and exits with 1.)
+    Trailing = 5,
 }
 
 /// A failure: the exit code and the one line to print (`name: what [at offset N]`).
@@ -28,6 +32,23 @@ pub struct CliError {
     pub message: String,
     /// Print nothing (e.g. a closed stdout pipe: the reader has gone away on purpose).
     pub silent: bool,
+    /// For data errors: which kind, so that the `lz4` personality can give `lz4`'s exit status.
+    pub fault: Option<DataFault>,
+}
+
+/// The kinds of bad input that the `lz4` tool tells apart by its exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataFault {
+    /// The input ended inside a frame (`lz4`: "Unfinished stream", status 68).
+    Truncated,
+    /// No frame magic number at this input offset (`lz4`: "Unrecognized header" at offset 0,
+    /// status 44; "Stream followed by undecodable data" after a complete frame, status 1).
+    UnknownMagic {
+        /// Input offset of the bytes that are not a magic number.
+        offset: u64,
+    },
+    /// Anything else: corrupt block, checksum mismatch, bad header (`lz4`: status 66).
+    Corrupt,
 }
 
 impl CliError {
@@ -37,6 +58,7 @@ impl CliError {
             exit,
             message: message.into(),
             silent: false,
+            fault: None,
         }
     }
 
@@ -76,7 +98,17 @@ impl CliError {
                 message.push_str(&format!(" (at offset {p})"));
             }
         }
-        Self::new(exit, message)
+        let mut err = Self::new(exit, message);
+        if exit == Exit::Data {
+            err.fault = Some(match e {
+                E::Truncated { .. } => DataFault::Truncated,
+                E::BadMagic { offset, .. } | E::TrailingData { offset, .. } => {
+                    DataFault::UnknownMagic { offset: *offset }
+                }
+                _ => DataFault::Corrupt,
+            });
+        }
+        err
     }
 }
 
@@ -92,6 +124,28 @@ pub fn io_reason(e: &io::Error) -> String {
     match s.find(" (os error ") {
         Some(i) => s[..i].to_string(),
         None => s,
+    }
+}
+
+/// Print a failure's one line on stderr (unless it is silent).
+pub fn report(e: &CliError) {
+    if !e.silent {
+        eprintln!("lz4framed: {}", e.message);
+    }
+}
+
+/// The more serious of two exit codes (data errors over output over input over usage).
+pub fn worse(a: Exit, b: Exit) -> Exit {
+    // A warning (trailing data) ranks below every error.
+    let rank = |e: Exit| match e {
+        Exit::Ok => 0,
+        Exit::Trailing => 1,
+        e => 1 + e as i32,
+    };
+    if rank(b) > rank(a) {
+        b
+    } else {
+        a
     }
 }
 

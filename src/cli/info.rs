@@ -9,7 +9,10 @@ use lz4framed::{BlockMode, BlockSize, Error};
 use super::args::InfoArgs;
 use super::errors::{CliError, CliResult, Exit};
 use super::progress::human;
-use super::walk::{FileSource, FrameSummary, Source, StreamSource, WalkedKind, Walker};
+use lz4framed::frame::{
+    FrameKindSeen as WalkedKind, FrameLayout as FrameSummary, FrameReader, Seeking, SkipRead,
+    Streamed,
+};
 
 /// What was learnt about one file.
 struct FileReport {
@@ -17,6 +20,8 @@ struct FileReport {
     frames: Vec<FrameSummary>,
     size: u64,
     error: Option<CliError>,
+    /// Bytes after the last frame that are no frame: offset and length.
+    trailing: Option<(u64, u64)>,
 }
 
 fn walk_file(name: String, path: &std::path::Path) -> FileReport {
@@ -25,16 +30,17 @@ fn walk_file(name: String, path: &std::path::Path) -> FileReport {
         frames: Vec::new(),
         size: 0,
         error: None,
+        trailing: None,
     };
     if path.as_os_str() == "-" {
         report.name = "stdin".to_string();
-        return walk_source(report, StreamSource(io::stdin().lock()));
+        return walk_source(report, Streamed(io::stdin().lock()));
     }
     let opened = File::open(path).and_then(|f| {
         if f.metadata()?.is_dir() {
             Err(io::Error::other("is a directory"))
         } else {
-            FileSource::new(f)
+            Seeking::new(f)
         }
     });
     match opened {
@@ -46,8 +52,8 @@ fn walk_file(name: String, path: &std::path::Path) -> FileReport {
     }
 }
 
-fn walk_source<S: Source>(mut report: FileReport, src: S) -> FileReport {
-    let mut walker = Walker::new(src);
+fn walk_source<S: SkipRead>(mut report: FileReport, src: S) -> FileReport {
+    let mut walker = FrameReader::new(src);
     loop {
         match walker.next_frame(&mut |_| {}) {
             Ok(Some(f)) => report.frames.push(f),
@@ -55,6 +61,16 @@ fn walk_source<S: Source>(mut report: FileReport, src: S) -> FileReport {
             Err(Error::Io(e)) => {
                 report.error = Some(CliError::input(&report.name, &e));
                 break;
+            }
+            Err(Error::TrailingData { offset, .. }) => {
+                let read = walker.position();
+                let mut src = walker.into_inner();
+                match src.skip_forward(u64::MAX) {
+                    Ok(rest) => report.trailing = Some((offset, read + rest - offset)),
+                    Err(e) => report.error = Some(CliError::input(&report.name, &e)),
+                }
+                report.size = offset;
+                return report;
             }
             Err(e) => {
                 report.error = Some(CliError::library(&report.name, &e, Some(walker.position())));
@@ -164,7 +180,23 @@ fn text(reports: &[FileReport], out: &mut String) {
             let _ = writeln!(
                 out,
                 "{:>7} {:>12}  {:<9} {:>5} {:<11} {:<15} {:>10} {:>14} {:>14} {:>8}",
-                f.index, f.offset, ty, block, mode, sums, dict, cs, f.compressed_size, rt
+                f.number.map_or("-".to_string(), |n| n.to_string()),
+                f.offset,
+                ty,
+                block,
+                mode,
+                sums,
+                dict,
+                cs,
+                f.compressed_size,
+                rt
+            );
+        }
+        if let Some((offset, len)) = r.trailing {
+            let _ = writeln!(
+                out,
+                "{:>7} {:>12}  trailing data: {len} bytes that are no LZ4 frame (not decoded)",
+                "-", offset
             );
         }
     }
@@ -208,7 +240,7 @@ fn json(reports: &[FileReport], out: &mut String) {
         let content = total_content(&r.frames);
         let _ = write!(
             out,
-            "{{\"file\":{},\"compressed_size\":{},\"content_size\":{},\"ratio\":{},\"error\":{},\"frames\":[",
+            "{{\"file\":{},\"compressed_size\":{},\"content_size\":{},\"ratio\":{},\"error\":{},\"trailing\":{},\"frames\":[",
             json_string(&r.name),
             r.size,
             json_opt(content),
@@ -216,6 +248,9 @@ fn json(reports: &[FileReport], out: &mut String) {
             r.error
                 .as_ref()
                 .map_or("null".to_string(), |e| json_string(&e.message)),
+            r.trailing.map_or("null".to_string(), |(offset, length)| format!(
+                "{{\"offset\":{offset},\"length\":{length}}}"
+            )),
         );
         for (j, f) in r.frames.iter().enumerate() {
             if j > 0 {
@@ -224,7 +259,9 @@ fn json(reports: &[FileReport], out: &mut String) {
             let _ = write!(
                 out,
                 "{{\"frame\":{},\"offset\":{},\"compressed_size\":{},",
-                f.index, f.offset, f.compressed_size
+                json_opt(f.number),
+                f.offset,
+                f.compressed_size
             );
             match &f.kind {
                 WalkedKind::Standard(info) => {
@@ -283,8 +320,16 @@ pub fn run(args: &InfoArgs) -> CliResult<Exit> {
     let mut worst = Exit::Ok;
     for r in &reports {
         if let Some(e) = &r.error {
-            super::report(e);
-            worst = super::worse(worst, e.exit);
+            super::errors::report(e);
+            worst = super::errors::worse(worst, e.exit);
+        }
+        if let Some((offset, len)) = r.trailing {
+            eprintln!(
+                "lz4framed: {}: warning: {len} trailing bytes at offset {offset} after the last \
+                 frame are no LZ4 frame",
+                r.name
+            );
+            worst = super::errors::worse(worst, Exit::Trailing);
         }
     }
     Ok(worst)

@@ -70,7 +70,7 @@ pub fn load_dictionary(path: &Path) -> CliResult<lz4framed::Dictionary> {
         use std::io::{Seek, SeekFrom};
         let mut f = File::open(path)?;
         let len = f.metadata()?.len();
-        let window = lz4framed::WINDOW_SIZE as u64;
+        let window = lz4framed::codec::WINDOW_SIZE as u64;
         if len > window {
             f.seek(SeekFrom::Start(len - window))?;
         }
@@ -80,4 +80,21 @@ pub fn load_dictionary(path: &Path) -> CliResult<lz4framed::Dictionary> {
     };
     let bytes = read().map_err(|e| CliError::input(&name, &e))?;
     Ok(lz4framed::Dictionary::new(&bytes))
+}
+
+/// `--rm`: remove an input file whose output is complete (stdin is left alone).
+pub fn remove_input(path: &Path) -> CliResult<()> {
+    if path.as_os_str() == "-" {
+        return Ok(());
+    }
+    fs::remove_file(path).map_err(|e| {
+        CliError::new(
+            super::errors::Exit::Input,
+            format!(
+                "{}: cannot remove: {}",
+                path.display(),
+                super::errors::io_reason(&e)
+            ),
+        )
+    })
 }

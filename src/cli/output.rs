@@ -1,16 +1,33 @@
 //! Safe output: a new OUTFILE is written to a temporary file in the same folder and renamed
 //! into place only when everything succeeded; an existing OUTFILE is never replaced without
 //! `-f`; on failure (or drop without `commit`) the temporary file is removed.
+//!
+//! Sparse output (as `lz4 --sparse`, its default for files): runs of zeros that cover whole
+//! 4 KiB pages of the file are not written but skipped with a seek, so the file system leaves a
+//! hole there; [`Output::commit`] sets the file's length, so a file that ends in zeros still
+//! has its full size. The bytes read back are the same either way.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use super::errors::{CliError, CliResult, Exit};
 
-/// Where the output goes.
+/// Holes are made only for whole pages of this many bytes (aligned to the file offset).
+const PAGE: u64 = 4096;
+
+/// Where the output goes, how many bytes went there, and whether zero runs become holes.
 #[derive(Debug)]
-pub enum Output {
+pub struct Output {
+    sink: Sink,
+    written: u64,
+    /// `Some(pending)`: sparse mode, with `pending` zero bytes not yet skipped over.
+    sparse: Option<u64>,
+}
+
+/// The destination.
+#[derive(Debug)]
+enum Sink {
     /// Stdout (a duplicate of file descriptor 1, written without extra buffering).
     Stdout(File),
     /// A temporary file to be renamed to `target` on success.
@@ -31,11 +48,37 @@ pub enum Output {
 }
 
 impl Output {
+    fn new(sink: Sink) -> Output {
+        Output {
+            sink,
+            written: 0,
+            sparse: None,
+        }
+    }
+
     /// Output to stdout.
     pub fn stdout() -> CliResult<Output> {
         stdout_file()
-            .map(Output::Stdout)
+            .map(|f| Output::new(Sink::Stdout(f)))
             .map_err(|e| CliError::output("stdout", &e))
+    }
+
+    /// Turn zero runs into holes (see the module docs) when `on` and the destination can have
+    /// them: a new file, or stdout when it is a regular file. Elsewhere (pipes, terminals,
+    /// devices) zeros are written as they are.
+    pub fn sparse(mut self, on: bool) -> Self {
+        let able = match &self.sink {
+            Sink::Temp { .. } => true,
+            Sink::Stdout(f) => f.metadata().is_ok_and(|m| m.is_file()),
+            Sink::Special(..) => false,
+        };
+        self.sparse = (on && able).then_some(0);
+        self
+    }
+
+    /// Bytes written so far (holes included).
+    pub fn written(&self) -> u64 {
+        self.written
     }
 
     /// Output to `target`: refuses an existing file without `force`, otherwise opens a
@@ -54,7 +97,7 @@ impl Output {
                     .write(true)
                     .open(target)
                     .map_err(|e| CliError::output(&shown, &e))?;
-                return Ok(Output::Special(f, target.to_path_buf()));
+                return Ok(Output::new(Sink::Special(f, target.to_path_buf())));
             }
             Ok(_) if !force => {
                 return Err(CliError::new(
@@ -79,13 +122,13 @@ impl Output {
             let temp = dir.join(format!(".{base}.{pid}.{attempt}.lz4framed-tmp"));
             match OpenOptions::new().write(true).create_new(true).open(&temp) {
                 Ok(file) => {
-                    return Ok(Output::Temp {
+                    return Ok(Output::new(Sink::Temp {
                         file,
                         temp,
                         target: target.to_path_buf(),
                         force,
                         committed: false,
-                    })
+                    }))
                 }
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 100 => attempt += 1,
                 Err(e) => return Err(CliError::output(&shown, &e)),
@@ -95,18 +138,16 @@ impl Output {
 
     /// The name to show in messages.
     pub fn name(&self) -> String {
-        match self {
-            Output::Stdout(_) => "stdout".to_string(),
-            Output::Temp { target, .. } | Output::Special(_, target) => {
-                target.display().to_string()
-            }
+        match &self.sink {
+            Sink::Stdout(_) => "stdout".to_string(),
+            Sink::Temp { target, .. } | Sink::Special(_, target) => target.display().to_string(),
         }
     }
 
     /// Copy permissions and modification time of a regular input file onto a new output file
     /// (as `lz4` does). Best effort.
     pub fn copy_metadata_from(&self, input: &fs::Metadata) {
-        if let Output::Temp { file, .. } = self {
+        if let Sink::Temp { file, .. } = &self.sink {
             let _ = file.set_permissions(input.permissions());
             if let Ok(t) = input.modified() {
                 let _ = file.set_modified(t);
@@ -117,11 +158,12 @@ impl Output {
     /// Flush, sync and move the temporary file into place.
     pub fn commit(mut self) -> CliResult<()> {
         let name = self.name();
-        match &mut self {
-            Output::Stdout(f) | Output::Special(f, _) => {
+        self.end_holes().map_err(|e| CliError::output(&name, &e))?;
+        match &mut self.sink {
+            Sink::Stdout(f) | Sink::Special(f, _) => {
                 f.flush().map_err(|e| CliError::output(&name, &e))
             }
-            Output::Temp {
+            Sink::Temp {
                 file,
                 temp,
                 target,
@@ -137,21 +179,86 @@ impl Output {
     }
 }
 
-impl Write for Output {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Output::Stdout(f) | Output::Special(f, _) | Output::Temp { file: f, .. } => {
-                f.write(buf)
-            }
+impl Output {
+    fn file_mut(&mut self) -> &mut File {
+        match &mut self.sink {
+            Sink::Stdout(f) | Sink::Special(f, _) | Sink::Temp { file: f, .. } => f,
         }
     }
 
-    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        match self {
-            Output::Stdout(f) | Output::Special(f, _) | Output::Temp { file: f, .. } => {
-                f.write_all(buf)
+    /// Skip the pending zeros and give the file its full length (a file may end in a hole).
+    fn end_holes(&mut self) -> io::Result<()> {
+        if let Some(pending) = self.sparse.replace(0) {
+            if pending > 0 {
+                let f = self.file_mut();
+                let end = f.seek(SeekFrom::Current(pending as i64))?;
+                f.set_len(end)?;
             }
         }
+        Ok(())
+    }
+
+    /// Sparse write: whole zero pages are skipped, the rest written in as few calls as can be.
+    fn write_sparse(&mut self, buf: &[u8], mut pending: u64) -> io::Result<u64> {
+        let mut pos = self.written;
+        let mut i = 0;
+        while i < buf.len() {
+            let page_end = |at: usize, pos: u64| -> usize {
+                let room = (PAGE - pos % PAGE) as usize;
+                (at + room).min(buf.len())
+            };
+            let end = page_end(i, pos);
+            if end - i == (PAGE - pos % PAGE) as usize && is_zero(&buf[i..end]) {
+                pending += (end - i) as u64;
+                pos += (end - i) as u64;
+                i = end;
+                continue;
+            }
+            // Data from here to the next whole zero page (a partial page at the end counts as
+            // data: it may be followed by more bytes in the next call).
+            let start = i;
+            pos += (end - i) as u64;
+            i = end;
+            while i < buf.len() {
+                let e = page_end(i, pos);
+                if e - i == (PAGE - pos % PAGE) as usize && is_zero(&buf[i..e]) {
+                    break;
+                }
+                pos += (e - i) as u64;
+                i = e;
+            }
+            let f = self.file_mut();
+            if pending > 0 {
+                f.seek(SeekFrom::Current(pending as i64))?;
+                pending = 0;
+            }
+            f.write_all(&buf[start..i])?;
+        }
+        Ok(pending)
+    }
+}
+
+/// Whether `b` is all zeros (in 64-byte steps, each of which the compiler vectorizes).
+fn is_zero(b: &[u8]) -> bool {
+    b.chunks(64).all(|c| c.iter().fold(0u8, |a, &x| a | x) == 0)
+}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.write_all(buf)?;
+        Ok(buf.len())
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        match self.sparse {
+            Some(pending) => {
+                let left = self.write_sparse(buf, pending)?;
+                self.sparse = Some(left);
+            }
+            None => self.file_mut().write_all(buf)?,
+        }
+        self.written += buf.len() as u64;
+        Ok(())
     }
 
     fn flush(&mut self) -> io::Result<()> {
@@ -161,12 +268,12 @@ impl Write for Output {
 
 impl Drop for Output {
     fn drop(&mut self) {
-        if let Output::Temp {
+        if let Sink::Temp {
             temp, committed, ..
-        } = self
+        } = &self.sink
         {
             if !*committed {
-                let _ = fs::remove_file(&*temp);
+                let _ = fs::remove_file(temp);
             }
         }
     }
@@ -208,4 +315,48 @@ fn stdout_file() -> io::Result<File> {
 fn stdout_file() -> io::Result<File> {
     use std::os::windows::io::AsHandle;
     Ok(File::from(io::stdout().as_handle().try_clone_to_owned()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Data with zero runs of many lengths and alignments, written in pieces of many sizes:
+    /// the sparse file reads back as the original bytes, and so does a dense one.
+    #[test]
+    fn sparse_writes_read_back_as_written() {
+        let dir = std::env::temp_dir().join(format!("lz4framed-sparse-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let mut x = 0x9E37_79B9u32;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x
+        };
+        let mut data = Vec::new();
+        while data.len() < 3 << 20 {
+            let run = (next() % 40_000) as usize;
+            if next() % 2 == 0 {
+                data.resize(data.len() + run, 0);
+            } else {
+                data.extend((0..run).map(|_| (next() % 255 + 1) as u8));
+            }
+        }
+        data.resize(data.len() + 10_000, 0); // ends in zeros
+        for (n, sparse) in [(0, true), (1, false)] {
+            let target = dir.join(format!("out{n}"));
+            let mut out = Output::file(&target, true).unwrap().sparse(sparse);
+            let mut at = 0;
+            while at < data.len() {
+                let len = ((next() % 70_000) as usize + 1).min(data.len() - at);
+                out.write_all(&data[at..at + len]).unwrap();
+                at += len;
+            }
+            assert_eq!(out.written(), data.len() as u64);
+            out.commit().unwrap();
+            assert!(fs::read(&target).unwrap() == data, "sparse={sparse}");
+        }
+        let _ = fs::remove_dir_all(&dir);
+    }
 }

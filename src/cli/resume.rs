@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use lz4framed::{Decompressor, FrameDecoder};
 
 use super::args::DecompressArgs;
-use super::decompress::{classify, decompressor, Tracked};
+use super::decode::{classify, decompressor, Tracked};
 use super::errors::{io_reason, CliError, CliResult, Exit};
 use super::input::Input;
 use super::output::publish;
@@ -90,7 +90,7 @@ pub fn run(args: &DecompressArgs, state_path: &Path) -> CliResult<Exit> {
     // Restore the decoder, or start from the beginning when there is no state yet.
     let restored = match fs::read(state_path) {
         Ok(bytes) => {
-            let backend = lz4framed::Backend::from(args.decode.backend);
+            let backend = args.decode.backend;
             let mut d = Decompressor::from_checkpoint_with_backend(&bytes, backend)
                 .map_err(|e| CliError::library(&state_name, &e, None))?
                 .verify_checksums(!args.decode.no_verify);

@@ -96,3 +96,21 @@ impl std::io::Read for Trickle<'_> {
         Ok(n)
     }
 }
+
+/// A legacy frame (`lz4 -l`: magic 0x184C2102, then size-prefixed independent blocks of up to
+/// 8 MiB), made with the C backend's block compressor (the reference, not our legacy encoder).
+pub fn legacy_frame(data: &[u8]) -> Vec<u8> {
+    let mut c = lz4framed::Backend::C
+        .codec()
+        .unwrap()
+        .compressor(1)
+        .unwrap();
+    let mut out = 0x184C_2102u32.to_le_bytes().to_vec();
+    for chunk in data.chunks(8 << 20) {
+        let mut dst = vec![0u8; lz4framed::codec::compress_bound(chunk.len())];
+        let n = c.compress(chunk, &[], &mut dst).unwrap();
+        out.extend_from_slice(&(n as u32).to_le_bytes());
+        out.extend_from_slice(&dst[..n]);
+    }
+    out
+}

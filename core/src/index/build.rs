@@ -6,15 +6,14 @@ use std::io::{self, Read, Write};
 use super::format::Fingerprinter;
 use super::walk::block_decompressed_size;
 use super::{Entry, EntryKind, SeekIndex, WindowRef};
-use crate::codec::{compress_bound, BlockCodec, BlockCompressor, CodecRegistry, WINDOW_SIZE};
+use crate::codec::{compress_bound, BlockCodec, BlockCompressor, WINDOW_SIZE};
 use crate::compressor::Compressor;
 use crate::engine::Engine;
 use crate::error::Error;
-use crate::frame::{
-    is_skippable, FrameInfo, LEGACY_BLOCK_SIZE, LEGACY_MAGIC, MAGIC, UNCOMPRESSED_FLAG,
-};
+use crate::frame::{FrameInfo, FrameKind, LEGACY_BLOCK_SIZE};
 use crate::output::{Output, ReusableBuf};
-use crate::settings::{BlockMode, Dictionary, FrameSettings};
+use crate::settings::{Dictionary, FrameSettings};
+use crate::walk::{FrameWalker, Stage, Unit};
 
 /// How to build an index.
 #[derive(Debug, Clone)]
@@ -228,7 +227,8 @@ impl Recorder {
 /// pass.
 ///
 /// ```
-/// use lz4framed::{BlockMode, FrameSettings, SeekableEncoder, SeekableReader};
+/// use lz4framed::{BlockMode, FrameSettings};
+/// use lz4framed::index::{SeekableEncoder, SeekableReader};
 /// use std::io::{Cursor, Read, Seek, SeekFrom, Write};
 /// let data: Vec<u8> = (0..200_000u32).flat_map(|i| (i / 7).to_le_bytes()).collect();
 /// let settings = FrameSettings::new().block_mode(BlockMode::Independent);
@@ -244,15 +244,24 @@ impl Recorder {
 /// assert_eq!(&buf[..], &data[500_000..500_016]);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub struct SeekableEncoder<W: Write, G: CodecRegistry> {
+pub struct SeekableEncoder<W: Write> {
     writer: W,
-    compressor: Compressor<G>,
+    compressor: Compressor,
     out: Vec<u8>,
     fingerprint: Fingerprinter,
     total_in: u64,
 }
 
-impl<W: Write, G: CodecRegistry> SeekableEncoder<W, G> {
+impl<W: Write> std::fmt::Debug for SeekableEncoder<W> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SeekableEncoder")
+            .field("compressor", &self.compressor)
+            .field("total_in", &self.total_in)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<W: Write> SeekableEncoder<W> {
     /// An encoder with `settings` and the default [`IndexOptions`].
     pub fn new(writer: W, settings: &FrameSettings) -> Result<Self, Error> {
         Self::with_options(writer, settings, &IndexOptions::default())
@@ -330,7 +339,7 @@ impl<W: Write, G: CodecRegistry> SeekableEncoder<W, G> {
     }
 }
 
-impl<W: Write, G: CodecRegistry> Write for SeekableEncoder<W, G> {
+impl<W: Write> Write for SeekableEncoder<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.compressor.update(buf, &mut self.out)?;
         self.total_in += buf.len() as u64;
@@ -413,11 +422,6 @@ impl<R: Read> Input<R> {
         Ok(!more && self.end - self.pos == 8 + size)
     }
 
-    fn u32(&mut self, context: &'static str) -> Result<u32, Error> {
-        let b = self.take(4, context)?;
-        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-    }
-
     fn skip(&mut self, mut n: u64, context: &'static str) -> Result<(), Error> {
         while n > 0 {
             let step = n.min(READ_CHUNK as u64) as usize;
@@ -438,11 +442,8 @@ impl<R: Read> Input<R> {
 ///
 /// If the stream already ends in an embedded index, pass only the data before it (or use the
 /// index as it is).
-pub fn build_index<R: Read, G: CodecRegistry>(
-    reader: R,
-    options: &IndexOptions,
-) -> Result<SeekIndex, Error> {
-    build_index_with_codec(reader, options, G::auto())
+pub fn build_index<R: Read>(reader: R, options: &IndexOptions) -> Result<SeekIndex, Error> {
+    build_index_with_codec(reader, options, crate::registry::auto())
 }
 
 fn build_index_with_codec<R: Read>(
@@ -459,168 +460,159 @@ fn build_index_with_codec<R: Read>(
         fp: Fingerprinter::new(),
     };
     let mut builder = IndexBuilder::new(codec, options);
-    let mut d = 0u64;
-    let mut frames = 0u64;
     let dict = options.dictionary.as_ref();
     let dict_len = dict.map_or(0, |x| x.bytes().len());
-    let mut next_magic: Option<u32> = None;
+    let mut walker = FrameWalker::new();
+    // Decompressed offset, and the current frame's output (independent and legacy frames).
+    let mut d = 0u64;
+    let mut frame_out = 0u64;
     loop {
-        let (at, magic) = match next_magic.take() {
-            Some(m) => (input.offset - 4, m),
-            None => {
-                if !input.fill(1)? {
-                    break;
-                }
-                if input.is_trailing_index()? {
-                    break;
-                }
-                (input.offset, input.u32("a magic number")?)
+        if walker.in_skippable_content() {
+            let n = walker.need();
+            input.skip(n as u64, "a skippable frame")?;
+            walker.skip(n);
+            continue;
+        }
+        let n = walker.need();
+        let at = input.offset;
+        let may_end = walker.between_frames() || walker.may_end(0);
+        if !input.fill(n)? {
+            let available = input.end - input.pos;
+            if available == 0 && may_end {
+                break;
             }
-        };
-        if magic == MAGIC {
-            let flg = input.take(1, "a frame descriptor")?[0];
-            let len = FrameInfo::descriptor_len(flg);
-            let mut desc = vec![flg];
-            desc.extend_from_slice(input.take(len - 1, "a frame descriptor")?);
-            let info = FrameInfo::parse_descriptor(&desc, at + 4, true)?;
-            frames += 1;
-            builder.frame_start(at, d, false);
-            let max = info.block_max_size();
-            let bc = if info.block_checksum { 4 } else { 0 };
-            if info.dict_id.is_some() && dict.is_none() {
-                return Err(Error::DictionaryMissing {
-                    frame: frames,
-                    dict_id: info.dict_id.unwrap_or(0),
-                });
+            return Err(walker
+                .check_end(available, at + available as u64)
+                .err()
+                .unwrap_or(Error::Truncated {
+                    offset: at + available as u64,
+                    context: "a frame",
+                }));
+        }
+        // An embedded index that ends the input is not part of the indexed data.
+        if may_end && input.is_trailing_index()? {
+            break;
+        }
+        let unit = input.take(n, "a frame")?;
+        match walker.accept(unit, at)? {
+            Unit::FrameStart => {
+                let Some(info) = walker.frame().cloned() else {
+                    return Err(Error::InvalidState("frame start without a header"));
+                };
+                let legacy = info.kind == FrameKind::Legacy;
+                builder.frame_start(at + n as u64 - info.header_len as u64, d, legacy);
+                frame_out = 0;
+                if let (Some(dict_id), None) = (info.dict_id, dict) {
+                    return Err(Error::DictionaryMissing {
+                        frame: walker.frame_number(),
+                        dict_id,
+                    });
+                }
+                if info.is_linked() {
+                    // Decode, recording restart points with their windows.
+                    let engine = Engine::restart(
+                        Some((walker.descriptor().to_vec(), info)),
+                        dict.map(|x| x.bytes().to_vec()).unwrap_or_default(),
+                        input.offset,
+                        d,
+                        walker.frame_number(),
+                        0,
+                    );
+                    (walker, d) =
+                        decode_linked_frame(engine, &mut input, &mut builder, codec, dict)?;
+                }
             }
-            if info.block_mode == BlockMode::Independent {
-                let mut frame_out = 0u64;
-                loop {
-                    let hdr_at = input.offset;
-                    let v = input.u32("a block header")?;
-                    if v == 0 {
-                        break;
-                    }
-                    let size = (v & !UNCOMPRESSED_FLAG) as usize;
-                    if size > max {
-                        return Err(Error::BlockTooLarge {
-                            offset: hdr_at,
-                            frame: frames,
-                            size: size as u64,
-                            max: max as u64,
-                        });
-                    }
-                    builder.block(hdr_at, d, false);
-                    let data = input.take(size + bc, "a block")?;
-                    let n = if v & UNCOMPRESSED_FLAG != 0 {
-                        size
-                    } else {
-                        block_decompressed_size(&data[..size], dict_len, max).map_err(|source| {
-                            Error::CorruptBlock {
-                                offset: hdr_at,
-                                frame: frames,
-                                source,
-                            }
-                        })?
-                    };
-                    d += n as u64;
-                    frame_out += n as u64;
-                }
-                if info.content_checksum {
-                    input.take(4, "a content checksum")?;
-                }
-                if let Some(cs) = info.content_size {
+            Unit::Block {
+                header_at,
+                data,
+                raw,
+                ..
+            } => {
+                let frame = walker.frame();
+                let legacy = frame.is_some_and(|f| f.kind == FrameKind::Legacy);
+                let max = frame.map_or(LEGACY_BLOCK_SIZE, FrameInfo::block_max_size);
+                builder.block(header_at, d, legacy);
+                let n = if raw {
+                    data.len()
+                } else {
+                    let history = if legacy { 0 } else { dict_len };
+                    block_decompressed_size(data, history, max).map_err(|source| {
+                        Error::CorruptBlock {
+                            offset: header_at,
+                            frame: walker.frame_number(),
+                            source,
+                        }
+                    })?
+                };
+                d += n as u64;
+                frame_out += n as u64;
+            }
+            Unit::FrameEnd { .. } => {
+                if let Some(cs) = walker.frame().and_then(|f| f.content_size) {
                     if cs != frame_out {
                         return Err(Error::ContentSizeMismatch {
-                            offset: input.offset,
-                            frame: frames,
+                            offset: at,
+                            frame: walker.frame_number(),
                             declared: cs,
                             actual: frame_out,
                         });
                     }
                 }
-            } else {
-                // Linked: decode, recording restart points with their windows.
-                let mut engine = Engine::restart(
-                    Some((desc.clone(), info)),
-                    dict.map(|x| x.bytes().to_vec()).unwrap_or_default(),
-                    input.offset,
-                    d,
-                    frames,
-                    0,
-                );
-                engine.content_hash = None;
-                if let Some(f) = &engine.frame {
-                    if f.content_checksum {
-                        engine.content_hash = Some(crate::xxh32::Xxh32::new(0));
-                    }
-                }
-                let mut out = ReusableBuf::default();
-                loop {
-                    if engine.at_block_boundary()
-                        && matches!(engine.stage, crate::engine::Stage::BlockHeader)
-                        && builder.wants_restart(engine.decompressed_position)
-                    {
-                        builder.linked_block(
-                            engine.compressed_position,
-                            engine.decompressed_position,
-                            &engine.window,
-                        );
-                    }
-                    let need = engine.need();
-                    let unit = input.take(need, "a block")?;
-                    out.clear();
-                    out.begin_call();
-                    engine.feed(codec, dict, unit, &mut out)?;
-                    if matches!(engine.stage, crate::engine::Stage::Magic) {
-                        break;
-                    }
-                }
-                d = engine.decompressed_position;
             }
-        } else if magic == LEGACY_MAGIC {
-            frames += 1;
-            builder.frame_start(at, d, true);
-            loop {
-                let hdr_at = input.offset;
-                if !input.fill(1)? {
-                    break;
-                }
-                let v = input.u32("a legacy block header")?;
-                if v as usize > compress_bound(LEGACY_BLOCK_SIZE)
-                    || v == MAGIC
-                    || v == LEGACY_MAGIC
-                    || is_skippable(v)
-                {
-                    next_magic = Some(v);
-                    break;
-                }
-                builder.block(hdr_at, d, true);
-                let data = input.take(v as usize, "a legacy block")?;
-                let n = block_decompressed_size(data, 0, LEGACY_BLOCK_SIZE).map_err(|source| {
-                    Error::CorruptBlock {
-                        offset: hdr_at,
-                        frame: frames,
-                        source,
-                    }
-                })?;
-                d += n as u64;
-            }
-        } else if is_skippable(magic) {
-            let size = input.u32("a skippable frame")?;
-            input.skip(u64::from(size), "a skippable frame")?;
-        } else {
-            return Err(Error::BadMagic {
-                offset: at,
-                found: magic,
-            });
+            Unit::Header | Unit::Skippable { .. } => {}
         }
     }
-    if frames == 0 {
+    if walker.frame_number() == 0 {
         return Err(Error::Truncated {
             offset: input.offset,
             context: "the first frame's magic number",
         });
     }
     Ok(builder.finish(input.offset, input.fp.finish(), d))
+}
+
+/// Decode a linked frame's body from `input` with `engine` (restarted at its first block
+/// header), recording a restart point with its window every restart interval. Returns the
+/// walker after the frame and the decompressed offset there.
+fn decode_linked_frame<R: Read>(
+    engine: Engine,
+    input: &mut Input<R>,
+    builder: &mut IndexBuilder,
+    codec: &'static dyn BlockCodec,
+    dict: Option<&Dictionary>,
+) -> Result<(FrameWalker, u64), Error> {
+    let mut engine = engine.restart_with_checksum();
+    let mut out = ReusableBuf::default();
+    loop {
+        if engine.at_block_boundary()
+            && engine.stage() == Stage::BlockHeader
+            && builder.wants_restart(engine.decompressed_position())
+        {
+            builder.linked_block(
+                engine.compressed_position(),
+                engine.decompressed_position(),
+                engine.window(),
+            );
+        }
+        let need = engine.need();
+        let at = input.offset;
+        if !input.fill(need)? {
+            let available = input.end - input.pos;
+            return Err(engine
+                .walker()
+                .check_end(available, at + available as u64)
+                .err()
+                .unwrap_or(Error::Truncated {
+                    offset: at + available as u64,
+                    context: "a block",
+                }));
+        }
+        let unit = input.take(need, "a block")?;
+        out.clear();
+        out.begin_call();
+        engine.feed(codec, dict, unit, &mut out)?;
+        if engine.walker().between_frames() {
+            return Ok((engine.walker().clone(), engine.decompressed_position()));
+        }
+    }
 }

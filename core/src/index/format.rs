@@ -217,18 +217,13 @@ impl SeekIndex {
     pub fn read_embedded<R: Read + Seek + ?Sized>(r: &mut R) -> Result<SeekIndex, Error> {
         let file_len = r.seek(SeekFrom::End(0))?;
         if file_len < (FOOTER_LEN + 8) as u64 {
-            return Err(bad(format!(
-                "no embedded index: the file has only {file_len} bytes"
-            )));
+            return Err(Error::NoIndex { file_len });
         }
         let mut footer = [0u8; FOOTER_LEN];
         r.seek(SeekFrom::Start(file_len - FOOTER_LEN as u64))?;
         r.read_exact(&mut footer)?;
         if &footer[FOOTER_LEN - 4..] != FOOTER_MAGIC {
-            return Err(bad(
-                "no embedded index at the end of the file (no \"L4SI\" footer); \
-                 build one with `lz4framed index`, or use a sidecar index",
-            ));
+            return Err(Error::NoIndex { file_len });
         }
         let data_len = u64::from_le_bytes(footer[6..14].try_into().expect("8 bytes"));
         let Some(frame_len) = file_len.checked_sub(data_len) else {
@@ -249,9 +244,10 @@ impl SeekIndex {
         let size = u32::from_le_bytes(frame[4..8].try_into().expect("4 bytes"));
         if magic != INDEX_FRAME_MAGIC || u64::from(size) != frame_len - 8 {
             return Err(bad(format!(
-                "the index records {data_len} bytes of indexed data, which does not match \
-                 where it sits in this file: it belongs to another file, is damaged, or data \
-                 was appended after it"
+                "the index at the end of the file does not describe the data before it: it \
+                 records {data_len} bytes of indexed data, but does not start at offset \
+                 {data_len} (seekable files concatenated, data appended after the index, or \
+                 an index of other data); index the whole file with `lz4framed index`"
             )));
         }
         let (index, embedded) = parse_payload(&frame[8..])?;

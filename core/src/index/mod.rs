@@ -49,6 +49,7 @@
 //! or damaged index is refused with [`Error::BadIndex`].
 
 mod build;
+mod file;
 mod format;
 mod walk;
 
@@ -56,6 +57,7 @@ use std::path::{Path, PathBuf};
 
 pub(crate) use build::Recorder;
 pub use build::{build_index, IndexBuilder, IndexOptions, SeekableEncoder};
+pub use file::{index_file, IndexStore};
 pub use format::{
     fingerprint_of, Fingerprinter, FINGERPRINT_SPAN, FOOTER_LEN, FOOTER_MAGIC, INDEX_FRAME_MAGIC,
     VERSION,
@@ -115,7 +117,7 @@ impl Entry {
 ///     .block_size(BlockSize::Max64KB)
 ///     .block_mode(BlockMode::Independent);
 /// let file = lz4framed::compress_with(&data, &settings)?;
-/// let index: SeekIndex = build_index::<_, lz4framed::Registry>(&file[..], &IndexOptions::default())?;
+/// let index: SeekIndex = build_index(&file[..], &IndexOptions::default())?;
 /// assert_eq!(index.decompressed_size(), data.len() as u64);
 /// let bytes = index.to_sidecar();
 /// let back = SeekIndex::from_sidecar(&bytes)?;
@@ -174,6 +176,74 @@ impl SeekIndex {
         self.entries[..=i.min(self.entries.len() - 1)]
             .iter()
             .rposition(|e| e.kind == EntryKind::FrameStart)
+    }
+
+    /// Where the frame header must be read for restarting at entry `i`
+    /// ([`SeekIndex::decompressor_at`]): the compressed offset of the standard frame the entry
+    /// lies inside, or `None` when no header is needed (a frame start, the end, a legacy frame).
+    pub fn frame_header_offset(&self, i: usize) -> Option<u64> {
+        let e = self.entries.get(i)?;
+        if e.kind != EntryKind::Block || e.legacy {
+            return None;
+        }
+        Some(self.entries[self.frame_start_of(i)?].compressed)
+    }
+
+    /// A decompressor restored at restart point `i`: fed the file's bytes from
+    /// `entries()[i].compressed` on, it yields the content from `entries()[i].decompressed` on
+    /// (block checksums are checked; the content checksum of a frame entered in the middle
+    /// cannot be). `frame_header` is the start of the frame the point lies in — at least its
+    /// magic number and descriptor, read at [`SeekIndex::frame_header_offset`] (empty when
+    /// that says `None`). Its [`crate::Decompressor::checkpoint`] is the restart point's whole
+    /// state in a few bytes (the window included), e.g. for a task on another machine.
+    ///
+    /// ```
+    /// use lz4framed::index::{IndexOptions, SeekIndex, SeekableEncoder};
+    /// use lz4framed::{Decompressor, FrameSettings};
+    /// let data: Vec<u8> = (0..1_000_000u32).map(|i| (i % 251 ^ i / 997) as u8).collect();
+    /// // Linked blocks: a restart point (with its window) every 100 kB.
+    /// let options = IndexOptions::default().restart_interval(100_000);
+    /// let mut enc = SeekableEncoder::with_options(Vec::new(), &FrameSettings::new(), &options)?;
+    /// std::io::Write::write_all(&mut enc, &data)?;
+    /// let file = enc.finish()?;
+    /// let index = SeekIndex::read_embedded(&mut std::io::Cursor::new(&file))?;
+    /// let i = index.entry_for(700_000).expect("inside the content");
+    /// assert!(index.entries()[i].has_window());
+    /// let header = index.frame_header_offset(i).map_or(&[][..], |at| &file[at as usize..]);
+    /// let state = index.decompressor_at(i, header, None)?.checkpoint();
+    /// // Elsewhere: restore the state and decode from the restart point.
+    /// let mut d = Decompressor::from_checkpoint(&state)?;
+    /// let mut out = Vec::new();
+    /// let e = &index.entries()[i];
+    /// d.decompress(&file[e.compressed as usize..], &mut out)?;
+    /// assert!(out[..] == data[e.decompressed as usize..]);
+    /// # Ok::<(), lz4framed::Error>(())
+    /// ```
+    pub fn decompressor_at(
+        &self,
+        i: usize,
+        frame_header: &[u8],
+        dictionary: Option<crate::settings::Dictionary>,
+    ) -> Result<crate::Decompressor, Error> {
+        if i + 1 >= self.entries.len() {
+            return Err(Error::BadIndex(format!(
+                "restart point {i} does not exist (the index has {})",
+                self.entries.len().saturating_sub(1)
+            )));
+        }
+        let codec = crate::registry::auto();
+        let header = match self.frame_header_offset(i) {
+            Some(at) => Some(parse_frame_header(frame_header, at, true)?),
+            None => None,
+        };
+        let engine = self.restart_engine(
+            i,
+            &self.frame_starts(),
+            |_| header.ok_or(Error::InvalidState("a frame header is needed")),
+            codec,
+            dictionary.as_ref(),
+        )?;
+        Ok(crate::Decompressor::from_engine(codec, engine, dictionary))
     }
 
     /// The decoded window of entry `i` (empty when it has none), decompressed with `codec`.

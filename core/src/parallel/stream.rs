@@ -1,28 +1,30 @@
 //! Decompression of any `.lz4` stream on several threads, without a seek index.
 //!
-//! The calling thread reads the input and runs the frame state machine in its *deferring* mode:
-//! it parses every header, checks block checksums and hands the blocks of independent-block and
-//! legacy frames out, in batches of about [`CHUNK_SIZE`] of output, to worker threads that
-//! decode them. Linked frames (each block needs the output before it) are decoded on the
-//! calling thread. The calling thread also writes the output in order and makes the checks that
-//! need a handed-out frame's whole output: its content size and content checksum.
+//! The calling thread reads the input and runs the frame state machine with an output that
+//! *hands out* the blocks of independent-block and legacy frames ([`Output::hands_out_blocks`]):
+//! every header is still parsed and every block checksum checked there, but the blocks, with
+//! the starts and ends of their frames, are gathered into batches of about [`CHUNK_SIZE`] of
+//! output (many small frames share a batch) that the workers of an [`OrderedPool`] decode.
+//! Linked frames (each block needs the output before it) are decoded on the calling thread.
+//!
+//! A frame's content size and content checksum need its whole output, which may span batches:
+//! each batch takes its turn with a [`Baton`] carrying the running size and checksum of the
+//! frame open at its start, checks the frames that end in it and passes the state of the frame
+//! still open at its end on. Results are written in stream order, so the output and the first
+//! error are those of single-threaded decoding.
 
-use std::collections::BTreeMap;
 use std::io::{Read, Write};
-use std::sync::mpsc::{channel, sync_channel};
-use std::sync::Mutex;
 
-use crate::codec::{BlockCodec, BlockError, CodecRegistry};
+use crate::codec::{BlockCodec, BlockError};
 use crate::decompressor::Decompressor;
-use crate::engine::{Deferred, DeferredBlock};
 use crate::error::Error;
 use crate::input::InputBuf;
-use crate::output::ReusableBuf;
+use crate::output::{HandOut, Output, ReusableBuf};
 use crate::settings::Dictionary;
 use crate::xxh32::Xxh32;
 
-use super::hash_chain::{HashChain, HashStep};
-use super::{next_job, thread_count, CHUNK_SIZE};
+use super::pool::{Baton, BufferPool, OrderedPool, Work};
+use super::{thread_count, CHUNK_SIZE};
 
 /// What [`decompress_stream`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,13 +37,21 @@ pub struct DecompressSummary {
     pub frames: u64,
 }
 
+/// A batch is handed to a worker once its blocks may decode to this much, or once it holds
+/// this many items (a stream of empty frames has no output to count).
+const BATCH_ITEMS: usize = 4096;
+
+/// A batch whose output bound is at most this is decoded on the calling thread when no other
+/// batch is in flight: handing it over would cost more than it saves.
+const SMALL_BATCH: usize = 256 * 1024;
+
 /// Decompress every frame `reader` yields (concatenated, skippable and legacy frames included)
-/// into `writer` on `threads` threads (0 = [`available_threads`]), with `decompressor`'s
-/// backend, dictionary and checksum setting. No index is needed: the blocks of independent-block
-/// frames (the `lz4` tool's default) are decoded in parallel; linked frames are decoded on the
-/// calling thread. The output and the checks are those of single-threaded decoding (a frame
-/// whose blocks were handed out has its content size checked at its end, rather than at the
-/// first block past it); with one thread nothing is handed out.
+/// into `writer` on `threads` threads (0 = [`super::available_threads`]), with
+/// `decompressor`'s backend, dictionary and checksum setting. No index is needed: the blocks of
+/// independent-block frames (the `lz4` tool's default) are decoded in parallel, small frames
+/// many to a batch; linked frames are decoded on the calling thread. The output and the checks
+/// are those of single-threaded decoding, and so are the first error reported and the output
+/// written before it; with one thread nothing is handed out.
 ///
 /// `decompressor` must be fresh (nothing fed yet). At most about `2 × threads` batches of
 /// 4 MiB are in flight.
@@ -57,10 +67,10 @@ pub struct DecompressSummary {
 /// assert_eq!(summary.bytes_in, file.len() as u64);
 /// # Ok::<(), lz4framed::Error>(())
 /// ```
-pub fn decompress_stream<R: Read, W: Write, G: CodecRegistry>(
+pub fn decompress_stream<R: Read, W: Write>(
     mut reader: R,
     writer: W,
-    mut decompressor: Decompressor<G>,
+    mut decompressor: Decompressor,
     threads: usize,
 ) -> Result<(W, DecompressSummary), Error> {
     if decompressor.compressed_position() != 0 {
@@ -69,81 +79,42 @@ pub fn decompress_stream<R: Read, W: Write, G: CodecRegistry>(
         ));
     }
     let threads = thread_count(threads);
-    if threads > 1 {
-        decompressor.engine.deferred = Some(Vec::new());
-    }
-    let codec = decompressor.codec;
-    let dictionary = decompressor.dictionary.clone();
-    let verify = decompressor.engine.verify;
-    let chain = HashChain::default();
-    let mut sink = OrderedSink {
-        writer,
-        chain: &chain,
-        frame_len: 0,
-        bytes_out: 0,
+    let buffers = BufferPool::default();
+    let work = BatchDecoding {
+        codec: decompressor.codec,
+        dictionary: decompressor.dictionary.clone(),
+        open_frame: Baton::new(Carry::Between),
+        buffers: &buffers,
     };
-    let (job_tx, job_rx) = sync_channel::<Job>(threads);
-    let job_rx = Mutex::new(job_rx);
-    let (res_tx, res_rx) = channel::<(usize, Result<Decoded, Error>)>();
-    // Output buffers go back and forth between the workers and the writer, so that their
-    // pages are faulted in (and zeroed) once.
-    let pool: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
+    let mut sink = Sink {
+        writer,
+        bytes_out: 0,
+        buffers: &buffers,
+        recycled: Vec::new(),
+        failed: false,
+    };
     let bytes_in = std::thread::scope(|s| -> Result<u64, Error> {
-        let workers = if threads > 1 { threads } else { 0 };
-        for _ in 0..workers {
-            let res_tx = res_tx.clone();
-            let (job_rx, dictionary, pool, chain) = (&job_rx, dictionary.as_ref(), &pool, &chain);
-            s.spawn(move || {
-                while let Some(job) = next_job(job_rx) {
-                    let buf = pool
-                        .lock()
-                        .ok()
-                        .and_then(|mut p| p.pop())
-                        .unwrap_or_default();
-                    let r = decode_blocks(codec, dictionary, &job.blocks, buf);
-                    // The frame's content checksum runs through the batches in order, each hashed
-                    // by the worker that decoded it while its output is still in cache.
-                    chain.pass(
-                        job.hash_turn,
-                        job.hash,
-                        r.as_ref().ok().map(|(b, n)| &b[..*n]),
-                    );
-                    let r = r.map(|(buf, n)| (buf, n, job.blocks));
-                    if res_tx.send((job.seq, r)).is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-        drop(res_tx);
-        let mut queue = Queue {
-            job_tx,
-            res_rx,
-            pool: &pool,
-            failed: false,
-            pending: BTreeMap::new(),
-            sent: 0,
-            written: 0,
-            limit: 2 * threads,
-            batch: Vec::new(),
-            batch_bound: 0,
-            hash_turns: 0,
-            frame_hash: None,
-            frame_check: false,
-            recycled: Vec::new(),
+        let mut pool = OrderedPool::new(s, &work, threads);
+        let mut out = HandingOut {
+            decoded: ReusableBuf::default(),
+            hand_out: threads > 1,
+            batch: Batch::default(),
+            turns: 0,
+            spare: Vec::new(),
         };
         let r = feed_all(
             &mut reader,
             &mut decompressor,
-            verify,
-            &mut queue,
+            &mut out,
+            &mut pool,
             &mut sink,
         );
-        // After a failure of the input, what came before it is still written, so that an
-        // earlier error (found by a worker) is the one reported. After a failure of the output
-        // or of a handed-out block, nothing more is written.
-        if !queue.failed {
-            queue.drain(&mut sink)?;
+        // After a failure of the input, what came before it is still decoded and written, so
+        // that an earlier error (found in a batch) is the one reported. After a failure of the
+        // output or of a batch, nothing more is written.
+        if !sink.failed {
+            flush_batch(&mut out, &mut pool, &mut sink, true)?;
+            pool.finish(&mut |item| sink.write(item))?;
         }
         r
     })?;
@@ -157,214 +128,16 @@ pub fn decompress_stream<R: Read, W: Write, G: CodecRegistry>(
     ))
 }
 
-/// A batch of handed-out blocks for a worker.
-struct Job {
-    /// Its place among the output items.
-    seq: usize,
-    blocks: Vec<DeferredBlock>,
-    /// Its turn in the [`HashChain`] (every batch has one).
-    hash_turn: usize,
-    /// Whether its output goes into the content checksum, and whether it starts the frame's.
-    hash: Option<HashStep>,
-}
-
-/// A worker's output: the buffer, how much of it is output, and the batch's blocks (their
-/// buffers are reused).
-type Decoded = (Vec<u8>, usize, Vec<DeferredBlock>);
-
-/// An item of the output, in stream order.
-enum Item {
-    /// Output decoded on the calling thread, or by a worker (the first `.1` bytes).
-    Output(Vec<u8>, usize),
-    /// A handed-out frame begins.
-    FrameStart,
-    /// The end of a handed-out frame. `check`: its content checksum is to be verified;
-    /// `hashed`: batches of it went through the hash chain (else its content is empty).
-    FrameEnd {
-        end: Deferred,
-        check: bool,
-        hashed: bool,
-    },
-}
-
-/// The calling thread's side of the workers: batches going out, results coming back, and the
-/// items waiting for the ones before them.
-struct Queue<'a> {
-    job_tx: std::sync::mpsc::SyncSender<Job>,
-    res_rx: std::sync::mpsc::Receiver<(usize, Result<Decoded, Error>)>,
-    /// Where written buffers go back to.
-    pool: &'a Mutex<Vec<Vec<u8>>>,
-    /// An item failed (or could not be written): nothing more is written.
-    failed: bool,
-    pending: BTreeMap<usize, Result<Item, Error>>,
-    /// Items numbered so far.
-    sent: usize,
-    /// Items written so far.
-    written: usize,
-    /// Most items in flight.
-    limit: usize,
-    /// Blocks gathered for the next batch, and their output bound.
-    batch: Vec<DeferredBlock>,
-    batch_bound: usize,
-    /// Batches sent so far (the next batch's hash turn).
-    hash_turns: usize,
-    /// The current handed-out frame's checksum step for its next batch (None: not hashed).
-    frame_hash: Option<HashStep>,
-    /// Whether the current handed-out frame's content checksum is verified.
-    frame_check: bool,
-    /// Block buffers back from the workers, for the state machine to reuse.
-    recycled: Vec<Vec<u8>>,
-}
-
-impl Queue<'_> {
-    /// A handed-out frame begins.
-    fn frame_start<W: Write>(
-        &mut self,
-        checked: bool,
-        sink: &mut OrderedSink<W>,
-    ) -> Result<(), Error> {
-        self.frame_check = checked;
-        self.frame_hash = checked.then_some(HashStep::Start);
-        self.ready(Item::FrameStart, sink)
-    }
-
-    /// A handed-out frame ends: its checks are queued behind its output.
-    fn frame_end<W: Write>(
-        &mut self,
-        end: Deferred,
-        sink: &mut OrderedSink<W>,
-    ) -> Result<(), Error> {
-        self.flush_batch(sink)?;
-        let hashed = self.frame_hash == Some(HashStep::Continue);
-        let check = std::mem::take(&mut self.frame_check);
-        self.frame_hash = None;
-        self.ready(Item::FrameEnd { end, check, hashed }, sink)
-    }
-
-    /// Queue an item that is ready now (waiting while too many are in flight, so that the
-    /// output of a long linked frame behind a batch is not piled up in memory).
-    fn ready<W: Write>(&mut self, item: Item, sink: &mut OrderedSink<W>) -> Result<(), Error> {
-        self.flush_batch(sink)?;
-        while self.sent - self.written >= self.limit {
-            self.receive_one(sink)?;
-        }
-        self.pending.insert(self.sent, Ok(item));
-        self.sent += 1;
-        self.write_ready(sink)
-    }
-
-    /// Output decoded on the calling thread: written at once when nothing is in flight, else
-    /// queued behind what is.
-    fn output<W: Write>(&mut self, bytes: &[u8], sink: &mut OrderedSink<W>) -> Result<(), Error> {
-        if self.batch.is_empty() && self.written == self.sent {
-            let r = sink.output(bytes);
-            self.failed |= r.is_err();
-            return r;
-        }
-        self.ready(Item::Output(bytes.to_vec(), bytes.len()), sink)
-    }
-
-    /// Gather a block; a batch goes out once it may decode to [`CHUNK_SIZE`].
-    fn block<W: Write>(
-        &mut self,
-        b: DeferredBlock,
-        sink: &mut OrderedSink<W>,
-    ) -> Result<(), Error> {
-        self.batch_bound += if b.raw { b.data.len() } else { b.max };
-        self.batch.push(b);
-        if self.batch_bound >= CHUNK_SIZE {
-            self.flush_batch(sink)?;
-        }
-        Ok(())
-    }
-
-    fn flush_batch<W: Write>(&mut self, sink: &mut OrderedSink<W>) -> Result<(), Error> {
-        if self.batch.is_empty() {
-            return Ok(());
-        }
-        while self.sent - self.written >= self.limit {
-            self.receive_one(sink)?;
-        }
-        let job = Job {
-            seq: self.sent,
-            blocks: std::mem::take(&mut self.batch),
-            hash_turn: self.hash_turns,
-            hash: self.frame_hash,
-        };
-        if self.frame_hash.is_some() {
-            self.frame_hash = Some(HashStep::Continue);
-        }
-        self.batch_bound = 0;
-        self.job_tx
-            .send(job)
-            .map_err(|_| Error::InvalidState("decompression worker stopped"))?;
-        self.sent += 1;
-        self.hash_turns += 1;
-        Ok(())
-    }
-
-    /// Wait for one result from the workers, then write what is ready.
-    fn receive_one<W: Write>(&mut self, sink: &mut OrderedSink<W>) -> Result<(), Error> {
-        let (seq, r) = self
-            .res_rx
-            .recv()
-            .map_err(|_| Error::InvalidState("decompression worker stopped"))?;
-        let item = r.map(|(buf, n, blocks)| {
-            if self.recycled.len() < 64 {
-                self.recycled.extend(blocks.into_iter().map(|b| b.data));
-            }
-            Item::Output(buf, n)
-        });
-        self.pending.insert(seq, item);
-        self.write_ready(sink)
-    }
-
-    fn write_ready<W: Write>(&mut self, sink: &mut OrderedSink<W>) -> Result<(), Error> {
-        while let Some(item) = self.pending.remove(&self.written) {
-            self.written += 1;
-            let r = item.and_then(|item| match item {
-                Item::Output(buf, n) => {
-                    let r = sink.output(&buf[..n]);
-                    if let Ok(mut p) = self.pool.lock() {
-                        p.push(buf);
-                    }
-                    r
-                }
-                Item::FrameStart => {
-                    sink.frame_len = 0;
-                    Ok(())
-                }
-                Item::FrameEnd { end, check, hashed } => sink.frame_end(end, check, hashed),
-            });
-            if r.is_err() {
-                self.failed = true;
-                return r;
-            }
-        }
-        Ok(())
-    }
-
-    /// Send the last batch and write everything still in flight.
-    fn drain<W: Write>(&mut self, sink: &mut OrderedSink<W>) -> Result<(), Error> {
-        self.flush_batch(sink)?;
-        while self.written < self.sent {
-            self.receive_one(sink)?;
-        }
-        Ok(())
-    }
-}
-
 /// Feed the whole input to the state machine unit by unit; what it decodes or hands out goes
-/// to the queue. Returns the compressed bytes read.
-fn feed_all<R: Read, W: Write, G: CodecRegistry>(
+/// to the pool in stream order. Returns the compressed bytes read.
+fn feed_all<R: Read, W: Write>(
     reader: &mut R,
-    dec: &mut Decompressor<G>,
-    verify: bool,
-    queue: &mut Queue<'_>,
-    sink: &mut OrderedSink<W>,
+    dec: &mut Decompressor,
+    out: &mut HandingOut,
+    pool: &mut OrderedPool<'_, BatchDecoding<'_>>,
+    sink: &mut Sink<'_, W>,
 ) -> Result<u64, Error> {
     let mut input = InputBuf::default();
-    let mut out = ReusableBuf::default();
     let mut read = 0u64;
     loop {
         let need = dec.engine.want_input();
@@ -375,125 +148,423 @@ fn feed_all<R: Read, W: Write, G: CodecRegistry>(
             return Ok(read);
         }
         let take = avail.min(need);
-        out.clear();
-        dec.feed(&input.available()[..take], &mut out)?;
+        out.decoded.clear();
+        let fed = dec.feed(&input.available()[..take], out);
         input.consume(take);
-        if let Some(items) = dec.engine.deferred.as_mut() {
-            for d in std::mem::take(items) {
-                match d {
-                    Deferred::Block(b) => queue.block(b, sink)?,
-                    Deferred::FrameStart { checksum } => {
-                        queue.frame_start(checksum && verify, sink)?
-                    }
-                    end @ Deferred::FrameEnd { .. } => queue.frame_end(end, sink)?,
-                }
-            }
-            dec.engine.spare_blocks.append(&mut queue.recycled);
+        if out.batch.is_full() {
+            flush_batch(out, pool, sink, false)?;
         }
-        if out.filled > 0 {
-            queue.output(out.data(), sink)?;
-        }
-    }
-}
-
-/// Decode a batch of handed-out blocks into `out` (grown as needed; its earlier content is
-/// scratch). Returns the buffer and the output length.
-fn decode_blocks(
-    codec: &dyn BlockCodec,
-    dictionary: Option<&Dictionary>,
-    blocks: &[DeferredBlock],
-    mut out: Vec<u8>,
-) -> Result<(Vec<u8>, usize), Error> {
-    let bound: usize = blocks
-        .iter()
-        .map(|b| if b.raw { b.data.len() } else { b.max })
-        .sum();
-    if out.len() < bound {
-        out.resize(bound, 0);
-    }
-    let mut at = 0;
-    let history = dictionary.map_or(&[][..], |d| d.bytes());
-    for b in blocks {
-        let n = if b.raw {
-            out[at..at + b.data.len()].copy_from_slice(&b.data);
-            Ok(b.data.len())
-        } else {
-            let dst = &mut out[at..at + b.max];
-            match codec.decompress(&b.data, history, dst) {
-                Ok(n) if n <= b.max => Ok(n),
-                Ok(_) => Err(BlockError::OutputTooSmall),
-                Err(e) => Err(e),
-            }
-        }
-        .map_err(|source| Error::CorruptBlock {
-            offset: b.header_at,
-            frame: b.frame,
-            source,
-        })?;
-        at += n;
-    }
-    Ok((out, at))
-}
-
-/// Writes the output in order and checks the handed-out frames' sizes and content checksums.
-struct OrderedSink<'a, W> {
-    writer: W,
-    /// Where the handed-out frames' content checksums are computed.
-    chain: &'a HashChain,
-    /// Output of the current handed-out frame so far.
-    frame_len: u64,
-    bytes_out: u64,
-}
-
-impl<W: Write> OrderedSink<'_, W> {
-    fn output(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        self.frame_len += bytes.len() as u64;
-        self.bytes_out += bytes.len() as u64;
-        self.writer.write_all(bytes)?;
-        Ok(())
-    }
-
-    /// The checks at the end of a handed-out frame, in the order single-threaded decoding
-    /// makes them. `check`: verify its content checksum; `hashed`: its output went through the
-    /// hash chain (else it is empty).
-    fn frame_end(&mut self, end: Deferred, check: bool, hashed: bool) -> Result<(), Error> {
-        let Deferred::FrameEnd {
-            frame,
-            at,
-            content_size,
-            checksum,
-        } = end
-        else {
-            return Err(Error::InvalidState("a frame end expected"));
-        };
-        let frame_len = self.frame_len;
-        if let (Some((found, offset)), true) = (checksum, check) {
-            let expected = if hashed {
-                self.chain.digest()
+        if out.decoded.filled > 0 {
+            // Output decoded here (a linked frame's, or the block before an error, which a
+            // serial decoder hands out too): behind every batch before it.
+            flush_batch(out, pool, sink, true)?;
+            if pool.in_flight() == 0 {
+                sink.output(out.decoded.data())?;
             } else {
-                Some(Xxh32::new(0).digest())
-            };
-            if let Some(expected) = expected {
-                if found != expected {
-                    return Err(Error::ContentChecksum {
-                        offset,
-                        frame,
-                        expected,
-                        found,
-                    });
+                let item = Decoded::copy_of(out.decoded.data(), sink.buffers.take());
+                pool.ready(item, &mut |item| sink.write(item))?;
+            }
+        }
+        fed?;
+        out.spare.append(&mut sink.recycled);
+    }
+}
+
+/// Send the gathered batch off (or decode it here when it is small and nothing else is in
+/// flight; `last`: no more items follow it for now).
+fn flush_batch<W: Write>(
+    out: &mut HandingOut,
+    pool: &mut OrderedPool<'_, BatchDecoding<'_>>,
+    sink: &mut Sink<'_, W>,
+    last: bool,
+) -> Result<(), Error> {
+    if out.batch.items.is_empty() {
+        return Ok(());
+    }
+    let mut batch = std::mem::take(&mut out.batch);
+    batch.turn = out.turns;
+    out.turns += 1;
+    let mut deliver = |item| sink.write(item);
+    if last && batch.bound <= SMALL_BATCH && pool.in_flight() == 0 {
+        pool.run_here(batch, &mut deliver)
+    } else {
+        pool.submit(batch, &mut deliver)
+    }
+}
+
+/// The calling thread's output: linked frames' blocks decoded into `decoded`, the rest handed
+/// out into `batch`.
+struct HandingOut {
+    decoded: ReusableBuf,
+    hand_out: bool,
+    batch: Batch,
+    /// Batches sent so far: the next one's turn with the baton.
+    turns: usize,
+    /// Block buffers back from the workers, for the next handed-out blocks.
+    spare: Vec<Vec<u8>>,
+}
+
+impl Output for HandingOut {
+    fn reserve(&mut self, n: usize) -> (&[u8], &mut [u8]) {
+        self.decoded.reserve(n)
+    }
+    fn commit(&mut self, n: usize) {
+        self.decoded.commit(n);
+    }
+    fn start_frame(&mut self) {
+        self.decoded.start_frame();
+    }
+    fn frame_output(&self) -> &[u8] {
+        self.decoded.frame_output()
+    }
+    fn begin_call(&mut self) {
+        self.decoded.begin_call();
+    }
+    fn hands_out_blocks(&self) -> bool {
+        self.hand_out
+    }
+    fn hand_out(&mut self, item: HandOut<'_>) {
+        let item = match item {
+            HandOut::FrameStart {
+                frame,
+                checksum,
+                content_size,
+            } => Item::FrameStart {
+                frame,
+                checksum,
+                content_size,
+            },
+            HandOut::Block {
+                data,
+                raw,
+                header_at,
+                frame,
+                max,
+                dictionary,
+            } => {
+                let mut buf = self.spare.pop().unwrap_or_default();
+                buf.clear();
+                buf.extend_from_slice(data);
+                self.batch.bound += if raw { data.len() } else { max };
+                Item::Block {
+                    data: buf,
+                    raw,
+                    header_at,
+                    frame,
+                    max,
+                    dictionary,
+                }
+            }
+            HandOut::FrameEnd { at, checksum } => Item::FrameEnd { at, checksum },
+        };
+        self.batch.items.push(item);
+    }
+}
+
+/// Handed-out items in stream order, for one worker.
+#[derive(Default)]
+struct Batch {
+    items: Vec<Item>,
+    /// The most its blocks can decode to.
+    bound: usize,
+    /// Its turn with the baton (set when it is sent).
+    turn: usize,
+}
+
+impl Batch {
+    fn is_full(&self) -> bool {
+        self.bound >= CHUNK_SIZE || self.items.len() >= BATCH_ITEMS
+    }
+}
+
+/// [`HandOut`], owned.
+enum Item {
+    FrameStart {
+        frame: u64,
+        checksum: bool,
+        content_size: Option<u64>,
+    },
+    Block {
+        data: Vec<u8>,
+        raw: bool,
+        header_at: u64,
+        frame: u64,
+        max: usize,
+        dictionary: bool,
+    },
+    FrameEnd {
+        at: u64,
+        checksum: Option<u32>,
+    },
+}
+
+/// The state of a handed-out frame across batches.
+#[derive(Clone)]
+struct OpenFrame {
+    frame: u64,
+    /// Output so far.
+    len: u64,
+    content_size: Option<u64>,
+    /// The running content checksum, when it is verified.
+    hash: Option<Xxh32>,
+}
+
+/// What the baton carries from batch to batch.
+enum Carry {
+    /// No handed-out frame is open.
+    Between,
+    /// This frame is open (its blocks continue in the next batch).
+    Open(OpenFrame),
+    /// A batch failed: later batches' output is never written.
+    Failed,
+}
+
+/// A batch's output: `buf[..len]` to write, then `error` (output before an error is written
+/// first, as a serial decoder would have written it), and the block buffers to reuse.
+struct Decoded {
+    buf: Vec<u8>,
+    len: usize,
+    error: Option<Error>,
+    blocks: Vec<Vec<u8>>,
+}
+
+impl Decoded {
+    /// Output decoded on the calling thread, copied into `buf` to wait its turn.
+    fn copy_of(bytes: &[u8], mut buf: Vec<u8>) -> Decoded {
+        buf.clear();
+        buf.extend_from_slice(bytes);
+        Decoded {
+            len: buf.len(),
+            buf,
+            error: None,
+            blocks: Vec::new(),
+        }
+    }
+}
+
+/// The workers' job: decode a batch, then make its frames' checks in turn.
+struct BatchDecoding<'a> {
+    codec: &'static dyn BlockCodec,
+    dictionary: Option<Dictionary>,
+    open_frame: Baton<Carry>,
+    buffers: &'a BufferPool,
+}
+
+impl Work for BatchDecoding<'_> {
+    type Job = Batch;
+    type Output = Decoded;
+    type State = ();
+
+    fn state(&self) {}
+
+    fn run(&self, _: &mut (), batch: Batch) -> Decoded {
+        let mut buf = self.buffers.take();
+        if buf.len() < batch.bound {
+            buf.resize(batch.bound, 0);
+        }
+        // Decode every block first (the slow part, in parallel with the other batches), then
+        // take the turn and run the frames' checks over the output while it is in cache.
+        let mut ends = Vec::with_capacity(batch.items.len());
+        let mut len = 0;
+        let mut failure = None;
+        let history = self.dictionary.as_ref().map_or(&[][..], |d| d.bytes());
+        for item in &batch.items {
+            if let Item::Block {
+                data,
+                raw,
+                header_at,
+                frame,
+                max,
+                dictionary,
+            } = item
+            {
+                let history = if *dictionary { history } else { &[] };
+                let n = if *raw {
+                    buf[len..len + data.len()].copy_from_slice(data);
+                    Ok(data.len())
+                } else {
+                    match self
+                        .codec
+                        .decompress(data, history, &mut buf[len..len + max])
+                    {
+                        Ok(n) if n <= *max => Ok(n),
+                        Ok(_) => Err(BlockError::OutputTooSmall),
+                        Err(e) => Err(e),
+                    }
+                };
+                match n {
+                    Ok(n) => len += n,
+                    Err(source) => {
+                        failure = Some(Error::CorruptBlock {
+                            offset: *header_at,
+                            frame: *frame,
+                            source,
+                        });
+                        break;
+                    }
+                }
+            }
+            ends.push(len);
+        }
+        let checked = self.open_frame.take_turn(batch.turn, |carry| {
+            check_frames(carry, &batch.items, &ends, &buf, failure.is_some())
+        });
+        let (len, error) = match checked {
+            None => (0, Some(Error::InvalidState("decompression was cancelled"))),
+            Some(Some((at, e))) => (at, Some(e)),
+            Some(None) => (ends.last().copied().unwrap_or(0), failure),
+        };
+        Decoded {
+            buf,
+            len,
+            error,
+            blocks: batch
+                .items
+                .into_iter()
+                .filter_map(|i| match i {
+                    Item::Block { data, .. } => Some(data),
+                    _ => None,
+                })
+                .collect(),
+        }
+    }
+
+    fn cancel(&self) {
+        self.open_frame.cancel();
+    }
+}
+
+/// The checks of the frames in a batch, over its decoded output (`ends[i]`: output length
+/// after item `i`; shorter than `items` when a block failed). Updates the carried state and
+/// returns the first failed check with the output length before it.
+fn check_frames(
+    carry: &mut Carry,
+    items: &[Item],
+    ends: &[usize],
+    out: &[u8],
+    failed: bool,
+) -> Option<(usize, Error)> {
+    let mut open = match std::mem::replace(carry, Carry::Failed) {
+        Carry::Failed => return Some((0, Error::InvalidState("an earlier batch failed"))),
+        Carry::Between => None,
+        Carry::Open(f) => Some(f),
+    };
+    let mut at = 0;
+    for (item, &end) in items.iter().zip(ends) {
+        match item {
+            Item::FrameStart {
+                frame,
+                checksum,
+                content_size,
+            } => {
+                open = Some(OpenFrame {
+                    frame: *frame,
+                    len: 0,
+                    content_size: *content_size,
+                    hash: checksum.then(|| Xxh32::new(0)),
+                });
+            }
+            Item::Block { header_at, .. } => {
+                if let Some(f) = &mut open {
+                    f.len += (end - at) as u64;
+                    if let Some(h) = &mut f.hash {
+                        h.update(&out[at..end]);
+                    }
+                    // As single-threaded decoding: an overrun is found at the block that makes
+                    // it, after that block's output.
+                    if let Some(declared) = f.content_size.filter(|&d| f.len > d) {
+                        return Some((
+                            end,
+                            Error::ContentSizeMismatch {
+                                offset: *header_at,
+                                frame: f.frame,
+                                declared,
+                                actual: f.len,
+                            },
+                        ));
+                    }
+                }
+            }
+            Item::FrameEnd {
+                at: offset,
+                checksum,
+            } => {
+                if let Some(f) = open.take() {
+                    if let Err(e) = f.check_end(*offset, *checksum) {
+                        return Some((at, e));
+                    }
                 }
             }
         }
-        if let Some(declared) = content_size {
-            if declared != frame_len {
-                return Err(Error::ContentSizeMismatch {
+        at = end;
+    }
+    if !failed {
+        *carry = open.map_or(Carry::Between, Carry::Open);
+    }
+    None
+}
+
+impl OpenFrame {
+    /// The checks at the frame's end, in the order single-threaded decoding makes them.
+    fn check_end(&self, at: u64, stored: Option<u32>) -> Result<(), Error> {
+        if let (Some(found), Some(h)) = (stored, &self.hash) {
+            let expected = h.digest();
+            if found != expected {
+                return Err(Error::ContentChecksum {
                     offset: at,
-                    frame,
-                    declared,
-                    actual: frame_len,
+                    frame: self.frame,
+                    expected,
+                    found,
                 });
             }
         }
-        Ok(())
+        match self.content_size {
+            Some(declared) if declared != self.len => Err(Error::ContentSizeMismatch {
+                offset: at,
+                frame: self.frame,
+                declared,
+                actual: self.len,
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Writes the output in order.
+struct Sink<'a, W> {
+    writer: W,
+    bytes_out: u64,
+    buffers: &'a BufferPool,
+    /// Block buffers of written batches, for the calling thread to reuse.
+    recycled: Vec<Vec<u8>>,
+    /// Something failed: nothing more is written.
+    failed: bool,
+}
+
+impl<W: Write> Sink<'_, W> {
+    fn output(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        self.bytes_out += bytes.len() as u64;
+        let r = self.writer.write_all(bytes).map_err(Error::from);
+        self.failed |= r.is_err();
+        r
+    }
+
+    fn write(&mut self, d: Decoded) -> Result<(), Error> {
+        if self.failed {
+            return Ok(());
+        }
+        let r = self.output(&d.buf[..d.len]);
+        self.buffers.give(d.buf);
+        if self.recycled.len() < 256 {
+            self.recycled.extend(d.blocks);
+        }
+        r?;
+        match d.error {
+            Some(e) => {
+                self.failed = true;
+                Err(e)
+            }
+            None => Ok(()),
+        }
     }
 }

@@ -1,0 +1,466 @@
+//! Compression on several threads: the input is cut into chunks of whole blocks (4 MiB, or
+//! one block when blocks are larger), compressed by the workers of an [`OrderedPool`] and
+//! written in order. A linked-block chunk gets the 64 KiB of input before it as history, as
+//! `lz4` 1.10's `-T` does, and a fresh match finder, so the output does not depend on the
+//! thread count. The content checksum runs through the chunks in order on a [`Baton`], each
+//! chunk hashed by the worker that compressed it; a seek index can be recorded on the way.
+
+use std::borrow::Cow;
+use std::io::{self, Read, Write};
+
+use crate::codec::{compress_bound, BlockCodec, BlockCompressor, WINDOW_SIZE};
+use crate::compressor::emit_block;
+use crate::error::Error;
+use crate::frame::{FrameInfo, FrameKind, END_MARK};
+use crate::index::{Fingerprinter, IndexBuilder, IndexOptions, SeekIndex};
+use crate::settings::{BlockMode, ContentSize, Dictionary, FrameSettings};
+use crate::xxh32::Xxh32;
+
+use super::pool::{Baton, BufferPool, OrderedPool, Work};
+use super::{thread_count, CHUNK_SIZE};
+
+/// What [`compress_stream`] did.
+#[derive(Debug)]
+pub struct CompressSummary {
+    /// Uncompressed bytes read.
+    pub bytes_in: u64,
+    /// Compressed bytes written (without any index).
+    pub bytes_out: u64,
+    /// The seek index, when asked for. Append [`SeekIndex::to_embedded`] to the output, or
+    /// write [`SeekIndex::to_sidecar`] beside it.
+    pub index: Option<SeekIndex>,
+}
+
+/// Compress `data` into one frame on `threads` threads (0 = [`super::available_threads`]). The
+/// content size is recorded unless `settings` say otherwise. The workers read their chunks
+/// straight from `data`; with one thread everything runs on the calling thread.
+///
+/// ```
+/// use lz4framed::{BlockMode, FrameSettings};
+/// let data = b"parallel ".repeat(1_000_000);
+/// let settings = FrameSettings::new().block_mode(BlockMode::Independent);
+/// let two = lz4framed::parallel::compress(&data, &settings, 2)?;
+/// assert_eq!(two, lz4framed::parallel::compress(&data, &settings, 1)?);
+/// assert_eq!(two, lz4framed::compress_with(&data, &settings)?);
+/// assert_eq!(lz4framed::decompress(&two)?, data);
+/// # Ok::<(), lz4framed::Error>(())
+/// ```
+pub fn compress(data: &[u8], settings: &FrameSettings, threads: usize) -> Result<Vec<u8>, Error> {
+    let out = Vec::with_capacity(compress_bound(data.len()) / 2 + 64);
+    let source: Source<'_, io::Empty> = Source::Slice { data, at: 0 };
+    let (out, _) = compress_from::<_, _>(
+        source,
+        out,
+        settings,
+        threads,
+        Some(data.len() as u64),
+        None,
+    )?;
+    Ok(out)
+}
+
+struct Job<'a> {
+    seq: usize,
+    /// History prefix (linked frames) followed by the chunk: borrowed from an in-memory input
+    /// where it lies there contiguously, else read (or assembled) into a buffer.
+    buf: Cow<'a, [u8]>,
+    prefix: usize,
+    /// Decompressed offset of the chunk's first byte.
+    offset: u64,
+}
+
+struct ChunkOut {
+    bytes: Vec<u8>,
+    /// Per recorded block: offset of its header in `bytes`, decompressed offset, window.
+    blocks: Vec<(usize, u64, Option<Vec<u8>>)>,
+}
+
+struct ChunkParams<'a> {
+    codec: &'static dyn BlockCodec,
+    level: i32,
+    block_size: usize,
+    linked: bool,
+    block_checksum: bool,
+    dictionary: Option<&'a Dictionary>,
+    /// Index recording: None = off; Some(interval) for linked frames' restart points.
+    index: Option<u64>,
+    /// The content checksum, when the frame has one: each job's input is hashed in turn by
+    /// the worker that compressed it.
+    checksum: Option<Baton<Xxh32>>,
+    /// Output buffers written and free again.
+    spare: BufferPool,
+    /// Input buffers of chunks read from a reader, compressed and free again.
+    inputs: BufferPool,
+}
+
+/// A compression worker's reusable state.
+#[derive(Default)]
+struct Worker {
+    scratch: Vec<u8>,
+    /// Independent blocks: one compressor for every chunk (each block starts from a reset
+    /// state, so the output does not depend on which worker compresses a chunk).
+    compressor: Option<Box<dyn BlockCompressor>>,
+}
+
+fn compress_chunk(p: &ChunkParams<'_>, w: &mut Worker, job: &Job<'_>) -> Result<ChunkOut, Error> {
+    // Linked chunks get a fresh compressor: its state at the chunk's first block must not
+    // depend on what this worker compressed before.
+    let mut fresh;
+    let compressor: &mut dyn BlockCompressor = if p.linked {
+        fresh = p.codec.compressor(p.level)?;
+        &mut *fresh
+    } else {
+        if w.compressor.is_none() {
+            w.compressor = Some(p.codec.compressor(p.level)?);
+        }
+        &mut **w.compressor.as_mut().expect("set above")
+    };
+    let bs = p.block_size;
+    compressor.begin_frame(bs, p.linked);
+    if w.scratch.is_empty() {
+        w.scratch = vec![0u8; compress_bound(bs).max(bs + bs / 10 + 32)];
+    }
+    let scratch = &mut w.scratch;
+    let buf = &job.buf[..];
+    let chunk_len = buf.len() - job.prefix;
+    let blocks_in_chunk = chunk_len / bs + 1;
+    let mut bytes = p.spare.take();
+    bytes.clear();
+    bytes.reserve(compress_bound(chunk_len) + 8 * blocks_in_chunk);
+    let mut blocks = Vec::new();
+    let mut pos = job.prefix;
+    while pos < buf.len() {
+        let end = (pos + bs).min(buf.len());
+        let history: &[u8] = if p.linked {
+            &buf[pos.saturating_sub(WINDOW_SIZE)..pos]
+        } else {
+            p.dictionary.map_or(&[], |d| d.bytes())
+        };
+        if let Some(interval) = p.index {
+            let d = job.offset + (pos - job.prefix) as u64;
+            if !p.linked {
+                blocks.push((bytes.len(), d, None));
+            } else if d >= bs as u64 && d / interval != (d - bs as u64) / interval {
+                // The first block boundary at or after each multiple of the interval.
+                blocks.push((bytes.len(), d, Some(history.to_vec())));
+            }
+        }
+        emit_block(
+            compressor,
+            &buf[pos..end],
+            history,
+            scratch,
+            p.block_checksum,
+            &mut bytes,
+        );
+        pos = end;
+    }
+    Ok(ChunkOut { bytes, blocks })
+}
+
+impl<'a> Work for ChunkParams<'a> {
+    type Job = Job<'a>;
+    type Output = Result<ChunkOut, Error>;
+    type State = Worker;
+
+    fn state(&self) -> Worker {
+        Worker::default()
+    }
+
+    /// [`compress_chunk`], then the job's turn in the content checksum.
+    fn run(&self, w: &mut Worker, job: Job<'a>) -> Result<ChunkOut, Error> {
+        let r = compress_chunk(self, w, &job);
+        if let Some(chain) = &self.checksum {
+            let input = &job.buf[job.prefix..];
+            let ok = r.is_ok();
+            chain
+                .take_turn(job.seq, |h| {
+                    if ok {
+                        h.update(input)
+                    }
+                })
+                .ok_or(Error::InvalidState("compression was cancelled"))?;
+        }
+        if let Cow::Owned(buf) = job.buf {
+            self.inputs.give(buf);
+        }
+        r
+    }
+
+    fn cancel(&self) {
+        if let Some(chain) = &self.checksum {
+            chain.cancel();
+        }
+    }
+}
+
+/// Where the input comes from: a slice (chunks are borrowed) or a reader (chunks are read).
+enum Source<'a, R> {
+    Slice { data: &'a [u8], at: usize },
+    Reader(R),
+}
+
+/// Cuts the input into jobs, keeping the linked frames' history on the way.
+struct Chunker<'a, R> {
+    source: Source<'a, R>,
+    chunk: usize,
+    linked: bool,
+    /// Whether a dictionary precedes the input (then the first 64 KiB of input have history
+    /// that is not in the input).
+    dictionary: bool,
+    /// Linked frames: the last ≤ 64 KiB of (dictionary ++ input), the next chunk's history.
+    tail: Vec<u8>,
+    total_in: u64,
+    declared: Option<u64>,
+    seq: usize,
+    eof: bool,
+    /// Input buffers of compressed chunks, back for reuse (read input only).
+    inputs: &'a BufferPool,
+}
+
+impl<'a, R: Read> Chunker<'a, R> {
+    /// The next job, or None at the end of the input.
+    fn next_job(&mut self) -> Result<Option<Job<'a>>, Error> {
+        if self.eof {
+            return Ok(None);
+        }
+        let prefix = self.tail.len();
+        let buf = match &mut self.source {
+            Source::Slice { data, at } => {
+                let data: &'a [u8] = data;
+                let start = *at;
+                let end = start + self.chunk.min(data.len() - start);
+                *at = end;
+                if end - start < self.chunk {
+                    self.eof = true;
+                }
+                if start == end {
+                    return Ok(None);
+                }
+                if !self.dictionary || start >= WINDOW_SIZE {
+                    // The history is the input before the chunk.
+                    Cow::Borrowed(&data[start - prefix..end])
+                } else {
+                    let mut buf = Vec::with_capacity(prefix + end - start);
+                    buf.extend_from_slice(&self.tail);
+                    buf.extend_from_slice(&data[start..end]);
+                    Cow::Owned(buf)
+                }
+            }
+            Source::Reader(reader) => {
+                let mut buf = self.inputs.take();
+                buf.clear();
+                buf.reserve(prefix + self.chunk);
+                buf.extend_from_slice(&self.tail);
+                let n = read_chunk(reader, &mut buf, self.chunk)?;
+                if n < self.chunk {
+                    self.eof = true;
+                }
+                if n == 0 {
+                    return Ok(None);
+                }
+                Cow::Owned(buf)
+            }
+        };
+        let n = buf.len() - prefix;
+        if self.linked {
+            let from = buf.len().saturating_sub(WINDOW_SIZE);
+            self.tail.clear();
+            self.tail.extend_from_slice(&buf[from..]);
+        }
+        let job = Job {
+            seq: self.seq,
+            buf,
+            prefix,
+            offset: self.total_in,
+        };
+        self.seq += 1;
+        self.total_in += n as u64;
+        if let Some(d) = self.declared {
+            if self.total_in > d {
+                return Err(Error::InputSizeMismatch {
+                    declared: d,
+                    given: self.total_in,
+                });
+            }
+        }
+        Ok(Some(job))
+    }
+}
+
+/// Writes the compressed chunks in order, recording the index and the fingerprint.
+struct Sink<W> {
+    writer: W,
+    builder: Option<IndexBuilder>,
+    fp: Fingerprinter,
+    bytes_out: u64,
+}
+
+impl<W: Write> Sink<W> {
+    fn write(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        self.writer.write_all(bytes)?;
+        self.fp.update(bytes);
+        self.bytes_out += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// Write a compressed chunk; its buffer goes back to `params` for the next one.
+    fn chunk(&mut self, out: ChunkOut, params: &ChunkParams<'_>) -> Result<(), Error> {
+        if let Some(b) = &mut self.builder {
+            for (at, d, window) in &out.blocks {
+                let c = self.bytes_out + *at as u64;
+                match window {
+                    None => b.block(c, *d, false),
+                    Some(w) => b.linked_block(c, *d, w),
+                }
+            }
+        }
+        self.write(&out.bytes)?;
+        params.spare.give(out.bytes);
+        Ok(())
+    }
+}
+
+/// Append up to `n` bytes from `r` to `buf` (fewer only at the end of the reader); returns the
+/// bytes appended.
+fn read_chunk<R: Read>(r: &mut R, buf: &mut Vec<u8>, n: usize) -> io::Result<usize> {
+    let before = buf.len();
+    r.take(n as u64).read_to_end(buf)?;
+    Ok(buf.len() - before)
+}
+
+/// Compress everything `reader` yields into one frame on `writer`, on `threads` threads
+/// (0 = [`super::available_threads`]); the calling thread reads and writes (with one thread
+/// it also compresses). `size`: the input size if known (recorded in the header unless
+/// `settings` say otherwise; checked). With `index`, a seek index is recorded on the way and
+/// returned in the summary.
+pub fn compress_stream<R: Read, W: Write>(
+    reader: R,
+    writer: W,
+    settings: &FrameSettings,
+    threads: usize,
+    size: Option<u64>,
+    index: Option<&IndexOptions>,
+) -> Result<(W, CompressSummary), Error> {
+    compress_from::<R, W>(
+        Source::Reader(reader),
+        writer,
+        settings,
+        threads,
+        size,
+        index,
+    )
+}
+
+fn compress_from<R: Read, W: Write>(
+    source: Source<'_, R>,
+    writer: W,
+    settings: &FrameSettings,
+    threads: usize,
+    size: Option<u64>,
+    index: Option<&IndexOptions>,
+) -> Result<(W, CompressSummary), Error> {
+    settings.check()?;
+    let threads = thread_count(threads);
+    let codec = settings.backend.codec_for_level(settings.level)?;
+    codec.compressor(settings.level)?;
+    let declared = match settings.content_size {
+        ContentSize::Auto => size,
+        ContentSize::Omit => None,
+        ContentSize::Exact(n) => Some(n),
+    };
+    let dict = settings.dictionary.as_ref();
+    let linked = settings.block_mode == BlockMode::Linked;
+    let bs = settings.block_size.bytes();
+    let params = ChunkParams {
+        codec,
+        level: settings.level,
+        block_size: bs,
+        linked,
+        block_checksum: settings.block_checksum,
+        dictionary: dict,
+        index: index.map(|o| o.restart_interval.max(1)),
+        checksum: settings.content_checksum.then(|| Baton::new(Xxh32::new(0))),
+        spare: BufferPool::default(),
+        inputs: BufferPool::default(),
+    };
+    let mut sink = Sink {
+        writer,
+        builder: index.map(|o| IndexBuilder::new(codec, o)),
+        fp: Fingerprinter::new(),
+        bytes_out: 0,
+    };
+    let mut header = Vec::with_capacity(32);
+    FrameInfo {
+        kind: FrameKind::Standard,
+        block_size: Some(settings.block_size),
+        block_mode: settings.block_mode,
+        content_checksum: settings.content_checksum,
+        block_checksum: settings.block_checksum,
+        content_size: declared,
+        dict_id: dict.map(|d| d.id()).filter(|&id| id != 0),
+        header_len: 0,
+    }
+    .write_header(&mut header);
+    if let Some(b) = &mut sink.builder {
+        b.frame_start(0, 0, false);
+    }
+    sink.write(&header)?;
+    let mut chunker = Chunker {
+        source,
+        chunk: bs * (CHUNK_SIZE / bs).max(1),
+        linked,
+        dictionary: dict.is_some(),
+        tail: match (linked, dict) {
+            (true, Some(d)) => d.bytes()[d.bytes().len().saturating_sub(WINDOW_SIZE)..].to_vec(),
+            _ => Vec::new(),
+        },
+        total_in: 0,
+        declared,
+        seq: 0,
+        eof: false,
+        inputs: &params.inputs,
+    };
+    std::thread::scope(|s| -> Result<(), Error> {
+        let mut pool = OrderedPool::new(s, &params, threads);
+        let mut deliver = |r: Result<ChunkOut, Error>| sink.chunk(r?, &params);
+        while let Some(job) = chunker.next_job()? {
+            pool.submit(job, &mut deliver)?;
+        }
+        pool.finish(&mut deliver)
+    })?;
+    let total_in = chunker.total_in;
+    if let Some(d) = declared {
+        if d != total_in {
+            return Err(Error::InputSizeMismatch {
+                declared: d,
+                given: total_in,
+            });
+        }
+    }
+    let mut trailer = END_MARK.to_le_bytes().to_vec();
+    if let Some(chain) = params.checksum {
+        let digest = chain
+            .into_value()
+            .ok_or(Error::InvalidState("compression was cancelled"))?
+            .digest();
+        trailer.extend_from_slice(&digest.to_le_bytes());
+    }
+    sink.write(&trailer)?;
+    let Sink {
+        mut writer,
+        builder,
+        fp,
+        bytes_out,
+    } = sink;
+    writer.flush()?;
+    let index = builder.map(|b| b.finish(fp.len(), fp.finish(), total_in));
+    Ok((
+        writer,
+        CompressSummary {
+            bytes_in: total_in,
+            bytes_out,
+            index,
+        },
+    ))
+}

@@ -1,0 +1,388 @@
+//! The one work pool of the parallel paths: jobs go in in stream order, run on worker threads,
+//! and their results come out in the same order, with a bounded number in flight.
+//!
+//! Compression (chunks of input), indexed decompression (runs of restart points) and stream
+//! decompression (batches of handed-out blocks) all run on [`OrderedPool`]. Work that must see
+//! the jobs in order — a content checksum running through the chunks, a frame's size and
+//! checksum running through the batches — passes a [`Baton`] from job to job.
+//!
+//! With one thread no worker is started: each job runs on the calling thread when it is
+//! submitted, so the serial path is the same code.
+
+use std::collections::BTreeMap;
+use std::sync::{Condvar, Mutex};
+use std::thread::Scope;
+
+use crossbeam_channel::{bounded, unbounded, Receiver, Sender};
+
+/// What an [`OrderedPool`] runs: one kind of job, with per-thread state.
+pub(crate) trait Work: Sync {
+    /// A job, handed to a worker thread.
+    type Job: Send;
+    /// A job's result; the caller may also put results of its own in the stream
+    /// ([`OrderedPool::ready`]).
+    type Output: Send;
+    /// Per-thread scratch (buffers, compressor state), made on the thread that uses it.
+    type State;
+
+    /// A fresh per-thread state.
+    fn state(&self) -> Self::State;
+
+    /// Run one job.
+    fn run(&self, state: &mut Self::State, job: Self::Job) -> Self::Output;
+
+    /// The pool stops before every job's result was delivered (an error, or the caller gave
+    /// up): wake whatever waits for a job that will not run ([`Baton::cancel`]).
+    fn cancel(&self) {}
+}
+
+/// Jobs in, results out in the order the jobs went in; at most `limit` jobs (and results of
+/// the caller's own, [`OrderedPool::ready`]) in flight.
+pub(crate) struct OrderedPool<'env, W: Work> {
+    work: &'env W,
+    /// `None` when no worker runs (one thread): jobs run on the calling thread.
+    jobs: Option<Sender<(usize, W::Job)>>,
+    results: Receiver<(usize, W::Output)>,
+    /// Results that arrived before the ones ahead of them.
+    waiting: BTreeMap<usize, W::Output>,
+    /// The calling thread's state, for jobs run in place.
+    local: Option<W::State>,
+    submitted: usize,
+    delivered: usize,
+    limit: usize,
+}
+
+impl<'env, W: Work> OrderedPool<'env, W> {
+    /// A pool of `threads` workers in `scope` (none when `threads` ≤ 1), with at most
+    /// `2 × threads` items in flight.
+    pub(crate) fn new<'scope>(
+        scope: &'scope Scope<'scope, 'env>,
+        work: &'env W,
+        threads: usize,
+    ) -> Self
+    where
+        W::Job: 'env,
+        W::Output: 'env,
+    {
+        let (result_tx, results) = unbounded();
+        let jobs = (threads > 1).then(|| {
+            let (job_tx, job_rx) = bounded::<(usize, W::Job)>(threads);
+            for _ in 0..threads {
+                let (job_rx, result_tx) = (job_rx.clone(), result_tx.clone());
+                scope.spawn(move || {
+                    let mut state = work.state();
+                    for (seq, job) in job_rx {
+                        if result_tx.send((seq, work.run(&mut state, job))).is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+            job_tx
+        });
+        OrderedPool {
+            work,
+            jobs,
+            results,
+            waiting: BTreeMap::new(),
+            local: None,
+            submitted: 0,
+            delivered: 0,
+            limit: 2 * threads.max(1),
+        }
+    }
+
+    /// Items submitted and not yet delivered.
+    pub(crate) fn in_flight(&self) -> usize {
+        self.submitted - self.delivered
+    }
+
+    /// Submit a job (run in place when the pool has no workers). Waits, delivering finished
+    /// results in order, while the pool is full.
+    pub(crate) fn submit<E>(
+        &mut self,
+        job: W::Job,
+        deliver: &mut impl FnMut(W::Output) -> Result<(), E>,
+    ) -> Result<(), E> {
+        if self.jobs.is_none() {
+            return self.run_here(job, deliver);
+        }
+        self.make_room(deliver)?;
+        let seq = self.submitted;
+        self.submitted += 1;
+        if let Some(jobs) = &self.jobs {
+            if let Err(e) = jobs.send((seq, job)) {
+                // Every worker has stopped (only after a panic): run the job here instead.
+                let (_, job) = e.into_inner();
+                let out = self.local_run(job);
+                self.waiting.insert(seq, out);
+            }
+        }
+        self.deliver_ready(deliver)
+    }
+
+    /// Run a job on the calling thread, its result taking its place in the order (for small
+    /// jobs, where handing over to a worker costs more than it saves).
+    pub(crate) fn run_here<E>(
+        &mut self,
+        job: W::Job,
+        deliver: &mut impl FnMut(W::Output) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let out = self.local_run(job);
+        self.ready(out, deliver)
+    }
+
+    fn local_run(&mut self, job: W::Job) -> W::Output {
+        let work = self.work;
+        let state = self.local.get_or_insert_with(|| work.state());
+        work.run(state, job)
+    }
+
+    /// Put a result made by the caller in the stream, after everything submitted so far.
+    pub(crate) fn ready<E>(
+        &mut self,
+        out: W::Output,
+        deliver: &mut impl FnMut(W::Output) -> Result<(), E>,
+    ) -> Result<(), E> {
+        self.make_room(deliver)?;
+        self.waiting.insert(self.submitted, out);
+        self.submitted += 1;
+        self.deliver_ready(deliver)
+    }
+
+    /// Deliver every result still in flight, in order.
+    pub(crate) fn finish<E>(
+        &mut self,
+        deliver: &mut impl FnMut(W::Output) -> Result<(), E>,
+    ) -> Result<(), E> {
+        while self.delivered < self.submitted {
+            self.receive_one(deliver)?;
+        }
+        Ok(())
+    }
+
+    fn make_room<E>(
+        &mut self,
+        deliver: &mut impl FnMut(W::Output) -> Result<(), E>,
+    ) -> Result<(), E> {
+        while self.in_flight() >= self.limit {
+            self.receive_one(deliver)?;
+        }
+        Ok(())
+    }
+
+    /// Wait for one result (unless the next one in order is here already), then deliver what
+    /// is ready.
+    fn receive_one<E>(
+        &mut self,
+        deliver: &mut impl FnMut(W::Output) -> Result<(), E>,
+    ) -> Result<(), E> {
+        if !self.waiting.contains_key(&self.delivered) {
+            match self.results.recv() {
+                Ok((seq, out)) => {
+                    self.waiting.insert(seq, out);
+                }
+                // Unreachable while the pool holds its job sender: workers outlive it.
+                Err(_) => panic!("lz4framed: a worker thread of the pool stopped"),
+            }
+        }
+        self.deliver_ready(deliver)
+    }
+
+    fn deliver_ready<E>(
+        &mut self,
+        deliver: &mut impl FnMut(W::Output) -> Result<(), E>,
+    ) -> Result<(), E> {
+        while let Some(out) = self.waiting.remove(&self.delivered) {
+            self.delivered += 1;
+            deliver(out)?;
+        }
+        Ok(())
+    }
+}
+
+impl<W: Work> Drop for OrderedPool<'_, W> {
+    fn drop(&mut self) {
+        if self.delivered < self.submitted {
+            self.work.cancel();
+        }
+        // Dropping the job sender lets the workers finish; the scope joins them.
+    }
+}
+
+/// A value passed from job to job in stream order: each job takes its turn (numbered from 0,
+/// in the order the jobs were made), updates the value and passes it on — a content checksum
+/// running through chunks, say. Jobs wait only for the turns before theirs.
+pub(crate) struct Baton<T> {
+    state: Mutex<BatonState<T>>,
+    turn: Condvar,
+}
+
+struct BatonState<T> {
+    next: usize,
+    value: T,
+    cancelled: bool,
+}
+
+impl<T> Baton<T> {
+    /// A baton holding `value`, at turn 0.
+    pub(crate) fn new(value: T) -> Self {
+        Baton {
+            state: Mutex::new(BatonState {
+                next: 0,
+                value,
+                cancelled: false,
+            }),
+            turn: Condvar::new(),
+        }
+    }
+
+    /// Wait for turn `turn`, apply `f` to the value, pass the turn on. `None` when the baton
+    /// was cancelled (a job before this one will never run).
+    pub(crate) fn take_turn<U>(&self, turn: usize, f: impl FnOnce(&mut T) -> U) -> Option<U> {
+        let mut g = self.state.lock().ok()?;
+        while g.next != turn && !g.cancelled {
+            g = self.turn.wait(g).ok()?;
+        }
+        if g.cancelled {
+            return None;
+        }
+        let r = f(&mut g.value);
+        g.next += 1;
+        drop(g);
+        self.turn.notify_all();
+        Some(r)
+    }
+
+    /// Wake every waiter for good: later turns return `None`.
+    pub(crate) fn cancel(&self) {
+        if let Ok(mut g) = self.state.lock() {
+            g.cancelled = true;
+        }
+        self.turn.notify_all();
+    }
+
+    /// The value after every turn so far (the caller knows they are all done); `None` if
+    /// cancelled.
+    pub(crate) fn into_value(self) -> Option<T> {
+        let s = self.state.into_inner().ok()?;
+        (!s.cancelled).then_some(s.value)
+    }
+}
+
+/// Buffers handed back and forth between workers and the writing thread, so that their pages
+/// are faulted in (and zeroed) once.
+#[derive(Default)]
+pub(crate) struct BufferPool {
+    free: Mutex<Vec<Vec<u8>>>,
+}
+
+impl BufferPool {
+    /// A free buffer (empty if none is free); its content is scratch.
+    pub(crate) fn take(&self) -> Vec<u8> {
+        self.free
+            .lock()
+            .ok()
+            .and_then(|mut f| f.pop())
+            .unwrap_or_default()
+    }
+
+    /// Give a buffer back (kept only while fewer than 64 are free).
+    pub(crate) fn give(&self, buf: Vec<u8>) {
+        if let Ok(mut f) = self.free.lock() {
+            if f.len() < 64 {
+                f.push(buf);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Squares numbers slowly and out of order; sums them through a baton in order.
+    struct Squares {
+        baton: Baton<u64>,
+    }
+
+    impl Work for Squares {
+        type Job = (usize, u64);
+        type Output = (u64, u64);
+        type State = ();
+        fn state(&self) {}
+        fn run(&self, _: &mut (), (turn, n): (usize, u64)) -> (u64, u64) {
+            if n % 3 == 0 {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            let sum = self.baton.take_turn(turn, |s| {
+                *s += n;
+                *s
+            });
+            (n * n, sum.unwrap_or(u64::MAX))
+        }
+        fn cancel(&self) {
+            self.baton.cancel();
+        }
+    }
+
+    #[test]
+    fn results_come_out_in_order_on_any_thread_count() {
+        for threads in [1, 2, 3, 8] {
+            let work = Squares {
+                baton: Baton::new(0),
+            };
+            let mut got = Vec::new();
+            std::thread::scope(|s| {
+                let mut pool = OrderedPool::new(s, &work, threads);
+                let mut deliver = |r: (u64, u64)| -> Result<(), ()> {
+                    got.push(r);
+                    Ok(())
+                };
+                let mut turn = 0;
+                for n in 0..100u64 {
+                    if n % 10 == 5 {
+                        pool.ready((u64::MAX, 0), &mut deliver).unwrap();
+                    } else {
+                        pool.submit((turn, n), &mut deliver).unwrap();
+                        turn += 1;
+                    }
+                    assert!(pool.in_flight() <= 2 * threads.max(1));
+                }
+                pool.finish(&mut deliver).unwrap();
+            });
+            let mut sum = 0;
+            let want: Vec<(u64, u64)> = (0..100u64)
+                .map(|n| {
+                    if n % 10 == 5 {
+                        (u64::MAX, 0)
+                    } else {
+                        sum += n;
+                        (n * n, sum)
+                    }
+                })
+                .collect();
+            assert_eq!(got, want, "{threads} threads");
+            assert_eq!(work.baton.into_value(), Some(sum));
+        }
+    }
+
+    #[test]
+    fn stopping_early_neither_hangs_nor_loses_the_error() {
+        let work = Squares {
+            baton: Baton::new(0),
+        };
+        let r = std::thread::scope(|s| {
+            let mut pool = OrderedPool::new(s, &work, 3);
+            let mut deliver = |(sq, _): (u64, u64)| if sq == 49 { Err(7) } else { Ok(()) };
+            // Jobs skip turn 8, so every job after it would wait for it forever: the error at
+            // job 7 drops the pool, which cancels the baton.
+            for n in 0..20u64 {
+                let turn = if n >= 8 { n as usize + 1 } else { n as usize };
+                pool.submit((turn, n), &mut deliver)?;
+            }
+            pool.finish(&mut deliver)
+        });
+        assert_eq!(r, Err(7));
+    }
+}

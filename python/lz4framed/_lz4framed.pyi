@@ -1,0 +1,197 @@
+"""Type stubs of the native module lz4framed._lz4framed (see the docstrings at run time)."""
+
+from typing import Any, Final, Literal
+
+from typing_extensions import Buffer
+
+__version__: Final[str]
+LZ4_VERSION: Final[str]
+"""The C reference library's version ("1.10.0")."""
+LZ4F_VERSION: Final[int]
+BACKEND: Final[str]
+"""The block codec Auto picked on this CPU (e.g. "simd-avx2")."""
+
+LZ4F_BLOCKSIZE_DEFAULT: Final[int]  # 0
+LZ4F_BLOCKSIZE_MAX64KB: Final[int]  # 4
+LZ4F_BLOCKSIZE_MAX256KB: Final[int]  # 5
+LZ4F_BLOCKSIZE_MAX1MB: Final[int]  # 6
+LZ4F_BLOCKSIZE_MAX4MB: Final[int]  # 7
+LZ4F_COMPRESSION_MIN: Final[int]  # 0
+LZ4F_COMPRESSION_MIN_HC: Final[int]  # 3
+LZ4F_COMPRESSION_MAX: Final[int]  # 12
+
+LZ4F_ERROR_GENERIC: Final[int]  # 1
+LZ4F_ERROR_maxBlockSize_invalid: Final[int]  # 2
+LZ4F_ERROR_blockMode_invalid: Final[int]  # 3
+LZ4F_ERROR_contentChecksumFlag_invalid: Final[int]  # 4
+LZ4F_ERROR_compressionLevel_invalid: Final[int]  # 5
+LZ4F_ERROR_headerVersion_wrong: Final[int]  # 6
+LZ4F_ERROR_blockChecksum_unsupported: Final[int]  # 7
+LZ4F_ERROR_blockChecksum_invalid: Final[int]  # 7 (LZ4 1.8's name)
+LZ4F_ERROR_reservedFlag_set: Final[int]  # 8
+LZ4F_ERROR_allocation_failed: Final[int]  # 9
+LZ4F_ERROR_srcSize_tooLarge: Final[int]  # 10
+LZ4F_ERROR_dstMaxSize_tooSmall: Final[int]  # 11
+LZ4F_ERROR_frameHeader_incomplete: Final[int]  # 12
+LZ4F_ERROR_frameType_unknown: Final[int]  # 13
+LZ4F_ERROR_frameSize_wrong: Final[int]  # 14
+LZ4F_ERROR_srcPtr_wrong: Final[int]  # 15
+LZ4F_ERROR_decompressionFailed: Final[int]  # 16
+LZ4F_ERROR_headerChecksum_invalid: Final[int]  # 17
+LZ4F_ERROR_contentChecksum_invalid: Final[int]  # 18
+LZ4F_ERROR_frameDecoding_alreadyStarted: Final[int]  # 19
+
+class Lz4FramedError(Exception):
+    """args: (message: str, code: int) -- code is one of the LZ4F_ERROR_* constants."""
+
+class Lz4FramedNoDataError(Exception):
+    """Empty input (compress, compress_update, decompress, decompress_update), or a file object
+    of Decompressor that ran dry inside a frame."""
+
+class Lz4FramedEOFError(Lz4FramedError, EOFError):
+    """The file API's compressed data ended inside a frame."""
+
+# -- the original API --------------------------------------------------------------------------
+
+def compress(
+    b: Buffer,
+    block_size_id: int = 0,
+    block_mode_linked: bool = True,
+    checksum: bool = False,
+    level: int = 0,
+    block_checksum: bool = False,
+    *,
+    threads: int = 1,
+) -> bytes: ...
+def decompress(b: Buffer, buffer_size: int = 1024, *, threads: int = 1) -> bytes: ...
+def get_block_size(id: int = 0) -> int: ...
+
+class CompressionContext:
+    """A compression context (create_compression_context())."""
+
+class DecompressionContext:
+    """A decompression context (create_decompression_context())."""
+
+def create_compression_context() -> CompressionContext: ...
+def create_decompression_context() -> DecompressionContext: ...
+def compress_begin(
+    ctx: CompressionContext,
+    block_size_id: int = 0,
+    block_mode_linked: bool = True,
+    checksum: bool = False,
+    autoflush: bool = False,
+    level: int = 0,
+    block_checksum: bool = False,
+) -> bytes: ...
+def compress_update(ctx: CompressionContext, b: Buffer) -> bytes: ...
+def compress_end(ctx: CompressionContext) -> bytes: ...
+def decompress_update(ctx: DecompressionContext, b: Buffer, chunk_len: int = 65536) -> list[Any]:
+    """Decoded chunks (bytes), then the input hint (int) as the last element."""
+
+def get_frame_info(ctx: DecompressionContext) -> dict[str, Any]:
+    """{'input_hint': int, 'length': int, 'block_size_id': int, 'block_mode_linked': bool,
+    'checksum': bool}"""
+
+def decompress_dump(ctx: DecompressionContext) -> None: ...
+def clone_decompression_context(ctx: DecompressionContext) -> DecompressionContext: ...
+def marshal_decompression_context(ctx: DecompressionContext) -> bytes: ...
+def unmarshal_decompression_context(ctx: Buffer) -> DecompressionContext: ...
+def marshal_decompression_checksum_context(ctx: DecompressionContext) -> bytes: ...
+def unmarshal_decompression_checksum_context(
+    ctx: DecompressionContext, checksum: Buffer
+) -> None: ...
+
+# -- the file API's native parts ---------------------------------------------------------------
+
+class Reader:
+    """The native reader of LZ4FrameFile (read mode)."""
+
+    def __init__(
+        self, file: Any, threads: int = 1, index: SeekIndex | Literal[False] | None = None
+    ) -> None: ...
+    def readinto(self, b: Buffer) -> int: ...
+    def read(self, size: int | None = -1) -> bytes: ...
+    def read1(self, size: int | None = -1) -> bytes: ...
+    def readline(self, size: int | None = -1) -> bytes: ...
+    def peek(self, size: int = 0) -> bytes: ...
+    def seek(self, offset: int, whence: int = 0) -> int: ...
+    def tell(self) -> int: ...
+    def seekable(self) -> bool: ...
+    @property
+    def index(self) -> SeekIndex | None: ...
+    def fileno(self) -> int: ...
+    def close(self) -> None: ...
+    @property
+    def closed(self) -> bool: ...
+
+class Writer:
+    """The native writer of LZ4FrameFile (write mode)."""
+
+    def __init__(
+        self,
+        file: Any,
+        mode: Literal["w", "x", "a"] = "w",
+        *,
+        level: int = 1,
+        block_size: int = 4194304,
+        block_linked: bool = True,
+        content_checksum: bool = True,
+        block_checksum: bool = False,
+        seekable: bool = False,
+        threads: int = 1,
+    ) -> None: ...
+    def write(self, b: Buffer) -> int: ...
+    def flush(self) -> None: ...
+    def tell(self) -> int: ...
+    def fileno(self) -> int: ...
+    def close(self) -> None: ...
+    @property
+    def closed(self) -> bool: ...
+
+# -- the seek index ----------------------------------------------------------------------------
+
+class RestartPoint:
+    """A place in the compressed file where decoding can start."""
+
+    @property
+    def compressed_offset(self) -> int:
+        """Bytes from the start of the file to the frame's magic number or block header."""
+
+    @property
+    def decompressed_offset(self) -> int:
+        """Decompressed offset (over all frames) of the first byte decoded from here."""
+
+    @property
+    def frame_start(self) -> bool: ...
+    @property
+    def has_window(self) -> bool:
+        """Whether decoding from here needs the stored 64 KiB window (linked-block frames)."""
+
+class SeekIndex:
+    """The restart points of one .lz4 file, bound to it by size and fingerprint."""
+
+    @staticmethod
+    def read(file: Any) -> SeekIndex:
+        """The index of a path (embedded, else PATH.idx) or of a seekable binary file object."""
+
+    @staticmethod
+    def from_bytes(b: Buffer) -> SeekIndex: ...
+    def to_bytes(self) -> bytes: ...
+    @property
+    def decompressed_size(self) -> int: ...
+    @property
+    def compressed_size(self) -> int:
+        """Bytes of indexed data (the file without an embedded index)."""
+
+    def __len__(self) -> int: ...
+    @property
+    def restart_points(self) -> list[RestartPoint]: ...
+    def window(self, i: int) -> bytes: ...
+    def restart_point_for(self, offset: int) -> int | None: ...
+    def split(self, size: int) -> list[tuple[int, int]]:
+        """Consecutive decompressed ranges (start, stop) of about `size` bytes, each starting at
+        a restart point, covering the content."""
+
+def build_index(
+    path: str | bytes | Any, sidecar: bool = False, restart_interval: int = 4194304
+) -> SeekIndex: ...

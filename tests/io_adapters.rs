@@ -1,0 +1,328 @@
+//! The `io::Read` / `io::Write` adapters under the failures real readers and writers have:
+//! a connection dropped mid-block and resumed, writers that refuse or take part of a write,
+//! retries as `io::Write` allows them, empty reads, a frame embedded in a container. Every
+//! result is checked against the original bytes, and compressed frames against the C library's
+//! frame decoder.
+
+use std::io::{self, Read, Write};
+
+mod common;
+
+use lz4framed::{BlockMode, BlockSize, FrameDecoder, FrameEncoder, FrameSettings};
+use lz4framed_backend_c::frame::decompress_frames;
+
+/// A connection that delivers at most `chunk` bytes per read and fails with `kind` when it
+/// reaches `cut` (an `UnexpectedEof` kind of cut returns `Ok(0)` there, and from then on: the
+/// peer closed the connection).
+struct Conn<'a> {
+    data: &'a [u8],
+    pos: usize,
+    chunk: usize,
+    cut: Option<usize>,
+    kind: io::ErrorKind,
+}
+
+impl Read for Conn<'_> {
+    fn read(&mut self, b: &mut [u8]) -> io::Result<usize> {
+        if Some(self.pos) == self.cut {
+            if self.kind == io::ErrorKind::UnexpectedEof {
+                return Ok(0);
+            }
+            self.cut = None;
+            return Err(self.kind.into());
+        }
+        let end = (self.pos + b.len().min(self.chunk))
+            .min(self.data.len())
+            .min(self.cut.unwrap_or(usize::MAX));
+        let n = end - self.pos;
+        b[..n].copy_from_slice(&self.data[self.pos..end]);
+        self.pos = end;
+        Ok(n)
+    }
+}
+
+/// Field fault (the original library's headline feature, in its intended case): when the
+/// connection drops mid-block, `read_position()` must count every byte the reader handed out,
+/// so that a new connection opened there continues the stream exactly. Every cut point (a
+/// stride through the stream plus every block boundary) × reader chunk sizes × error kinds ×
+/// linked / independent frames ends with exactly the data.
+#[test]
+fn a_dropped_connection_resumes_at_read_position_from_any_cut_point() {
+    let data = common::mixed(200_000, 5);
+    for mode in [BlockMode::Linked, BlockMode::Independent] {
+        let s = FrameSettings::new()
+            .block_mode(mode)
+            .block_size(BlockSize::Max64KB)
+            .content_checksum(true)
+            .block_checksum(mode == BlockMode::Independent);
+        let frame = lz4framed::compress_with(&data, &s).unwrap();
+        let mut cuts: Vec<usize> = (1..frame.len()).step_by(1_777).collect();
+        // Block boundaries (header offsets) and the bytes around them.
+        let mut at = 7 + 8; // magic, FLG, BD, content size, header checksum
+        while at + 4 <= frame.len() {
+            cuts.extend([at - 1, at, at + 1, at + 3]);
+            let h = u32::from_le_bytes(frame[at..at + 4].try_into().unwrap());
+            if h == 0 {
+                break;
+            }
+            at += 4 + (h & 0x7FFF_FFFF) as usize + if s.get_block_checksum() { 4 } else { 0 };
+        }
+        for &cut in &cuts {
+            for chunk in [1000, 7, 65_536] {
+                for kind in [
+                    io::ErrorKind::ConnectionReset,
+                    io::ErrorKind::WouldBlock,
+                    io::ErrorKind::UnexpectedEof,
+                ] {
+                    let conn = Conn {
+                        data: &frame,
+                        pos: 0,
+                        chunk,
+                        cut: Some(cut),
+                        kind,
+                    };
+                    let mut dec = FrameDecoder::new(conn);
+                    let mut out = Vec::new();
+                    let err = dec.read_to_end(&mut out).expect_err(&format!(
+                        "{mode:?} cut {cut} chunk {chunk} {kind:?} of {}",
+                        frame.len()
+                    ));
+                    assert_eq!(err.kind(), kind, "{mode:?} cut {cut} chunk {chunk}");
+                    let pos = dec.read_position() as usize;
+                    assert_eq!(pos, cut, "{mode:?} cut {cut} chunk {chunk} {kind:?}");
+                    dec.replace_reader(Conn {
+                        data: &frame,
+                        pos,
+                        chunk,
+                        cut: None,
+                        kind,
+                    });
+                    dec.read_to_end(&mut out).unwrap();
+                    assert!(out == data, "{mode:?} cut {cut} chunk {chunk} {kind:?}");
+                }
+            }
+        }
+    }
+}
+
+/// A writer whose `write` calls fail or accept only part of what they are given, by a plan.
+struct Flaky {
+    out: Vec<u8>,
+    calls: usize,
+    /// Calls (0-based) that fail with WouldBlock.
+    refuse: Vec<usize>,
+    /// Most bytes accepted per call.
+    at_most: usize,
+}
+
+impl Write for Flaky {
+    fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+        let call = self.calls;
+        self.calls += 1;
+        if self.refuse.contains(&call) {
+            return Err(io::ErrorKind::WouldBlock.into());
+        }
+        let n = b.len().min(self.at_most);
+        self.out.extend_from_slice(&b[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// `write` the data in pieces of `piece`, retrying the same bytes after an error as
+/// `io::Write` allows; then `try_finish` until it succeeds.
+fn write_with_retries(enc: &mut FrameEncoder<Flaky>, data: &[u8], piece: usize) {
+    for chunk in data.chunks(piece) {
+        let mut off = 0;
+        let mut tries = 0;
+        while off < chunk.len() {
+            match enc.write(&chunk[off..]) {
+                Ok(n) => off += n,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => tries += 1,
+                Err(e) => panic!("{e}"),
+            }
+            assert!(tries < 1000, "no progress");
+        }
+    }
+    let mut tries = 0;
+    while let Err(e) = enc.try_finish() {
+        assert!(matches!(&e, lz4framed::Error::Io(io) if io.kind() == io::ErrorKind::WouldBlock));
+        tries += 1;
+        assert!(tries < 1000, "no progress");
+    }
+}
+
+/// Field fault: `FrameEncoder::write` took the input and then returned the writer's error, so
+/// a caller retrying the same bytes got them twice (in a valid frame) or a corrupt frame. An
+/// error now means nothing was taken: with a writer that refuses at any one call, refuses
+/// several calls, or takes only part of each write, any retry pattern gives exactly the input,
+/// and the C library's frame decoder agrees.
+#[test]
+fn writer_errors_and_partial_writes_never_duplicate_or_lose_input() {
+    let data: Vec<u8> = (0..400_000u32)
+        .map(|i| (i % 251) as u8 ^ (i / 7919) as u8)
+        .collect();
+    let settings = [
+        FrameSettings::new(),
+        FrameSettings::new()
+            .block_mode(BlockMode::Independent)
+            .block_size(BlockSize::Max256KB)
+            .content_checksum(true),
+    ];
+    // How many write calls an unhindered run makes, to fail at each of them.
+    let calls = {
+        let mut enc = FrameEncoder::with_settings(
+            Flaky {
+                out: Vec::new(),
+                calls: 0,
+                refuse: Vec::new(),
+                at_most: usize::MAX,
+            },
+            &settings[0],
+        )
+        .unwrap();
+        write_with_retries(&mut enc, &data, 50_000);
+        enc.get_ref().calls
+    };
+    assert!(calls > 3);
+    for s in &settings {
+        let mut plans: Vec<(Vec<usize>, usize)> =
+            (0..calls).map(|k| (vec![k], usize::MAX)).collect();
+        plans.push(((0..calls * 2).step_by(2).collect(), usize::MAX));
+        plans.push((Vec::new(), 1000));
+        plans.push((vec![1, 2, 3, 5, 8], 3333));
+        for (refuse, at_most) in plans {
+            for piece in [50_000, 7_000, 400_000] {
+                let mut enc = FrameEncoder::with_settings(
+                    Flaky {
+                        out: Vec::new(),
+                        calls: 0,
+                        refuse: refuse.clone(),
+                        at_most,
+                    },
+                    s,
+                )
+                .unwrap();
+                write_with_retries(&mut enc, &data, piece);
+                let frame = enc.finish().unwrap().out;
+                let back = decompress_frames(&frame, None)
+                    .unwrap_or_else(|e| panic!("refuse {refuse:?}, at most {at_most}: {e}"));
+                assert!(
+                    back == data,
+                    "refuse {refuse:?} at most {at_most} piece {piece}"
+                );
+                assert!(lz4framed::decompress(&frame).unwrap() == data);
+            }
+        }
+    }
+}
+
+/// Writing more than a declared content size is the caller's mistake: `InvalidInput`, and
+/// nothing is taken.
+#[test]
+fn a_write_past_the_declared_content_size_is_invalid_input() {
+    let s = FrameSettings::new().content_size(Some(10));
+    let mut enc = FrameEncoder::with_settings(Vec::new(), &s).unwrap();
+    enc.write_all(b"0123456").unwrap();
+    let e = enc.write(b"789abc").unwrap_err();
+    assert_eq!(e.kind(), io::ErrorKind::InvalidInput, "{e}");
+    enc.write_all(b"789").unwrap();
+    let frame = enc.finish().unwrap();
+    assert_eq!(decompress_frames(&frame, None).unwrap(), b"0123456789");
+}
+
+/// `auto_finish` writes the end of the frame when dropped; `finish` after `try_finish` and
+/// writes after a finished frame are handled.
+#[test]
+fn auto_finish_and_try_finish() {
+    let mut frame = Vec::new();
+    {
+        let mut enc = FrameEncoder::new(&mut frame).auto_finish();
+        enc.write_all(b"dropped, not lost").unwrap();
+    }
+    assert_eq!(
+        decompress_frames(&frame, None).unwrap(),
+        b"dropped, not lost"
+    );
+    let mut enc = FrameEncoder::new(Vec::new());
+    enc.write_all(b"twice").unwrap();
+    enc.try_finish().unwrap();
+    assert!(enc.write(b"more").is_err());
+    let frame = enc.finish().unwrap();
+    assert_eq!(lz4framed::decompress(&frame).unwrap(), b"twice");
+}
+
+/// A reader that must not be called.
+struct Untouchable;
+
+impl Read for Untouchable {
+    fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+        Err(io::Error::other("read called"))
+    }
+}
+
+/// `read(&mut [])` returns `Ok(0)` at once, without reading or decoding.
+#[test]
+fn an_empty_read_reads_nothing() {
+    let mut dec = FrameDecoder::new(Untouchable);
+    assert_eq!(dec.read(&mut []).unwrap(), 0);
+    assert_eq!(dec.read_position(), 0);
+}
+
+/// Single-frame mode: a frame embedded in a container (followed by other data) is read to its
+/// end and the reader is left exactly after it; skippable frames before it are skipped; a
+/// legacy frame ends at the next magic number. The default mode reads every frame.
+#[test]
+fn single_frame_mode_stops_at_the_end_of_the_frame() {
+    let data = common::text_like(300_000, 3);
+    for s in [
+        FrameSettings::new(),
+        FrameSettings::new()
+            .block_mode(BlockMode::Independent)
+            .content_checksum(true)
+            .block_checksum(true),
+        FrameSettings::new().content_size(None),
+    ] {
+        let mut container = vec![0x50, 0x2A, 0x4D, 0x18, 2, 0, 0, 0, 1, 2];
+        container.extend(lz4framed::compress_with(&data, &s).unwrap());
+        let frame_end = container.len();
+        container.extend(lz4framed::compress(b"second frame"));
+        container.extend_from_slice(b"and the rest");
+        for buf_size in [1, 4096, 1 << 20] {
+            let mut input = &container[..];
+            let mut dec = FrameDecoder::new(&mut input).single_frame();
+            let mut out = Vec::new();
+            let mut buf = vec![0u8; buf_size];
+            loop {
+                let n = dec.read(&mut buf).unwrap();
+                if n == 0 {
+                    break;
+                }
+                out.extend_from_slice(&buf[..n]);
+            }
+            assert!(out == data);
+            assert_eq!(dec.read_position() as usize, frame_end);
+            drop(dec);
+            assert_eq!(input.len(), container.len() - frame_end);
+            // The next frame, from where the reader was left.
+            let mut next = String::new();
+            FrameDecoder::new(&mut input)
+                .single_frame()
+                .read_to_string(&mut next)
+                .unwrap();
+            assert_eq!(next, "second frame");
+            assert_eq!(input, b"and the rest");
+        }
+    }
+    // A legacy frame followed by a standard frame.
+    let mut legacy = common::legacy_frame(&data);
+    legacy.extend(lz4framed::compress(b"after legacy"));
+    let mut input = &legacy[..];
+    let mut dec = FrameDecoder::new(&mut input).single_frame();
+    let mut out = Vec::new();
+    dec.read_to_end(&mut out).unwrap();
+    assert!(out == data);
+    assert_eq!(dec.buffered_input(), &lz4framed::frame::MAGIC.to_le_bytes());
+}
