@@ -49,6 +49,15 @@ impl CompressionContext {
     }
 }
 
+impl DecompressionContext {
+    /// A context holding `d` (e.g. a decoder restored at a restart point of a seek index).
+    pub fn new(d: Decompressor) -> Self {
+        DecompressionContext {
+            state: Locked::new(d),
+        }
+    }
+}
+
 #[pymethods]
 impl DecompressionContext {
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
