@@ -31,11 +31,11 @@ one split; the bytes between its start and that first delimiter belong to the sp
 storage options) and path, what restoring the decoder at the split's restart point takes — the
 seek index cut down to that one point (`SeekIndex.restart_index`: a few dozen bytes; inside a
 linked-block frame it holds the 64 KiB window, stored compressed) and the frame's header (at
-most 19 bytes) — and the split's offsets; not the whole index. It opens the file itself, reads from the restart point's
-compressed offset to the next split's restart point, and past it only as far as the first
-delimiter needs (in pieces that start at 64 KiB and double): never the whole file. The client
-reads each file's seek index, a frame header (at most 19 bytes) per frame a split starts
-inside, and the sample from the start of the first file.
+most 19 bytes) — and the split's offsets; not the whole index. It opens the file itself,
+reads from the restart point's compressed offset to the next split's restart point, and past
+it only as far as the first delimiter needs (in pieces that start at 64 KiB and double): never
+the whole file. The client reads each file's seek index, a frame header (at most 19 bytes) per
+frame a split starts inside, and the sample from the start of the first file.
 
 **Checks.** A split checks what can be checked from its restart point on: block checksums
 (frames written with `block_checksum=True`, `lz4 -BX`), the block structure, and that the
@@ -165,7 +165,7 @@ class Split:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Split):
             return NotImplemented
-        return all(getattr(self, k) == getattr(other, k) for k in _SPLIT_ARGS)
+        return all(_same(getattr(self, k), getattr(other, k)) for k in _SPLIT_ARGS)
 
     def __hash__(self) -> int:
         return hash((self.path, self.start, self.stop, self.delimiter))
@@ -215,6 +215,12 @@ _SPLIT_ARGS = (
     "stop",
     "delimiter",
 )
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, SeekIndex) and isinstance(b, SeekIndex):
+        return a.to_bytes() == b.to_bytes()
+    return bool(a == b)
 
 
 class _Content:
@@ -289,8 +295,8 @@ class _Content:
 
     def _find_decoded(self, needle: bytes, at: int) -> int | None:
         n = len(needle)
-        k = max(bisect.bisect_right(self.offsets, at) - 1, 0)
-        for k in range(k, len(self.chunks)):
+        first = max(bisect.bisect_right(self.offsets, at) - 1, 0)
+        for k in range(first, len(self.chunks)):
             chunk, base = self.chunks[k], self.offsets[k]
             local = max(at - base, 0)
             i = chunk.find(needle, local)
@@ -438,7 +444,8 @@ def _plan_file(
                 NoIndexWarning,
                 stacklevel=3,
             )
-            return [Split(fs, path, size, None, None, 0, size, size, 0, None, delimiter)], size, size
+            whole = Split(fs, path, size, None, None, 0, size, size, 0, None, delimiter)
+            return [whole], size, size
         data_end = index.compressed_size
         headers: dict[int, bytes] = {}
         out = []
