@@ -572,11 +572,15 @@ def read_bytes(
 
 def _lines(block: bytes, encoding: str, errors: str, linedelimiter: str | None) -> list[str]:
     """A block's lines, as `dask.bag.read_text` makes them: universal newlines ("\\n", "\\r",
-    "\\r\\n", translated to "\\n") for linedelimiter None, else split after each delimiter;
-    line ends kept."""
-    text = block.decode(encoding, errors)
+    "\\r\\n", translated to "\\n") for linedelimiter None, the `newline` rules of `io` for
+    "", "\\n", "\\r" and "\\r\\n", else split after each delimiter; line ends kept."""
     if linedelimiter in (None, "", "\n", "\r", "\r\n"):
-        return list(io.StringIO(text, newline=linedelimiter))
+        # What Dask does with io.StringIO(block.decode(...)), a few times faster.
+        text_file = io.TextIOWrapper(
+            io.BytesIO(block), encoding=encoding, errors=errors, newline=linedelimiter
+        )
+        return list(text_file)
+    text = block.decode(encoding, errors)
     if not text:
         return []
     parts = text.split(linedelimiter)
@@ -606,7 +610,9 @@ def read_text(
     Lines are what `dask.bag.read_text(..., blocksize=...)` gives for the decompressed files:
     with `linedelimiter` None, splits end after "\\n" and lines follow universal newlines
     ("\\r\\n" and "\\r" become "\\n"); another `linedelimiter` (a str, searched for as its
-    UTF-8 bytes, as Dask does) both cuts the splits and ends the lines, kept as they are.
+    UTF-8 bytes, as Dask does) both cuts the splits and ends the lines, kept as they are. (For
+    "\\r" and "\\r\\n" Dask also turns every other "\\n" into the delimiter, by io.StringIO's
+    newline translation on write; here the text is left as it is.)
     `encoding` and `errors` decode each split as `bytes.decode` does. An empty bag when every
     file is empty. Errors as `read_bytes`, and UnicodeDecodeError (with errors="strict").
     """
