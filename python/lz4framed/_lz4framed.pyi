@@ -214,6 +214,18 @@ class SeekIndex:
         """Consecutive decompressed ranges (start, stop) of about `size` bytes, each starting at
         a restart point, covering the content."""
 
+class RestartReader:
+    """A .lz4 file's content decoded from a restart point (lz4framed.dask's tasks)."""
+
+    def __init__(self, file: Any, context: DecompressionContext, stop: int) -> None: ...
+    @property
+    def stop(self) -> int:
+        """Compressed offset up to which the file may be read (can be raised)."""
+
+    @stop.setter
+    def stop(self, stop: int) -> None: ...
+    def read(self, size: int) -> bytes: ...
+
 def build_index(
     path: str | bytes | Any, sidecar: bool = False, restart_interval: int = 4194304
 ) -> SeekIndex: ...

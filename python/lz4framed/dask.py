@@ -67,9 +67,9 @@ from dask.utils import parse_bytes
 from ._lz4framed import (
     LZ4F_ERROR_GENERIC,
     Lz4FramedError,
+    RestartReader,
     SeekIndex,
     create_decompression_context,
-    decompress_update,
 )
 
 __all__ = ["NoIndexWarning", "Split", "read_bytes", "read_text", "splits"]
@@ -77,11 +77,10 @@ __all__ = ["NoIndexWarning", "Split", "read_bytes", "read_text", "splits"]
 # A frame header: magic number (4) + FLG, BD (2) + content size (8) + dictionary ID (4) +
 # header checksum (1) (LZ4 frame format, section "General Structure of LZ4 Frame format").
 _FRAME_HEADER_MAX = 19
-# Compressed bytes read at once up to the split's end (the next split's restart point).
-_BODY_PIECE = 4 << 20
-# Past the split's end, looking for the delimiter: the first piece; each next one doubles, up
-# to _BODY_PIECE, so at most about twice the bytes needed are read.
-_TAIL_PIECE = 64 << 10
+# Decompressed bytes decoded at once past a split's end, looking for its delimiter (the file is
+# read a block, or 64 KiB, at a time), and at once when reading a file without an index.
+_SCAN_PIECE = 64 << 10
+_WHOLE_PIECE = 16 << 20
 # The fsspec open() options of every read: no read-ahead cache (remote filesystems would
 # otherwise fetch a whole cache block — megabytes — past what is asked).
 _OPEN_OPTIONS = {"cache_type": "none"}
@@ -184,6 +183,13 @@ class Split:
         block checksum mismatch, data that ends inside a frame, or a file whose size changed
         since it was split; OSError when the file cannot be read.
         """
+        parts = self._parts()
+        if len(parts) == 1 and isinstance(parts[0], bytes):
+            return parts[0]
+        return b"".join(parts)
+
+    def _parts(self) -> list[Any]:
+        """The bytes of `read()` as consecutive pieces (bytes, or memoryviews of them)."""
         try:
             with self.fs.open(self.path, "rb", **_OPEN_OPTIONS) as f:
                 size = f.seek(0, io.SEEK_END)
@@ -194,7 +200,8 @@ class Split:
                         LZ4F_ERROR_GENERIC,
                     )
                 f.seek(self.compressed_start)
-                return _read_split(_Content(f, self), self)
+                content = _Content(f, self)
+                return content.views(*_split_range(content, self))
         except Lz4FramedError as e:
             message = e.args[0] if e.args else str(e)
             code = e.args[1] if len(e.args) > 1 else LZ4F_ERROR_GENERIC
@@ -224,56 +231,37 @@ def _same(a: Any, b: Any) -> bool:
 
 
 class _Content:
-    """The content decoded so far from a split's restart point on, kept as a list of chunks
-    (bytes) in content order; `end` is the decompressed offset just past the last one."""
+    """The content decoded so far from a split's restart point on, kept as chunks (bytes) in
+    content order; `end` is the decompressed offset just past the last one."""
 
     def __init__(self, f: Any, split: Split) -> None:
-        self._f = f
         if split.index is None:
-            self._ctx = create_decompression_context()
+            ctx = create_decompression_context()
         else:
-            self._ctx = split.index.decompressor_at(len(split.index) - 1, split.frame_header)
-        self._pos = split.compressed_start
-        self._body_end = split.compressed_stop
+            ctx = split.index.decompressor_at(len(split.index) - 1, split.frame_header)
+        # The file is read up to the split's compressed end; past it only when asked for more.
+        self._reader = RestartReader(f, ctx, split.compressed_stop)
         self._data_end = split.data_end
-        self._tail_piece = _TAIL_PIECE
+        self._stop = split.stop
         self.chunks: list[bytes] = []
         self.offsets: list[int] = []
         self.end = split.start
 
     def more(self) -> bool:
-        """Read the next piece of compressed data and decode it; False at the end of the data
-        (every frame complete: data that ends inside a frame raises Lz4FramedError)."""
-        if self._pos >= self._data_end:
-            return False
-        if self._pos < self._body_end:
-            n = min(_BODY_PIECE, self._body_end - self._pos)
+        """Decode the next piece: the rest of the split in one (one allocation, decoded into),
+        then, past the split's end, _SCAN_PIECE at a time. False at the end of the data."""
+        if self._stop is not None and self.end < self._stop:
+            n = self._stop - self.end
         else:
-            n = min(self._tail_piece, self._data_end - self._pos)
-            self._tail_piece = min(2 * self._tail_piece, _BODY_PIECE)
-        piece = self._f.read(n)
-        while len(piece) < n:  # a short read (allowed by raw files); b"" is the end
-            more = self._f.read(n - len(piece))
-            if not more:
-                raise Lz4FramedError(
-                    f"the file ends at compressed offset {self._pos + len(piece)}, inside its "
-                    f"{self._data_end} bytes of data",
-                    LZ4F_ERROR_GENERIC,
-                )
-            piece += more
-        self._pos += n
-        out = decompress_update(self._ctx, piece, sys.maxsize)
-        hint = out.pop()
-        for chunk in out:
-            if chunk:
-                self.chunks.append(chunk)
-                self.offsets.append(self.end)
-                self.end += len(chunk)
-        if self._pos >= self._data_end and hint != 0:
-            raise Lz4FramedError(
-                f"the data ends inside a frame at compressed offset {self._pos}",
-                LZ4F_ERROR_GENERIC,
-            )
+            n = _SCAN_PIECE if self._stop is not None else _WHOLE_PIECE
+            if self._reader.stop < self._data_end:
+                self._reader.stop = self._data_end
+        chunk = self._reader.read(n)
+        if not chunk:
+            return False
+        self.chunks.append(chunk)
+        self.offsets.append(self.end)
+        self.end += len(chunk)
         return True
 
     def until(self, offset: int) -> None:
@@ -311,10 +299,11 @@ class _Content:
                     return lo + j
         return None
 
-    def slice(self, a: int, b: int) -> bytes:
-        """The decoded content `[a, b)` (`a` at or after the split's start, `b` at most `end`)."""
+    def views(self, a: int, b: int) -> list[Any]:
+        """The decoded content `[a, b)` as consecutive pieces (chunks, or memoryviews of them:
+        no copy); `a` at or after the split's start, `b` at most `end`."""
         if a >= b:
-            return b""
+            return []
         k = bisect.bisect_right(self.offsets, a) - 1
         parts: list[Any] = []
         while a < b:
@@ -323,19 +312,24 @@ class _Content:
             parts.append(chunk if lo == 0 and hi == len(chunk) else memoryview(chunk)[lo:hi])
             a = base + hi
             k += 1
+        return parts
+
+    def slice(self, a: int, b: int) -> bytes:
+        """The decoded content `[a, b)` as one bytes object (a chunk itself when it is one)."""
+        parts = self.views(a, b)
         if len(parts) == 1 and isinstance(parts[0], bytes):
             return parts[0]
         return b"".join(parts)
 
 
-def _read_split(content: _Content, split: Split) -> bytes:
-    """Apply the split's rule (see the module docs) to the content decoded from its restart
-    point: fsspec's `read_block` on decompressed offsets."""
+def _split_range(content: _Content, split: Split) -> tuple[int, int]:
+    """The decompressed range `[begin, end)` the split's rule (see the module docs) gives,
+    decoding as far as it takes: fsspec's `read_block` on decompressed offsets."""
     d = split.delimiter
     if not d:
         stop = sys.maxsize if split.stop is None else split.stop
         content.until(stop)
-        return content.slice(split.start, min(stop, content.end))
+        return split.start, min(stop, content.end)
     if split.start == 0:
         begin = 0
     else:
@@ -347,7 +341,31 @@ def _read_split(content: _Content, split: Split) -> bytes:
     else:
         at = content.find(d, split.stop)
         end = content.end if at is None else at + len(d)
-    return content.slice(begin, end)
+    return begin, max(begin, end)
+
+
+class _Chain(io.RawIOBase):
+    """A binary stream over byte strings one after another, without joining them."""
+
+    def __init__(self, parts: list[Any]) -> None:
+        self._parts = parts
+        self._i = 0
+        self._at = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        while self._i < len(self._parts):
+            part = self._parts[self._i]
+            n = min(len(b), len(part) - self._at)
+            if n > 0:
+                b[:n] = part[self._at : self._at + n]
+                self._at += n
+                return n
+            self._i += 1
+            self._at = 0
+        return 0
 
 
 # -- planning (on the client) ------------------------------------------------------------------
@@ -565,35 +583,39 @@ def read_bytes(
         assert first is not None
         _, file_size, data_end = first
         # The first n bytes: a split from the start of the file to n, with the delimiter rule.
-        head = Split(fs, paths[0], file_size, None, None, 0, 0, data_end, 0, n, delimiter)
+        head = Split(fs, paths[0], file_size, None, None, 0, data_end, data_end, 0, n, delimiter)
         sample = head.read() if data_end else b""
     return sample, out
 
 
-def _lines(block: bytes, encoding: str, errors: str, linedelimiter: str | None) -> list[str]:
-    """A block's lines, as `dask.bag.read_text` makes them: universal newlines ("\\n", "\\r",
-    "\\r\\n", translated to "\\n") for linedelimiter None, the `newline` rules of `io` for
-    "", "\\n", "\\r" and "\\r\\n", else split after each delimiter; line ends kept."""
+def _lines(parts: list[Any], encoding: str, errors: str, linedelimiter: str | None) -> list[str]:
+    """The lines of a split's bytes (`parts`, one after another), as `dask.bag.read_text` makes
+    them: universal newlines ("\\n", "\\r", "\\r\\n", translated to "\\n") for linedelimiter
+    None, the `newline` rules of `io` for "", "\\n", "\\r" and "\\r\\n", else split after each
+    delimiter; line ends kept."""
     if linedelimiter in (None, "", "\n", "\r", "\r\n"):
-        # What Dask does with io.StringIO(block.decode(...)), a few times faster.
-        text_file = io.TextIOWrapper(
-            io.BytesIO(block), encoding=encoding, errors=errors, newline=linedelimiter
-        )
+        # Dask decodes the block and reads lines from io.StringIO: the same lines, but a
+        # TextIOWrapper over the pieces is a few times faster and joins nothing.
+        if len(parts) == 1 and isinstance(parts[0], bytes):
+            raw: Any = io.BytesIO(parts[0])
+        else:
+            raw = io.BufferedReader(_Chain(parts), 1 << 16)
+        text_file = io.TextIOWrapper(raw, encoding=encoding, errors=errors, newline=linedelimiter)
         return list(text_file)
-    text = block.decode(encoding, errors)
+    text = b"".join(parts).decode(encoding, errors)
     if not text:
         return []
-    parts = text.split(linedelimiter)
-    out = [p + linedelimiter for p in parts[:-1]]
-    if parts[-1]:
-        out.append(parts[-1])
+    pieces = text.split(linedelimiter)
+    out = [p + linedelimiter for p in pieces[:-1]]
+    if pieces[-1]:
+        out.append(pieces[-1])
     return out
 
 
 def _read_lines_task(
     split: Split, encoding: str, errors: str, linedelimiter: str | None
 ) -> list[str]:
-    return _lines(split.read(), encoding, errors, linedelimiter)
+    return _lines(split._parts(), encoding, errors, linedelimiter)
 
 
 def read_text(

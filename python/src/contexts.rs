@@ -56,6 +56,11 @@ impl DecompressionContext {
             state: Locked::new(d),
         }
     }
+
+    /// A copy of the context's decoder.
+    pub fn decompressor(&self, py: Python<'_>) -> PyResult<Decompressor> {
+        self.state.with(py, true, |d| d.clone())
+    }
 }
 
 #[pymethods]
