@@ -32,18 +32,26 @@ storage options) and path, what restoring the decoder at the split's restart poi
 seek index cut down to that one point (`SeekIndex.restart_index`: a few dozen bytes; inside a
 linked-block frame it holds the 64 KiB window, stored compressed) and the frame's header (at
 most 19 bytes) — and the split's offsets; not the whole index. It opens the file itself,
-reads from the restart point's compressed offset to the next split's restart point, and past
-it only as far as the first delimiter needs (in pieces that start at 64 KiB and double): never
-the whole file. The client reads each file's seek index, a frame header (at most 19 bytes) per
-frame a split starts inside, and the sample from the start of the first file.
+reads from the restart point's compressed offset exactly to the next split's restart point,
+and past it, with a delimiter, a block at a time (reads of at least 64 KiB) until the first
+delimiter: never the whole file. It decodes its range straight into the bytes object it
+returns. The client reads each file's seek index, a frame header per frame a split starts
+inside, and the sample from the start of the first file.
+
+Frames after the first are decoded as they come (a split may span several); skippable frames
+are skipped. `read_bytes` offers Dask's `urlpath`, `blocksize`, `delimiter` and `sample`, not its
+`compression` (the files are LZ4 frames), `not_zero` or `include_path`.
 
 **Checks.** A split checks what can be checked from its restart point on: block checksums
-(frames written with `block_checksum=True`, `lz4 -BX`), the block structure, and that the
-data does not end inside a frame. It cannot check a frame's content checksum (an XXH32 of the
-frame's whole content), except when it decodes a frame from its start through its end — e.g.
-the single partition of a file without an index. Verify a file once, end to end, with
-`lz4framed test FILE` (or by reading it through `lz4framed.open(FILE)`); then split it as
-often as you like.
+(frames written with `block_checksum=True`, `lz4 -BX`), the block structure (every block
+decodes to at most the block size, no match reaches before the window), and that the data does
+not end inside a frame. It cannot check the content checksum of a frame it enters in the
+middle (an XXH32 of the frame's whole content, which only a decoder that saw all of it can
+compute); it does check those of frames it decodes from start to end — e.g. the single
+partition of a file without an index, or `blocksize=None`. Corruption that a content checksum
+alone would catch (a block without a block checksum that decodes to other bytes) goes unnoticed
+by the splits. Verify a file once, end to end, with `lz4framed test FILE` (or by reading it
+through `lz4framed.open(FILE)`); then split it as often as you like.
 
 **Files without an index** are read correctly, as one partition decoded from the start (all
 checks made), with a `NoIndexWarning` naming the remedy. A sidecar index `FILE.idx` beside the

@@ -287,9 +287,9 @@ impl PySeekIndex {
                 let e = &entries[i];
                 let mut b = IndexBuilder::new(codec, &IndexOptions::default());
                 if e.kind == EntryKind::Block {
-                    let fs = index
-                        .frame_start_of(i)
-                        .ok_or_else(|| Error::BadIndex(format!("restart point {i} has no frame")))?;
+                    let fs = index.frame_start_of(i).ok_or_else(|| {
+                        Error::BadIndex(format!("restart point {i} has no frame"))
+                    })?;
                     let f = &entries[fs];
                     b.frame_start(f.compressed, f.decompressed, f.legacy);
                     if e.has_window() {
