@@ -102,9 +102,9 @@ class Split:
     """One split of one `.lz4` file: all a task needs to decode it, and nothing more.
 
     Picklable (the filesystem pickles as its storage options; the restart state is a few
-    dozen bytes, up to ~30 KB with a linked frame's window), so any engine can ship it and
-    call `read()`. Offsets: `compressed_*` are byte offsets in the `.lz4`
-    file, `start`/`stop` byte offsets in its decompressed content.
+    dozen bytes, plus a linked frame's 64 KiB window stored compressed), so any engine can ship
+    it and call `read()`. Offsets: `compressed_*` are byte offsets in the `.lz4` file,
+    `start`/`stop` byte offsets in its decompressed content.
 
     Attributes:
         fs: the fsspec filesystem the file is on.
@@ -214,7 +214,8 @@ class Split:
             message = e.args[0] if e.args else str(e)
             code = e.args[1] if len(e.args) > 1 else LZ4F_ERROR_GENERIC
             where = f"decompressed offsets {self.start}..{'' if self.stop is None else self.stop}"
-            raise Lz4FramedError(f"{self.path} (split at {where}): {message}", code) from e
+            # The same class (Lz4FramedEOFError for data that ends inside a frame).
+            raise type(e)(f"{self.path} (split at {where}): {message}", code) from e
 
 
 _SPLIT_ARGS = (

@@ -273,6 +273,17 @@ def test_file_without_index(client, tmp_path, text):
     assert len(ld.splits(str(path), blocksize=100_000)[0]) > 10
 
 
+def test_truncated_file_without_index(tmp_path, text):
+    """Data that ends inside a frame is an Lz4FramedEOFError naming the file, not short data."""
+    path = tmp_path / "truncated.lz4"
+    whole = lz4framed.compress(text, block_size_id=lz4framed.LZ4F_BLOCKSIZE_MAX64KB)
+    path.write_bytes(whole[: len(whole) // 2])
+    with pytest.warns(ld.NoIndexWarning):
+        (split,) = ld.splits(str(path), delimiter=b"\n")[0]
+    with pytest.raises(lz4framed.Lz4FramedEOFError, match=f"{path}.*(end|trunc)"):
+        split.read()
+
+
 class CountingFileSystem(LocalFileSystem):
     """Local files whose reads are logged, one line `OPEN-ID OFFSET LENGTH` each, to the file
     `log` (shared by the processes of the cluster)."""
