@@ -1,6 +1,6 @@
 """Benchmark: one ~200 MB text `.lz4` file counted by a Dask cluster, split through its index.
 
-    python python/bench_dask.py [--size-mb 200] [--rounds 5] [--blocksize "16 MiB"] [--dir D]
+    python python/bench_dask.py [--size-mb 200] [--rounds 5] [--blocksize "8 MiB"] [--dir D]
 
 Needs the package with its `dask` extra and `distributed` (python/requirements-test.txt).
 It writes (once; kept in --dir, default $CARGO_TARGET_DIR/bench-dask or target/bench-dask) a
@@ -116,7 +116,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--size-mb", type=int, default=200)
     ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--blocksize", default="16 MiB")
+    ap.add_argument("--blocksize", default="8 MiB")
     target = Path(os.environ.get("CARGO_TARGET_DIR", "target"))
     ap.add_argument("--dir", type=Path, default=target / "bench-dask")
     args = ap.parse_args()
@@ -193,12 +193,21 @@ def main() -> None:
     for k in names:
         print(f"| {k} | {med[k]:.2f} s | {mb / med[k] * (2 if 'at once' in k else 1):.0f} |")
     print()
-    ceiling = 2 * med["independent, 1 worker"] / med["independent, two 1-worker jobs at once"]
+
+    def per_round(a: str, b: str, scale: float = 1.0) -> float:
+        """The median of the rounds' own ratios a / b."""
+        return statistics.median(scale * x / y for x, y in zip(times[a], times[b]))
+
+    one_job = "independent, 1 worker"
+    ceiling = 2 * med[one_job] / med["independent, two 1-worker jobs at once"]
+    ceiling_r = per_round(one_job, "independent, two 1-worker jobs at once", 2.0)
     for kind in ("independent", "linked"):
         s = med[f"{kind}, 1 worker"] / med[f"{kind}, 2 workers"]
+        s_r = per_round(f"{kind}, 1 worker", f"{kind}, 2 workers")
         print(
             f"- {kind}: 2 workers vs 1: {s:.2f} x (machine ceiling {ceiling:.2f} x: "
-            f"{s / ceiling:.0%} of it)"
+            f"{s / ceiling:.0%} of it); medians of the rounds' ratios: {s_r:.2f} x, "
+            f"ceiling {ceiling_r:.2f} x"
         )
     d = med["dask.bag.read_text(.lz4), 2 workers"]
     print(
