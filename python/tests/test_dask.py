@@ -223,6 +223,24 @@ def test_read_text_equals_dask_bag_read_text(client, files, tmp_path, text):
     assert a == [p + "\r\n" for p in parts[:-1]] + [parts[-1]]
 
 
+@pytest.mark.parametrize("piece", [997, 64 * 1024])
+def test_lines_streamed_equal_the_bytes(files, text, monkeypatch, piece):
+    """Split.lines() decodes piece by piece (small, odd pieces here: delimiters straddle them)
+    and must cut exactly where read() does."""
+    monkeypatch.setattr(ld, "_STREAM_PIECE", piece)
+    for linedelimiter in (None, "\r\n", "<sep>"):
+        delimiter = linedelimiter.encode() if linedelimiter else b"\n"
+        planned = ld.splits(str(files["linked"]), blocksize=300_000, delimiter=delimiter)[0]
+        for s in planned:
+            lines = s.lines(linedelimiter=linedelimiter)
+            block = s.read()
+            if linedelimiter is None:
+                assert lines == io.StringIO(block.decode(), newline=None).readlines()
+            else:
+                assert "".join(lines) == block.decode()
+                assert all(x.endswith(linedelimiter) for x in lines[:-1])
+
+
 def _memory_put(path: str, data: bytes | None) -> None:
     fs = fsspec.filesystem("memory")
     if data is None:
