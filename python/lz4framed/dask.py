@@ -197,10 +197,10 @@ class Split:
         since it was split; OSError when the file cannot be read.
         """
         with self._content() as content:
-            parts = content.views(*_split_range(content, self))
+            parts = list(_pieces(content, self))
         if len(parts) == 1 and isinstance(parts[0], bytes):
             return parts[0]
-        return b"".join(parts)
+        return b"".join(parts)  # (b"" for none)
 
     def lines(
         self, encoding: str = "utf-8", errors: str = "strict", linedelimiter: str | None = None
@@ -360,31 +360,12 @@ class _Content:
         return b"".join(parts)
 
 
-def _split_range(content: _Content, split: Split) -> tuple[int, int]:
-    """The decompressed range `[begin, end)` the split's rule (see the module docs) gives,
-    decoding as far as it takes: fsspec's `read_block` on decompressed offsets."""
-    d = split.delimiter
-    if not d:
-        stop = sys.maxsize if split.stop is None else split.stop
-        content.until(stop)
-        return split.start, min(stop, content.end)
-    if split.start == 0:
-        begin = 0
-    else:
-        at = content.find(d, split.start)
-        begin = content.end if at is None else at + len(d)
-    if split.stop is None:
-        content.until(sys.maxsize)
-        end = content.end
-    else:
-        at = content.find(d, split.stop)
-        end = content.end if at is None else at + len(d)
-    return begin, max(begin, end)
-
-
 def _pieces(content: _Content, split: Split) -> Iterator[Any]:
-    """The split's bytes (the range `_split_range` gives) as pieces, decoded as they are
-    consumed: only what the delimiter search needs is kept."""
+    """The split's bytes as pieces (bytes, or memoryviews of them), decoded as they are
+    consumed, keeping only what the delimiter search needs: `[start, stop)`, or with a
+    delimiter Dask's rule (see the module docs; fsspec's `read_block`) on decompressed
+    offsets — from just after the first delimiter at or after `start` (from 0 when `start`
+    is 0) to just after the first delimiter at or after `stop`, or the end of the data."""
     d = split.delimiter
     if not d or split.start == 0:
         pos = split.start
