@@ -1,6 +1,6 @@
 """Type stubs of the native module lz4framed._lz4framed (see the docstrings at run time)."""
 
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, overload
 
 from typing_extensions import Buffer
 
@@ -170,9 +170,18 @@ class RestartPoint:
 class SeekIndex:
     """The restart points of one .lz4 file, bound to it by size and fingerprint."""
 
+    @overload
     @staticmethod
-    def read(file: Any) -> SeekIndex:
-        """The index of a path (embedded, else PATH.idx) or of a seekable binary file object."""
+    def read(file: Any, missing_ok: Literal[False] = False) -> SeekIndex: ...
+    @overload
+    @staticmethod
+    def read(file: Any, missing_ok: bool) -> SeekIndex | None:
+        """The index of a path (embedded, else PATH.idx) or of a seekable binary file object;
+        None when there is none and `missing_ok`."""
+
+    def verify(self, file: Any) -> None:
+        """Check that the index belongs to a path or seekable binary file object (its size and
+        fingerprint); Lz4FramedError when it does not."""
 
     @staticmethod
     def from_bytes(b: Buffer) -> SeekIndex: ...
@@ -186,11 +195,36 @@ class SeekIndex:
     def __len__(self) -> int: ...
     @property
     def restart_points(self) -> list[RestartPoint]: ...
+    def __getitem__(self, i: int) -> RestartPoint: ...
+    def frame_header_offset(self, i: int) -> int | None:
+        """Where the header of the frame restart point i lies in (None: none needed)."""
+
+    def restart_index(self, i: int) -> SeekIndex:
+        """The index cut down to restart point i (its frame start, the point, the end): what a
+        task needs to decode from there, a few dozen bytes (plus a linked frame's window)."""
+
+    def decompressor_at(self, i: int, frame_header: Buffer | None = None) -> DecompressionContext:
+        """A decompression context restored at restart point i: fed the file from
+        index[i].compressed_offset on (decompress_update), it yields the content from
+        index[i].decompressed_offset on. frame_header: the bytes at frame_header_offset(i)."""
+
     def window(self, i: int) -> bytes: ...
     def restart_point_for(self, offset: int) -> int | None: ...
     def split(self, size: int) -> list[tuple[int, int]]:
         """Consecutive decompressed ranges (start, stop) of about `size` bytes, each starting at
         a restart point, covering the content."""
+
+class RestartReader:
+    """A .lz4 file's content decoded from a restart point (lz4framed.dask's tasks)."""
+
+    def __init__(self, file: Any, context: DecompressionContext, stop: int) -> None: ...
+    @property
+    def stop(self) -> int:
+        """Compressed offset up to which the file may be read (can be raised)."""
+
+    @stop.setter
+    def stop(self, stop: int) -> None: ...
+    def read(self, size: int) -> bytes: ...
 
 def build_index(
     path: str | bytes | Any, sidecar: bool = False, restart_interval: int = 4194304

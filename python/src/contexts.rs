@@ -49,6 +49,20 @@ impl CompressionContext {
     }
 }
 
+impl DecompressionContext {
+    /// A context holding `d` (e.g. a decoder restored at a restart point of a seek index).
+    pub fn new(d: Decompressor) -> Self {
+        DecompressionContext {
+            state: Locked::new(d),
+        }
+    }
+
+    /// A copy of the context's decoder.
+    pub fn decompressor(&self, py: Python<'_>) -> PyResult<Decompressor> {
+        self.state.with(py, true, |d| d.clone())
+    }
+}
+
 #[pymethods]
 impl DecompressionContext {
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {

@@ -1,11 +1,15 @@
 //! The seek index from Python: `SeekIndex` (read, inspect, split, pickle) and
 //! `build_index(path, sidecar=False)`.
 //!
-//! This is the interface for splitting one `.lz4` file across workers (the Dask reader): a
-//! worker gets the index (pickled: a few bytes per restart point) and a decompressed byte
-//! range from [`PySeekIndex::split`], opens the file as `LZ4FrameFile(fileobj, index=index)`,
-//! seeks to the range's start — which is a restart point, so nothing before it is decoded —
-//! and reads the range.
+//! This is the interface for splitting one `.lz4` file across workers. Either a worker gets
+//! the index (pickled: a few bytes per restart point) and a decompressed byte range from
+//! [`PySeekIndex::split`], opens the file as `LZ4FrameFile(fileobj, index=index)`, seeks to the
+//! range's start — which is a restart point, so nothing before it is decoded — and reads the
+//! range; or (what `lz4framed.dask` does) the client cuts the index down to one restart point
+//! ([`PySeekIndex::restart_index`]: a few dozen bytes, the window of a linked frame included)
+//! and a worker restores the decoder there ([`PySeekIndex::decompressor_at`]) and feeds it the
+//! file from the restart point's compressed offset on — it needs neither the whole index nor
+//! any byte before that offset (but the frame header, which the client reads for it).
 
 use std::fs::File;
 use std::io::{self, Read, Seek};
@@ -13,13 +17,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use lz4framed::index::SeekIndex;
-use lz4framed::index::{sidecar_path, EntryKind, IndexOptions, IndexStore};
+use lz4framed::index::{sidecar_path, EntryKind, IndexBuilder, IndexOptions, IndexStore};
 use lz4framed::Error;
 use pyo3::exceptions::{PyIndexError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyTuple};
 
 use crate::buffer::Input;
+use crate::contexts::DecompressionContext;
 use crate::errors::{self, to_pyerr};
 use crate::pyio::PyFile;
 use crate::source::Source;
@@ -69,6 +74,27 @@ impl PySeekIndex {
     fn restart_count(&self) -> usize {
         self.index.entries().len().saturating_sub(1)
     }
+
+    /// Restart point `i` (not the end entry); IndexError past the last one.
+    fn checked(&self, i: usize) -> PyResult<usize> {
+        if i >= self.restart_count() {
+            return Err(PyIndexError::new_err(format!(
+                "restart point {i} out of range (the index has {})",
+                self.restart_count()
+            )));
+        }
+        Ok(i)
+    }
+
+    fn restart_point(&self, i: usize) -> RestartPoint {
+        let e = &self.index.entries()[i];
+        RestartPoint {
+            compressed_offset: e.compressed,
+            decompressed_offset: e.decompressed,
+            frame_start: e.kind == EntryKind::FrameStart,
+            has_window: e.has_window(),
+        }
+    }
 }
 
 /// `Ok(None)` when `src` does not end in an embedded index (no "L4SI" footer); the index when
@@ -112,13 +138,19 @@ fn with_context(e: Error, path: &Path) -> Error {
 
 #[pymethods]
 impl PySeekIndex {
-    /// SeekIndex.read(file) -> SeekIndex
+    /// SeekIndex.read(file, missing_ok=False) -> SeekIndex | None
     ///
     /// The index of `file`: a path (the index embedded at its end, else the sidecar file
     /// `PATH.idx`) or a seekable binary file object (an embedded index; its position moves).
-    /// Lz4FramedError when there is none or it is refused (damaged, or built for other data).
+    /// Lz4FramedError when it is refused (damaged, or built for other data), and when there
+    /// is none — unless `missing_ok`, which returns None then.
     #[staticmethod]
-    fn read(py: Python<'_>, file: &Bound<'_, PyAny>) -> PyResult<PySeekIndex> {
+    #[pyo3(signature = (file, missing_ok=false))]
+    fn read(
+        py: Python<'_>,
+        file: &Bound<'_, PyAny>,
+        missing_ok: bool,
+    ) -> PyResult<Option<PySeekIndex>> {
         let found = if let Some(path) = Source::path_of(file)? {
             py.detach(|| -> Result<Option<SeekIndex>, Error> {
                 let mut f = File::open(&path)?;
@@ -129,6 +161,9 @@ impl PySeekIndex {
             py.detach(|| find_embedded(&mut src))
         }
         .map_err(to_pyerr)?;
+        if found.is_none() && missing_ok {
+            return Ok(None);
+        }
         let index = found.ok_or_else(|| {
             errors::lz4_error(
                 "the file has no seek index (build one with lz4framed.build_index(path), or \
@@ -136,9 +171,28 @@ impl PySeekIndex {
                 errors::GENERIC,
             )
         })?;
-        Ok(PySeekIndex {
+        Ok(Some(PySeekIndex {
             index: Arc::new(index),
-        })
+        }))
+    }
+
+    /// verify(file) -> None
+    ///
+    /// Check that this index belongs to `file` (a path or a seekable binary file object; its
+    /// position moves): the size of the indexed data (with or without this index embedded
+    /// after it) and the fingerprint of its first and last 4 KiB — what `read` checks for an
+    /// embedded or sidecar index, for an index that came from elsewhere (`from_bytes`, e.g. a
+    /// sidecar file on remote storage). Lz4FramedError when it does not belong; OSError when
+    /// the file cannot be read.
+    fn verify(&self, py: Python<'_>, file: &Bound<'_, PyAny>) -> PyResult<()> {
+        let index = Arc::clone(&self.index);
+        if let Some(path) = Source::path_of(file)? {
+            py.detach(|| -> Result<(), Error> { index.verify_file(&mut File::open(&path)?) })
+        } else {
+            let mut src = PyFile::new(file);
+            py.detach(|| index.verify_file(&mut src))
+        }
+        .map_err(to_pyerr)
     }
 
     /// SeekIndex.from_bytes(b) -> SeekIndex
@@ -186,16 +240,107 @@ impl PySeekIndex {
     /// The restart points in file order (a list of RestartPoint).
     #[getter]
     fn restart_points(&self) -> Vec<RestartPoint> {
-        let entries = self.index.entries();
-        entries[..self.restart_count()]
-            .iter()
-            .map(|e| RestartPoint {
-                compressed_offset: e.compressed,
-                decompressed_offset: e.decompressed,
-                frame_start: e.kind == EntryKind::FrameStart,
-                has_window: e.has_window(),
-            })
+        (0..self.restart_count())
+            .map(|i| self.restart_point(i))
             .collect()
+    }
+
+    /// index[i] -> RestartPoint
+    ///
+    /// Restart point `i` (negative counts from the end), without building the whole list.
+    /// IndexError out of range.
+    fn __getitem__(&self, i: isize) -> PyResult<RestartPoint> {
+        let n = self.restart_count() as isize;
+        let j = if i < 0 { i + n } else { i };
+        if !(0..n).contains(&j) {
+            return Err(PyIndexError::new_err("restart point index out of range"));
+        }
+        Ok(self.restart_point(j as usize))
+    }
+
+    /// frame_header_offset(i) -> int | None
+    ///
+    /// Where to read the frame header that `decompressor_at(i, frame_header)` needs: the
+    /// compressed offset of the frame restart point `i` lies inside (its magic number and
+    /// descriptor are there: at most 19 bytes), or None when no header is needed (the point is
+    /// a frame start, or lies in a legacy frame). IndexError for a bad `i`.
+    fn frame_header_offset(&self, i: usize) -> PyResult<Option<u64>> {
+        Ok(self.index.frame_header_offset(self.checked(i)?))
+    }
+
+    /// restart_index(i) -> SeekIndex
+    ///
+    /// This index cut down to what restarting at restart point `i` needs: the start of its
+    /// frame, the point itself (with its window, in a linked-block frame) and the end of the
+    /// data, bound to the same file. Its last restart point is where decoding starts
+    /// (restart point `i`, or its frame's start when that yields the same content). It pickles
+    /// to a few dozen bytes (plus the window, stored compressed): what a task on another
+    /// machine gets to decode from there, with `decompressor_at(len(sub) - 1, frame_header)`.
+    /// (Frames are numbered from the point's own frame in its error messages; offsets are the
+    /// file's. `LZ4FrameFile(index=sub)` refuses it for a file with an embedded index, whose
+    /// size counts that index.) IndexError for a bad `i`; Lz4FramedError when the stored
+    /// window does not decode.
+    fn restart_index(&self, py: Python<'_>, i: usize) -> PyResult<PySeekIndex> {
+        let i = self.checked(i)?;
+        let index = Arc::clone(&self.index);
+        let sub = py
+            .detach(|| -> Result<SeekIndex, Error> {
+                let codec = lz4framed::Backend::Auto.codec()?;
+                let entries = index.entries();
+                let e = &entries[i];
+                let mut b = IndexBuilder::new(codec, &IndexOptions::default());
+                if e.kind == EntryKind::Block {
+                    let fs = index.frame_start_of(i).ok_or_else(|| {
+                        Error::BadIndex(format!("restart point {i} has no frame"))
+                    })?;
+                    let f = &entries[fs];
+                    b.frame_start(f.compressed, f.decompressed, f.legacy);
+                    if e.has_window() {
+                        b.linked_block(e.compressed, e.decompressed, &index.window(i, codec)?);
+                    } else {
+                        b.block(e.compressed, e.decompressed, e.legacy);
+                    }
+                } else {
+                    b.frame_start(e.compressed, e.decompressed, e.legacy);
+                }
+                Ok(b.finish(
+                    index.data_len(),
+                    index.fingerprint(),
+                    index.decompressed_size(),
+                ))
+            })
+            .map_err(to_pyerr)?;
+        Ok(PySeekIndex {
+            index: Arc::new(sub),
+        })
+    }
+
+    /// decompressor_at(i, frame_header=None) -> DecompressionContext
+    ///
+    /// A decompression context restored at restart point `i`: fed (with `decompress_update`)
+    /// the file's bytes from `index[i].compressed_offset` on, it yields the content from
+    /// `index[i].decompressed_offset` on, checking block checksums and the block structure
+    /// (the content checksum of a frame entered in the middle cannot be checked; frames after
+    /// it are checked fully). `frame_header`: the bytes at `frame_header_offset(i)` (at least
+    /// the magic number and the descriptor; more is fine); None when that is None. Frames
+    /// with a dictionary are not supported here.
+    ///
+    /// IndexError for a bad `i`; Lz4FramedError when `frame_header` is not a valid frame
+    /// header or is missing, or the stored window does not decode.
+    #[pyo3(signature = (i, frame_header=None))]
+    fn decompressor_at(
+        &self,
+        i: usize,
+        frame_header: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<DecompressionContext> {
+        let i = self.checked(i)?;
+        let header = frame_header.map(Input::new).transpose()?;
+        let header = header.as_ref().map_or(&[][..], |h| h.as_slice());
+        let d = self
+            .index
+            .decompressor_at(i, header, None)
+            .map_err(to_pyerr)?;
+        Ok(DecompressionContext::new(d))
     }
 
     /// window(i) -> bytes

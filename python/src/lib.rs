@@ -7,7 +7,8 @@
 //! 1. the API of py-lz4framed_ph4 0.9.11 (plus py-lz4framed 0.14's `block_checksum` keyword and
 //!    any-buffer input): [`oneshot`], [`contexts`], [`errors`];
 //! 2. the file API's native reader and writer ([`reader`], [`writer`]) and the seek index
-//!    ([`index`]).
+//!    ([`index`]);
+//! 3. what `lz4framed.dask` adds: reading from one restart point ([`restart`]).
 //!
 //! Every call that (de)compresses more than a few KiB releases the GIL; input is borrowed from
 //! any buffer-protocol object without a copy ([`buffer`]).
@@ -24,6 +25,7 @@ mod locked;
 mod oneshot;
 mod pyio;
 mod reader;
+mod restart;
 mod settings;
 mod source;
 mod writer;
@@ -108,6 +110,7 @@ fn _lz4framed(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<writer::Writer>()?;
     m.add_class::<index::PySeekIndex>()?;
     m.add_class::<index::RestartPoint>()?;
+    m.add_class::<restart::RestartReader>()?;
     m.add_function(wrap_pyfunction!(index::build_index, m)?)?;
     Ok(())
 }
