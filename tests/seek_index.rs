@@ -406,3 +406,43 @@ fn lz4_tool_decodes_seekable_files() {
         assert!(out.stdout == data);
     }
 }
+
+/// The state of a decoder restored at any restart point (what a task of a distributed job
+/// carries) survives a checkpoint round trip — in checksummed frames too, whose content
+/// checksum a decoder entering mid-frame cannot verify (the checkpoint says so) — and decodes
+/// the rest of the file to the original bytes.
+#[test]
+fn restart_point_states_survive_a_checkpoint() {
+    let data = sample(1_500_000, 12);
+    for (mode, checksum) in [
+        (BlockMode::Independent, true),
+        (BlockMode::Linked, true),
+        (BlockMode::Linked, false),
+    ] {
+        let s = settings(mode, BlockSize::Max64KB).content_checksum(checksum);
+        let options = IndexOptions::default().restart_interval(200_000);
+        let mut enc = SeekableEncoder::with_options(Vec::new(), &s, &options).unwrap();
+        enc.write_all(&data).unwrap();
+        let file = enc.finish().unwrap();
+        let index = SeekIndex::read_embedded(&mut Cursor::new(&file)).unwrap();
+        let n = index.entries().len() - 1;
+        for i in (0..n).step_by((n / 7).max(1)) {
+            let header = index
+                .frame_header_offset(i)
+                .map_or(&[][..], |at| &file[at as usize..]);
+            let state = index.decompressor_at(i, header, None).unwrap().checkpoint();
+            let mut d = lz4framed::Decompressor::from_checkpoint(&state)
+                .unwrap_or_else(|e| panic!("{mode:?} checksum {checksum}, point {i}: {e}"));
+            let e = &index.entries()[i];
+            let mut out = Vec::new();
+            let end = index.data_len() as usize;
+            d.decompress(&file[e.compressed as usize..end], &mut out)
+                .unwrap();
+            d.finish().unwrap();
+            assert!(
+                out[..] == data[e.decompressed as usize..],
+                "{mode:?} point {i}"
+            );
+        }
+    }
+}

@@ -136,7 +136,10 @@ mod tests {
                 for i in 0..100_000u64 {
                     x = black_box(x.wrapping_mul(31).wrapping_add(i));
                 }
-                assert!(start.elapsed() < Duration::from_secs(5), "thread CPU time stuck");
+                assert!(
+                    start.elapsed() < Duration::from_secs(5),
+                    "thread CPU time stuck"
+                );
             }
             black_box(x);
         }

@@ -12,7 +12,10 @@
 //!                     8 legacy block header, 9 legacy block
 //! flags u8            bit 0 content-checksum state present, 1 pending input,
 //!                     2 pending output, 3 window present, 4 dictionary,
-//!                     5 checksums not verified, 6 decoder failed
+//!                     5 checksums not verified, 6 decoder failed,
+//!                     7 in a checksummed frame without its running content checksum (a
+//!                     decoder restarted mid-frame from a seek index restart point: that
+//!                     frame's content checksum cannot be verified)
 //! descriptor          len u8 + the frame descriptor bytes as read (FLG .. HC); 0 = none
 //! varint compressed_position      varint decompressed_position
 //! varint frame_index              varint frame_decompressed
@@ -52,6 +55,7 @@ const F_WINDOW: u8 = 1 << 3;
 const F_DICT: u8 = 1 << 4;
 const F_NO_VERIFY: u8 = 1 << 5;
 const F_FAILED: u8 = 1 << 6;
+const F_HASH_SKIPPED: u8 = 1 << 7;
 
 /// Largest pending output a checkpoint may carry (one legacy block).
 const MAX_PENDING_OUT: usize = LEGACY_BLOCK_SIZE;
@@ -128,6 +132,12 @@ pub(crate) fn write(
     }
     if engine.has_failed() {
         flags |= F_FAILED;
+    }
+    if engine.content_hash().is_none()
+        && engine.walker().in_frame_body()
+        && engine.frame().is_some_and(|f| f.content_checksum)
+    {
+        flags |= F_HASH_SKIPPED;
     }
     out.push(flags);
     out.push(engine.walker().descriptor().len() as u8);
@@ -211,9 +221,6 @@ pub(crate) fn read(bytes: &[u8], codec: &dyn BlockCodec) -> Result<Restored, Err
     let eof = || bad("ends early");
     let code = r.u8().ok_or_else(eof)?;
     let flags = r.u8().ok_or_else(eof)?;
-    if flags & 0x80 != 0 {
-        return Err(bad("unknown flag bits"));
-    }
     let desc_len = usize::from(r.u8().ok_or_else(eof)?);
     if desc_len > MAX_DESCRIPTOR_LEN {
         return Err(bad("descriptor too long"));
@@ -319,7 +326,14 @@ pub(crate) fn read(bytes: &[u8], codec: &dyn BlockCodec) -> Result<Restored, Err
         }
     }
 
-    let wants_hash = in_frame_body && info.as_ref().is_some_and(|f| f.content_checksum);
+    let checksummed = in_frame_body && info.as_ref().is_some_and(|f| f.content_checksum);
+    let skipped = flags & F_HASH_SKIPPED != 0;
+    if skipped && (!checksummed || flags & F_HASH != 0) {
+        return Err(bad(
+            "content-checksum state marked skipped where no content checksum runs",
+        ));
+    }
+    let wants_hash = checksummed && !skipped;
     if (flags & F_HASH != 0) != wants_hash {
         return Err(bad(
             "content-checksum state present where none belongs, or missing",
