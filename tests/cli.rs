@@ -579,6 +579,24 @@ fn info_and_test_report_errors_per_file() {
 }
 
 #[test]
+fn trailing_data_status_5_is_documented_where_it_happens() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut file = lz4framed::compress(b"some data");
+    file.extend_from_slice(&[0; 8]);
+    let f = write(dir.path(), "padded.lz4", &file);
+    for command in ["decompress", "test", "info"] {
+        let mut args = vec![command, s(&f)];
+        if command == "decompress" {
+            args.push("-");
+        }
+        assert_eq!(run(&args).status.code(), Some(5), "{command}");
+        let help = stdout(&run(&[command, "--help"]));
+        assert!(help.contains("\n  5  warning"), "{command} --help: {help}");
+    }
+    assert!(stdout(&run(&["--help"])).contains("\n  5  warning"));
+}
+
+#[test]
 fn usage_and_io_errors_have_their_exit_codes() {
     let dir = tempfile::tempdir().unwrap();
     let f = write(dir.path(), "in", b"some input");

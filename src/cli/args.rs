@@ -7,17 +7,33 @@ use std::path::{Path, PathBuf};
 use clap::builder::TypedValueParser;
 use clap::{Args, Parser, Subcommand};
 
-const AFTER_HELP: &str = "\
+/// The exit codes, for the help of every command.
+macro_rules! exit_codes {
+    () => {
+        "\
 Exit codes:
   0  success
   1  usage error (bad option or value, unavailable backend, unsupported level)
   2  input error (INFILE or the dictionary cannot be opened or read)
   3  output error (OUTFILE exists without -f, cannot be created or written)
   4  corrupt or invalid data (bad magic, checksum mismatch, truncated input, wrong dictionary)
+  5  warning (decompress, test, info): every frame was decoded (and written), but bytes that are
+     no frame follow the last one (zero padding, a size word after a legacy stream)"
+    };
+}
+
+/// The help after the options of a command that reads LZ4 data only (`info`, `test`).
+const EXIT_CODES: &str = exit_codes!();
+
+/// The help after the options of a command that writes an OUTFILE.
+const AFTER_HELP: &str = concat!(
+    exit_codes!(),
+    "
 
 Without OUTFILE or with `-` as OUTFILE, output goes to stdout; `-` as INFILE reads stdin. An existing OUTFILE is never
 overwritten without -f. Output is written to a temporary file in OUTFILE's folder and renamed
-into place only on success, so a failure never leaves a partial OUTFILE behind.";
+into place only on success, so a failure never leaves a partial OUTFILE behind.",
+);
 
 /// lz4framed: LZ4 frame compression and decompression, compatible with the `lz4` tool.
 #[derive(Debug, Parser)]
@@ -58,8 +74,10 @@ pub enum Command {
     #[command(after_help = AFTER_HELP)]
     Decompress(DecompressArgs),
     /// Show each frame of the files: type, block size and mode, flags, sizes, ratio.
+    #[command(after_help = EXIT_CODES)]
     Info(InfoArgs),
     /// Decode and verify the files, writing no output.
+    #[command(after_help = EXIT_CODES)]
     Test(TestArgs),
     /// List the block backends of this build, the CPU features detected and what auto picks.
     Backends,
