@@ -153,3 +153,46 @@ fn resume_refuses_stdout_and_a_damaged_state() {
     assert_eq!(r.status.code(), Some(4));
     assert!(String::from_utf8_lossy(&r.stderr).contains("bad checkpoint"));
 }
+
+#[test]
+fn trailing_data_ends_as_without_resume() {
+    // Zero padding after the last frame: decompress keeps the output and warns (exit code 5);
+    // with --resume the same, also when resumed from a checkpoint before the padding.
+    let (data, frame) = sample(BlockMode::Independent);
+    let dir = tempfile::tempdir().unwrap();
+    let padded = dir.path().join("padded.lz4");
+    let cut = dir.path().join("cut.lz4");
+    std::fs::write(&padded, [frame.as_slice(), &[0; 1000]].concat()).unwrap();
+    std::fs::write(&cut, &frame[..frame.len() / 2]).unwrap();
+    let plain = bin()
+        .arg("decompress")
+        .arg(&padded)
+        .arg(dir.path().join("plain"))
+        .output()
+        .unwrap();
+    assert_eq!(plain.status.code(), Some(5));
+    let state = dir.path().join("state");
+    let resume = |input: &Path| {
+        bin()
+            .args(["decompress", "--checkpoint-every", "1", "--resume"])
+            .arg(&state)
+            .arg(input)
+            .arg(dir.path().join("out"))
+            .output()
+            .unwrap()
+    };
+    for first in [None, Some(&cut)] {
+        if let Some(cut) = first {
+            assert_eq!(resume(cut).status.code(), Some(4));
+            assert!(state.exists());
+        }
+        let r = resume(&padded);
+        let stderr = String::from_utf8_lossy(&r.stderr);
+        assert_eq!(r.status.code(), Some(5), "{stderr}");
+        assert!(stderr.contains("1000 trailing bytes at offset"), "{stderr}");
+        assert!(std::fs::read(dir.path().join("out")).unwrap() == data);
+        assert!(!state.exists());
+        no_leftovers(dir.path(), "out");
+        std::fs::remove_file(dir.path().join("out")).unwrap();
+    }
+}

@@ -7,7 +7,8 @@
 //! skips the input to the checkpoint's input position and continues. When the input ends early
 //! the state is saved where it ended, so a rerun with the complete input continues from there.
 //! The output is built in `.OUTFILE.lz4framed-partial` and renamed to OUTFILE only when
-//! complete; STATEFILE is then removed.
+//! complete; STATEFILE is then removed. Bytes after the last frame that are no frame end the
+//! run as they end `decompress`: the output is complete, a warning, exit code 5.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufRead, Read, Seek, SeekFrom, Write};
@@ -16,7 +17,7 @@ use std::path::{Path, PathBuf};
 use lz4framed::{Decompressor, FrameDecoder};
 
 use super::args::DecompressArgs;
-use super::decode::{classify, decompressor, Tracked};
+use super::decode::{classify, decompressor, rest_len, trailing_offset, Decoded, Tracked};
 use super::errors::{io_reason, CliError, CliResult, Exit};
 use super::input::Input;
 use super::output::publish;
@@ -159,10 +160,19 @@ pub fn run(args: &DecompressArgs, state_path: &Path) -> CliResult<Exit> {
         write_atomically(state_path, &dec.checkpoint())
             .map_err(|e| CliError::output(&state_name, &e))
     };
+    let mut trailing = None;
     loop {
         let buf = match dec.fill_buf() {
             Ok(b) => b,
             Err(e) => {
+                if let Some(offset) = trailing_offset(&e).filter(|_| !dec.get_ref().failed) {
+                    // Bytes after the last frame that are no frame: the output is complete, as
+                    // for decompress without --resume (a warning, exit code 5).
+                    let read = in_pos + dec.read_position();
+                    let rest = rest_len(&mut dec.get_mut().inner)?;
+                    trailing = Some((offset, read + rest - offset));
+                    break;
+                }
                 let err = classify(&name, &dec, &e);
                 if e.kind() == io::ErrorKind::UnexpectedEof && !dec.get_ref().failed {
                     // The input ended early: keep what was decoded and where, for a rerun.
@@ -200,5 +210,17 @@ pub fn run(args: &DecompressArgs, state_path: &Path) -> CliResult<Exit> {
     drop(out);
     publish(&partial, target, args.io.force)?;
     let _ = fs::remove_file(state_path);
+    if trailing.is_some() {
+        let decoded = Decoded {
+            frames: dec.decompressor().frame_number(),
+            compressed: trailing.map_or(0, |(offset, _)| offset),
+            decompressed: dec.decompressor().decompressed_position(),
+            trailing,
+        };
+        if !args.io.quiet {
+            decoded.warn_trailing(&name);
+        }
+        return Ok(Exit::Trailing);
+    }
     Ok(Exit::Ok)
 }
