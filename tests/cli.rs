@@ -594,6 +594,12 @@ fn trailing_data_status_5_is_documented_where_it_happens() {
         assert!(help.contains("\n  5  warning"), "{command} --help: {help}");
     }
     assert!(stdout(&run(&["--help"])).contains("\n  5  warning"));
+    // -q: "no warnings"; the exit code still tells.
+    let o = run(&["decompress", "-q", s(&f), "-"]);
+    assert_eq!(o.status.code(), Some(5));
+    assert_eq!(o.stdout, b"some data");
+    assert_eq!(stderr(&o), "");
+    assert!(stderr(&run(&["decompress", s(&f), "-"])).contains("warning: 8 trailing bytes"));
 }
 
 #[test]
