@@ -96,6 +96,33 @@ def test_modes(data, tmp_path):
         lz4framed.open(tmp_path / "missing.lz4")
 
 
+@pytest.mark.parametrize(
+    ("name", "mode", "error"),
+    [
+        ("missing.lz4", "rb", FileNotFoundError),
+        ("no/such/dir/new.lz4", "wb", FileNotFoundError),
+        ("exists.lz4", "xb", FileExistsError),
+        (".", "rb", IsADirectoryError),
+        (".", "wb", IsADirectoryError),
+    ],
+)
+def test_os_errors_are_those_of_open(tmp_path, name, mode, error):
+    # errno, strerror and filename as open() (and bz2.open()) give them, not "[Errno None] None".
+    (tmp_path / "exists.lz4").write_bytes(lz4framed.compress(b"x"))
+    path = str(tmp_path / name)
+    with pytest.raises(error) as ours:
+        lz4framed.open(path, mode)
+    with pytest.raises(error) as builtin:
+        open(path, mode)
+    assert ours.value.errno == builtin.value.errno
+    assert ours.value.strerror == builtin.value.strerror
+    assert ours.value.filename == path
+    assert str(ours.value) == f"[Errno {builtin.value.errno}] {builtin.value.strerror}: {path!r}"
+    with pytest.raises(error) as ours:
+        lz4framed.SeekIndex.read(path) if mode == "rb" else lz4framed.open(path, mode)
+    assert ours.value.errno == builtin.value.errno
+
+
 def test_text_mode(tmp_path):
     p = tmp_path / "t.lz4"
     lines = [f"line {i} ünïcode\n" for i in range(10000)]
