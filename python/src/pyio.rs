@@ -52,7 +52,7 @@ impl PyFile {
 fn would_block() -> io::Error {
     io::Error::new(
         io::ErrorKind::WouldBlock,
-        "the file object is non-blocking and has no data ready (it returned None)",
+        "the file object is non-blocking and has no data ready (its read() returned None)",
     )
 }
 
@@ -86,9 +86,12 @@ impl Write for PyFile {
         self.call(|o| {
             let n = o.call_method1("write", (PyBytes::new(o.py(), buf),))?;
             if n.is_none() {
-                // Buffered and text-less binary files return the length; raw non-blocking ones
-                // may return None.
-                return Ok(Err(would_block()));
+                // Binary files return the length written. Many file-like objects return None
+                // (a write() that appends to a list, a web framework's response): bz2, gzip,
+                // lzma and python-lz4 ignore write()'s result, and so everything was written.
+                // (Only a raw non-blocking file returns None for "nothing written", and those
+                // four lose data on one as well.)
+                return Ok(Ok(buf.len()));
             }
             let n: usize = n.extract()?;
             Ok(Ok(n.min(buf.len())))

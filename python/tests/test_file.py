@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bz2
 import io
 import os
 import pickle
@@ -61,6 +62,26 @@ def test_round_trip_file_objects(data, threads):
         while chunk := f.read(100_000):
             chunks.append(chunk)
     assert b"".join(chunks) == data
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_write_to_a_file_like_object_whose_write_returns_none(data, threads):
+    # A write() that keeps the bytes and returns nothing (as many sinks do): bz2 writes to it,
+    # and so does LZ4FrameFile.
+    class Sink:
+        def __init__(self):
+            self.parts = []
+
+        def write(self, b):
+            self.parts.append(bytes(b))
+
+    for opener in (bz2.open, lz4framed.open):
+        sink = Sink()
+        kwargs = {} if opener is bz2.open else {"threads": threads}
+        with opener(sink, "wb", **kwargs) as f:
+            f.write(data)
+        back = bz2 if opener is bz2.open else lz4framed
+        assert back.decompress(b"".join(sink.parts)) == data
 
 
 def test_empty_file(tmp_path):
