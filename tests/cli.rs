@@ -370,6 +370,33 @@ fn threads_option_is_accepted_and_honest() {
         outs.push(o.stdout);
     }
     assert!(outs[0] == outs[1] && outs[1] == outs[2]);
+    // A huge N is capped (at lz4's 200): it aborted the process when the OS refused threads.
+    let huge = "1000000";
+    let o = bin()
+        .args(["compress", "-q", "-B", "64K", "-T", huge, "-"])
+        .write_stdin(data.clone())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{:?} {}", o.status, stderr(&o));
+    for command in [
+        &["decompress", "-q", "-T", huge, "-"][..],
+        &["test", "-T", huge, "-"],
+    ] {
+        let back = bin()
+            .args(command)
+            .write_stdin(o.stdout.clone())
+            .output()
+            .unwrap();
+        assert!(
+            back.status.success(),
+            "{command:?}: {:?} {}",
+            back.status,
+            stderr(&back)
+        );
+        if command[0] == "decompress" {
+            assert!(back.stdout == data);
+        }
+    }
 }
 
 #[test]

@@ -206,7 +206,8 @@ pub struct CompressArgs {
     /// Block backend (auto: the fastest this CPU has; LZ4FRAMED_BACKEND overrides it).
     #[arg(long, value_name = "NAME", default_value = "auto", value_parser = backend_parser())]
     pub backend: lz4framed::Backend,
-    /// Worker threads (0 = all cores, the default). The output is the same for any N.
+    /// Worker threads (0 = all cores, the default; at most 200, as lz4). The output is the
+    /// same for any N.
     #[arg(short = 'T', long, value_name = "N", default_value_t = 0)]
     pub threads: u32,
     /// Append a seek index (a skippable frame every LZ4 decoder ignores), so that the file can
@@ -230,8 +231,8 @@ pub struct DecompressArgs {
     pub io: IoArgs,
     #[command(flatten)]
     pub decode: DecodeArgs,
-    /// Threads (0 = all cores, the default). The blocks of independent-block frames (the lz4
-    /// tool's default) are decoded in parallel; linked frames too when the file has a seek
+    /// Threads (0 = all cores, the default; at most 200, as lz4). The blocks of
+    /// independent-block frames (the lz4 tool's default) are decoded in parallel; linked frames too when the file has a seek
     /// index, else on one thread. The output is the same for any N.
     #[arg(short = 'T', long, value_name = "N", default_value_t = 0)]
     pub threads: u32,
@@ -343,9 +344,14 @@ pub struct ExtractArgs {
     pub decode: DecodeArgs,
 }
 
-/// The thread count an `-T N` option asks for (0 = all cores).
+/// The most threads `-T N` starts: `lz4`'s limit (`NB_WORKERS_MAX`, 200). More than the
+/// machine has cores only cost memory, and a number in the thousands made the process abort
+/// (the operating system refused to start the threads).
+pub const MAX_THREADS: usize = 200;
+
+/// The thread count an `-T N` option asks for (0 = all cores; at most [`MAX_THREADS`]).
 pub fn threads(n: u32) -> usize {
-    lz4framed::parallel::thread_count(n as usize)
+    lz4framed::parallel::thread_count(n as usize).min(MAX_THREADS)
 }
 
 fn parse_block_size(s: &str) -> Result<lz4framed::BlockSize, String> {

@@ -142,7 +142,7 @@ impl Runner {
                     cores - spared
                 }
             }
-            Some(n) => n.min(200) as usize,
+            Some(n) => (n as usize).min(super::args::MAX_THREADS),
         }
     }
 
