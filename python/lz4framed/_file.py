@@ -68,7 +68,7 @@ class LZ4FrameFile(io.BufferedIOBase):
             content_checksum: append an XXH32 of the content (checked when reading).
             block_checksum: append an XXH32 to every block.
             seekable: append a seek index (write modes "w" and "x").
-            threads: 0 = all cores, 1 = no extra threads, N = N threads.
+            threads: 0 = all cores, 1 = no extra threads, N = N threads (at most 200).
             index: reading only: None to use the file's index if it has one, False to ignore
                 it, or a SeekIndex (e.g. from SeekIndex.read()) for a file object.
         """

@@ -566,7 +566,7 @@ impl Reader {
                 ))
             }
         };
-        let threads = lz4framed::parallel::thread_count(threads);
+        let threads = crate::settings::threads(threads);
         let path = Source::path_of(file)?;
         let mut source = match &path {
             Some(p) => {

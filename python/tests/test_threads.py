@@ -170,6 +170,24 @@ def test_parallel_paths_agree(corpus_file):
                 assert lz4framed.decompress(frame, threads=1) == corpus_file
 
 
+def test_huge_thread_counts_are_capped(corpus_file, tmp_path):
+    # threads=10**6 started threads until the OS refused one: a PanicException. Now at most
+    # 200 threads (the lz4 tool's limit) are started, and the result is the same.
+    many = 10**6
+    frame = lz4framed.compress(
+        corpus_file, block_size_id=4, block_mode_linked=False, checksum=True, threads=many
+    )
+    assert frame == lz4framed.compress(
+        corpus_file, block_size_id=4, block_mode_linked=False, checksum=True, threads=2
+    )
+    assert lz4framed.decompress(frame, threads=many) == corpus_file
+    p = tmp_path / "many.lz4"
+    with lz4framed.open(p, "wb", threads=many, block_linked=False) as f:
+        f.write(corpus_file)
+    with lz4framed.open(p, threads=many) as f:
+        assert f.read() == corpus_file
+
+
 def test_concatenated_frames_on_threads(data):
     # Field fault: concatenated checksummed frames failed at random on several threads.
     small = lz4framed.compress(data[:100_000], block_mode_linked=False, checksum=True)
