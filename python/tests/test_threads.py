@@ -277,6 +277,30 @@ def test_native_objects_dropped_unclosed(corpus_file):
     assert os_threads() == before
 
 
+def test_files_left_open_at_interpreter_exit(data, tmp_path):
+    # Files on threads left open (module globals) are closed by their finalizers at interpreter
+    # shutdown: a written file is complete, and nothing panics (joining the background thread
+    # attached to an interpreter that no longer accepts it: a Rust panic on stderr).
+    src = tmp_path / "src.lz4"
+    with lz4framed.open(src, "wb", block_linked=False, block_size=64 << 10) as f:
+        f.write(data)
+    out = tmp_path / "out.lz4"
+    code = (
+        "import io, lz4framed\n"
+        f"r = lz4framed.open({str(src)!r}, threads=2)\n"
+        "assert r.read(10)\n"
+        f"t = io.TextIOWrapper(lz4framed.open({str(src)!r}, threads=2), 'latin-1')\n"
+        "assert t.read(10)\n"
+        f"w = lz4framed.open({str(out)!r}, 'wb', threads=2)\n"
+        f"w.write(open({str(src)!r}, 'rb').read() * 3)\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=120)
+    assert r.returncode == 0, r.stderr.decode()
+    assert r.stderr == b"", r.stderr.decode()
+    with lz4framed.open(out) as f:
+        assert f.read() == src.read_bytes() * 3
+
+
 def test_close_while_other_threads_read(data, tmp_path):
     # Closing a file other threads are reading: they get data, or ValueError (closed file).
     p = tmp_path / "c.lz4"
