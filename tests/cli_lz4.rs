@@ -127,7 +127,8 @@ const OPTIONS: &[(&[&str], Check)] = &[
     (&["-B5D"], |i| {
         i.block_size == Some(BlockSize::Max256KB) && i.block_mode == BlockMode::Linked
     }),
-    (&["-BD"], |i| i.block_mode == BlockMode::Linked),
+    // 700 KB fit in one 4 MiB block, which lz4 frames as independent (LZ4F_compressFrame).
+    (&["-BD"], |i| i.block_mode == BlockMode::Independent),
     (&["-BX"], |i| i.block_checksum),
     (&["--no-frame-crc"], |i| !i.content_checksum),
     (&["--content-size"], |i| i.content_size.is_some()),
@@ -912,6 +913,53 @@ fn no_frame_or_skippable_frames_only_is_an_empty_stream() {
                 (status, out),
                 "lz4 as {tool} {args:?}"
             );
+        }
+    }
+}
+
+#[test]
+fn small_inputs_are_framed_as_lz4_frames_them() {
+    // An input shorter than one block is one LZ4F_compressFrame for lz4: the smallest block
+    // size that holds it (never more than asked), independent blocks, and no content size for
+    // nothing. Whether it comes from a file or a pipe, with an explicit -B or -BD: on the C
+    // backend the frames are byte for byte lz4's. (Ours kept -B7 and -BD, and 4 MiB blocks
+    // for a pipe.)
+    if !have_real() {
+        return;
+    }
+    let t = Links::new();
+    let data = text_like(300_000, 23);
+    t.put("in", &data);
+    t.put("empty", b"");
+    for opts in [
+        &[][..],
+        &["-B7"],
+        &["-B6"],
+        &["-BD"],
+        &["-B7D", "-BX"],
+        &["--content-size"],
+        &["-9", "-BD", "--no-frame-crc"],
+    ] {
+        for input in ["in", "empty"] {
+            for piped in [false, true] {
+                let mut args = opts.to_vec();
+                args.push("-c");
+                let stdin = piped.then(|| fs::read(t.path(input)).unwrap());
+                if !piped {
+                    args.push(input);
+                }
+                let mut cmd = Command::new(t.bin.join("lz4"));
+                cmd.env("LZ4FRAMED_BACKEND", "c");
+                let ours = run(cmd, &t.work, &args, stdin.as_deref());
+                let real = t.real(&t.work, &args, stdin.as_deref());
+                assert_eq!(code(&ours), 0, "{args:?}: {}", err(&ours));
+                assert!(
+                    ours.stdout == real.stdout,
+                    "{args:?} {input} piped={piped}: {:02x?} / lz4 {:02x?}",
+                    &ours.stdout[..ours.stdout.len().min(16)],
+                    &real.stdout[..real.stdout.len().min(16)]
+                );
+            }
         }
     }
 }

@@ -407,6 +407,7 @@ impl Runner {
             content_size: self.a.content_size,
             dict: self.dict.clone(),
             backend: lz4framed::Backend::Auto,
+            single_block_as_lz4: true,
         }
     }
 
