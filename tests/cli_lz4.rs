@@ -963,3 +963,41 @@ fn small_inputs_are_framed_as_lz4_frames_them() {
         }
     }
 }
+
+#[test]
+fn fast_levels_are_lz4s_on_the_c_backend() {
+    // `--fast=N` is LZ4F's level -N, which compresses with acceleration N + 1: on the C
+    // backend (the library lz4 itself uses) the frames are byte for byte lz4's. Ours used
+    // acceleration N, the bytes of lz4's --fast=N-1.
+    if !have_real() {
+        return;
+    }
+    let t = Links::new();
+    t.put("in", &text_like(700_000, 22));
+    for fast in [
+        "-1",
+        "--fast",
+        "--fast=1",
+        "--fast=2",
+        "--fast=9",
+        "--fast=300",
+    ] {
+        // One block: the blocks of a longer input come out of LZ4F other than out of the
+        // library's block compressor (both valid; measured: LZ4F's 64 KiB independent blocks
+        // are larger), so only single-block frames can be byte for byte lz4's.
+        for blocks in ["-B7", "-B6"] {
+            let args = [fast, blocks, "-c", "in"];
+            let mut cmd = Command::new(t.bin.join("lz4"));
+            cmd.env("LZ4FRAMED_BACKEND", "c");
+            let ours = run(cmd, &t.work, &args, None);
+            let real = t.real(&t.work, &args, None);
+            assert_eq!(code(&ours), 0, "{args:?}: {}", err(&ours));
+            assert!(
+                ours.stdout == real.stdout,
+                "{args:?}: {} bytes, lz4 {}",
+                ours.stdout.len(),
+                real.stdout.len()
+            );
+        }
+    }
+}

@@ -387,10 +387,13 @@ impl Runner {
     }
 
     fn spec(&self) -> FrameSpec {
-        // As LZ4F: level 0 is the default fast level, above 12 is 12, acceleration is capped.
+        // As LZ4F: level 0 is the default fast level, above 12 is 12; a negative level -N
+        // (`--fast=N`) compresses with acceleration N + 1 (`LZ4F_compressBlock`), which is the
+        // library's level -(N + 1); acceleration is capped.
         let level = match self.a.level {
             0 => 1,
-            l => l.clamp(-65537, 12),
+            l if l < 0 => (l - 1).max(-65537),
+            l => l.min(12),
         };
         FrameSpec {
             level,
