@@ -400,6 +400,40 @@ fn threads_option_is_accepted_and_honest() {
 }
 
 #[test]
+fn a_symlinked_outfile_is_written_through() {
+    // `-f` onto a symlink replaces the file it points to and keeps the link, as lz4 (which
+    // opens OUTFILE) does; replacing the link left the file it points to unchanged.
+    let dir = tempfile::tempdir().unwrap();
+    let data = sample(60_000, 19);
+    let f = write(dir.path(), "in", &data);
+    let elsewhere = dir.path().join("elsewhere");
+    fs::create_dir(&elsewhere).unwrap();
+    let real = write(&elsewhere, "real.lz4", b"old");
+    let link = dir.path().join("link.lz4");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let o = run(&["compress", "-q", "-f", s(&f), s(&link)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(
+        lz4framed::decompress(&fs::read(&real).unwrap()).unwrap(),
+        data
+    );
+    // Decompressing onto it, too; no temporary file is left in either folder.
+    let o = run(&["decompress", "-q", "-f", s(&real), s(&link)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(fs::read(&real).unwrap() == data);
+    assert_eq!(listing(&elsewhere), ["real.lz4"]);
+    assert_eq!(listing(dir.path()), ["elsewhere", "in", "link.lz4"]);
+}
+
+#[test]
 fn no_clobber_without_force_and_overwrite_with_force() {
     let dir = tempfile::tempdir().unwrap();
     let data = sample(60_000, 9);
