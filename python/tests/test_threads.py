@@ -301,6 +301,26 @@ def test_files_left_open_at_interpreter_exit(data, tmp_path):
         assert f.read() == src.read_bytes() * 3
 
 
+def test_file_object_writers_left_open_at_interpreter_exit(data, tmp_path):
+    # A file writing to a Python file object on threads, left open: the background thread
+    # could not write to the file object from the finalizer at shutdown (a panic on that
+    # thread, and an empty output). Binary and text mode, as bz2 and python-lz4 write them.
+    binary, text, raw = tmp_path / "b.lz4", tmp_path / "t.lz4", tmp_path / "raw"
+    raw.write_bytes(data)
+    code = (
+        "import lz4framed\n"
+        f"w = lz4framed.open(open({str(binary)!r}, 'wb'), 'wb', threads=2)\n"
+        f"w.write(open({str(raw)!r}, 'rb').read())\n"
+        f"t = lz4framed.open(open({str(text)!r}, 'wb'), 'wt', threads=2, encoding='ascii')\n"
+        "t.write('some text')\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=120)
+    assert r.returncode == 0, r.stderr.decode()
+    assert r.stderr == b"", r.stderr.decode()
+    assert lz4framed.decompress(binary.read_bytes()) == data
+    assert lz4framed.decompress(text.read_bytes()) == b"some text"
+
+
 def test_close_while_other_threads_read(data, tmp_path):
     # Closing a file other threads are reading: they get data, or ValueError (closed file).
     p = tmp_path / "c.lz4"
