@@ -33,8 +33,15 @@ impl PyFile {
         })
     }
 
+    /// Call the object. At interpreter shutdown, when the interpreter no longer lets this
+    /// thread in (a background thread of an object finalized then), an error rather than a
+    /// panic.
     fn call<R>(&self, f: impl FnOnce(&Bound<'_, PyAny>) -> PyResult<R>) -> io::Result<R> {
-        Python::attach(|py| f(self.obj.bind(py)).map_err(py_io_error))
+        Python::try_attach(|py| f(self.obj.bind(py)).map_err(py_io_error)).unwrap_or_else(|| {
+            Err(io::Error::other(
+                "the Python interpreter is shutting down: the file object cannot be used",
+            ))
+        })
     }
 
     /// `obj.seekable()` (False when the object has no such method or it fails).

@@ -319,6 +319,17 @@ def test_file_object_writers_left_open_at_interpreter_exit(data, tmp_path):
     assert r.stderr == b"", r.stderr.decode()
     assert lz4framed.decompress(binary.read_bytes()) == data
     assert lz4framed.decompress(text.read_bytes()) == b"some text"
+    # The native writer alone (no atexit close): dropped at shutdown, its thread cannot
+    # write any more, and says nothing rather than panic.
+    code = (
+        "import io\n"
+        "from lz4framed._lz4framed import Writer\n"
+        "w = Writer(io.BytesIO(), threads=2)\n"
+        "w.write(bytes(5_000_000))\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=120)
+    assert r.returncode == 0, r.stderr.decode()
+    assert b"panicked" not in r.stderr, r.stderr.decode()
 
 
 def test_close_while_other_threads_read(data, tmp_path):
