@@ -400,6 +400,45 @@ fn threads_option_is_accepted_and_honest() {
 }
 
 #[test]
+fn index_and_extract_say_they_need_a_regular_file() {
+    // They seek in the file: stdin was "-: No such file or directory", a FIFO "Illegal seek"
+    // (as an output error).
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "f.lz4", &lz4framed::compress(b"data"));
+    for args in [
+        &["index", "-"][..],
+        &["extract", "-", "--offset", "0", "--length", "1"],
+    ] {
+        let o = bin()
+            .args(args)
+            .write_stdin(fs::read(&f).unwrap())
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        assert!(
+            stderr(&o).contains("needs a file"),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+    }
+    let fifo = dir.path().join("fifo.lz4");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.unwrap().success());
+    for args in [
+        &["index", s(&fifo)][..],
+        &["extract", s(&fifo), "--offset", "0", "--length", "1"],
+    ] {
+        let o = run(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&o).contains("not a regular file"),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+    }
+}
+
+#[test]
 fn a_symlinked_outfile_is_written_through() {
     // `-f` onto a symlink replaces the file it points to and keeps the link, as lz4 (which
     // opens OUTFILE) does; replacing the link left the file it points to unchanged.
