@@ -400,6 +400,40 @@ fn threads_option_is_accepted_and_honest() {
 }
 
 #[test]
+fn an_option_given_twice_takes_its_last_value() {
+    // As lz4 (and an alias that adds its own options) has it; clap refused "cannot be used
+    // multiple times".
+    let data = sample(300_000, 24);
+    let o = bin()
+        .args([
+            "compress", "-q", "-f", "--force", "-3", "-1", "-T", "2", "-T", "1",
+        ])
+        .args(["-B", "64K", "-B", "256K", "-", "-"])
+        .write_stdin(data.clone())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let info = lz4framed::frame_info(&o.stdout).unwrap();
+    assert_eq!(info.block_size, Some(BlockSize::Max256KB));
+    let plain = bin()
+        .args(["compress", "-q", "-1", "-B", "256K", "-", "-"])
+        .write_stdin(data.clone())
+        .output()
+        .unwrap();
+    assert!(o.stdout == plain.stdout, "level 1, the last one");
+    let back = bin()
+        .args(["decompress", "-q", "-q", "-T", "3", "-T", "1", "-", "-"])
+        .write_stdin(o.stdout)
+        .output()
+        .unwrap();
+    assert!(
+        back.status.success() && back.stdout == data,
+        "{}",
+        stderr(&back)
+    );
+}
+
+#[test]
 fn index_and_extract_say_they_need_a_regular_file() {
     // They seek in the file: stdin was "-: No such file or directory", a FIFO "Illegal seek"
     // (as an output error).

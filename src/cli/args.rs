@@ -64,26 +64,29 @@ impl Cli {
     }
 }
 
-/// The subcommands.
+/// The subcommands. An option given twice takes its last value (`-3 ... -9`, `-f ... --force`,
+/// as `lz4` and most tools take them, e.g. after an alias's own options).
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Compress INFILE (or stdin) into an LZ4 frame.
-    #[command(after_help = AFTER_HELP)]
+    #[command(after_help = AFTER_HELP, args_override_self = true)]
     Compress(CompressArgs),
     /// Decompress every frame of INFILE (concatenated, skippable and legacy frames included).
-    #[command(after_help = AFTER_HELP)]
+    #[command(after_help = AFTER_HELP, args_override_self = true)]
     Decompress(DecompressArgs),
     /// Show each frame of the files: type, block size and mode, flags, sizes, ratio.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = EXIT_CODES, args_override_self = true)]
     Info(InfoArgs),
     /// Decode and verify the files, writing no output.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = EXIT_CODES, args_override_self = true)]
     Test(TestArgs),
     /// List the block backends of this build, the CPU features detected and what auto picks.
     Backends,
     /// Build the seek index of an existing .lz4 file (appended to it, or --sidecar FILE.idx).
+    #[command(args_override_self = true)]
     Index(IndexArgs),
     /// Decompress M bytes at decompressed offset N of an indexed .lz4 file.
+    #[command(args_override_self = true)]
     Extract(ExtractArgs),
 }
 
