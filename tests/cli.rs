@@ -370,6 +370,140 @@ fn threads_option_is_accepted_and_honest() {
         outs.push(o.stdout);
     }
     assert!(outs[0] == outs[1] && outs[1] == outs[2]);
+    // A huge N is capped (at lz4's 200): it aborted the process when the OS refused threads.
+    let huge = "1000000";
+    let o = bin()
+        .args(["compress", "-q", "-B", "64K", "-T", huge, "-"])
+        .write_stdin(data.clone())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{:?} {}", o.status, stderr(&o));
+    for command in [
+        &["decompress", "-q", "-T", huge, "-"][..],
+        &["test", "-T", huge, "-"],
+    ] {
+        let back = bin()
+            .args(command)
+            .write_stdin(o.stdout.clone())
+            .output()
+            .unwrap();
+        assert!(
+            back.status.success(),
+            "{command:?}: {:?} {}",
+            back.status,
+            stderr(&back)
+        );
+        if command[0] == "decompress" {
+            assert!(back.stdout == data);
+        }
+    }
+}
+
+#[test]
+fn an_option_given_twice_takes_its_last_value() {
+    // As lz4 (and an alias that adds its own options) has it; clap refused "cannot be used
+    // multiple times".
+    let data = sample(300_000, 24);
+    let o = bin()
+        .args([
+            "compress", "-q", "-f", "--force", "-3", "-1", "-T", "2", "-T", "1",
+        ])
+        .args(["-B", "64K", "-B", "256K", "-", "-"])
+        .write_stdin(data.clone())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let info = lz4framed::frame_info(&o.stdout).unwrap();
+    assert_eq!(info.block_size, Some(BlockSize::Max256KB));
+    let plain = bin()
+        .args(["compress", "-q", "-1", "-B", "256K", "-", "-"])
+        .write_stdin(data.clone())
+        .output()
+        .unwrap();
+    assert!(o.stdout == plain.stdout, "level 1, the last one");
+    let back = bin()
+        .args(["decompress", "-q", "-q", "-T", "3", "-T", "1", "-", "-"])
+        .write_stdin(o.stdout)
+        .output()
+        .unwrap();
+    assert!(
+        back.status.success() && back.stdout == data,
+        "{}",
+        stderr(&back)
+    );
+}
+
+#[test]
+fn index_and_extract_say_they_need_a_regular_file() {
+    // They seek in the file: stdin was "-: No such file or directory", a FIFO "Illegal seek"
+    // (as an output error).
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "f.lz4", &lz4framed::compress(b"data"));
+    for args in [
+        &["index", "-"][..],
+        &["extract", "-", "--offset", "0", "--length", "1"],
+    ] {
+        let o = bin()
+            .args(args)
+            .write_stdin(fs::read(&f).unwrap())
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        assert!(
+            stderr(&o).contains("needs a file"),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+    }
+    let fifo = dir.path().join("fifo.lz4");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.unwrap().success());
+    for args in [
+        &["index", s(&fifo)][..],
+        &["extract", s(&fifo), "--offset", "0", "--length", "1"],
+    ] {
+        let o = run(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&o).contains("not a regular file"),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+    }
+}
+
+#[test]
+fn a_symlinked_outfile_is_written_through() {
+    // `-f` onto a symlink replaces the file it points to and keeps the link, as lz4 (which
+    // opens OUTFILE) does; replacing the link left the file it points to unchanged.
+    let dir = tempfile::tempdir().unwrap();
+    let data = sample(60_000, 19);
+    let f = write(dir.path(), "in", &data);
+    let elsewhere = dir.path().join("elsewhere");
+    fs::create_dir(&elsewhere).unwrap();
+    let real = write(&elsewhere, "real.lz4", b"old");
+    let link = dir.path().join("link.lz4");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let o = run(&["compress", "-q", "-f", s(&f), s(&link)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(
+        lz4framed::decompress(&fs::read(&real).unwrap()).unwrap(),
+        data
+    );
+    // Decompressing onto it, too; no temporary file is left in either folder.
+    let o = run(&["decompress", "-q", "-f", s(&real), s(&link)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(fs::read(&real).unwrap() == data);
+    assert_eq!(listing(&elsewhere), ["real.lz4"]);
+    assert_eq!(listing(dir.path()), ["elsewhere", "in", "link.lz4"]);
 }
 
 #[test]
@@ -576,6 +710,30 @@ fn info_and_test_report_errors_per_file() {
     assert!(o.status.success() && o.stdout.is_empty() && o.stderr.is_empty());
     // test writes nothing.
     assert_eq!(listing(dir.path()).len(), 3);
+}
+
+#[test]
+fn trailing_data_status_5_is_documented_where_it_happens() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut file = lz4framed::compress(b"some data");
+    file.extend_from_slice(&[0; 8]);
+    let f = write(dir.path(), "padded.lz4", &file);
+    for command in ["decompress", "test", "info"] {
+        let mut args = vec![command, s(&f)];
+        if command == "decompress" {
+            args.push("-");
+        }
+        assert_eq!(run(&args).status.code(), Some(5), "{command}");
+        let help = stdout(&run(&[command, "--help"]));
+        assert!(help.contains("\n  5  warning"), "{command} --help: {help}");
+    }
+    assert!(stdout(&run(&["--help"])).contains("\n  5  warning"));
+    // -q: "no warnings"; the exit code still tells.
+    let o = run(&["decompress", "-q", s(&f), "-"]);
+    assert_eq!(o.status.code(), Some(5));
+    assert_eq!(o.stdout, b"some data");
+    assert_eq!(stderr(&o), "");
+    assert!(stderr(&run(&["decompress", s(&f), "-"])).contains("warning: 8 trailing bytes"));
 }
 
 #[test]

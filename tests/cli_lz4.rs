@@ -127,7 +127,8 @@ const OPTIONS: &[(&[&str], Check)] = &[
     (&["-B5D"], |i| {
         i.block_size == Some(BlockSize::Max256KB) && i.block_mode == BlockMode::Linked
     }),
-    (&["-BD"], |i| i.block_mode == BlockMode::Linked),
+    // 700 KB fit in one 4 MiB block, which lz4 frames as independent (LZ4F_compressFrame).
+    (&["-BD"], |i| i.block_mode == BlockMode::Independent),
     (&["-BX"], |i| i.block_checksum),
     (&["--no-frame-crc"], |i| !i.content_checksum),
     (&["--content-size"], |i| i.content_size.is_some()),
@@ -821,5 +822,182 @@ fn seekable_linked_file_decodes_through_the_index() {
     if have_real() {
         let r = t.real(&t.work, &["-dc", "big.lz4"], None);
         assert!(r.status.success() && r.stdout == data, "{}", err(&r));
+    }
+}
+
+#[test]
+fn no_frame_or_skippable_frames_only_is_an_empty_stream() {
+    // lz4 skips skippable frames before it looks for a frame, so an empty input, or one of
+    // skippable frames only, decodes to nothing with status 0; bytes that are no frame after a
+    // skippable frame are trailing data (status 1), 1 to 3 of them no magic number (40).
+    let t = Links::new();
+    let skippable = |n: u8, payload: &[u8]| {
+        let mut v = (0x184D_2A50u32 + u32::from(n)).to_le_bytes().to_vec();
+        v.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+        v.extend_from_slice(payload);
+        v
+    };
+    let data = text_like(10_000, 21);
+    let frame = lz4framed::compress(&data);
+    t.put("empty.lz4", b"");
+    t.put("skip.lz4", &skippable(0, b"meta"));
+    t.put(
+        "skips.lz4",
+        &[skippable(1, b""), skippable(15, &[7; 100_000])].concat(),
+    );
+    t.put(
+        "skip-frame.lz4",
+        &[skippable(2, b"x"), frame.clone(), skippable(3, b"y")].concat(),
+    );
+    t.put(
+        "skip-junk.lz4",
+        &[skippable(0, b"m"), b"junk!".to_vec()].concat(),
+    );
+    t.put("skip-2.lz4", &[skippable(0, b"m"), b"ab".to_vec()].concat());
+    let cut = skippable(0, b"metadata");
+    t.put("skip-cut.lz4", &cut[..10]);
+    let real_dir = t.work.parent().unwrap().join("real");
+    fs::create_dir_all(&real_dir).unwrap();
+    for f in listing(&t.work) {
+        fs::copy(t.path(&f), real_dir.join(&f)).unwrap();
+    }
+    let cases: &[(&str, &[&str], i32, &[u8])] = &[
+        ("lz4", &["-dc", "empty.lz4"], 0, b""),
+        ("lz4", &["-t", "empty.lz4"], 0, b""),
+        ("lz4cat", &["empty.lz4"], 0, b""),
+        ("lz4", &["-dc", "skip.lz4"], 0, b""),
+        ("lz4", &["-dc", "skips.lz4"], 0, b""),
+        ("unlz4", &["-c", "skips.lz4"], 0, b""),
+        ("lz4", &["-dc", "skip-frame.lz4"], 0, &data),
+        ("lz4", &["-d", "skip-junk.lz4", "junk.out"], 1, b""),
+        ("lz4cat", &["skip-junk.lz4"], 1, b""),
+        ("lz4", &["-d", "skip-2.lz4", "two.out"], 40, b""),
+    ];
+    for threads in ["-T1", "-T2"] {
+        for &(tool, args, status, out) in cases {
+            let mut args = args.to_vec();
+            args.insert(0, threads);
+            let o = t.ours(tool, &args, None);
+            assert_eq!(code(&o), status, "{tool} {args:?}: {}", err(&o));
+            assert_eq!(o.stdout, out, "{tool} {args:?}");
+            let _ = fs::remove_file(t.path("junk.out"));
+        }
+        // From stdin too.
+        for f in ["empty.lz4", "skips.lz4"] {
+            let o = t.ours("lz4", &[threads, "-d"], Some(&fs::read(t.path(f)).unwrap()));
+            assert_eq!(code(&o), 0, "{f}: {}", err(&o));
+            assert!(o.stdout.is_empty());
+        }
+    }
+    // An output file is written, empty; --rm removes the source as after any success.
+    let o = t.ours("lz4", &["-d", "--rm", "skip.lz4"], None);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert_eq!(fs::read(t.path("skip")).unwrap(), b"");
+    assert!(!t.path("skip.lz4").exists());
+    // A skippable frame cut short is still truncated input (lz4 seeks past the end of a
+    // file and does not notice), with its offset.
+    let o = t.ours("lz4", &["-dc", "skip-cut.lz4"], None);
+    assert_eq!(code(&o), 68, "{}", err(&o));
+    assert!(err(&o).contains("offset 10"), "{}", err(&o));
+    if have_real() {
+        // The real tool (1.9.4 takes no -T) agrees on every status and output above.
+        use std::os::unix::process::CommandExt;
+        for &(tool, args, status, out) in cases {
+            let mut cmd = Command::new(REAL);
+            if tool != "lz4" {
+                cmd.arg0(tool);
+            }
+            let r = run(cmd, &real_dir, args, None);
+            assert_eq!(
+                (code(&r), &r.stdout[..]),
+                (status, out),
+                "lz4 as {tool} {args:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn small_inputs_are_framed_as_lz4_frames_them() {
+    // An input shorter than one block is one LZ4F_compressFrame for lz4: the smallest block
+    // size that holds it (never more than asked), independent blocks, and no content size for
+    // nothing. Whether it comes from a file or a pipe, with an explicit -B or -BD: on the C
+    // backend the frames are byte for byte lz4's. (Ours kept -B7 and -BD, and 4 MiB blocks
+    // for a pipe.)
+    if !have_real() {
+        return;
+    }
+    let t = Links::new();
+    let data = text_like(300_000, 23);
+    t.put("in", &data);
+    t.put("empty", b"");
+    for opts in [
+        &[][..],
+        &["-B7"],
+        &["-B6"],
+        &["-BD"],
+        &["-B7D", "-BX"],
+        &["--content-size"],
+        &["-9", "-BD", "--no-frame-crc"],
+    ] {
+        for input in ["in", "empty"] {
+            for piped in [false, true] {
+                let mut args = opts.to_vec();
+                args.push("-c");
+                let stdin = piped.then(|| fs::read(t.path(input)).unwrap());
+                if !piped {
+                    args.push(input);
+                }
+                let mut cmd = Command::new(t.bin.join("lz4"));
+                cmd.env("LZ4FRAMED_BACKEND", "c");
+                let ours = run(cmd, &t.work, &args, stdin.as_deref());
+                let real = t.real(&t.work, &args, stdin.as_deref());
+                assert_eq!(code(&ours), 0, "{args:?}: {}", err(&ours));
+                assert!(
+                    ours.stdout == real.stdout,
+                    "{args:?} {input} piped={piped}: {:02x?} / lz4 {:02x?}",
+                    &ours.stdout[..ours.stdout.len().min(16)],
+                    &real.stdout[..real.stdout.len().min(16)]
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn fast_levels_are_lz4s_on_the_c_backend() {
+    // `--fast=N` is LZ4F's level -N, which compresses with acceleration N + 1: on the C
+    // backend (the library lz4 itself uses) the frames are byte for byte lz4's. Ours used
+    // acceleration N, the bytes of lz4's --fast=N-1.
+    if !have_real() {
+        return;
+    }
+    let t = Links::new();
+    t.put("in", &text_like(700_000, 22));
+    for fast in [
+        "-1",
+        "--fast",
+        "--fast=1",
+        "--fast=2",
+        "--fast=9",
+        "--fast=300",
+    ] {
+        // One block: the blocks of a longer input come out of LZ4F other than out of the
+        // library's block compressor (both valid; measured: LZ4F's 64 KiB independent blocks
+        // are larger), so only single-block frames can be byte for byte lz4's.
+        for blocks in ["-B7", "-B6"] {
+            let args = [fast, blocks, "-c", "in"];
+            let mut cmd = Command::new(t.bin.join("lz4"));
+            cmd.env("LZ4FRAMED_BACKEND", "c");
+            let ours = run(cmd, &t.work, &args, None);
+            let real = t.real(&t.work, &args, None);
+            assert_eq!(code(&ours), 0, "{args:?}: {}", err(&ours));
+            assert!(
+                ours.stdout == real.stdout,
+                "{args:?}: {} bytes, lz4 {}",
+                ours.stdout.len(),
+                real.stdout.len()
+            );
+        }
     }
 }

@@ -153,3 +153,115 @@ fn resume_refuses_stdout_and_a_damaged_state() {
     assert_eq!(r.status.code(), Some(4));
     assert!(String::from_utf8_lossy(&r.stderr).contains("bad checkpoint"));
 }
+
+#[test]
+fn trailing_data_ends_as_without_resume() {
+    // Zero padding after the last frame: decompress keeps the output and warns (exit code 5);
+    // with --resume the same, also when resumed from a checkpoint before the padding.
+    let (data, frame) = sample(BlockMode::Independent);
+    let dir = tempfile::tempdir().unwrap();
+    let padded = dir.path().join("padded.lz4");
+    let cut = dir.path().join("cut.lz4");
+    std::fs::write(&padded, [frame.as_slice(), &[0; 1000]].concat()).unwrap();
+    std::fs::write(&cut, &frame[..frame.len() / 2]).unwrap();
+    let plain = bin()
+        .arg("decompress")
+        .arg(&padded)
+        .arg(dir.path().join("plain"))
+        .output()
+        .unwrap();
+    assert_eq!(plain.status.code(), Some(5));
+    let state = dir.path().join("state");
+    let resume = |input: &Path| {
+        bin()
+            .args(["decompress", "--checkpoint-every", "1", "--resume"])
+            .arg(&state)
+            .arg(input)
+            .arg(dir.path().join("out"))
+            .output()
+            .unwrap()
+    };
+    for first in [None, Some(&cut)] {
+        if let Some(cut) = first {
+            assert_eq!(resume(cut).status.code(), Some(4));
+            assert!(state.exists());
+        }
+        let r = resume(&padded);
+        let stderr = String::from_utf8_lossy(&r.stderr);
+        assert_eq!(r.status.code(), Some(5), "{stderr}");
+        assert!(stderr.contains("1000 trailing bytes at offset"), "{stderr}");
+        assert!(std::fs::read(dir.path().join("out")).unwrap() == data);
+        assert!(!state.exists());
+        no_leftovers(dir.path(), "out");
+        std::fs::remove_file(dir.path().join("out")).unwrap();
+    }
+}
+
+#[test]
+fn another_input_or_output_is_refused() {
+    // Two inputs of the same layout (incompressible data: every block stored, so every block
+    // boundary at the same offset) and no content checksum, which would otherwise be the only
+    // check: a state saved for one must not continue the other.
+    let dir = tempfile::tempdir().unwrap();
+    let s = FrameSettings::new()
+        .block_mode(BlockMode::Independent)
+        .block_size(lz4framed::BlockSize::Max64KB);
+    let a = random_bytes(3 << 20, 61);
+    let b = random_bytes(3 << 20, 62);
+    let (fa, fb) = (
+        lz4framed::compress_with(&a, &s).unwrap(),
+        lz4framed::compress_with(&b, &s).unwrap(),
+    );
+    assert_eq!(fa.len(), fb.len());
+    let path = |n: &str| dir.path().join(n);
+    std::fs::write(path("a.lz4"), &fa).unwrap();
+    std::fs::write(path("b.lz4"), &fb).unwrap();
+    std::fs::write(path("cut.lz4"), &fa[..fa.len() / 2]).unwrap();
+    let resume = |input: &str| {
+        bin()
+            .args(["decompress", "--checkpoint-every", "1", "--resume"])
+            .arg(path("state"))
+            .arg(path(input))
+            .arg(path("out"))
+            .output()
+            .unwrap()
+    };
+    assert_eq!(resume("cut.lz4").status.code(), Some(4));
+    let saved = std::fs::read(path("state")).unwrap();
+    let r = resume("b.lz4");
+    let msg = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(4), "{msg}");
+    assert!(
+        msg.contains("the checkpoint is not of") && msg.contains("b.lz4"),
+        "{msg}"
+    );
+    // The partial output of another run (here: damaged before the checkpoint).
+    let partial = path(".out.lz4framed-partial");
+    let mut bytes = std::fs::read(&partial).unwrap();
+    let at = bytes.len() - 10;
+    bytes[at] ^= 1;
+    std::fs::write(&partial, &bytes).unwrap();
+    let r = resume("a.lz4");
+    let msg = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(4), "{msg}");
+    assert!(msg.contains("lz4framed-partial"), "{msg}");
+    bytes[at] ^= 1;
+    std::fs::write(&partial, &bytes).unwrap();
+    // The right pair continues.
+    assert_eq!(std::fs::read(path("state")).unwrap(), saved);
+    let r = resume("a.lz4");
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    assert!(std::fs::read(path("out")).unwrap() == a);
+    no_leftovers(dir.path(), "out");
+
+    // A bare checkpoint (what earlier versions wrote to STATEFILE) is still restored.
+    let mut d = lz4framed::Decompressor::new();
+    let mut head = Vec::new();
+    d.decompress(&fa[..fa.len() / 3], &mut head).unwrap();
+    std::fs::write(path("state"), d.checkpoint()).unwrap();
+    std::fs::write(&partial, &head).unwrap();
+    std::fs::remove_file(path("out")).unwrap();
+    let r = resume("a.lz4");
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    assert!(std::fs::read(path("out")).unwrap() == a);
+}

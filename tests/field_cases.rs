@@ -53,14 +53,14 @@ fn decompress(input: &[u8], threads: usize, stdin: bool, path: &Path) -> Output 
     let t = threads.to_string();
     if stdin {
         bin()
-            .args(["decompress", "-q", "-T", &t, "-", "-"])
+            .args(["decompress", "-T", &t, "-", "-"])
             .write_stdin(input.to_vec())
             .output()
             .unwrap()
     } else {
         std::fs::write(path, input).unwrap();
         bin()
-            .args(["decompress", "-q", "-T", &t])
+            .args(["decompress", "-T", &t])
             .arg(path)
             .arg("-")
             .output()

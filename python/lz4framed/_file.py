@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import io
 import os
+import sys
+import weakref
 from typing import IO, Any, Union
 
 from ._lz4framed import Reader as _Reader
@@ -15,6 +18,23 @@ __all__ = ["LZ4FrameFile", "open"]
 _BLOCK_4MB = 4 << 20
 
 StrOrBytesPath = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
+
+# Files still open that write to a Python file object from a background thread (threads != 1).
+# Left open at interpreter exit, their finalizers would run after the interpreter stopped
+# letting other threads call Python, and the background thread could no longer write the
+# frame to the file object: the output was lost. They are closed at exit instead, while it
+# still can. (A text-mode file from open() is closed through its TextIOWrapper, so that what
+# the wrapper buffers is written too.)
+_threaded_writers: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_threaded_writers() -> None:
+    for f in list(_threaded_writers):
+        try:
+            f.close()
+        except Exception as ex:  # reported as a finalizer would report it
+            print(f"lz4framed: closing {f!r} at exit: {ex!r}", file=sys.stderr)
 
 
 class LZ4FrameFile(io.BufferedIOBase):
@@ -68,7 +88,7 @@ class LZ4FrameFile(io.BufferedIOBase):
             content_checksum: append an XXH32 of the content (checked when reading).
             block_checksum: append an XXH32 to every block.
             seekable: append a seek index (write modes "w" and "x").
-            threads: 0 = all cores, 1 = no extra threads, N = N threads.
+            threads: 0 = all cores, 1 = no extra threads, N = N threads (at most 200).
             index: reading only: None to use the file's index if it has one, False to ignore
                 it, or a SeekIndex (e.g. from SeekIndex.read()) for a file object.
         """
@@ -91,6 +111,8 @@ class LZ4FrameFile(io.BufferedIOBase):
                 seekable=seekable,
                 threads=threads,
             )
+            if threads != 1 and not isinstance(filename, (str, bytes, os.PathLike)):
+                _threaded_writers.add(self)
         else:
             raise ValueError(f"Invalid mode: {mode!r}")
         if isinstance(filename, (str, bytes, os.PathLike)):
@@ -292,5 +314,9 @@ def open(
     )
     if "t" in mode:
         encoding = io.text_encoding(encoding) if hasattr(io, "text_encoding") else encoding
-        return io.TextIOWrapper(binary, encoding, errors, newline)
+        text = io.TextIOWrapper(binary, encoding, errors, newline)
+        if binary in _threaded_writers:
+            _threaded_writers.discard(binary)
+            _threaded_writers.add(text)
+        return text
     return binary

@@ -8,10 +8,11 @@
 //! LZ4 versions have codes of their own for them), as the original's tests expect.
 
 use std::io;
+use std::path::Path;
 
 use lz4framed::Error;
 use pyo3::create_exception;
-use pyo3::exceptions::{PyEOFError, PyException, PyValueError};
+use pyo3::exceptions::{PyEOFError, PyException, PyOSError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyTuple, PyType};
@@ -126,7 +127,28 @@ pub fn io_to_pyerr(e: io::Error) -> PyErr {
         let inner = e.into_inner().expect("checked above");
         return to_pyerr(*inner.downcast::<Error>().expect("checked above"));
     }
-    PyErr::from(e)
+    os_error(e, None)
+}
+
+/// An operating-system error as Python's own I/O raises it: `OSError(errno, strerror[,
+/// filename])`, which Python turns into the subclass for the errno (`FileNotFoundError`,
+/// `PermissionError`, …) with `errno`, `strerror` and `filename` set. An error without an
+/// errno becomes the `OSError` subclass for its kind, with the message only.
+pub fn os_error(e: io::Error, path: Option<&Path>) -> PyErr {
+    let Some(errno) = e.raw_os_error() else {
+        return PyErr::from(e);
+    };
+    let text = e.to_string();
+    // Rust's message is the C library's strerror() followed by " (os error N)".
+    let strerror = text
+        .split(" (os error ")
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    match path {
+        Some(p) => PyOSError::new_err((errno, strerror, p.to_string_lossy().into_owned())),
+        None => PyOSError::new_err((errno, strerror)),
+    }
 }
 
 /// An `io::Error` carrying a Python exception, so that it survives a trip through the

@@ -73,7 +73,14 @@ fn poisoned() -> PyErr {
 
 /// Wait for a background thread of ours without holding the GIL, whether or not the calling
 /// thread holds it: the background thread may need the GIL to use a Python file object, and a
-/// drop (or close) can run with the GIL held.
+/// drop (or close) can run with the GIL held. At interpreter shutdown (a file left open, closed
+/// by its finalizer after the interpreter stopped accepting new threads) attaching is refused;
+/// the calling thread then holds no GIL, and waits as it is.
 pub fn join_detached<T: Send>(handle: std::thread::JoinHandle<T>) -> std::thread::Result<T> {
-    Python::attach(|py| py.detach(|| handle.join()))
+    let mut handle = Some(handle);
+    let mut join = || handle.take().map(|h| h.join());
+    if let Some(Some(joined)) = Python::try_attach(|py| py.detach(&mut join)) {
+        return joined;
+    }
+    join().expect("the thread is joined once")
 }

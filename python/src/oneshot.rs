@@ -38,7 +38,7 @@ pub fn direct_output_limit(input_len: usize) -> u64 {
 /// independent when one holds it all.
 ///
 /// `threads` (keyword only; not in the original): 1 (default) compresses on the calling thread,
-/// 0 on all cores, N on N threads — the input is cut into 4 MiB chunks compressed in parallel
+/// 0 on all cores, N on N threads (at most 200) — the input is cut into 4 MiB chunks compressed in parallel
 /// (linked chunks get the 64 KiB before them as history, as `lz4 -T` does).
 ///
 /// Raises Lz4FramedNoDataError for empty input, ValueError for an invalid block_size_id or
@@ -69,7 +69,7 @@ pub fn compress<'py>(
         block_checksum,
     }
     .settings(Some(data.len()))?;
-    let threads = lz4framed::parallel::thread_count(threads);
+    let threads = crate::settings::threads(threads);
     if threads > 1 && data.len() > lz4framed::parallel::CHUNK_SIZE {
         let out = py
             .detach(|| lz4framed::parallel::compress(data, &settings, threads))
@@ -185,7 +185,7 @@ fn decode_into(data: &[u8], buf: &mut [u8], threads: usize) -> Result<Direct, Er
 /// are sized from the data.
 ///
 /// `threads` (keyword only; not in the original): 1 (default) decodes on the calling thread,
-/// 0 on all cores, N on N threads: the blocks of independent-block frames (the `lz4` tool's
+/// 0 on all cores, N on N threads (at most 200): the blocks of independent-block frames (the `lz4` tool's
 /// default) are decoded in parallel; linked-block frames need each block's predecessor and are
 /// decoded in order whatever `threads` says.
 ///
@@ -224,7 +224,7 @@ pub fn decompress<'py>(
     let independent = info
         .as_ref()
         .is_some_and(|i| i.block_mode == lz4framed::BlockMode::Independent);
-    let threads = match lz4framed::parallel::thread_count(threads) {
+    let threads = match crate::settings::threads(threads) {
         n if n > 1 && independent && data.len() >= 1 << 20 => n,
         _ => 1,
     };

@@ -33,8 +33,15 @@ impl PyFile {
         })
     }
 
+    /// Call the object. At interpreter shutdown, when the interpreter no longer lets this
+    /// thread in (a background thread of an object finalized then), an error rather than a
+    /// panic.
     fn call<R>(&self, f: impl FnOnce(&Bound<'_, PyAny>) -> PyResult<R>) -> io::Result<R> {
-        Python::attach(|py| f(self.obj.bind(py)).map_err(py_io_error))
+        Python::try_attach(|py| f(self.obj.bind(py)).map_err(py_io_error)).unwrap_or_else(|| {
+            Err(io::Error::other(
+                "the Python interpreter is shutting down: the file object cannot be used",
+            ))
+        })
     }
 
     /// `obj.seekable()` (False when the object has no such method or it fails).
@@ -52,7 +59,7 @@ impl PyFile {
 fn would_block() -> io::Error {
     io::Error::new(
         io::ErrorKind::WouldBlock,
-        "the file object is non-blocking and has no data ready (it returned None)",
+        "the file object is non-blocking and has no data ready (its read() returned None)",
     )
 }
 
@@ -86,9 +93,12 @@ impl Write for PyFile {
         self.call(|o| {
             let n = o.call_method1("write", (PyBytes::new(o.py(), buf),))?;
             if n.is_none() {
-                // Buffered and text-less binary files return the length; raw non-blocking ones
-                // may return None.
-                return Ok(Err(would_block()));
+                // Binary files return the length written. Many file-like objects return None
+                // (a write() that appends to a list, a web framework's response): bz2, gzip,
+                // lzma and python-lz4 ignore write()'s result, and so everything was written.
+                // (Only a raw non-blocking file returns None for "nothing written", and those
+                // four lose data on one as well.)
+                return Ok(Ok(buf.len()));
             }
             let n: usize = n.extract()?;
             Ok(Ok(n.min(buf.len())))

@@ -566,12 +566,19 @@ impl Reader {
                 ))
             }
         };
-        let threads = lz4framed::parallel::thread_count(threads);
+        let threads = crate::settings::threads(threads);
         let path = Source::path_of(file)?;
         let mut source = match &path {
-            Some(p) => Source::File(Arc::new(
-                std::fs::File::open(p).map_err(|e| path_error(e, p))?,
-            )),
+            Some(p) => {
+                let f = std::fs::File::open(p).map_err(|e| path_error(e, p))?;
+                if f.metadata().is_ok_and(|m| m.is_dir()) {
+                    // What open() raises for a directory (Linux opens one for reading, and
+                    // only the first read fails).
+                    let eisdir: i32 = py.import("errno")?.getattr("EISDIR")?.extract()?;
+                    return Err(path_error(std::io::Error::from_raw_os_error(eisdir), p));
+                }
+                Source::File(Arc::new(f))
+            }
             None => {
                 if !file.hasattr("read")? {
                     return Err(pyo3::exceptions::PyTypeError::new_err(
@@ -829,13 +836,7 @@ fn unsupported(why: &str) -> PyErr {
     })
 }
 
-/// An OSError naming the path.
+/// An OSError naming the path (errno, strerror and filename set, as `open()` raises it).
 pub fn path_error(e: std::io::Error, path: &std::path::Path) -> PyErr {
-    let err = PyErr::from(e);
-    Python::attach(|py| {
-        let _ = err
-            .value(py)
-            .setattr("filename", path.to_string_lossy().to_string());
-    });
-    err
+    crate::errors::os_error(e, Some(path))
 }

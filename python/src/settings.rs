@@ -88,3 +88,13 @@ impl OriginalArgs {
             .block_checksum(self.block_checksum != 0))
     }
 }
+
+/// The most threads a `threads=` argument starts: the `lz4` tool's limit (`NB_WORKERS_MAX`,
+/// 200). More than the machine has cores only cost memory, and a number in the thousands
+/// failed as a `PanicException` (the operating system refused to start the threads).
+pub const MAX_THREADS: usize = 200;
+
+/// The thread count a `threads=` argument asks for: 0 = all cores, at most [`MAX_THREADS`].
+pub fn threads(n: usize) -> usize {
+    lz4framed::parallel::thread_count(n).min(MAX_THREADS)
+}

@@ -307,7 +307,7 @@ impl Writer {
         };
         let fileno = source.fileno();
         let sink = BufWriter::with_capacity(SINK_BUFFER, source);
-        let threads = lz4framed::parallel::thread_count(threads);
+        let threads = crate::settings::threads(threads);
         let mode = py
             .detach(|| -> Result<Mode, Error> {
                 Ok(if threads > 1 {

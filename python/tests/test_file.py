@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bz2
 import io
 import os
 import pickle
@@ -63,6 +64,26 @@ def test_round_trip_file_objects(data, threads):
     assert b"".join(chunks) == data
 
 
+@pytest.mark.parametrize("threads", [1, 2])
+def test_write_to_a_file_like_object_whose_write_returns_none(data, threads):
+    # A write() that keeps the bytes and returns nothing (as many sinks do): bz2 writes to it,
+    # and so does LZ4FrameFile.
+    class Sink:
+        def __init__(self):
+            self.parts = []
+
+        def write(self, b):
+            self.parts.append(bytes(b))
+
+    for opener in (bz2.open, lz4framed.open):
+        sink = Sink()
+        kwargs = {} if opener is bz2.open else {"threads": threads}
+        with opener(sink, "wb", **kwargs) as f:
+            f.write(data)
+        back = bz2 if opener is bz2.open else lz4framed
+        assert back.decompress(b"".join(sink.parts)) == data
+
+
 def test_empty_file(tmp_path):
     p = tmp_path / "empty.lz4"
     write_file(p, b"")
@@ -94,6 +115,33 @@ def test_modes(data, tmp_path):
         lz4framed.open(p, "wb", level=13)
     with pytest.raises(FileNotFoundError):
         lz4framed.open(tmp_path / "missing.lz4")
+
+
+@pytest.mark.parametrize(
+    ("name", "mode", "error"),
+    [
+        ("missing.lz4", "rb", FileNotFoundError),
+        ("no/such/dir/new.lz4", "wb", FileNotFoundError),
+        ("exists.lz4", "xb", FileExistsError),
+        (".", "rb", IsADirectoryError),
+        (".", "wb", IsADirectoryError),
+    ],
+)
+def test_os_errors_are_those_of_open(tmp_path, name, mode, error):
+    # errno, strerror and filename as open() (and bz2.open()) give them, not "[Errno None] None".
+    (tmp_path / "exists.lz4").write_bytes(lz4framed.compress(b"x"))
+    path = str(tmp_path / name)
+    with pytest.raises(error) as ours:
+        lz4framed.open(path, mode)
+    with pytest.raises(error) as builtin:
+        open(path, mode)
+    assert ours.value.errno == builtin.value.errno
+    assert ours.value.strerror == builtin.value.strerror
+    assert ours.value.filename == path
+    assert str(ours.value) == f"[Errno {builtin.value.errno}] {builtin.value.strerror}: {path!r}"
+    with pytest.raises(error) as ours:
+        lz4framed.SeekIndex.read(path) if mode == "rb" else lz4framed.open(path, mode)
+    assert ours.value.errno == builtin.value.errno
 
 
 def test_text_mode(tmp_path):

@@ -170,6 +170,24 @@ def test_parallel_paths_agree(corpus_file):
                 assert lz4framed.decompress(frame, threads=1) == corpus_file
 
 
+def test_huge_thread_counts_are_capped(corpus_file, tmp_path):
+    # threads=10**6 started threads until the OS refused one: a PanicException. Now at most
+    # 200 threads (the lz4 tool's limit) are started, and the result is the same.
+    many = 10**6
+    frame = lz4framed.compress(
+        corpus_file, block_size_id=4, block_mode_linked=False, checksum=True, threads=many
+    )
+    assert frame == lz4framed.compress(
+        corpus_file, block_size_id=4, block_mode_linked=False, checksum=True, threads=2
+    )
+    assert lz4framed.decompress(frame, threads=many) == corpus_file
+    p = tmp_path / "many.lz4"
+    with lz4framed.open(p, "wb", threads=many, block_linked=False) as f:
+        f.write(corpus_file)
+    with lz4framed.open(p, threads=many) as f:
+        assert f.read() == corpus_file
+
+
 def test_concatenated_frames_on_threads(data):
     # Field fault: concatenated checksummed frames failed at random on several threads.
     small = lz4framed.compress(data[:100_000], block_mode_linked=False, checksum=True)
@@ -257,6 +275,61 @@ def test_native_objects_dropped_unclosed(corpus_file):
         del w
         gc.collect()
     assert os_threads() == before
+
+
+def test_files_left_open_at_interpreter_exit(data, tmp_path):
+    # Files on threads left open (module globals) are closed by their finalizers at interpreter
+    # shutdown: a written file is complete, and nothing panics (joining the background thread
+    # attached to an interpreter that no longer accepts it: a Rust panic on stderr).
+    src = tmp_path / "src.lz4"
+    with lz4framed.open(src, "wb", block_linked=False, block_size=64 << 10) as f:
+        f.write(data)
+    out = tmp_path / "out.lz4"
+    code = (
+        "import io, lz4framed\n"
+        f"r = lz4framed.open({str(src)!r}, threads=2)\n"
+        "assert r.read(10)\n"
+        f"t = io.TextIOWrapper(lz4framed.open({str(src)!r}, threads=2), 'latin-1')\n"
+        "assert t.read(10)\n"
+        f"w = lz4framed.open({str(out)!r}, 'wb', threads=2)\n"
+        f"w.write(open({str(src)!r}, 'rb').read() * 3)\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=120)
+    assert r.returncode == 0, r.stderr.decode()
+    assert r.stderr == b"", r.stderr.decode()
+    with lz4framed.open(out) as f:
+        assert f.read() == src.read_bytes() * 3
+
+
+def test_file_object_writers_left_open_at_interpreter_exit(data, tmp_path):
+    # A file writing to a Python file object on threads, left open: the background thread
+    # could not write to the file object from the finalizer at shutdown (a panic on that
+    # thread, and an empty output). Binary and text mode, as bz2 and python-lz4 write them.
+    binary, text, raw = tmp_path / "b.lz4", tmp_path / "t.lz4", tmp_path / "raw"
+    raw.write_bytes(data)
+    code = (
+        "import lz4framed\n"
+        f"w = lz4framed.open(open({str(binary)!r}, 'wb'), 'wb', threads=2)\n"
+        f"w.write(open({str(raw)!r}, 'rb').read())\n"
+        f"t = lz4framed.open(open({str(text)!r}, 'wb'), 'wt', threads=2, encoding='ascii')\n"
+        "t.write('some text')\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=120)
+    assert r.returncode == 0, r.stderr.decode()
+    assert r.stderr == b"", r.stderr.decode()
+    assert lz4framed.decompress(binary.read_bytes()) == data
+    assert lz4framed.decompress(text.read_bytes()) == b"some text"
+    # The native writer alone (no atexit close): dropped at shutdown, its thread cannot
+    # write any more, and says nothing rather than panic.
+    code = (
+        "import io\n"
+        "from lz4framed._lz4framed import Writer\n"
+        "w = Writer(io.BytesIO(), threads=2)\n"
+        "w.write(bytes(5_000_000))\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=120)
+    assert r.returncode == 0, r.stderr.decode()
+    assert b"panicked" not in r.stderr, r.stderr.decode()
 
 
 def test_close_while_other_threads_read(data, tmp_path):

@@ -7,17 +7,33 @@ use std::path::{Path, PathBuf};
 use clap::builder::TypedValueParser;
 use clap::{Args, Parser, Subcommand};
 
-const AFTER_HELP: &str = "\
+/// The exit codes, for the help of every command.
+macro_rules! exit_codes {
+    () => {
+        "\
 Exit codes:
   0  success
   1  usage error (bad option or value, unavailable backend, unsupported level)
   2  input error (INFILE or the dictionary cannot be opened or read)
   3  output error (OUTFILE exists without -f, cannot be created or written)
   4  corrupt or invalid data (bad magic, checksum mismatch, truncated input, wrong dictionary)
+  5  warning (decompress, test, info): every frame was decoded (and written), but bytes that are
+     no frame follow the last one (zero padding, a size word after a legacy stream)"
+    };
+}
+
+/// The help after the options of a command that reads LZ4 data only (`info`, `test`).
+const EXIT_CODES: &str = exit_codes!();
+
+/// The help after the options of a command that writes an OUTFILE.
+const AFTER_HELP: &str = concat!(
+    exit_codes!(),
+    "
 
 Without OUTFILE or with `-` as OUTFILE, output goes to stdout; `-` as INFILE reads stdin. An existing OUTFILE is never
 overwritten without -f. Output is written to a temporary file in OUTFILE's folder and renamed
-into place only on success, so a failure never leaves a partial OUTFILE behind.";
+into place only on success, so a failure never leaves a partial OUTFILE behind.",
+);
 
 /// lz4framed: LZ4 frame compression and decompression, compatible with the `lz4` tool.
 #[derive(Debug, Parser)]
@@ -48,24 +64,29 @@ impl Cli {
     }
 }
 
-/// The subcommands.
+/// The subcommands. An option given twice takes its last value (`-3 ... -9`, `-f ... --force`,
+/// as `lz4` and most tools take them, e.g. after an alias's own options).
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Compress INFILE (or stdin) into an LZ4 frame.
-    #[command(after_help = AFTER_HELP)]
+    #[command(after_help = AFTER_HELP, args_override_self = true)]
     Compress(CompressArgs),
     /// Decompress every frame of INFILE (concatenated, skippable and legacy frames included).
-    #[command(after_help = AFTER_HELP)]
+    #[command(after_help = AFTER_HELP, args_override_self = true)]
     Decompress(DecompressArgs),
     /// Show each frame of the files: type, block size and mode, flags, sizes, ratio.
+    #[command(after_help = EXIT_CODES, args_override_self = true)]
     Info(InfoArgs),
     /// Decode and verify the files, writing no output.
+    #[command(after_help = EXIT_CODES, args_override_self = true)]
     Test(TestArgs),
     /// List the block backends of this build, the CPU features detected and what auto picks.
     Backends,
     /// Build the seek index of an existing .lz4 file (appended to it, or --sidecar FILE.idx).
+    #[command(args_override_self = true)]
     Index(IndexArgs),
     /// Decompress M bytes at decompressed offset N of an indexed .lz4 file.
+    #[command(args_override_self = true)]
     Extract(ExtractArgs),
 }
 
@@ -188,7 +209,8 @@ pub struct CompressArgs {
     /// Block backend (auto: the fastest this CPU has; LZ4FRAMED_BACKEND overrides it).
     #[arg(long, value_name = "NAME", default_value = "auto", value_parser = backend_parser())]
     pub backend: lz4framed::Backend,
-    /// Worker threads (0 = all cores, the default). The output is the same for any N.
+    /// Worker threads (0 = all cores, the default; at most 200, as lz4). The output is the
+    /// same for any N.
     #[arg(short = 'T', long, value_name = "N", default_value_t = 0)]
     pub threads: u32,
     /// Append a seek index (a skippable frame every LZ4 decoder ignores), so that the file can
@@ -212,8 +234,8 @@ pub struct DecompressArgs {
     pub io: IoArgs,
     #[command(flatten)]
     pub decode: DecodeArgs,
-    /// Threads (0 = all cores, the default). The blocks of independent-block frames (the lz4
-    /// tool's default) are decoded in parallel; linked frames too when the file has a seek
+    /// Threads (0 = all cores, the default; at most 200, as lz4). The blocks of
+    /// independent-block frames (the lz4 tool's default) are decoded in parallel; linked frames too when the file has a seek
     /// index, else on one thread. The output is the same for any N.
     #[arg(short = 'T', long, value_name = "N", default_value_t = 0)]
     pub threads: u32,
@@ -325,9 +347,14 @@ pub struct ExtractArgs {
     pub decode: DecodeArgs,
 }
 
-/// The thread count an `-T N` option asks for (0 = all cores).
+/// The most threads `-T N` starts: `lz4`'s limit (`NB_WORKERS_MAX`, 200). More than the
+/// machine has cores only cost memory, and a number in the thousands made the process abort
+/// (the operating system refused to start the threads).
+pub const MAX_THREADS: usize = 200;
+
+/// The thread count an `-T N` option asks for (0 = all cores; at most [`MAX_THREADS`]).
 pub fn threads(n: u32) -> usize {
-    lz4framed::parallel::thread_count(n as usize)
+    lz4framed::parallel::thread_count(n as usize).min(MAX_THREADS)
 }
 
 fn parse_block_size(s: &str) -> Result<lz4framed::BlockSize, String> {

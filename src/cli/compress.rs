@@ -25,6 +25,7 @@ pub fn spec(args: &CompressArgs) -> CliResult<FrameSpec> {
             None => None,
         },
         backend: args.backend,
+        single_block_as_lz4: false,
     })
 }
 

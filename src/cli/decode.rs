@@ -103,7 +103,7 @@ impl<W: Write> Write for Counted<W> {
 }
 
 /// Bytes left in `r` (read and thrown away), for the length of trailing data on a pipe.
-fn rest_len(r: &mut dyn Read) -> CliResult<u64> {
+pub fn rest_len(r: &mut dyn Read) -> CliResult<u64> {
     io::copy(r, &mut io::sink()).map_err(|e| CliError::input("trailing data", &e))
 }
 
@@ -188,7 +188,7 @@ fn decode_serial(
 }
 
 /// The offset of trailing data, when `e` reports it.
-fn trailing_offset(e: &io::Error) -> Option<u64> {
+pub fn trailing_offset(e: &io::Error) -> Option<u64> {
     match e.get_ref()?.downcast_ref::<lz4framed::Error>()? {
         lz4framed::Error::TrailingData { offset, .. } => Some(*offset),
         _ => None,

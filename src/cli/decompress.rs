@@ -72,7 +72,9 @@ fn one(args: &DecompressArgs, input_path: &Path, output_path: Option<&Path>) -> 
         }
         // Trailing data: every frame before it was decoded and verified, so the output is kept.
         output.commit()?;
-        decoded.warn_trailing(&name);
+        if !args.io.quiet {
+            decoded.warn_trailing(&name);
+        }
         if decoded.trailing.is_some() {
             // Not removed with --rm: the input holds bytes that were not decoded.
             return Ok(Exit::Trailing);

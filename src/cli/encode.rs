@@ -34,6 +34,12 @@ pub struct FrameSpec {
     pub dict: Option<Dictionary>,
     /// Block backend.
     pub backend: lz4framed::Backend,
+    /// Frame an input shorter than one block as `lz4` does (it compresses such an input with
+    /// `LZ4F_compressFrame`): the smallest block size that holds it, never more than asked
+    /// for (`LZ4F_optimalBSID`), and independent blocks (a single block links to nothing) — for
+    /// any input, a pipe or an explicit block size included. (`lz4framed compress` keeps an
+    /// explicit block size and mode.)
+    pub single_block_as_lz4: bool,
 }
 
 impl FrameSpec {
@@ -102,20 +108,40 @@ pub fn frame(
     quiet: bool,
 ) -> CliResult<Encoded> {
     let len = input.len();
-    let settings = spec.settings(len);
-    let size = if spec.content_size { len } else { None };
+    let mut settings = spec.settings(len);
+    let mut size = if spec.content_size { len } else { None };
     let out_name = output.name();
     let before = output.written();
     let mut progress = Progress::new(&input.name, len, quiet);
     // Always the chunked compressor, on the calling thread when `threads` is 1: its output
     // does not depend on the thread count (linked blocks included, where a serial
     // Compressor's differs at chunk starts), as `compress --help` promises.
-    let reader = Metered {
+    let mut reader = Metered {
         inner: &mut input.reader,
         progress: &mut progress,
         read: 0,
     };
-    let mut reader = reader;
+    let mut head = Vec::new();
+    if spec.single_block_as_lz4 {
+        // lz4 reads one block, and frames an input that ends before it fills one alone.
+        let asked = spec.block_size.unwrap_or(BlockSize::Max4MB);
+        head.resize(asked.bytes(), 0);
+        let n = read_full(&mut reader, &mut head).map_err(|e| CliError::input(&input.name, &e))?;
+        head.truncate(n);
+        if n < asked.bytes() {
+            let fits = BlockSize::ALL
+                .into_iter()
+                .find(|b| b.bytes() >= n)
+                .filter(|b| b.bytes() < asked.bytes())
+                .unwrap_or(asked);
+            settings = settings.block_size(fits).block_mode(BlockMode::Independent);
+            if n == 0 {
+                // LZ4F's content size 0 means "unknown": an empty input records none.
+                size = None;
+            }
+        }
+    }
+    let mut reader = io::Cursor::new(head).chain(reader);
     let writer = BufWriter::with_capacity(1 << 20, &mut *output);
     let (mut writer, summary) =
         lz4framed::parallel::compress_stream(&mut reader, writer, &settings, threads, size, index)
@@ -123,7 +149,7 @@ pub fn frame(
     writer
         .flush()
         .map_err(|e| CliError::output(&out_name, &e))?;
-    let read = reader.read;
+    let read = reader.get_ref().1.read;
     drop(writer);
     progress.finish();
     Ok(Encoded {

@@ -8,7 +8,7 @@ use lz4framed::index::SeekableReader;
 use super::args::ExtractArgs;
 use super::errors::{CliError, CliResult, Exit};
 use super::indexed::find_index;
-use super::input::load_dictionary;
+use super::input::{load_dictionary, require_regular_file};
 use super::output::Output;
 
 fn data_error(name: &str, e: &lz4framed::Error) -> CliError {
@@ -18,6 +18,7 @@ fn data_error(name: &str, e: &lz4framed::Error) -> CliError {
 /// Run `extract`.
 pub fn extract(args: &ExtractArgs) -> CliResult<Exit> {
     let name = args.file.display().to_string();
+    require_regular_file(&args.file, "extract")?;
     let mut file = File::open(&args.file).map_err(|e| CliError::input(&name, &e))?;
     let index = find_index(&args.file, &mut file)?.ok_or_else(|| {
         CliError::new(

@@ -4,7 +4,7 @@ use lz4framed::index::{index_file, sidecar_path, IndexOptions, IndexStore};
 
 use super::args::IndexArgs;
 use super::errors::{CliError, CliResult, Exit};
-use super::input::load_dictionary;
+use super::input::{load_dictionary, require_regular_file};
 
 fn data_error(name: &str, e: &lz4framed::Error) -> CliError {
     CliError::library(name, e, None)
@@ -13,6 +13,7 @@ fn data_error(name: &str, e: &lz4framed::Error) -> CliError {
 /// Run `index`.
 pub fn index(args: &IndexArgs) -> CliResult<Exit> {
     let name = args.file.display().to_string();
+    require_regular_file(&args.file, "index")?;
     if let Err(e) = std::fs::File::open(&args.file) {
         return Err(CliError::input(&name, &e));
     }

@@ -49,6 +49,26 @@ impl Input {
     }
 }
 
+/// Check that `path` is a regular file, for a command that seeks in it (`index`, `extract`):
+/// stdin (`-`), a pipe or a device is refused with a message that says so, rather than the
+/// failed open or seek.
+pub fn require_regular_file(path: &Path, command: &str) -> CliResult<()> {
+    let name = path.display().to_string();
+    if path.as_os_str() == "-" {
+        return Err(CliError::usage(format!(
+            "{command} needs a file: it cannot read stdin (it seeks in the file)"
+        )));
+    }
+    let metadata = fs::metadata(path).map_err(|e| CliError::input(&name, &e))?;
+    if !metadata.is_file() {
+        return Err(CliError::new(
+            super::errors::Exit::Input,
+            format!("{name}: not a regular file ({command} seeks in the file)"),
+        ));
+    }
+    Ok(())
+}
+
 /// Read until `buf` is full or the input ends; returns the bytes read.
 pub fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
     let mut n = 0;

@@ -1,6 +1,7 @@
 //! Safe output: a new OUTFILE is written to a temporary file in the same folder and renamed
 //! into place only when everything succeeded; an existing OUTFILE is never replaced without
-//! `-f`; on failure (or drop without `commit`) the temporary file is removed.
+//! `-f`; on failure (or drop without `commit`) the temporary file is removed. An OUTFILE that
+//! is a symlink is written through: the file it points to is replaced, the link stays.
 //!
 //! Sparse output (as `lz4 --sparse`, its default for files): runs of zeros that cover whole
 //! 4 KiB pages of the file are not written but skipped with a seek, so the file system leaves a
@@ -107,6 +108,20 @@ impl Output {
             }
             _ => {}
         }
+        // OUTFILE a symlink to a file: the file is replaced and the link stays, as when lz4
+        // (which opens OUTFILE) writes through it. (Replacing the link itself would leave its
+        // file unchanged.)
+        let resolved;
+        let target = match fs::symlink_metadata(target) {
+            Ok(m) if m.file_type().is_symlink() => match fs::canonicalize(target) {
+                Ok(p) => {
+                    resolved = p;
+                    resolved.as_path()
+                }
+                Err(_) => target,
+            },
+            _ => target,
+        };
         let dir = match target.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),

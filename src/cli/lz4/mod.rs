@@ -20,7 +20,9 @@
 //!   that failed; data errors end the run at once with lz4's numbers — 44 not LZ4 data,
 //!   66 corrupt data or checksum mismatch, 68 truncated input ("Unfinished stream"), 40 fewer
 //!   than 4 bytes; trailing bytes after valid frames: "Stream followed by undecodable data at
-//!   position N", the output is kept, status 1.
+//!   position N", the output is kept, status 1; an empty input, or one of skippable frames
+//!   only, is an empty stream (status 0), as lz4 skips skippable frames before it looks for a
+//!   frame (`selectDecoder`).
 //!
 //! Kept from this tool rather than lz4: output goes to a temporary file renamed into place
 //! only on success (lz4 leaves partial files), and `--rm` never removes a source whose
@@ -140,7 +142,7 @@ impl Runner {
                     cores - spared
                 }
             }
-            Some(n) => n.min(200) as usize,
+            Some(n) => (n as usize).min(super::args::MAX_THREADS),
         }
     }
 
@@ -385,10 +387,13 @@ impl Runner {
     }
 
     fn spec(&self) -> FrameSpec {
-        // As LZ4F: level 0 is the default fast level, above 12 is 12, acceleration is capped.
+        // As LZ4F: level 0 is the default fast level, above 12 is 12; a negative level -N
+        // (`--fast=N`) compresses with acceleration N + 1 (`LZ4F_compressBlock`), which is the
+        // library's level -(N + 1); acceleration is capped.
         let level = match self.a.level {
             0 => 1,
-            l => l.clamp(-65537, 12),
+            l if l < 0 => (l - 1).max(-65537),
+            l => l.min(12),
         };
         FrameSpec {
             level,
@@ -405,6 +410,7 @@ impl Runner {
             content_size: self.a.content_size,
             dict: self.dict.clone(),
             backend: lz4framed::Backend::Auto,
+            single_block_as_lz4: true,
         }
     }
 
@@ -507,6 +513,9 @@ impl Runner {
         let mut head = [0u8; 4];
         let got = read_full(&mut input.reader, &mut head)
             .map_err(|e| self.engine_failure(CliError::input(&input.name, &e), true))?;
+        let leading = skip_leading_skippable(&mut input.reader, &mut head, got)
+            .map_err(|e| self.engine_failure(CliError::input(&input.name, &e), true))?;
+        let got = leading.got;
         if (1..4).contains(&got) {
             return Err(Failure::Fatal(
                 40,
@@ -514,7 +523,12 @@ impl Runner {
             ));
         }
         let magic = u32::from_le_bytes(head);
-        if got == 4 && magic == MAGIC && !discard && input.metadata.is_some() && self.threads() > 1
+        if got == 4
+            && magic == MAGIC
+            && leading.skipped == 0
+            && !discard
+            && input.metadata.is_some()
+            && self.threads() > 1
         {
             // A file with a seek index and linked frames decodes from its restart points on
             // all threads (nothing happens, and `None` comes back, for any other file).
@@ -557,7 +571,17 @@ impl Runner {
         let metadata = input.metadata.clone();
         let known = got == 0 || magic == MAGIC || magic == LEGACY_MAGIC || is_skippable(magic);
         let mut status = Ok(());
-        let decoded = if !known {
+        let decoded = if got == 0 && !leading.ended_inside {
+            // Nothing, or skippable frames only: an empty stream, as lz4 decodes it.
+            0
+        } else if !known && leading.skipped > 0 {
+            // Not a frame after skippable ones: lz4 passes through (lz4cat) or reports an
+            // unrecognized header only at the start of the input, and calls this trailing data.
+            let rest = io::copy(&mut input.reader, &mut io::sink())
+                .map_err(|e| self.engine_failure(CliError::input(&input.name, &e), true))?;
+            status = Err(self.trailing(leading.skipped, rest + 4));
+            0
+        } else if !known {
             if !(self.a.pass_through && self.a.overwrite && !self.test) {
                 return Err(Failure::Fatal(
                     44,
@@ -576,7 +600,7 @@ impl Runner {
         } else {
             let prefix = head[..got].to_vec();
             let rest = std::mem::replace(&mut input.reader, Box::new(io::empty()));
-            input.reader = Box::new(Cursor::new(prefix).chain(rest));
+            input.reader = Box::new(leading.replay.chain(Cursor::new(prefix)).chain(rest));
             let mut d = Decompressor::new()
                 .verify_checksums(self.a.content_checksum || self.a.block_checksum);
             if let Some(dict) = &self.dict {
@@ -610,6 +634,67 @@ impl Runner {
         );
         status
     }
+}
+
+/// What [`skip_leading_skippable`] found.
+struct Leading {
+    /// Bytes of the magic number after the skippable frames, in `head` (0: the input ended).
+    got: usize,
+    /// Input bytes of the skippable frames read.
+    skipped: u64,
+    /// Whether the input ended inside a skippable frame.
+    ended_inside: bool,
+    /// The skippable frames read, for the decoder: their header and length as in the input,
+    /// their content as zeros (the decoder skips it), so that the offsets it reports are the
+    /// input's.
+    replay: Box<dyn Read>,
+}
+
+/// lz4 skips skippable frames before it looks for a frame (`selectDecoder`), so an input of
+/// skippable frames only, or of nothing, is an empty stream to it (status 0, an empty output),
+/// where the library reports input that ends before the first frame. Reads the skippable
+/// frames at the start of `reader`, whose first `got` bytes are in `head`; `head` ends up
+/// holding the bytes after them.
+fn skip_leading_skippable(
+    reader: &mut dyn Read,
+    head: &mut [u8; 4],
+    mut got: usize,
+) -> io::Result<Leading> {
+    let mut skipped = 0u64;
+    let mut replay: Box<dyn Read> = Box::new(io::empty());
+    while got == 4 && is_skippable(u32::from_le_bytes(*head)) {
+        let mut size = [0u8; 4];
+        let n = read_full(reader, &mut size)?;
+        let mut header = head.to_vec();
+        header.extend_from_slice(&size[..n]);
+        let wanted = if n == 4 {
+            u64::from(u32::from_le_bytes(size))
+        } else {
+            0
+        };
+        let content = io::copy(&mut reader.take(wanted), &mut io::sink())?;
+        skipped += (4 + n) as u64 + content;
+        replay = Box::new(
+            replay
+                .chain(Cursor::new(header))
+                .chain(io::repeat(0).take(content)),
+        );
+        if n < 4 || content < wanted {
+            return Ok(Leading {
+                got: 0,
+                skipped,
+                ended_inside: true,
+                replay,
+            });
+        }
+        got = read_full(reader, head)?;
+    }
+    Ok(Leading {
+        got,
+        skipped,
+        ended_inside: false,
+        replay,
+    })
 }
 
 /// Decompress when the name ends in `.lz4`, else compress (lz4's `determineOpMode`).
