@@ -20,7 +20,9 @@ fn small_multiblock_frame(checksums: bool) -> (Vec<u8>, Vec<u8>) {
 #[test]
 fn truncation_at_every_offset_is_reported_with_the_offset() {
     let (frame, _) = small_multiblock_frame(true);
-    for cut in 0..frame.len() {
+    // Nothing at all is an empty stream; any part of a frame is truncated.
+    assert_eq!(lz4framed::decompress(&frame[..0]).unwrap(), b"");
+    for cut in 1..frame.len() {
         match lz4framed::decompress(&frame[..cut]) {
             Err(Error::Truncated { offset, .. }) => assert_eq!(offset, cut as u64, "cut {cut}"),
             other => panic!("cut {cut}: expected Truncated, got {other:?}"),
@@ -267,9 +269,14 @@ fn garbage_and_hostile_headers_never_panic_or_overallocate() {
         let d = Decompressor::new().verify_checksums(false);
         let _ = lz4framed::decompress_with(d, &with_magic);
     }
+    // No frame at all is an empty stream, as the lz4 tool and LZ4F decode it; a part of a
+    // magic number is not.
+    assert_eq!(lz4framed::decompress(b"").unwrap(), b"");
+    let skippable = [0x50, 0x2A, 0x4D, 0x18, 1, 0, 0, 0, 9];
+    assert_eq!(lz4framed::decompress(&skippable).unwrap(), b"");
     assert!(matches!(
-        lz4framed::decompress(b""),
-        Err(Error::Truncated { offset: 0, .. })
+        lz4framed::decompress(b"\x04\x22"),
+        Err(Error::Truncated { offset: 2, .. })
     ));
 }
 

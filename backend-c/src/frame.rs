@@ -303,8 +303,9 @@ fn try_compress_frame(data: &[u8], opts: &CFrameOptions<'_>) -> Result<Vec<u8>, 
 /// Decodes every frame in `data` (concatenated LZ4 frames; skippable frames are skipped) with
 /// the C library, using `dict` as the dictionary of each frame if given.
 ///
-/// Returns `Err` with the C library's error name on any error, when `data` is empty or ends
-/// inside a frame, or when the output would exceed [`MAX_DECOMPRESSED`] bytes.
+/// Returns `Err` with the C library's error name on any error, when `data` ends inside a
+/// frame, or when the output would exceed [`MAX_DECOMPRESSED`] bytes; empty `data` is an empty
+/// output.
 pub fn decompress_frames(data: &[u8], dict: Option<&[u8]>) -> Result<Vec<u8>, String> {
     decompress_frames_with(data, dict, false)
 }
@@ -316,6 +317,11 @@ pub fn decompress_frames_with(
     dict: Option<&[u8]>,
     skip_checksums: bool,
 ) -> Result<Vec<u8>, String> {
+    // No input is no frame: nothing to decode (LZ4F is never called; the lz4 tool decodes an
+    // empty file to an empty output).
+    if data.is_empty() {
+        return Ok(Vec::new());
+    }
     let options = ffi::DecompressOptions {
         stable_dst: 0,
         skip_checksums: c_uint::from(skip_checksums),

@@ -470,12 +470,15 @@ impl FrameWalker {
     }
 
     /// The error for input that ends here, at input offset `position` with `pending` bytes of
-    /// the next unit read, or `Ok` when it may end here. After complete frames, 1–3 bytes that
+    /// the next unit read, or `Ok` when it may end here (between frames, between a legacy
+    /// frame's blocks, or before any frame: an empty stream). After complete frames, 1–3 bytes that
     /// cannot hold a magic number, or a legacy frame's last "block size" with not one byte of
     /// block after it (the size word boot images append to a legacy stream), are trailing
     /// data ([`Error::TrailingData`]); anything else is [`Error::Truncated`].
     pub(crate) fn check_end(&self, pending: usize, position: u64) -> Result<(), Error> {
-        if self.may_end(pending) {
+        // An empty stream, or skippable frames only, is a stream of no frames (as the `lz4`
+        // tool and LZ4F decode it: empty output).
+        if self.may_end(pending) || (self.stage == Stage::Magic && pending == 0) {
             return Ok(());
         }
         let trailing = match self.stage {
