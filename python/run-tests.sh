@@ -20,8 +20,8 @@ fi
 
 echo "== python: format and lint"
 (cd "$here" && cargo fmt -- --check && cargo clippy --all-targets -q -- -D warnings)
-"$venv/bin/ruff" check "$here"
-"$venv/bin/ruff" format --check -q "$here"
+"$venv/bin/python" -m ruff check "$here"
+"$venv/bin/python" -m ruff format --check -q "$here"
 
 echo "== python: build and install (pip install ./python)"
 PATH="$venv/bin:$PATH" "$venv/bin/python" -m pip install -q --force-reinstall --no-deps "$here"
@@ -29,4 +29,4 @@ PATH="$venv/bin:$PATH" "$venv/bin/python" -m pip install -q --force-reinstall --
 echo "== python: tests"
 cd "$repo"
 "$venv/bin/python" -c "import lz4framed; print('lz4framed', lz4framed.__version__, 'backend', lz4framed.BACKEND, 'LZ4', lz4framed.LZ4_VERSION)"
-"$venv/bin/pytest" -q -p no:cacheprovider "$here/tests"
+"$venv/bin/python" -m pytest -q -p no:cacheprovider "$here/tests"
