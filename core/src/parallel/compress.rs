@@ -2,8 +2,9 @@
 //! one block when blocks are larger), compressed by the workers of an [`OrderedPool`] and
 //! written in order. A linked-block chunk gets the 64 KiB of input before it as history, as
 //! `lz4` 1.10's `-T` does, and a fresh match finder, so the output does not depend on the
-//! thread count. The content checksum runs through the chunks in order on a [`Baton`], each
-//! chunk hashed by the worker that compressed it; a seek index can be recorded on the way.
+//! thread count. The content checksum is computed by the calling thread as it cuts the chunks,
+//! in order (so no worker ever waits for another's turn); a seek index can be recorded on the
+//! way.
 
 use std::borrow::Cow;
 use std::io::{self, Read, Write};
@@ -16,7 +17,7 @@ use crate::index::{Fingerprinter, IndexBuilder, IndexOptions, SeekIndex};
 use crate::settings::{BlockMode, ContentSize, Dictionary, FrameSettings};
 use crate::xxh32::Xxh32;
 
-use super::pool::{Baton, BufferPool, OrderedPool, Work};
+use super::pool::{BufferPool, OrderedPool, Work};
 use super::{thread_count, CHUNK_SIZE};
 
 /// What [`compress_stream`] did.
@@ -60,7 +61,6 @@ pub fn compress(data: &[u8], settings: &FrameSettings, threads: usize) -> Result
 }
 
 struct Job<'a> {
-    seq: usize,
     /// History prefix (linked frames) followed by the chunk: borrowed from an in-memory input
     /// where it lies there contiguously, else read (or assembled) into a buffer.
     buf: Cow<'a, [u8]>,
@@ -84,9 +84,6 @@ struct ChunkParams<'a> {
     dictionary: Option<&'a Dictionary>,
     /// Index recording: None = off; Some(interval) for linked frames' restart points.
     index: Option<u64>,
-    /// The content checksum, when the frame has one: each job's input is hashed in turn by
-    /// the worker that compressed it.
-    checksum: Option<Baton<Xxh32>>,
     /// Output buffers written and free again.
     spare: BufferPool,
     /// Input buffers of chunks read from a reader, compressed and free again.
@@ -100,6 +97,17 @@ struct Worker {
     /// Independent blocks: one compressor for every chunk (each block starts from a reset
     /// state, so the output does not depend on which worker compresses a chunk).
     compressor: Option<Box<dyn BlockCompressor>>,
+}
+
+/// A worker's destination for one compressed block.
+fn scratch_for(block_size: usize) -> Vec<u8> {
+    vec![0u8; compress_bound(block_size).max(block_size + block_size / 10 + 32)]
+}
+
+/// The most a chunk of `len` bytes in blocks of `block_size` compresses to, block headers and
+/// checksums included.
+fn out_bound(len: usize, block_size: usize) -> usize {
+    compress_bound(len) + 8 * (len / block_size + 1)
 }
 
 fn compress_chunk(p: &ChunkParams<'_>, w: &mut Worker, job: &Job<'_>) -> Result<ChunkOut, Error> {
@@ -117,15 +125,14 @@ fn compress_chunk(p: &ChunkParams<'_>, w: &mut Worker, job: &Job<'_>) -> Result<
     };
     let bs = p.block_size;
     if w.scratch.is_empty() {
-        w.scratch = vec![0u8; compress_bound(bs).max(bs + bs / 10 + 32)];
+        w.scratch = scratch_for(bs);
     }
     let scratch = &mut w.scratch;
     let buf = &job.buf[..];
     let chunk_len = buf.len() - job.prefix;
-    let blocks_in_chunk = chunk_len / bs + 1;
     let mut bytes = p.spare.take();
     bytes.clear();
-    bytes.reserve(compress_bound(chunk_len) + 8 * blocks_in_chunk);
+    bytes.reserve(out_bound(chunk_len, bs));
     let mut blocks = Vec::new();
     let mut pos = job.prefix;
     while pos < buf.len() {
@@ -166,30 +173,13 @@ impl<'a> Work for ChunkParams<'a> {
         Worker::default()
     }
 
-    /// [`compress_chunk`], then the job's turn in the content checksum.
+    /// [`compress_chunk`]; the input buffer goes back for reuse.
     fn run(&self, w: &mut Worker, job: Job<'a>) -> Result<ChunkOut, Error> {
         let r = compress_chunk(self, w, &job);
-        if let Some(chain) = &self.checksum {
-            let input = &job.buf[job.prefix..];
-            let ok = r.is_ok();
-            chain
-                .take_turn(job.seq, |h| {
-                    if ok {
-                        h.update(input)
-                    }
-                })
-                .ok_or(Error::InvalidState("compression was cancelled"))?;
-        }
         if let Cow::Owned(buf) = job.buf {
             self.inputs.give(buf);
         }
         r
-    }
-
-    fn cancel(&self) {
-        if let Some(chain) = &self.checksum {
-            chain.cancel();
-        }
     }
 }
 
@@ -209,9 +199,10 @@ struct Chunker<'a, R> {
     dictionary: bool,
     /// Linked frames: the last ≤ 64 KiB of (dictionary ++ input), the next chunk's history.
     tail: Vec<u8>,
+    /// The content checksum of the input so far, when the frame has one.
+    checksum: Option<Xxh32>,
     total_in: u64,
     declared: Option<u64>,
-    seq: usize,
     eof: bool,
     /// Input buffers of compressed chunks, back for reuse (read input only).
     inputs: &'a BufferPool,
@@ -262,18 +253,19 @@ impl<'a, R: Read> Chunker<'a, R> {
             }
         };
         let n = buf.len() - prefix;
+        if let Some(h) = &mut self.checksum {
+            h.update(&buf[prefix..]);
+        }
         if self.linked {
             let from = buf.len().saturating_sub(WINDOW_SIZE);
             self.tail.clear();
             self.tail.extend_from_slice(&buf[from..]);
         }
         let job = Job {
-            seq: self.seq,
             buf,
             prefix,
             offset: self.total_in,
         };
-        self.seq += 1;
         self.total_in += n as u64;
         if let Some(d) = self.declared {
             if self.total_in > d {
@@ -379,7 +371,6 @@ fn compress_from<R: Read, W: Write>(
         block_checksum: settings.block_checksum,
         dictionary: dict,
         index: index.map(|o| o.restart_interval.max(1)),
-        checksum: settings.content_checksum.then(|| Baton::new(Xxh32::new(0))),
         spare: BufferPool::default(),
         inputs: BufferPool::default(),
     };
@@ -414,9 +405,9 @@ fn compress_from<R: Read, W: Write>(
             (true, Some(d)) => d.bytes()[d.bytes().len().saturating_sub(WINDOW_SIZE)..].to_vec(),
             _ => Vec::new(),
         },
+        checksum: settings.content_checksum.then(|| Xxh32::new(0)),
         total_in: 0,
         declared,
-        seq: 0,
         eof: false,
         inputs: &params.inputs,
     };
@@ -438,12 +429,8 @@ fn compress_from<R: Read, W: Write>(
         }
     }
     let mut trailer = END_MARK.to_le_bytes().to_vec();
-    if let Some(chain) = params.checksum {
-        let digest = chain
-            .into_value()
-            .ok_or(Error::InvalidState("compression was cancelled"))?
-            .digest();
-        trailer.extend_from_slice(&digest.to_le_bytes());
+    if let Some(h) = &chunker.checksum {
+        trailer.extend_from_slice(&h.digest().to_le_bytes());
     }
     sink.write(&trailer)?;
     let Sink {

@@ -6,14 +6,19 @@
 //! the jobs in order — a content checksum running through the chunks, a frame's size and
 //! checksum running through the batches — passes a [`Baton`] from job to job.
 //!
-//! With one thread no worker is started: each job runs on the calling thread when it is
-//! submitted, so the serial path is the same code.
+//! The calling thread counts as one of the threads: a pool of `threads` starts `threads - 1`
+//! workers, and a job submitted while every worker is busy (and has a job queued) runs on the
+//! calling thread. So there are never more runnable threads than asked for — on a machine
+//! whose other cores are busy, two threads degrade to about one thread's speed instead of
+//! three threads taking turns on one core — and the calling thread, which reads the input and
+//! writes the output, does jobs itself in between. With one thread no worker is started: each
+//! job runs on the calling thread when it is submitted, so the serial path is the same code.
 
 use std::collections::BTreeMap;
 use std::sync::{Condvar, Mutex};
 use std::thread::Scope;
 
-use crossbeam_channel::{bounded, unbounded, Receiver, Sender};
+use crossbeam_channel::{bounded, unbounded, Receiver, Sender, TrySendError};
 
 /// What an [`OrderedPool`] runs: one kind of job, with per-thread state.
 pub(crate) trait Work: Sync {
@@ -22,7 +27,10 @@ pub(crate) trait Work: Sync {
     /// A job's result; the caller may also put results of its own in the stream
     /// ([`OrderedPool::ready`]).
     type Output: Send;
-    /// Per-thread scratch (buffers, compressor state), made on the thread that uses it.
+    /// Per-thread scratch (buffers, compressor state), made on the thread that uses it (its
+    /// buffers then come from that thread's allocator arena: spreading the buffers over the
+    /// threads' arenas keeps each arena small enough that the allocator keeps its memory for
+    /// the next call rather than returning it to the system, to be faulted in again).
     type State;
 
     /// A fresh per-thread state.
@@ -42,6 +50,9 @@ pub(crate) struct OrderedPool<'env, W: Work> {
     work: &'env W,
     /// `None` when no worker runs (one thread): jobs run on the calling thread.
     jobs: Option<Sender<(usize, W::Job)>>,
+    /// The workers' queue, for the calling thread to take a queued job back and run it
+    /// itself rather than wait idle for a result (a worker may be descheduled).
+    queued: Option<Receiver<(usize, W::Job)>>,
     results: Receiver<(usize, W::Output)>,
     /// Results that arrived before the ones ahead of them.
     waiting: BTreeMap<usize, W::Output>,
@@ -53,8 +64,10 @@ pub(crate) struct OrderedPool<'env, W: Work> {
 }
 
 impl<'env, W: Work> OrderedPool<'env, W> {
-    /// A pool of `threads` workers in `scope` (none when `threads` ≤ 1), with at most
-    /// `2 × threads` items in flight.
+    /// A pool of `threads` threads in `scope`: the calling thread and `threads - 1` workers
+    /// (none when `threads` ≤ 1), with at most `threads + 1` items in flight: one per thread
+    /// and one more, so that the calling thread has work while a worker finishes the oldest.
+    /// (More in flight means more buffers, which cost more in page faults than they gain.)
     pub(crate) fn new<'scope>(
         scope: &'scope Scope<'scope, 'env>,
         work: &'env W,
@@ -65,9 +78,12 @@ impl<'env, W: Work> OrderedPool<'env, W> {
         W::Output: 'env,
     {
         let (result_tx, results) = unbounded();
+        let mut queued = None;
         let jobs = (threads > 1).then(|| {
-            let (job_tx, job_rx) = bounded::<(usize, W::Job)>(threads);
-            for _ in 0..threads {
+            // One job queued per worker keeps each worker fed while the caller does the rest.
+            let workers = threads - 1;
+            let (job_tx, job_rx) = bounded::<(usize, W::Job)>(workers);
+            for _ in 0..workers {
                 let (job_rx, result_tx) = (job_rx.clone(), result_tx.clone());
                 scope.spawn(move || {
                     let mut state = work.state();
@@ -78,17 +94,19 @@ impl<'env, W: Work> OrderedPool<'env, W> {
                     }
                 });
             }
+            queued = Some(job_rx);
             job_tx
         });
         OrderedPool {
             work,
             jobs,
+            queued,
             results,
             waiting: BTreeMap::new(),
             local: None,
             submitted: 0,
             delivered: 0,
-            limit: 2 * threads.max(1),
+            limit: threads.max(1) + 1,
         }
     }
 
@@ -97,8 +115,9 @@ impl<'env, W: Work> OrderedPool<'env, W> {
         self.submitted - self.delivered
     }
 
-    /// Submit a job (run in place when the pool has no workers). Waits, delivering finished
-    /// results in order, while the pool is full.
+    /// Submit a job: queued for a worker when one can take it, otherwise run on the calling
+    /// thread (always, when the pool has no workers). Waits, delivering finished results in
+    /// order, while the pool is full.
     pub(crate) fn submit<E>(
         &mut self,
         job: W::Job,
@@ -110,13 +129,20 @@ impl<'env, W: Work> OrderedPool<'env, W> {
         self.make_room(deliver)?;
         let seq = self.submitted;
         self.submitted += 1;
-        if let Some(jobs) = &self.jobs {
-            if let Err(e) = jobs.send((seq, job)) {
-                // Every worker has stopped (only after a panic): run the job here instead.
-                let (_, job) = e.into_inner();
-                let out = self.local_run(job);
-                self.waiting.insert(seq, out);
-            }
+        let queued = match &self.jobs {
+            Some(jobs) => match jobs.try_send((seq, job)) {
+                Ok(()) => None,
+                // Every worker is busy with a job queued behind it, or (only after a panic)
+                // every worker has stopped: the calling thread runs this one.
+                Err(TrySendError::Full((_, job)) | TrySendError::Disconnected((_, job))) => {
+                    Some(job)
+                }
+            },
+            None => Some(job),
+        };
+        if let Some(job) = queued {
+            let out = self.local_run(job);
+            self.waiting.insert(seq, out);
         }
         self.deliver_ready(deliver)
     }
@@ -178,6 +204,11 @@ impl<'env, W: Work> OrderedPool<'env, W> {
         deliver: &mut impl FnMut(W::Output) -> Result<(), E>,
     ) -> Result<(), E> {
         if !self.waiting.contains_key(&self.delivered) {
+            if let Some(Ok((seq, job))) = self.queued.as_ref().map(Receiver::try_recv) {
+                let out = self.local_run(job);
+                self.waiting.insert(seq, out);
+                return self.deliver_ready(deliver);
+            }
             match self.results.recv() {
                 Ok((seq, out)) => {
                     self.waiting.insert(seq, out);
@@ -254,6 +285,20 @@ impl<T> Baton<T> {
         Some(r)
     }
 
+    /// Apply `f` to the value and pass the turn on if turn `turn` has come; `None` without
+    /// waiting when it has not (or the baton was cancelled).
+    pub(crate) fn try_take_turn<U>(&self, turn: usize, f: impl FnOnce(&mut T) -> U) -> Option<U> {
+        let mut g = self.state.lock().ok()?;
+        if g.next != turn || g.cancelled {
+            return None;
+        }
+        let r = f(&mut g.value);
+        g.next += 1;
+        drop(g);
+        self.turn.notify_all();
+        Some(r)
+    }
+
     /// Wake every waiter for good: later turns return `None`.
     pub(crate) fn cancel(&self) {
         if let Ok(mut g) = self.state.lock() {
@@ -264,6 +309,7 @@ impl<T> Baton<T> {
 
     /// The value after every turn so far (the caller knows they are all done); `None` if
     /// cancelled.
+    #[cfg(test)]
     pub(crate) fn into_value(self) -> Option<T> {
         let s = self.state.into_inner().ok()?;
         (!s.cancelled).then_some(s.value)
@@ -347,7 +393,7 @@ mod tests {
                         pool.submit((turn, n), &mut deliver).unwrap();
                         turn += 1;
                     }
-                    assert!(pool.in_flight() <= 2 * threads.max(1));
+                    assert!(pool.in_flight() <= threads.max(1) + 1);
                 }
                 pool.finish(&mut deliver).unwrap();
             });
@@ -369,20 +415,43 @@ mod tests {
 
     #[test]
     fn stopping_early_neither_hangs_nor_loses_the_error() {
-        let work = Squares {
-            baton: Baton::new(0),
-        };
-        let r = std::thread::scope(|s| {
-            let mut pool = OrderedPool::new(s, &work, 3);
-            let mut deliver = |(sq, _): (u64, u64)| if sq == 49 { Err(7) } else { Ok(()) };
-            // Jobs skip turn 8, so every job after it would wait for it forever: the error at
-            // job 7 drops the pool, which cancels the baton.
-            for n in 0..20u64 {
-                let turn = if n >= 8 { n as usize + 1 } else { n as usize };
-                pool.submit((turn, n), &mut deliver)?;
-            }
-            pool.finish(&mut deliver)
+        for threads in [1, 2, 3] {
+            let work = Squares {
+                baton: Baton::new(0),
+            };
+            let mut delivered = Vec::new();
+            let r = std::thread::scope(|s| {
+                let mut pool = OrderedPool::new(s, &work, threads);
+                let mut deliver = |(sq, _): (u64, u64)| {
+                    delivered.push(sq);
+                    if sq == 49 {
+                        Err(7)
+                    } else {
+                        Ok(())
+                    }
+                };
+                for n in 0..20u64 {
+                    pool.submit((n as usize, n), &mut deliver)?;
+                }
+                pool.finish(&mut deliver)
+            });
+            assert_eq!(r, Err(7), "{threads} threads");
+            // Everything before the failed result was delivered, in order, and nothing after.
+            assert_eq!(delivered, (0..8u64).map(|n| n * n).collect::<Vec<_>>());
+        }
+    }
+
+    #[test]
+    fn a_cancelled_baton_wakes_whoever_waits_for_a_turn_that_never_comes() {
+        let baton = Baton::new(0u32);
+        std::thread::scope(|s| {
+            // Turn 0 never comes: the waiter for turn 1 is woken by the cancel, with None.
+            let waiter = s.spawn(|| baton.take_turn(1, |v| *v += 1));
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            baton.cancel();
+            assert_eq!(waiter.join().unwrap(), None);
         });
-        assert_eq!(r, Err(7));
+        assert_eq!(baton.take_turn(0, |v| *v), None);
+        assert_eq!(baton.into_value(), None);
     }
 }

@@ -13,7 +13,7 @@
 //! still open at its end on. Results are written in stream order, so the output and the first
 //! error are those of single-threaded decoding.
 
-use std::io::{Read, Write};
+use std::io::{self, Read, Write};
 
 use crate::codec::{BlockCodec, BlockError};
 use crate::decompressor::Decompressor;
@@ -45,6 +45,11 @@ const BATCH_ITEMS: usize = 4096;
 /// batch is in flight: handing it over would cost more than it saves.
 const SMALL_BATCH: usize = 256 * 1024;
 
+/// A handed-out block larger than this (with its checksum) is read from the reader straight
+/// into a buffer of its own, which becomes the block's buffer: no copy of the compressed
+/// bytes. Smaller ones go through the read buffer (fewer, larger reads) and are copied.
+const DIRECT_UNIT: usize = 64 * 1024;
+
 /// Decompress every frame `reader` yields (concatenated, skippable and legacy frames included)
 /// into `writer` on `threads` threads (0 = [`super::available_threads`]), with
 /// `decompressor`'s backend, dictionary and checksum setting. No index is needed: the blocks of
@@ -53,7 +58,7 @@ const SMALL_BATCH: usize = 256 * 1024;
 /// are those of single-threaded decoding, and so are the first error reported and the output
 /// written before it; with one thread nothing is handed out.
 ///
-/// `decompressor` must be fresh (nothing fed yet). At most about `2 × threads` batches of
+/// `decompressor` must be fresh (nothing fed yet). At most `threads + 1` batches of
 /// 4 MiB are in flight.
 ///
 /// ```
@@ -90,6 +95,7 @@ pub fn decompress_stream<R: Read, W: Write>(
         writer,
         bytes_out: 0,
         buffers: &buffers,
+        checks: &work.open_frame,
         recycled: Vec::new(),
         failed: false,
     };
@@ -101,6 +107,8 @@ pub fn decompress_stream<R: Read, W: Write>(
             batch: Batch::default(),
             turns: 0,
             spare: Vec::new(),
+            owned_unit: false,
+            took_unit: false,
         };
         let r = feed_all(
             &mut reader,
@@ -141,6 +149,18 @@ fn feed_all<R: Read, W: Write>(
     let mut read = 0u64;
     loop {
         let need = dec.engine.want_input();
+        if need > DIRECT_UNIT
+            && out.hand_out
+            && dec.engine.next_unit_is_handed_out_block()
+            && input.available().len() < need
+        {
+            read += feed_direct(reader, dec, out, &mut input, need)?;
+            if out.batch.is_full() {
+                flush_batch(out, pool, sink, false)?;
+            }
+            out.spare.append(&mut sink.recycled);
+            continue;
+        }
         read += input.fill(reader, need)?;
         let avail = input.available().len();
         if avail == 0 {
@@ -166,6 +186,42 @@ fn feed_all<R: Read, W: Write>(
         }
         out.spare.append(&mut sink.recycled);
     }
+}
+
+/// Read a handed-out block unit of `need` bytes (what `input` holds of it, then the rest from
+/// `reader`) into a buffer that the handed-out block keeps, and feed it. Returns the bytes read
+/// from `reader`.
+fn feed_direct<R: Read>(
+    reader: &mut R,
+    dec: &mut Decompressor,
+    out: &mut HandingOut,
+    input: &mut InputBuf,
+    need: usize,
+) -> Result<u64, Error> {
+    let mut unit = out.spare.pop().unwrap_or_default();
+    unit.clear();
+    unit.reserve(need);
+    let have = input.available();
+    unit.extend_from_slice(have);
+    input.consume(have.len());
+    let read = read_up_to(reader, &mut unit, need)?;
+    out.decoded.clear();
+    out.owned_unit = true;
+    let r = dec.feed(&unit, out);
+    out.owned_unit = false;
+    match out.batch.items.last_mut() {
+        Some(Item::Block { data, .. }) if std::mem::take(&mut out.took_unit) => *data = unit,
+        _ => out.spare.push(unit),
+    }
+    r?;
+    Ok(read)
+}
+
+/// Append bytes from `reader` to `buf` until it holds `len` bytes or the reader ends; returns
+/// the bytes appended.
+fn read_up_to<R: Read>(reader: &mut R, buf: &mut Vec<u8>, len: usize) -> io::Result<u64> {
+    let want = len.saturating_sub(buf.len());
+    Ok(reader.take(want as u64).read_to_end(buf)? as u64)
 }
 
 /// Send the gathered batch off (or decode it here when it is small and nothing else is in
@@ -200,6 +256,11 @@ struct HandingOut {
     turns: usize,
     /// Block buffers back from the workers, for the next handed-out blocks.
     spare: Vec<Vec<u8>>,
+    /// The input being fed is one whole block unit in a buffer of its own
+    /// ([`feed_direct`]): a block handed out now takes that buffer instead of a copy.
+    owned_unit: bool,
+    /// A handed-out block took the unit's buffer: the caller moves it into the block.
+    took_unit: bool,
 }
 
 impl Output for HandingOut {
@@ -240,12 +301,20 @@ impl Output for HandingOut {
                 max,
                 dictionary,
             } => {
-                let mut buf = self.spare.pop().unwrap_or_default();
-                buf.clear();
-                buf.extend_from_slice(data);
+                // The block's bytes are the start of the unit (a checksum may follow them).
+                let buf = if self.owned_unit {
+                    self.took_unit = true;
+                    Vec::new()
+                } else {
+                    let mut buf = self.spare.pop().unwrap_or_default();
+                    buf.clear();
+                    buf.extend_from_slice(data);
+                    buf
+                };
                 self.batch.bound += if raw { data.len() } else { max };
                 Item::Block {
                     data: buf,
+                    len: data.len(),
                     raw,
                     header_at,
                     frame,
@@ -283,7 +352,9 @@ enum Item {
         content_size: Option<u64>,
     },
     Block {
+        /// The stored bytes are `data[..len]`.
         data: Vec<u8>,
+        len: usize,
         raw: bool,
         header_at: u64,
         frame: u64,
@@ -318,12 +389,25 @@ enum Carry {
 }
 
 /// A batch's output: `buf[..len]` to write, then `error` (output before an error is written
-/// first, as a serial decoder would have written it), and the block buffers to reuse.
+/// first, as a serial decoder would have written it), and the block buffers to reuse. `check`
+/// holds the frames' checks when the worker could not make them without waiting for its turn:
+/// they are made when the batch is written, in order.
 struct Decoded {
     buf: Vec<u8>,
     len: usize,
     error: Option<Error>,
     blocks: Vec<Vec<u8>>,
+    check: Option<Check>,
+}
+
+/// A decoded batch whose frames' checks are still to be made.
+struct Check {
+    turn: usize,
+    items: Vec<Item>,
+    /// Output length after each item (shorter than `items` when a block failed).
+    ends: Vec<usize>,
+    /// A block that failed to decode.
+    failure: Option<Error>,
 }
 
 impl Decoded {
@@ -336,7 +420,44 @@ impl Decoded {
             buf,
             error: None,
             blocks: Vec::new(),
+            check: None,
         }
+    }
+
+    /// Make the frames' checks with the frame state carried by `baton`: at once when it is
+    /// this batch's turn (or `wait`ing for it), else leave them for later. Sets the length to
+    /// write and the error.
+    fn check(&mut self, baton: &Baton<Carry>, wait: bool) {
+        let Some(c) = &self.check else {
+            return;
+        };
+        let buf = &self.buf;
+        let run =
+            |carry: &mut Carry| check_frames(carry, &c.items, &c.ends, buf, c.failure.is_some());
+        let checked = if wait {
+            baton.take_turn(c.turn, run)
+        } else {
+            match baton.try_take_turn(c.turn, run) {
+                Some(r) => Some(r),
+                None => return, // not this batch's turn yet
+            }
+        };
+        let Some(c) = self.check.take() else {
+            return;
+        };
+        (self.len, self.error) = match checked {
+            None => (0, Some(Error::InvalidState("decompression was cancelled"))),
+            Some(Some((at, e))) => (at, Some(e)),
+            Some(None) => (c.ends.last().copied().unwrap_or(0), c.failure),
+        };
+        self.blocks = c
+            .items
+            .into_iter()
+            .filter_map(|i| match i {
+                Item::Block { data, .. } => Some(data),
+                _ => None,
+            })
+            .collect();
     }
 }
 
@@ -361,7 +482,8 @@ impl Work for BatchDecoding<'_> {
             buf.resize(batch.bound, 0);
         }
         // Decode every block first (the slow part, in parallel with the other batches), then
-        // take the turn and run the frames' checks over the output while it is in cache.
+        // take the turn, if it has come, and run the frames' checks over the output while it
+        // is in cache; otherwise they are made when the batch is written.
         let mut ends = Vec::with_capacity(batch.items.len());
         let mut len = 0;
         let mut failure = None;
@@ -369,6 +491,7 @@ impl Work for BatchDecoding<'_> {
         for item in &batch.items {
             if let Item::Block {
                 data,
+                len: stored,
                 raw,
                 header_at,
                 frame,
@@ -376,6 +499,7 @@ impl Work for BatchDecoding<'_> {
                 dictionary,
             } = item
             {
+                let data = &data[..*stored];
                 let history = if *dictionary { history } else { &[] };
                 let n = if *raw {
                     buf[len..len + data.len()].copy_from_slice(data);
@@ -404,27 +528,20 @@ impl Work for BatchDecoding<'_> {
             }
             ends.push(len);
         }
-        let checked = self.open_frame.take_turn(batch.turn, |carry| {
-            check_frames(carry, &batch.items, &ends, &buf, failure.is_some())
-        });
-        let (len, error) = match checked {
-            None => (0, Some(Error::InvalidState("decompression was cancelled"))),
-            Some(Some((at, e))) => (at, Some(e)),
-            Some(None) => (ends.last().copied().unwrap_or(0), failure),
-        };
-        Decoded {
+        let mut d = Decoded {
             buf,
-            len,
-            error,
-            blocks: batch
-                .items
-                .into_iter()
-                .filter_map(|i| match i {
-                    Item::Block { data, .. } => Some(data),
-                    _ => None,
-                })
-                .collect(),
-        }
+            len: 0,
+            error: None,
+            blocks: Vec::new(),
+            check: Some(Check {
+                turn: batch.turn,
+                items: batch.items,
+                ends,
+                failure,
+            }),
+        };
+        d.check(&self.open_frame, false);
+        d
     }
 
     fn cancel(&self) {
@@ -533,6 +650,8 @@ struct Sink<'a, W> {
     writer: W,
     bytes_out: u64,
     buffers: &'a BufferPool,
+    /// The frame state running through the batches, for the checks the workers left.
+    checks: &'a Baton<Carry>,
     /// Block buffers of written batches, for the calling thread to reuse.
     recycled: Vec<Vec<u8>>,
     /// Something failed: nothing more is written.
@@ -547,10 +666,12 @@ impl<W: Write> Sink<'_, W> {
         r
     }
 
-    fn write(&mut self, d: Decoded) -> Result<(), Error> {
+    fn write(&mut self, mut d: Decoded) -> Result<(), Error> {
         if self.failed {
             return Ok(());
         }
+        // Batches are written in order, so every turn before this batch's has been taken.
+        d.check(self.checks, true);
         let r = self.output(&d.buf[..d.len]);
         self.buffers.give(d.buf);
         if self.recycled.len() < 256 {
