@@ -85,18 +85,19 @@ pub fn decompress_stream<R: Read, W: Write>(
     }
     let threads = thread_count(threads);
     let buffers = BufferPool::default();
+    let units = BufferPool::default();
     let work = BatchDecoding {
         codec: decompressor.codec,
         dictionary: decompressor.dictionary.clone(),
         open_frame: Baton::new(Carry::Between),
         buffers: &buffers,
+        units: &units,
     };
     let mut sink = Sink {
         writer,
         bytes_out: 0,
         buffers: &buffers,
         checks: &work.open_frame,
-        recycled: Vec::new(),
         failed: false,
     };
     let bytes_in = std::thread::scope(|s| -> Result<u64, Error> {
@@ -106,7 +107,7 @@ pub fn decompress_stream<R: Read, W: Write>(
             hand_out: threads > 1,
             batch: Batch::default(),
             turns: 0,
-            spare: Vec::new(),
+            units: &units,
             owned_unit: false,
             took_unit: false,
         };
@@ -141,7 +142,7 @@ pub fn decompress_stream<R: Read, W: Write>(
 fn feed_all<R: Read, W: Write>(
     reader: &mut R,
     dec: &mut Decompressor,
-    out: &mut HandingOut,
+    out: &mut HandingOut<'_>,
     pool: &mut OrderedPool<'_, BatchDecoding<'_>>,
     sink: &mut Sink<'_, W>,
 ) -> Result<u64, Error> {
@@ -158,7 +159,6 @@ fn feed_all<R: Read, W: Write>(
             if out.batch.is_full() {
                 flush_batch(out, pool, sink, false)?;
             }
-            out.spare.append(&mut sink.recycled);
             continue;
         }
         read += input.fill(reader, need)?;
@@ -184,7 +184,6 @@ fn feed_all<R: Read, W: Write>(
                 pool.ready(item, &mut |item| sink.write(item))?;
             }
         }
-        out.spare.append(&mut sink.recycled);
     }
 }
 
@@ -194,11 +193,11 @@ fn feed_all<R: Read, W: Write>(
 fn feed_direct<R: Read>(
     reader: &mut R,
     dec: &mut Decompressor,
-    out: &mut HandingOut,
+    out: &mut HandingOut<'_>,
     input: &mut InputBuf,
     need: usize,
 ) -> Result<u64, Error> {
-    let mut unit = out.spare.pop().unwrap_or_default();
+    let mut unit = out.units.take();
     unit.clear();
     unit.reserve(need);
     let have = input.available();
@@ -211,7 +210,7 @@ fn feed_direct<R: Read>(
     out.owned_unit = false;
     match out.batch.items.last_mut() {
         Some(Item::Block { data, .. }) if std::mem::take(&mut out.took_unit) => *data = unit,
-        _ => out.spare.push(unit),
+        _ => out.units.give(unit),
     }
     r?;
     Ok(read)
@@ -227,7 +226,7 @@ fn read_up_to<R: Read>(reader: &mut R, buf: &mut Vec<u8>, len: usize) -> io::Res
 /// Send the gathered batch off (or decode it here when it is small and nothing else is in
 /// flight; `last`: no more items follow it for now).
 fn flush_batch<W: Write>(
-    out: &mut HandingOut,
+    out: &mut HandingOut<'_>,
     pool: &mut OrderedPool<'_, BatchDecoding<'_>>,
     sink: &mut Sink<'_, W>,
     last: bool,
@@ -248,14 +247,14 @@ fn flush_batch<W: Write>(
 
 /// The calling thread's output: linked frames' blocks decoded into `decoded`, the rest handed
 /// out into `batch`.
-struct HandingOut {
+struct HandingOut<'a> {
     decoded: ReusableBuf,
     hand_out: bool,
     batch: Batch,
     /// Batches sent so far: the next one's turn with the baton.
     turns: usize,
-    /// Block buffers back from the workers, for the next handed-out blocks.
-    spare: Vec<Vec<u8>>,
+    /// Buffers of handed-out blocks, given back as soon as their batch is decoded.
+    units: &'a BufferPool,
     /// The input being fed is one whole block unit in a buffer of its own
     /// ([`feed_direct`]): a block handed out now takes that buffer instead of a copy.
     owned_unit: bool,
@@ -263,7 +262,7 @@ struct HandingOut {
     took_unit: bool,
 }
 
-impl Output for HandingOut {
+impl Output for HandingOut<'_> {
     fn reserve(&mut self, n: usize) -> (&[u8], &mut [u8]) {
         self.decoded.reserve(n)
     }
@@ -306,7 +305,7 @@ impl Output for HandingOut {
                     self.took_unit = true;
                     Vec::new()
                 } else {
-                    let mut buf = self.spare.pop().unwrap_or_default();
+                    let mut buf = self.units.take();
                     buf.clear();
                     buf.extend_from_slice(data);
                     buf
@@ -396,7 +395,6 @@ struct Decoded {
     buf: Vec<u8>,
     len: usize,
     error: Option<Error>,
-    blocks: Vec<Vec<u8>>,
     check: Option<Check>,
 }
 
@@ -419,7 +417,6 @@ impl Decoded {
             len: buf.len(),
             buf,
             error: None,
-            blocks: Vec::new(),
             check: None,
         }
     }
@@ -450,14 +447,6 @@ impl Decoded {
             Some(Some((at, e))) => (at, Some(e)),
             Some(None) => (c.ends.last().copied().unwrap_or(0), c.failure),
         };
-        self.blocks = c
-            .items
-            .into_iter()
-            .filter_map(|i| match i {
-                Item::Block { data, .. } => Some(data),
-                _ => None,
-            })
-            .collect();
     }
 }
 
@@ -467,6 +456,8 @@ struct BatchDecoding<'a> {
     dictionary: Option<Dictionary>,
     open_frame: Baton<Carry>,
     buffers: &'a BufferPool,
+    /// Where the blocks' buffers go once decoded.
+    units: &'a BufferPool,
 }
 
 impl Work for BatchDecoding<'_> {
@@ -528,14 +519,19 @@ impl Work for BatchDecoding<'_> {
             }
             ends.push(len);
         }
+        let mut items = batch.items;
+        for item in &mut items {
+            if let Item::Block { data, .. } = item {
+                self.units.give(std::mem::take(data));
+            }
+        }
         let mut d = Decoded {
             buf,
             len: 0,
             error: None,
-            blocks: Vec::new(),
             check: Some(Check {
                 turn: batch.turn,
-                items: batch.items,
+                items,
                 ends,
                 failure,
             }),
@@ -652,8 +648,6 @@ struct Sink<'a, W> {
     buffers: &'a BufferPool,
     /// The frame state running through the batches, for the checks the workers left.
     checks: &'a Baton<Carry>,
-    /// Block buffers of written batches, for the calling thread to reuse.
-    recycled: Vec<Vec<u8>>,
     /// Something failed: nothing more is written.
     failed: bool,
 }
@@ -674,9 +668,6 @@ impl<W: Write> Sink<'_, W> {
         d.check(self.checks, true);
         let r = self.output(&d.buf[..d.len]);
         self.buffers.give(d.buf);
-        if self.recycled.len() < 256 {
-            self.recycled.extend(d.blocks);
-        }
         r?;
         match d.error {
             Some(e) => {
