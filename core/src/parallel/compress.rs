@@ -10,12 +10,11 @@ use std::borrow::Cow;
 use std::io::{self, Read, Write};
 
 use crate::codec::{compress_bound, BlockCodec, BlockCompressor, WINDOW_SIZE};
-use crate::compressor::emit_block;
 use crate::error::Error;
-use crate::frame::{FrameInfo, FrameKind, END_MARK};
+use crate::frame::{FrameInfo, FrameKind, END_MARK, UNCOMPRESSED_FLAG};
 use crate::index::{Fingerprinter, IndexBuilder, IndexOptions, SeekIndex};
 use crate::settings::{BlockMode, ContentSize, Dictionary, FrameSettings};
-use crate::xxh32::Xxh32;
+use crate::xxh32::{xxh32, Xxh32};
 
 use super::pool::{BufferPool, OrderedPool, Work};
 use super::{thread_count, CHUNK_SIZE};
@@ -70,7 +69,9 @@ struct Job<'a> {
 }
 
 struct ChunkOut {
+    /// The compressed chunk is `bytes[..len]` (the rest is scratch kept for reuse).
     bytes: Vec<u8>,
+    len: usize,
     /// Per recorded block: offset of its header in `bytes`, decompressed offset, window.
     blocks: Vec<(usize, u64, Option<Vec<u8>>)>,
 }
@@ -93,21 +94,47 @@ struct ChunkParams<'a> {
 /// A compression worker's reusable state.
 #[derive(Default)]
 struct Worker {
-    scratch: Vec<u8>,
     /// Independent blocks: one compressor for every chunk (each block starts from a reset
     /// state, so the output does not depend on which worker compresses a chunk).
     compressor: Option<Box<dyn BlockCompressor>>,
 }
 
-/// A worker's destination for one compressed block.
-fn scratch_for(block_size: usize) -> Vec<u8> {
-    vec![0u8; compress_bound(block_size).max(block_size + block_size / 10 + 32)]
+/// Room for a chunk of `len` bytes in blocks of `block_size` compressed in place: for each
+/// block its header, [`compress_bound`] and its checksum.
+fn out_bound(len: usize, block_size: usize) -> usize {
+    len + len / 255 + 24 * (len / block_size + 1)
 }
 
-/// The most a chunk of `len` bytes in blocks of `block_size` compresses to, block headers and
-/// checksums included.
-fn out_bound(len: usize, block_size: usize) -> usize {
-    compress_bound(len) + 8 * (len / block_size + 1)
+/// Compress block `src` straight into `out` at `*len` — header, stored bytes (compressed, or
+/// `src` itself when that is not smaller, as [`emit_block`](crate::compressor) does), block
+/// checksum — and advance `*len`. `out` is initialized scratch with room for
+/// [`compress_bound`] of the block after its header: no copy of the compressed bytes.
+fn emit_block_in_place(
+    compressor: &mut dyn BlockCompressor,
+    src: &[u8],
+    history: &[u8],
+    block_checksum: bool,
+    out: &mut [u8],
+    len: &mut usize,
+) {
+    let at = *len;
+    let (head, room) = out[at..].split_at_mut(4);
+    let limit = compress_bound(src.len()).min(room.len());
+    let (word, stored) = match compressor.compress(src, history, &mut room[..limit]) {
+        Some(n) if n < src.len() && n <= limit => (n as u32, n),
+        _ => {
+            room[..src.len()].copy_from_slice(src);
+            (src.len() as u32 | UNCOMPRESSED_FLAG, src.len())
+        }
+    };
+    head.copy_from_slice(&word.to_le_bytes());
+    let mut end = at + 4 + stored;
+    if block_checksum {
+        let sum = xxh32(&out[at + 4..end], 0);
+        out[end..end + 4].copy_from_slice(&sum.to_le_bytes());
+        end += 4;
+    }
+    *len = end;
 }
 
 fn compress_chunk(p: &ChunkParams<'_>, w: &mut Worker, job: &Job<'_>) -> Result<ChunkOut, Error> {
@@ -124,15 +151,18 @@ fn compress_chunk(p: &ChunkParams<'_>, w: &mut Worker, job: &Job<'_>) -> Result<
         &mut **w.compressor.as_mut().expect("set above")
     };
     let bs = p.block_size;
-    if w.scratch.is_empty() {
-        w.scratch = scratch_for(bs);
-    }
-    let scratch = &mut w.scratch;
     let buf = &job.buf[..];
     let chunk_len = buf.len() - job.prefix;
+    // A reused buffer keeps its length (initialized scratch): no pass over it.
     let mut bytes = p.spare.take();
-    bytes.clear();
-    bytes.reserve(out_bound(chunk_len, bs));
+    let room = out_bound(chunk_len, bs);
+    if bytes.capacity() == 0 {
+        // A fresh zeroed allocation: its pages come zeroed, no pass over them.
+        bytes = vec![0; room];
+    } else if bytes.len() < room {
+        bytes.resize(room, 0);
+    }
+    let mut len = 0;
     let mut blocks = Vec::new();
     let mut pos = job.prefix;
     while pos < buf.len() {
@@ -145,23 +175,23 @@ fn compress_chunk(p: &ChunkParams<'_>, w: &mut Worker, job: &Job<'_>) -> Result<
         if let Some(interval) = p.index {
             let d = job.offset + (pos - job.prefix) as u64;
             if !p.linked {
-                blocks.push((bytes.len(), d, None));
+                blocks.push((len, d, None));
             } else if d >= bs as u64 && d / interval != (d - bs as u64) / interval {
                 // The first block boundary at or after each multiple of the interval.
-                blocks.push((bytes.len(), d, Some(history.to_vec())));
+                blocks.push((len, d, Some(history.to_vec())));
             }
         }
-        emit_block(
+        emit_block_in_place(
             compressor,
             &buf[pos..end],
             history,
-            scratch,
             p.block_checksum,
             &mut bytes,
+            &mut len,
         );
         pos = end;
     }
-    Ok(ChunkOut { bytes, blocks })
+    Ok(ChunkOut { bytes, len, blocks })
 }
 
 impl<'a> Work for ChunkParams<'a> {
@@ -306,7 +336,7 @@ impl<W: Write> Sink<W> {
                 }
             }
         }
-        self.write(&out.bytes)?;
+        self.write(&out.bytes[..out.len])?;
         params.spare.give(out.bytes);
         Ok(())
     }

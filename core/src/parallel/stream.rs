@@ -97,7 +97,6 @@ pub fn decompress_stream<R: Read, W: Write>(
         writer,
         bytes_out: 0,
         buffers: &buffers,
-        checks: &work.open_frame,
         failed: false,
     };
     let bytes_in = std::thread::scope(|s| -> Result<u64, Error> {
@@ -388,9 +387,7 @@ enum Carry {
 }
 
 /// A batch's output: `buf[..len]` to write, then `error` (output before an error is written
-/// first, as a serial decoder would have written it), and the block buffers to reuse. `check`
-/// holds the frames' checks when the worker could not make them without waiting for its turn:
-/// they are made when the batch is written, in order.
+/// first, as a serial decoder would have written it). `check`: the frames' checks, until made.
 struct Decoded {
     buf: Vec<u8>,
     len: usize,
@@ -421,27 +418,16 @@ impl Decoded {
         }
     }
 
-    /// Make the frames' checks with the frame state carried by `baton`: at once when it is
-    /// this batch's turn (or `wait`ing for it), else leave them for later. Sets the length to
-    /// write and the error.
-    fn check(&mut self, baton: &Baton<Carry>, wait: bool) {
-        let Some(c) = &self.check else {
-            return;
-        };
-        let buf = &self.buf;
-        let run =
-            |carry: &mut Carry| check_frames(carry, &c.items, &c.ends, buf, c.failure.is_some());
-        let checked = if wait {
-            baton.take_turn(c.turn, run)
-        } else {
-            match baton.try_take_turn(c.turn, run) {
-                Some(r) => Some(r),
-                None => return, // not this batch's turn yet
-            }
-        };
+    /// Make the frames' checks with the frame state carried by `baton`, in this batch's turn
+    /// (waiting for the batches before it, which are decoded or being decoded). Sets the
+    /// length to write and the error.
+    fn check(&mut self, baton: &Baton<Carry>) {
         let Some(c) = self.check.take() else {
             return;
         };
+        let checked = baton.take_turn(c.turn, |carry| {
+            check_frames(carry, &c.items, &c.ends, &self.buf, c.failure.is_some())
+        });
         (self.len, self.error) = match checked {
             None => (0, Some(Error::InvalidState("decompression was cancelled"))),
             Some(Some((at, e))) => (at, Some(e)),
@@ -473,8 +459,7 @@ impl Work for BatchDecoding<'_> {
             buf.resize(batch.bound, 0);
         }
         // Decode every block first (the slow part, in parallel with the other batches), then
-        // take the turn, if it has come, and run the frames' checks over the output while it
-        // is in cache; otherwise they are made when the batch is written.
+        // take the turn and run the frames' checks over the output while it is in cache.
         let mut ends = Vec::with_capacity(batch.items.len());
         let mut len = 0;
         let mut failure = None;
@@ -536,7 +521,7 @@ impl Work for BatchDecoding<'_> {
                 failure,
             }),
         };
-        d.check(&self.open_frame, false);
+        d.check(&self.open_frame);
         d
     }
 
@@ -646,8 +631,6 @@ struct Sink<'a, W> {
     writer: W,
     bytes_out: u64,
     buffers: &'a BufferPool,
-    /// The frame state running through the batches, for the checks the workers left.
-    checks: &'a Baton<Carry>,
     /// Something failed: nothing more is written.
     failed: bool,
 }
@@ -660,12 +643,10 @@ impl<W: Write> Sink<'_, W> {
         r
     }
 
-    fn write(&mut self, mut d: Decoded) -> Result<(), Error> {
+    fn write(&mut self, d: Decoded) -> Result<(), Error> {
         if self.failed {
             return Ok(());
         }
-        // Batches are written in order, so every turn before this batch's has been taken.
-        d.check(self.checks, true);
         let r = self.output(&d.buf[..d.len]);
         self.buffers.give(d.buf);
         r?;
