@@ -50,11 +50,15 @@ impl Timer {
     pub fn run_rounds(&self, cases: &mut [Case<'_>]) -> Vec<Vec<f64>> {
         let n = cases.len();
         let rounds = self.rounds.max(1);
-        let mut secs = vec![vec![0.0; rounds]; n];
+        let mut secs: Vec<Vec<f64>> = (0..n).map(|_| Vec::with_capacity(rounds)).collect();
         for round in 0..rounds {
+            let mut this_round = vec![0.0; n];
             for k in 0..n {
                 let i = (k + round) % n;
-                secs[i][round] = time_one(&mut cases[i], self.min_time);
+                this_round[i] = time_one(&mut cases[i], self.min_time);
+            }
+            for (case, t) in secs.iter_mut().zip(this_round) {
+                case.push(t);
             }
         }
         secs
