@@ -154,11 +154,14 @@ fn feed_all<R: Read, W: Write>(
             && dec.engine.next_unit_is_handed_out_block()
             && input.available().len() < need
         {
-            read += feed_direct(reader, dec, out, &mut input, need)?;
-            if out.batch.is_full() {
-                flush_batch(out, pool, sink, false)?;
+            if let Some(n) = feed_direct(reader, dec, out, &mut input, need)? {
+                read += n;
+                if out.batch.is_full() {
+                    flush_batch(out, pool, sink, false)?;
+                }
+                continue;
             }
-            continue;
+            // The reader has ended before the unit: the general path reports it.
         }
         read += input.fill(reader, need)?;
         let avail = input.available().len();
@@ -188,38 +191,54 @@ fn feed_all<R: Read, W: Write>(
 
 /// Read a handed-out block unit of `need` bytes (what `input` holds of it, then the rest from
 /// `reader`) into a buffer that the handed-out block keeps, and feed it. Returns the bytes read
-/// from `reader`.
+/// from `reader`, or `None` when nothing of the unit could be had (the reader has ended; the
+/// input then ends here, which the caller's general path reports).
 fn feed_direct<R: Read>(
     reader: &mut R,
     dec: &mut Decompressor,
     out: &mut HandingOut<'_>,
     input: &mut InputBuf,
     need: usize,
-) -> Result<u64, Error> {
+) -> Result<Option<u64>, Error> {
     let mut unit = out.units.take();
-    unit.clear();
-    unit.reserve(need);
-    let have = input.available();
-    unit.extend_from_slice(have);
-    input.consume(have.len());
-    let read = read_up_to(reader, &mut unit, need)?;
+    grow(&mut unit, need);
+    let have = input.available().len();
+    unit[..have].copy_from_slice(input.available());
+    input.consume(have);
+    let mut got = have;
+    while got < need {
+        match reader.read(&mut unit[got..need]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if got == 0 {
+        out.units.give(unit);
+        return Ok(None);
+    }
     out.decoded.clear();
     out.owned_unit = true;
-    let r = dec.feed(&unit, out);
+    let r = dec.feed(&unit[..got], out);
     out.owned_unit = false;
     match out.batch.items.last_mut() {
         Some(Item::Block { data, .. }) if std::mem::take(&mut out.took_unit) => *data = unit,
         _ => out.units.give(unit),
     }
     r?;
-    Ok(read)
+    Ok(Some((got - have) as u64))
 }
 
-/// Append bytes from `reader` to `buf` until it holds `len` bytes or the reader ends; returns
-/// the bytes appended.
-fn read_up_to<R: Read>(reader: &mut R, buf: &mut Vec<u8>, len: usize) -> io::Result<u64> {
-    let want = len.saturating_sub(buf.len());
-    Ok(reader.take(want as u64).read_to_end(buf)? as u64)
+/// Make `buf` at least `len` bytes long. A reused buffer keeps its length between uses (its
+/// bytes are scratch), so this makes no pass over it; a new one is a zeroed allocation, whose
+/// pages come zeroed.
+fn grow(buf: &mut Vec<u8>, len: usize) {
+    if buf.capacity() == 0 {
+        *buf = vec![0; len];
+    } else if buf.len() < len {
+        buf.resize(len, 0);
+    }
 }
 
 /// Send the gathered batch off (or decode it here when it is small and nothing else is in
@@ -305,8 +324,8 @@ impl Output for HandingOut<'_> {
                     Vec::new()
                 } else {
                     let mut buf = self.units.take();
-                    buf.clear();
-                    buf.extend_from_slice(data);
+                    grow(&mut buf, data.len());
+                    buf[..data.len()].copy_from_slice(data);
                     buf
                 };
                 self.batch.bound += if raw { data.len() } else { max };
@@ -455,9 +474,7 @@ impl Work for BatchDecoding<'_> {
 
     fn run(&self, _: &mut (), batch: Batch) -> Decoded {
         let mut buf = self.buffers.take();
-        if buf.len() < batch.bound {
-            buf.resize(batch.bound, 0);
-        }
+        grow(&mut buf, batch.bound);
         // Decode every block first (the slow part, in parallel with the other batches), then
         // take the turn and run the frames' checks over the output while it is in cache.
         let mut ends = Vec::with_capacity(batch.items.len());
