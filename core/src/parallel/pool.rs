@@ -122,9 +122,10 @@ impl Balance {
 
 impl<'env, W: Work> OrderedPool<'env, W> {
     /// A pool of `threads` threads in `scope`: the calling thread and `threads - 1` workers
-    /// (none when `threads` ≤ 1), with at most `threads + 1` items in flight: one per thread
-    /// and one more, so that the calling thread has work while a worker finishes the oldest.
-    /// (More in flight means more buffers, which cost more in page faults than they gain.)
+    /// (none when `threads` ≤ 1), with at most `2 × threads` items in flight: each worker's
+    /// job and the one queued behind it, the calling thread's own, and results done out of
+    /// order waiting for the oldest — enough that neither the calling thread nor a worker
+    /// runs out of work while the other finishes the oldest job.
     pub(crate) fn new<'scope>(
         scope: &'scope Scope<'scope, 'env>,
         work: &'env W,
@@ -165,7 +166,7 @@ impl<'env, W: Work> OrderedPool<'env, W> {
             local: None,
             submitted: 0,
             delivered: 0,
-            limit: threads.max(1) + 1,
+            limit: 2 * threads.max(1),
             balance: Balance {
                 workers,
                 caller: Duration::ZERO,
@@ -524,7 +525,7 @@ mod tests {
                         pool.submit((turn, n), &mut deliver).unwrap();
                         turn += 1;
                     }
-                    assert!(pool.in_flight() <= threads.max(1) + 1);
+                    assert!(pool.in_flight() <= 2 * threads.max(1));
                 }
                 pool.finish(&mut deliver).unwrap();
             });

@@ -58,7 +58,7 @@ const DIRECT_UNIT: usize = 64 * 1024;
 /// are those of single-threaded decoding, and so are the first error reported and the output
 /// written before it; with one thread nothing is handed out.
 ///
-/// `decompressor` must be fresh (nothing fed yet). At most `threads + 1` batches of
+/// `decompressor` must be fresh (nothing fed yet). At most `2 × threads` batches of
 /// 4 MiB are in flight.
 ///
 /// ```
