@@ -10,7 +10,10 @@
 //! A frame's content size and content checksum need its whole output, which may span batches:
 //! each batch takes its turn with a [`Baton`] carrying the running size and checksum of the
 //! frame open at its start, checks the frames that end in it and passes the state of the frame
-//! still open at its end on. Results are written in stream order, so the output and the first
+//! still open at its end on. The thread that decoded a batch takes the turn when it has come
+//! (the output is still in its cache); if it has not, nobody waits: the calling thread makes
+//! the checks when it writes the batch, in order (and the pool counts that as its own work
+//! when it shares out the batches). Results are written in stream order, so the output and the first
 //! error are those of single-threaded decoding.
 
 use std::io::{self, Read, Write};
@@ -97,6 +100,7 @@ pub fn decompress_stream<R: Read, W: Write>(
         writer,
         bytes_out: 0,
         buffers: &buffers,
+        checks: &work.open_frame,
         failed: false,
     };
     let bytes_in = std::thread::scope(|s| -> Result<u64, Error> {
@@ -406,7 +410,8 @@ enum Carry {
 }
 
 /// A batch's output: `buf[..len]` to write, then `error` (output before an error is written
-/// first, as a serial decoder would have written it). `check`: the frames' checks, until made.
+/// first, as a serial decoder would have written it). `check`: the frames' checks, until made
+/// (by the thread that decoded the batch if its turn had come, else when it is written).
 struct Decoded {
     buf: Vec<u8>,
     len: usize,
@@ -437,16 +442,27 @@ impl Decoded {
         }
     }
 
-    /// Make the frames' checks with the frame state carried by `baton`, in this batch's turn
-    /// (waiting for the batches before it, which are decoded or being decoded). Sets the
-    /// length to write and the error.
-    fn check(&mut self, baton: &Baton<Carry>) {
+    /// Make the frames' checks with the frame state carried by `baton` in this batch's turn:
+    /// at once if it has come, else (unless `wait`) leave them for later. Sets the length to
+    /// write and the error.
+    fn check(&mut self, baton: &Baton<Carry>, wait: bool) {
         let Some(c) = self.check.take() else {
             return;
         };
-        let checked = baton.take_turn(c.turn, |carry| {
+        let run = |carry: &mut Carry| {
             check_frames(carry, &c.items, &c.ends, &self.buf, c.failure.is_some())
-        });
+        };
+        let checked = if wait {
+            baton.take_turn(c.turn, run)
+        } else {
+            match baton.try_take_turn(c.turn, run) {
+                Some(r) => Some(r),
+                None => {
+                    self.check = Some(c);
+                    return;
+                }
+            }
+        };
         (self.len, self.error) = match checked {
             None => (0, Some(Error::InvalidState("decompression was cancelled"))),
             Some(Some((at, e))) => (at, Some(e)),
@@ -476,7 +492,8 @@ impl Work for BatchDecoding<'_> {
         let mut buf = self.buffers.take();
         grow(&mut buf, batch.bound);
         // Decode every block first (the slow part, in parallel with the other batches), then
-        // take the turn and run the frames' checks over the output while it is in cache.
+        // take the turn, if it has come, and run the frames' checks over the output while it
+        // is in cache; otherwise they are made when the batch is written.
         let mut ends = Vec::with_capacity(batch.items.len());
         let mut len = 0;
         let mut failure = None;
@@ -538,7 +555,7 @@ impl Work for BatchDecoding<'_> {
                 failure,
             }),
         };
-        d.check(&self.open_frame);
+        d.check(&self.open_frame, false);
         d
     }
 
@@ -648,6 +665,8 @@ struct Sink<'a, W> {
     writer: W,
     bytes_out: u64,
     buffers: &'a BufferPool,
+    /// The frame state running through the batches, for the checks left to the writer.
+    checks: &'a Baton<Carry>,
     /// Something failed: nothing more is written.
     failed: bool,
 }
@@ -660,10 +679,12 @@ impl<W: Write> Sink<'_, W> {
         r
     }
 
-    fn write(&mut self, d: Decoded) -> Result<(), Error> {
+    fn write(&mut self, mut d: Decoded) -> Result<(), Error> {
         if self.failed {
             return Ok(());
         }
+        // Batches are written in order: every turn before this batch's has been taken.
+        d.check(self.checks, true);
         let r = self.output(&d.buf[..d.len]);
         self.buffers.give(d.buf);
         r?;
