@@ -183,22 +183,6 @@ fn main() {
         "push",
         Box::new(|| frames::ours_push_decode(&frame, Backend::Simd, &mut push_out)),
     ));
-    // The zero-fill push pays for growing the caller's `Vec` by a block's room per block
-    // (safe code cannot hand the decoder uninitialized memory), alone.
-    let mut fill_out: Vec<u8> = Vec::with_capacity(data.len() + bs);
-    let data_len = data.len();
-    cases.push((
-        "zerofill",
-        Box::new(move || {
-            fill_out.clear();
-            while fill_out.len() < data_len {
-                let n = (fill_out.len() + bs).min(data_len);
-                fill_out.resize(fill_out.len() + bs, 0);
-                fill_out.truncate(n);
-            }
-            data_len
-        }),
-    ));
     cases.push((
         "oneshot",
         Box::new(|| frames::ours_decompress(&frame, Backend::Simd).len()),
