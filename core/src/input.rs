@@ -67,18 +67,13 @@ impl InputBuf {
         while self.end - self.pos < want {
             if self.buf.len() - self.pos < want || self.end == self.buf.len() {
                 // Compact, and make room for the whole unit and at least one read chunk.
-                let size = want.max(READ_CHUNK);
-                if self.buf.len() < size {
-                    // A new zeroed allocation of the final size (its pages come zeroed, no
-                    // pass over them, no reallocation copying the old buffer whole).
-                    let mut grown = vec![0; size];
-                    grown[..self.end - self.pos].copy_from_slice(&self.buf[self.pos..self.end]);
-                    self.buf = grown;
-                } else {
-                    self.buf.copy_within(self.pos..self.end, 0);
-                }
+                self.buf.copy_within(self.pos..self.end, 0);
                 self.end -= self.pos;
                 self.pos = 0;
+                let size = want.max(READ_CHUNK);
+                if self.buf.len() < size {
+                    self.buf.resize(size, 0);
+                }
             }
             let limit = if exact {
                 self.pos + want
