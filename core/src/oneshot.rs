@@ -25,18 +25,12 @@ pub fn compress_with(data: &[u8], settings: &FrameSettings) -> Result<Vec<u8>, E
 /// [`Error::Truncated`].
 pub fn decompress_all(mut decompressor: Decompressor, data: &[u8]) -> Result<Vec<u8>, Error> {
     let mut out = ReusableBuf::default();
-    if let Ok(info) = frame_info(data) {
-        if let Some(size) = info.content_size {
-            // A hint from untrusted input: LZ4 expands at most 255 times. One block's room
-            // more than the content: the last block is decoded with its frame's whole block
-            // size as room, which then needs no reallocation (and no pass over new memory:
-            // a zeroed allocation's pages come zeroed, and untouched ones are never mapped).
-            let bound = (data.len() as u64)
-                .saturating_mul(255)
-                .saturating_add(1 << 16);
-            let room = size.min(bound) + info.block_max_size() as u64;
-            out.buf = vec![0u8; room.min(usize::MAX as u64 / 2) as usize];
-        }
+    if let Ok(Some(size)) = frame_info(data).map(|i| i.content_size) {
+        // A hint from untrusted input: LZ4 expands at most 255 times.
+        let bound = (data.len() as u64)
+            .saturating_mul(255)
+            .saturating_add(1 << 16);
+        out.buf = vec![0u8; size.min(bound).min(usize::MAX as u64 / 2) as usize];
     }
     decompressor.feed(data, &mut out)?;
     decompressor.finish()?;
