@@ -352,6 +352,43 @@ fn stream_decompression_errors_match_serial() {
     ));
 }
 
+/// The input ends where a large block (larger than a read, so read straight into a buffer of
+/// its own on several threads) was announced, or was begun: the same error as serial
+/// decoding, on every thread count, whether the input is fed whole or in pieces — never a
+/// hang. (A legacy frame followed by a block size word with no block after it is trailing
+/// data, as the `lz4` tool writes it at the end of boot images; a standard frame cut inside a
+/// block is truncated.)
+#[test]
+fn input_ending_before_or_inside_a_large_block_is_reported_on_every_thread_count() {
+    let data = sample(3 << 20, 77);
+    let legacy = common::legacy_frame(&data);
+    let indep = lz4framed::compress_with(
+        &data,
+        &FrameSettings::new()
+            .block_mode(BlockMode::Independent)
+            .block_size(BlockSize::Max4MB),
+    )
+    .unwrap();
+    let cases: Vec<Vec<u8>> = vec![
+        [&legacy[..], &9_000_000u32.to_le_bytes()].concat(),
+        [&legacy[..], &300_000u32.to_le_bytes()].concat(),
+        [&legacy[..], &300_000u32.to_le_bytes(), &[7u8; 1000]].concat(),
+        indep[..indep.len() / 2].to_vec(),
+        indep[..7 + 4].to_vec(),
+    ];
+    for (i, f) in cases.iter().enumerate() {
+        let want = lz4framed::decompress(f).unwrap_err().to_string();
+        for threads in [1, 2, 3] {
+            for step in [usize::MAX, 100_000] {
+                let got = stream_decode(f, step, lz4framed::Decompressor::new(), threads)
+                    .unwrap_err()
+                    .to_string();
+                assert_eq!(got, want, "case {i}, {threads} threads, step {step}");
+            }
+        }
+    }
+}
+
 /// A frame of one piece of a mixed sequence, and what it decodes to.
 struct Piece {
     name: &'static str,

@@ -179,6 +179,94 @@ pub fn c_decompress(frame: &[u8]) -> Vec<u8> {
     cframe::decompress_frames(frame, None).unwrap_or_else(|e| panic!("LZ4F decode: {e}"))
 }
 
+/// The blocks of one standard frame, as the frame layer sees them: whether each is stored
+/// uncompressed, and its stored bytes.
+pub struct FrameBlocks<'a> {
+    /// Linked blocks (each one's history is the output before it).
+    pub linked: bool,
+    /// The frame's maximum block size.
+    pub max: usize,
+    /// (stored uncompressed, stored bytes) per block.
+    pub blocks: Vec<(bool, &'a [u8])>,
+}
+
+impl<'a> FrameBlocks<'a> {
+    /// The blocks of the first frame of `frame`, found by walking its block headers.
+    ///
+    /// # Panics
+    ///
+    /// If `frame` does not start with a whole standard frame.
+    pub fn of(frame: &'a [u8]) -> Self {
+        let info = lz4framed::frame_info(frame).expect("a standard frame");
+        let mut at = info.header_len;
+        let mut blocks = Vec::new();
+        loop {
+            let word = u32::from_le_bytes(frame[at..at + 4].try_into().expect("4 bytes"));
+            at += 4;
+            if word == 0 {
+                break;
+            }
+            let len = (word & 0x7FFF_FFFF) as usize;
+            blocks.push((word & 0x8000_0000 != 0, &frame[at..at + len]));
+            at += len + if info.block_checksum { 4 } else { 0 };
+        }
+        FrameBlocks {
+            linked: info.is_linked(),
+            max: info.block_max_size(),
+            blocks,
+        }
+    }
+
+    /// Decodes every block into its place in `out` (at least the decoded size plus one block)
+    /// with `decode(stored, history, dst)`, the history of a linked block being the 64 KiB
+    /// before it in `out`: block decoding of the frame without the frame layer. Returns the
+    /// decoded size.
+    ///
+    /// # Panics
+    ///
+    /// If a block does not decode.
+    pub fn decode_with(
+        &self,
+        out: &mut [u8],
+        mut decode: impl FnMut(&[u8], &[u8], &mut [u8]) -> usize,
+    ) -> usize {
+        let mut at = 0;
+        for &(raw, stored) in &self.blocks {
+            let (before, rest) = out.split_at_mut(at);
+            if raw {
+                rest[..stored.len()].copy_from_slice(stored);
+                at += stored.len();
+                continue;
+            }
+            let history = if self.linked {
+                &before[at.saturating_sub(lz4framed::codec::WINDOW_SIZE)..]
+            } else {
+                &[]
+            };
+            at += decode(stored, history, &mut rest[..self.max]);
+        }
+        at
+    }
+
+    /// [`FrameBlocks::decode_with`] the block codec `codec`.
+    pub fn decode(&self, codec: &dyn lz4framed::codec::BlockCodec, out: &mut [u8]) -> usize {
+        self.decode_with(out, |src, history, dst| {
+            codec
+                .decompress(src, history, dst)
+                .unwrap_or_else(|e| panic!("{}: {e}", codec.name()))
+        })
+    }
+
+    /// [`FrameBlocks::decode_with`] lz4_flex's block decoder (safe mode, as the workspace
+    /// builds it).
+    pub fn decode_flex(&self, out: &mut [u8]) -> usize {
+        self.decode_with(out, |src, history, dst| {
+            lz4_flex::block::decompress_into_with_dict(src, dst, history)
+                .unwrap_or_else(|e| panic!("lz4_flex: {e}"))
+        })
+    }
+}
+
 /// Reads `r` to its end into `buf`, dropping the data; returns the byte count.
 ///
 /// # Panics
@@ -221,6 +309,13 @@ mod tests {
                     assert_eq!(ours_push_decode(f, b.backend, &mut out), data.len());
                     assert_eq!(out, data);
                     assert_eq!(ours_stream_decode(f, b.backend, &mut buf), data.len());
+                    let blocks = FrameBlocks::of(f);
+                    let mut out = vec![0u8; data.len() + blocks.max];
+                    let n = blocks.decode(b.backend.codec().unwrap(), &mut out);
+                    assert!(out[..n] == data[..]);
+                    out.fill(0);
+                    let n = blocks.decode_flex(&mut out);
+                    assert!(out[..n] == data[..]);
                 }
             }
         }

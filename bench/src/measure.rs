@@ -38,16 +38,51 @@ impl Timer {
 
     /// Times every case, interleaved, and returns the best seconds per operation of each.
     pub fn run(&self, cases: &mut [Case<'_>]) -> Vec<f64> {
+        self.run_rounds(cases)
+            .iter()
+            .map(|r| r.iter().copied().fold(f64::INFINITY, f64::min))
+            .collect()
+    }
+
+    /// Times every case, interleaved, and returns the seconds per operation of each case in
+    /// every round (`[case][round]`): for ratios taken within a round, where the cases ran
+    /// back to back under the same background load.
+    pub fn run_rounds(&self, cases: &mut [Case<'_>]) -> Vec<Vec<f64>> {
         let n = cases.len();
-        let mut best = vec![f64::INFINITY; n];
-        for round in 0..self.rounds.max(1) {
+        let rounds = self.rounds.max(1);
+        let mut secs: Vec<Vec<f64>> = (0..n).map(|_| Vec::with_capacity(rounds)).collect();
+        for round in 0..rounds {
+            let mut this_round = vec![0.0; n];
             for k in 0..n {
                 let i = (k + round) % n;
-                best[i] = best[i].min(time_one(&mut cases[i], self.min_time));
+                this_round[i] = time_one(&mut cases[i], self.min_time);
+            }
+            for (case, t) in secs.iter_mut().zip(this_round) {
+                case.push(t);
             }
         }
-        best
+        secs
     }
+}
+
+/// The median of the values (NaN when there are none).
+pub fn median(values: impl IntoIterator<Item = f64>) -> f64 {
+    let mut v: Vec<f64> = values.into_iter().collect();
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(f64::total_cmp);
+    let m = v.len() / 2;
+    if v.len() % 2 == 1 {
+        v[m]
+    } else {
+        (v[m - 1] + v[m]) / 2.0
+    }
+}
+
+/// The median over rounds of `a[r] / b[r]` (two cases' times from [`Timer::run_rounds`]).
+pub fn median_ratio(a: &[f64], b: &[f64]) -> f64 {
+    median(a.iter().zip(b).map(|(x, y)| x / y))
 }
 
 /// Seconds per call of `f`, repeating it until `min_time` has passed.
@@ -148,6 +183,10 @@ mod tests {
     #[test]
     fn arithmetic() {
         assert!((geomean([2.0, 8.0]) - 4.0).abs() < 1e-12);
+        assert_eq!(median([3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median([4.0, 1.0, 2.0, 3.0]), 2.5);
+        assert!(median([]).is_nan());
+        assert_eq!(median_ratio(&[2.0, 9.0, 4.0], &[1.0, 3.0, 1.0]), 3.0);
         assert!(geomean([]).is_nan());
         assert!((mbps(2_000_000, 0.5) - 4.0).abs() < 1e-12);
     }

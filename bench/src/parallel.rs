@@ -55,6 +55,25 @@ pub fn decompress(file: &[u8], index: &SeekIndex, threads: usize) -> Vec<u8> {
         .unwrap_or_else(|e| panic!("parallel decompression: {e}"))
 }
 
+/// Decompresses the indexed `file` on `threads` threads into `out` (cleared first; a reused
+/// buffer keeps its pages) through `lz4framed::parallel::decompress_to`; returns the decoded
+/// size.
+///
+/// # Panics
+///
+/// If `file` does not decode.
+pub fn indexed_decompress_into(
+    file: &[u8],
+    index: &SeekIndex,
+    threads: usize,
+    out: &mut Vec<u8>,
+) -> usize {
+    out.clear();
+    lz4framed::parallel::decompress_to(file, index, threads, None, &mut *out)
+        .unwrap_or_else(|e| panic!("parallel decompression: {e}"));
+    out.len()
+}
+
 /// Decompresses the whole stream `file` on `threads` threads without an index
 /// (`lz4framed::parallel::decompress_stream`) into `out` (cleared first; a reused buffer keeps
 /// its pages, so that the timing is the decoder's, not the page faults of a fresh one);

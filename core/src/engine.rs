@@ -220,6 +220,17 @@ impl Engine {
         self.walker.may_end(self.pending.len())
     }
 
+    /// Whether the next unit is a whole block (nothing of it pending) of a frame whose blocks
+    /// are handed out to the output ([`Output::hands_out_blocks`]).
+    pub(crate) fn next_unit_is_handed_out_block(&self) -> bool {
+        self.handing_out
+            && self.pending.is_empty()
+            && matches!(
+                self.walker.stage(),
+                Stage::Block { .. } | Stage::LegacyBlock { .. }
+            )
+    }
+
     /// Whether the state sits between two units that are blocks, frames or frame parts, with no
     /// partial unit pending.
     pub(crate) fn at_block_boundary(&self) -> bool {

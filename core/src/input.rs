@@ -72,6 +72,11 @@ impl InputBuf {
                 self.pos = 0;
                 let size = want.max(READ_CHUNK);
                 if self.buf.len() < size {
+                    // Exactly what the unit needs: amortized doubling would keep up to twice
+                    // the largest unit (5 MB for 2.6 MB blocks), memory that with the output
+                    // buffer goes over the allocator's trim threshold when a decoder is dropped,
+                    // so the next decoder faults all of its pages in again.
+                    self.buf.reserve_exact(size - self.buf.len());
                     self.buf.resize(size, 0);
                 }
             }

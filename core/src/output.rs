@@ -140,7 +140,13 @@ impl Output for ReusableBuf {
     fn reserve(&mut self, n: usize) -> (&[u8], &mut [u8]) {
         let end = self.filled + n;
         if self.buf.len() < end {
-            self.buf.resize(end, 0);
+            if self.filled == 0 {
+                // Nothing to keep: a new zeroed allocation, whose pages come zeroed (no pass
+                // over them, no reallocation copying the old buffer).
+                self.buf = vec![0; end];
+            } else {
+                self.buf.resize(end, 0);
+            }
         }
         let (head, tail) = self.buf.split_at_mut(self.filled);
         (&head[self.frame_start..], &mut tail[..n])

@@ -2,21 +2,21 @@
 //! one block when blocks are larger), compressed by the workers of an [`OrderedPool`] and
 //! written in order. A linked-block chunk gets the 64 KiB of input before it as history, as
 //! `lz4` 1.10's `-T` does, and a fresh match finder, so the output does not depend on the
-//! thread count. The content checksum runs through the chunks in order on a [`Baton`], each
-//! chunk hashed by the worker that compressed it; a seek index can be recorded on the way.
+//! thread count. The content checksum is computed by the calling thread as it cuts the chunks,
+//! in order (so no worker ever waits for another's turn); a seek index can be recorded on the
+//! way.
 
 use std::borrow::Cow;
 use std::io::{self, Read, Write};
 
 use crate::codec::{compress_bound, BlockCodec, BlockCompressor, WINDOW_SIZE};
-use crate::compressor::emit_block;
 use crate::error::Error;
-use crate::frame::{FrameInfo, FrameKind, END_MARK};
+use crate::frame::{FrameInfo, FrameKind, END_MARK, UNCOMPRESSED_FLAG};
 use crate::index::{Fingerprinter, IndexBuilder, IndexOptions, SeekIndex};
 use crate::settings::{BlockMode, ContentSize, Dictionary, FrameSettings};
-use crate::xxh32::Xxh32;
+use crate::xxh32::{xxh32, Xxh32};
 
-use super::pool::{Baton, BufferPool, OrderedPool, Work};
+use super::pool::{BufferPool, OrderedPool, Work};
 use super::{thread_count, CHUNK_SIZE};
 
 /// What [`compress_stream`] did.
@@ -60,7 +60,6 @@ pub fn compress(data: &[u8], settings: &FrameSettings, threads: usize) -> Result
 }
 
 struct Job<'a> {
-    seq: usize,
     /// History prefix (linked frames) followed by the chunk: borrowed from an in-memory input
     /// where it lies there contiguously, else read (or assembled) into a buffer.
     buf: Cow<'a, [u8]>,
@@ -70,7 +69,9 @@ struct Job<'a> {
 }
 
 struct ChunkOut {
+    /// The compressed chunk is `bytes[..len]` (the rest is scratch kept for reuse).
     bytes: Vec<u8>,
+    len: usize,
     /// Per recorded block: offset of its header in `bytes`, decompressed offset, window.
     blocks: Vec<(usize, u64, Option<Vec<u8>>)>,
 }
@@ -84,9 +85,6 @@ struct ChunkParams<'a> {
     dictionary: Option<&'a Dictionary>,
     /// Index recording: None = off; Some(interval) for linked frames' restart points.
     index: Option<u64>,
-    /// The content checksum, when the frame has one: each job's input is hashed in turn by
-    /// the worker that compressed it.
-    checksum: Option<Baton<Xxh32>>,
     /// Output buffers written and free again.
     spare: BufferPool,
     /// Input buffers of chunks read from a reader, compressed and free again.
@@ -96,10 +94,47 @@ struct ChunkParams<'a> {
 /// A compression worker's reusable state.
 #[derive(Default)]
 struct Worker {
-    scratch: Vec<u8>,
     /// Independent blocks: one compressor for every chunk (each block starts from a reset
     /// state, so the output does not depend on which worker compresses a chunk).
     compressor: Option<Box<dyn BlockCompressor>>,
+}
+
+/// Room for a chunk of `len` bytes in blocks of `block_size` compressed in place: for each
+/// block its header, [`compress_bound`] and its checksum.
+fn out_bound(len: usize, block_size: usize) -> usize {
+    len + len / 255 + 24 * (len / block_size + 1)
+}
+
+/// Compress block `src` straight into `out` at `*len` — header, stored bytes (compressed, or
+/// `src` itself when that is not smaller, as [`emit_block`](crate::compressor) does), block
+/// checksum — and advance `*len`. `out` is initialized scratch with room for
+/// [`compress_bound`] of the block after its header: no copy of the compressed bytes.
+fn emit_block_in_place(
+    compressor: &mut dyn BlockCompressor,
+    src: &[u8],
+    history: &[u8],
+    block_checksum: bool,
+    out: &mut [u8],
+    len: &mut usize,
+) {
+    let at = *len;
+    let (head, room) = out[at..].split_at_mut(4);
+    let limit = compress_bound(src.len()).min(room.len());
+    let (word, stored) = match compressor.compress(src, history, &mut room[..limit]) {
+        Some(n) if n < src.len() && n <= limit => (n as u32, n),
+        _ => {
+            room[..src.len()].copy_from_slice(src);
+            (src.len() as u32 | UNCOMPRESSED_FLAG, src.len())
+        }
+    };
+    head.copy_from_slice(&word.to_le_bytes());
+    let mut end = at + 4 + stored;
+    if block_checksum {
+        let sum = xxh32(&out[at + 4..end], 0);
+        out[end..end + 4].copy_from_slice(&sum.to_le_bytes());
+        end += 4;
+    }
+    *len = end;
 }
 
 fn compress_chunk(p: &ChunkParams<'_>, w: &mut Worker, job: &Job<'_>) -> Result<ChunkOut, Error> {
@@ -117,16 +152,18 @@ fn compress_chunk(p: &ChunkParams<'_>, w: &mut Worker, job: &Job<'_>) -> Result<
     };
     let bs = p.block_size;
     compressor.begin_frame(bs, p.linked);
-    if w.scratch.is_empty() {
-        w.scratch = vec![0u8; compress_bound(bs).max(bs + bs / 10 + 32)];
-    }
-    let scratch = &mut w.scratch;
     let buf = &job.buf[..];
     let chunk_len = buf.len() - job.prefix;
-    let blocks_in_chunk = chunk_len / bs + 1;
+    // A reused buffer keeps its length (initialized scratch): no pass over it.
     let mut bytes = p.spare.take();
-    bytes.clear();
-    bytes.reserve(compress_bound(chunk_len) + 8 * blocks_in_chunk);
+    let room = out_bound(chunk_len, bs);
+    if bytes.capacity() == 0 {
+        // A fresh zeroed allocation: its pages come zeroed, no pass over them.
+        bytes = vec![0; room];
+    } else if bytes.len() < room {
+        bytes.resize(room, 0);
+    }
+    let mut len = 0;
     let mut blocks = Vec::new();
     let mut pos = job.prefix;
     while pos < buf.len() {
@@ -139,23 +176,23 @@ fn compress_chunk(p: &ChunkParams<'_>, w: &mut Worker, job: &Job<'_>) -> Result<
         if let Some(interval) = p.index {
             let d = job.offset + (pos - job.prefix) as u64;
             if !p.linked {
-                blocks.push((bytes.len(), d, None));
+                blocks.push((len, d, None));
             } else if d >= bs as u64 && d / interval != (d - bs as u64) / interval {
                 // The first block boundary at or after each multiple of the interval.
-                blocks.push((bytes.len(), d, Some(history.to_vec())));
+                blocks.push((len, d, Some(history.to_vec())));
             }
         }
-        emit_block(
+        emit_block_in_place(
             compressor,
             &buf[pos..end],
             history,
-            scratch,
             p.block_checksum,
             &mut bytes,
+            &mut len,
         );
         pos = end;
     }
-    Ok(ChunkOut { bytes, blocks })
+    Ok(ChunkOut { bytes, len, blocks })
 }
 
 impl<'a> Work for ChunkParams<'a> {
@@ -167,30 +204,13 @@ impl<'a> Work for ChunkParams<'a> {
         Worker::default()
     }
 
-    /// [`compress_chunk`], then the job's turn in the content checksum.
+    /// [`compress_chunk`]; the input buffer goes back for reuse.
     fn run(&self, w: &mut Worker, job: Job<'a>) -> Result<ChunkOut, Error> {
         let r = compress_chunk(self, w, &job);
-        if let Some(chain) = &self.checksum {
-            let input = &job.buf[job.prefix..];
-            let ok = r.is_ok();
-            chain
-                .take_turn(job.seq, |h| {
-                    if ok {
-                        h.update(input)
-                    }
-                })
-                .ok_or(Error::InvalidState("compression was cancelled"))?;
-        }
         if let Cow::Owned(buf) = job.buf {
             self.inputs.give(buf);
         }
         r
-    }
-
-    fn cancel(&self) {
-        if let Some(chain) = &self.checksum {
-            chain.cancel();
-        }
     }
 }
 
@@ -210,9 +230,10 @@ struct Chunker<'a, R> {
     dictionary: bool,
     /// Linked frames: the last ≤ 64 KiB of (dictionary ++ input), the next chunk's history.
     tail: Vec<u8>,
+    /// The content checksum of the input so far, when the frame has one.
+    checksum: Option<Xxh32>,
     total_in: u64,
     declared: Option<u64>,
-    seq: usize,
     eof: bool,
     /// Input buffers of compressed chunks, back for reuse (read input only).
     inputs: &'a BufferPool,
@@ -263,18 +284,19 @@ impl<'a, R: Read> Chunker<'a, R> {
             }
         };
         let n = buf.len() - prefix;
+        if let Some(h) = &mut self.checksum {
+            h.update(&buf[prefix..]);
+        }
         if self.linked {
             let from = buf.len().saturating_sub(WINDOW_SIZE);
             self.tail.clear();
             self.tail.extend_from_slice(&buf[from..]);
         }
         let job = Job {
-            seq: self.seq,
             buf,
             prefix,
             offset: self.total_in,
         };
-        self.seq += 1;
         self.total_in += n as u64;
         if let Some(d) = self.declared {
             if self.total_in > d {
@@ -315,7 +337,7 @@ impl<W: Write> Sink<W> {
                 }
             }
         }
-        self.write(&out.bytes)?;
+        self.write(&out.bytes[..out.len])?;
         params.spare.give(out.bytes);
         Ok(())
     }
@@ -380,7 +402,6 @@ fn compress_from<R: Read, W: Write>(
         block_checksum: settings.block_checksum,
         dictionary: dict,
         index: index.map(|o| o.restart_interval.max(1)),
-        checksum: settings.content_checksum.then(|| Baton::new(Xxh32::new(0))),
         spare: BufferPool::default(),
         inputs: BufferPool::default(),
     };
@@ -415,9 +436,9 @@ fn compress_from<R: Read, W: Write>(
             (true, Some(d)) => d.bytes()[d.bytes().len().saturating_sub(WINDOW_SIZE)..].to_vec(),
             _ => Vec::new(),
         },
+        checksum: settings.content_checksum.then(|| Xxh32::new(0)),
         total_in: 0,
         declared,
-        seq: 0,
         eof: false,
         inputs: &params.inputs,
     };
@@ -439,12 +460,8 @@ fn compress_from<R: Read, W: Write>(
         }
     }
     let mut trailer = END_MARK.to_le_bytes().to_vec();
-    if let Some(chain) = params.checksum {
-        let digest = chain
-            .into_value()
-            .ok_or(Error::InvalidState("compression was cancelled"))?
-            .digest();
-        trailer.extend_from_slice(&digest.to_le_bytes());
+    if let Some(h) = &chunker.checksum {
+        trailer.extend_from_slice(&h.digest().to_le_bytes());
     }
     sink.write(&trailer)?;
     let Sink {

@@ -10,10 +10,13 @@
 //! A frame's content size and content checksum need its whole output, which may span batches:
 //! each batch takes its turn with a [`Baton`] carrying the running size and checksum of the
 //! frame open at its start, checks the frames that end in it and passes the state of the frame
-//! still open at its end on. Results are written in stream order, so the output and the first
+//! still open at its end on. The thread that decoded a batch takes the turn when it has come
+//! (the output is still in its cache); if it has not, nobody waits: the calling thread makes
+//! the checks when it writes the batch, in order (and the pool counts that as its own work
+//! when it shares out the batches). Results are written in stream order, so the output and the first
 //! error are those of single-threaded decoding.
 
-use std::io::{Read, Write};
+use std::io::{self, Read, Write};
 
 use crate::codec::{BlockCodec, BlockError};
 use crate::decompressor::Decompressor;
@@ -45,6 +48,11 @@ const BATCH_ITEMS: usize = 4096;
 /// batch is in flight: handing it over would cost more than it saves.
 const SMALL_BATCH: usize = 256 * 1024;
 
+/// A handed-out block larger than this (with its checksum) is read from the reader straight
+/// into a buffer of its own, which becomes the block's buffer: no copy of the compressed
+/// bytes. Smaller ones go through the read buffer (fewer, larger reads) and are copied.
+const DIRECT_UNIT: usize = 64 * 1024;
+
 /// Decompress every frame `reader` yields (concatenated, skippable and legacy frames included)
 /// into `writer` on `threads` threads (0 = [`super::available_threads`]), with
 /// `decompressor`'s backend, dictionary and checksum setting. No index is needed: the blocks of
@@ -53,7 +61,7 @@ const SMALL_BATCH: usize = 256 * 1024;
 /// are those of single-threaded decoding, and so are the first error reported and the output
 /// written before it; with one thread nothing is handed out.
 ///
-/// `decompressor` must be fresh (nothing fed yet). At most about `2 × threads` batches of
+/// `decompressor` must be fresh (nothing fed yet). At most `2 × threads` batches of
 /// 4 MiB are in flight.
 ///
 /// ```
@@ -80,17 +88,19 @@ pub fn decompress_stream<R: Read, W: Write>(
     }
     let threads = thread_count(threads);
     let buffers = BufferPool::default();
+    let units = BufferPool::default();
     let work = BatchDecoding {
         codec: decompressor.codec,
         dictionary: decompressor.dictionary.clone(),
         open_frame: Baton::new(Carry::Between),
         buffers: &buffers,
+        units: &units,
     };
     let mut sink = Sink {
         writer,
         bytes_out: 0,
         buffers: &buffers,
-        recycled: Vec::new(),
+        checks: &work.open_frame,
         failed: false,
     };
     let bytes_in = std::thread::scope(|s| -> Result<u64, Error> {
@@ -100,7 +110,9 @@ pub fn decompress_stream<R: Read, W: Write>(
             hand_out: threads > 1,
             batch: Batch::default(),
             turns: 0,
-            spare: Vec::new(),
+            units: &units,
+            owned_unit: false,
+            took_unit: false,
         };
         let r = feed_all(
             &mut reader,
@@ -133,7 +145,7 @@ pub fn decompress_stream<R: Read, W: Write>(
 fn feed_all<R: Read, W: Write>(
     reader: &mut R,
     dec: &mut Decompressor,
-    out: &mut HandingOut,
+    out: &mut HandingOut<'_>,
     pool: &mut OrderedPool<'_, BatchDecoding<'_>>,
     sink: &mut Sink<'_, W>,
 ) -> Result<u64, Error> {
@@ -141,6 +153,20 @@ fn feed_all<R: Read, W: Write>(
     let mut read = 0u64;
     loop {
         let need = dec.engine.want_input();
+        if need > DIRECT_UNIT
+            && out.hand_out
+            && dec.engine.next_unit_is_handed_out_block()
+            && input.available().len() < need
+        {
+            if let Some(n) = feed_direct(reader, dec, out, &mut input, need)? {
+                read += n;
+                if out.batch.is_full() {
+                    flush_batch(out, pool, sink, false)?;
+                }
+                continue;
+            }
+            // The reader has ended before the unit: the general path reports it.
+        }
         read += input.fill(reader, need)?;
         let avail = input.available().len();
         if avail == 0 {
@@ -166,14 +192,65 @@ fn feed_all<R: Read, W: Write>(
             }
         }
         fed?;
-        out.spare.append(&mut sink.recycled);
+    }
+}
+
+/// Read a handed-out block unit of `need` bytes (what `input` holds of it, then the rest from
+/// `reader`) into a buffer that the handed-out block keeps, and feed it. Returns the bytes read
+/// from `reader`, or `None` when nothing of the unit could be had (the reader has ended; the
+/// input then ends here, which the caller's general path reports).
+fn feed_direct<R: Read>(
+    reader: &mut R,
+    dec: &mut Decompressor,
+    out: &mut HandingOut<'_>,
+    input: &mut InputBuf,
+    need: usize,
+) -> Result<Option<u64>, Error> {
+    let mut unit = out.units.take();
+    grow(&mut unit, need);
+    let have = input.available().len();
+    unit[..have].copy_from_slice(input.available());
+    input.consume(have);
+    let mut got = have;
+    while got < need {
+        match reader.read(&mut unit[got..need]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if got == 0 {
+        out.units.give(unit);
+        return Ok(None);
+    }
+    out.decoded.clear();
+    out.owned_unit = true;
+    let r = dec.feed(&unit[..got], out);
+    out.owned_unit = false;
+    match out.batch.items.last_mut() {
+        Some(Item::Block { data, .. }) if std::mem::take(&mut out.took_unit) => *data = unit,
+        _ => out.units.give(unit),
+    }
+    r?;
+    Ok(Some((got - have) as u64))
+}
+
+/// Make `buf` at least `len` bytes long. A reused buffer keeps its length between uses (its
+/// bytes are scratch), so this makes no pass over it; a new one is a zeroed allocation, whose
+/// pages come zeroed.
+fn grow(buf: &mut Vec<u8>, len: usize) {
+    if buf.capacity() == 0 {
+        *buf = vec![0; len];
+    } else if buf.len() < len {
+        buf.resize(len, 0);
     }
 }
 
 /// Send the gathered batch off (or decode it here when it is small and nothing else is in
 /// flight; `last`: no more items follow it for now).
 fn flush_batch<W: Write>(
-    out: &mut HandingOut,
+    out: &mut HandingOut<'_>,
     pool: &mut OrderedPool<'_, BatchDecoding<'_>>,
     sink: &mut Sink<'_, W>,
     last: bool,
@@ -194,17 +271,22 @@ fn flush_batch<W: Write>(
 
 /// The calling thread's output: linked frames' blocks decoded into `decoded`, the rest handed
 /// out into `batch`.
-struct HandingOut {
+struct HandingOut<'a> {
     decoded: ReusableBuf,
     hand_out: bool,
     batch: Batch,
     /// Batches sent so far: the next one's turn with the baton.
     turns: usize,
-    /// Block buffers back from the workers, for the next handed-out blocks.
-    spare: Vec<Vec<u8>>,
+    /// Buffers of handed-out blocks, given back as soon as their batch is decoded.
+    units: &'a BufferPool,
+    /// The input being fed is one whole block unit in a buffer of its own
+    /// ([`feed_direct`]): a block handed out now takes that buffer instead of a copy.
+    owned_unit: bool,
+    /// A handed-out block took the unit's buffer: the caller moves it into the block.
+    took_unit: bool,
 }
 
-impl Output for HandingOut {
+impl Output for HandingOut<'_> {
     fn reserve(&mut self, n: usize) -> (&[u8], &mut [u8]) {
         self.decoded.reserve(n)
     }
@@ -242,12 +324,20 @@ impl Output for HandingOut {
                 max,
                 dictionary,
             } => {
-                let mut buf = self.spare.pop().unwrap_or_default();
-                buf.clear();
-                buf.extend_from_slice(data);
+                // The block's bytes are the start of the unit (a checksum may follow them).
+                let buf = if self.owned_unit {
+                    self.took_unit = true;
+                    Vec::new()
+                } else {
+                    let mut buf = self.units.take();
+                    grow(&mut buf, data.len());
+                    buf[..data.len()].copy_from_slice(data);
+                    buf
+                };
                 self.batch.bound += if raw { data.len() } else { max };
                 Item::Block {
                     data: buf,
+                    len: data.len(),
                     raw,
                     header_at,
                     frame,
@@ -285,7 +375,9 @@ enum Item {
         content_size: Option<u64>,
     },
     Block {
+        /// The stored bytes are `data[..len]`.
         data: Vec<u8>,
+        len: usize,
         raw: bool,
         header_at: u64,
         frame: u64,
@@ -320,12 +412,23 @@ enum Carry {
 }
 
 /// A batch's output: `buf[..len]` to write, then `error` (output before an error is written
-/// first, as a serial decoder would have written it), and the block buffers to reuse.
+/// first, as a serial decoder would have written it). `check`: the frames' checks, until made
+/// (by the thread that decoded the batch if its turn had come, else when it is written).
 struct Decoded {
     buf: Vec<u8>,
     len: usize,
     error: Option<Error>,
-    blocks: Vec<Vec<u8>>,
+    check: Option<Check>,
+}
+
+/// A decoded batch whose frames' checks are still to be made.
+struct Check {
+    turn: usize,
+    items: Vec<Item>,
+    /// Output length after each item (shorter than `items` when a block failed).
+    ends: Vec<usize>,
+    /// A block that failed to decode.
+    failure: Option<Error>,
 }
 
 impl Decoded {
@@ -337,8 +440,36 @@ impl Decoded {
             len: buf.len(),
             buf,
             error: None,
-            blocks: Vec::new(),
+            check: None,
         }
+    }
+
+    /// Make the frames' checks with the frame state carried by `baton` in this batch's turn:
+    /// at once if it has come, else (unless `wait`) leave them for later. Sets the length to
+    /// write and the error.
+    fn check(&mut self, baton: &Baton<Carry>, wait: bool) {
+        let Some(c) = self.check.take() else {
+            return;
+        };
+        let run = |carry: &mut Carry| {
+            check_frames(carry, &c.items, &c.ends, &self.buf, c.failure.is_some())
+        };
+        let checked = if wait {
+            baton.take_turn(c.turn, run)
+        } else {
+            match baton.try_take_turn(c.turn, run) {
+                Some(r) => Some(r),
+                None => {
+                    self.check = Some(c);
+                    return;
+                }
+            }
+        };
+        (self.len, self.error) = match checked {
+            None => (0, Some(Error::InvalidState("decompression was cancelled"))),
+            Some(Some((at, e))) => (at, Some(e)),
+            Some(None) => (c.ends.last().copied().unwrap_or(0), c.failure),
+        };
     }
 }
 
@@ -348,6 +479,8 @@ struct BatchDecoding<'a> {
     dictionary: Option<Dictionary>,
     open_frame: Baton<Carry>,
     buffers: &'a BufferPool,
+    /// Where the blocks' buffers go once decoded.
+    units: &'a BufferPool,
 }
 
 impl Work for BatchDecoding<'_> {
@@ -359,11 +492,10 @@ impl Work for BatchDecoding<'_> {
 
     fn run(&self, _: &mut (), batch: Batch) -> Decoded {
         let mut buf = self.buffers.take();
-        if buf.len() < batch.bound {
-            buf.resize(batch.bound, 0);
-        }
+        grow(&mut buf, batch.bound);
         // Decode every block first (the slow part, in parallel with the other batches), then
-        // take the turn and run the frames' checks over the output while it is in cache.
+        // take the turn, if it has come, and run the frames' checks over the output while it
+        // is in cache; otherwise they are made when the batch is written.
         let mut ends = Vec::with_capacity(batch.items.len());
         let mut len = 0;
         let mut failure = None;
@@ -371,6 +503,7 @@ impl Work for BatchDecoding<'_> {
         for item in &batch.items {
             if let Item::Block {
                 data,
+                len: stored,
                 raw,
                 header_at,
                 frame,
@@ -378,6 +511,7 @@ impl Work for BatchDecoding<'_> {
                 dictionary,
             } = item
             {
+                let data = &data[..*stored];
                 let history = if *dictionary { history } else { &[] };
                 let n = if *raw {
                     buf[len..len + data.len()].copy_from_slice(data);
@@ -406,27 +540,25 @@ impl Work for BatchDecoding<'_> {
             }
             ends.push(len);
         }
-        let checked = self.open_frame.take_turn(batch.turn, |carry| {
-            check_frames(carry, &batch.items, &ends, &buf, failure.is_some())
-        });
-        let (len, error) = match checked {
-            None => (0, Some(Error::InvalidState("decompression was cancelled"))),
-            Some(Some((at, e))) => (at, Some(e)),
-            Some(None) => (ends.last().copied().unwrap_or(0), failure),
-        };
-        Decoded {
-            buf,
-            len,
-            error,
-            blocks: batch
-                .items
-                .into_iter()
-                .filter_map(|i| match i {
-                    Item::Block { data, .. } => Some(data),
-                    _ => None,
-                })
-                .collect(),
+        let mut items = batch.items;
+        for item in &mut items {
+            if let Item::Block { data, .. } = item {
+                self.units.give(std::mem::take(data));
+            }
         }
+        let mut d = Decoded {
+            buf,
+            len: 0,
+            error: None,
+            check: Some(Check {
+                turn: batch.turn,
+                items,
+                ends,
+                failure,
+            }),
+        };
+        d.check(&self.open_frame, false);
+        d
     }
 
     fn cancel(&self) {
@@ -535,8 +667,8 @@ struct Sink<'a, W> {
     writer: W,
     bytes_out: u64,
     buffers: &'a BufferPool,
-    /// Block buffers of written batches, for the calling thread to reuse.
-    recycled: Vec<Vec<u8>>,
+    /// The frame state running through the batches, for the checks left to the writer.
+    checks: &'a Baton<Carry>,
     /// Something failed: nothing more is written.
     failed: bool,
 }
@@ -549,15 +681,14 @@ impl<W: Write> Sink<'_, W> {
         r
     }
 
-    fn write(&mut self, d: Decoded) -> Result<(), Error> {
+    fn write(&mut self, mut d: Decoded) -> Result<(), Error> {
         if self.failed {
             return Ok(());
         }
+        // Batches are written in order: every turn before this batch's has been taken.
+        d.check(self.checks, true);
         let r = self.output(&d.buf[..d.len]);
         self.buffers.give(d.buf);
-        if self.recycled.len() < 256 {
-            self.recycled.extend(d.blocks);
-        }
         r?;
         match d.error {
             Some(e) => {
