@@ -24,6 +24,7 @@ use crate::index::SeekIndex;
 use crate::{Decompressor, Dictionary, Error, FrameSettings};
 pub use lz4framed_core::parallel::{
     available_threads, thread_count, CompressSummary, DecompressSummary, RandomAccess, CHUNK_SIZE,
+    MAX_THREADS,
 };
 
 /// Compress `data` into one frame on `threads` threads (0 = all cores).

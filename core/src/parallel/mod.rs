@@ -36,13 +36,19 @@ pub fn available_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-/// A thread-count argument: 0 means [`available_threads`].
+/// The most threads the parallel paths start (the `lz4` tool's limit is 200).
+pub const MAX_THREADS: usize = 256;
+
+/// A thread-count argument: 0 means [`available_threads`]; at most [`MAX_THREADS`]. (Should
+/// the system refuse a thread, the work goes on with the threads it gave, the calling thread
+/// at least.)
 pub fn thread_count(threads: usize) -> usize {
     if threads == 0 {
         available_threads()
     } else {
         threads
     }
+    .min(MAX_THREADS)
 }
 
 /// A source that can be read at any offset from several threads: a byte slice, or a file

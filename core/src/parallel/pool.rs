@@ -140,26 +140,38 @@ impl<'env, W: Work> OrderedPool<'env, W> {
     {
         let (result_tx, results) = unbounded();
         let mut queued = None;
-        let workers = threads.saturating_sub(1);
-        let jobs = (workers > 0).then(|| {
+        let mut workers = 0;
+        let jobs = (threads > 1).then(|| {
             // One job queued per worker keeps each worker fed while the caller does the rest.
-            let (job_tx, job_rx) = bounded::<(usize, W::Job)>(workers);
-            for _ in 0..workers {
+            let (job_tx, job_rx) = bounded::<(usize, W::Job)>(threads - 1);
+            for _ in 1..threads {
                 let (job_rx, result_tx) = (job_rx.clone(), result_tx.clone());
-                scope.spawn(move || {
-                    let mut state = work.state();
-                    for (seq, job) in job_rx {
-                        let t = Instant::now();
-                        let out = work.run(&mut state, job);
-                        if result_tx.send((seq, out, t.elapsed())).is_err() {
-                            break;
+                let spawned = std::thread::Builder::new()
+                    .name("lz4framed-worker".into())
+                    .spawn_scoped(scope, move || {
+                        let mut state = work.state();
+                        for (seq, job) in job_rx {
+                            let t = Instant::now();
+                            let out = work.run(&mut state, job);
+                            if result_tx.send((seq, out, t.elapsed())).is_err() {
+                                break;
+                            }
                         }
-                    }
-                });
+                    });
+                // The system refuses more threads (a limit, no memory): work with those it
+                // gave, the calling thread at least.
+                if spawned.is_err() {
+                    break;
+                }
+                workers += 1;
             }
             queued = Some(job_rx);
             job_tx
         });
+        let jobs = jobs.filter(|_| workers > 0);
+        if workers == 0 {
+            queued = None;
+        }
         OrderedPool {
             work,
             jobs,
