@@ -7,7 +7,7 @@ use crate::decompressor::Decompressor;
 use crate::error::Error;
 use crate::frame::ends_legacy_frame;
 use crate::input::InputBuf;
-use crate::output::{ReusableBuf, SliceOutput};
+use crate::output::{Output, ReusableBuf, SliceOutput};
 use crate::walk::Stage;
 
 /// Reads LZ4 frames from `R` and yields the decoded bytes, through `Read` and `BufRead`.
@@ -38,6 +38,9 @@ pub struct FrameDecoder<R> {
     out_pos: usize,
     /// Stop after the first frame ([`FrameDecoder::single_frame`]).
     single_frame: bool,
+    /// An error (of the reader, or of the data) met after output that `read` returned first:
+    /// the next read's.
+    failure: Option<io::Error>,
 }
 
 impl<R: Clone> Clone for FrameDecoder<R> {
@@ -49,6 +52,10 @@ impl<R: Clone> Clone for FrameDecoder<R> {
             out: self.out.clone(),
             out_pos: self.out_pos,
             single_frame: self.single_frame,
+            failure: self
+                .failure
+                .as_ref()
+                .map(|e| io::Error::new(e.kind(), e.to_string())),
         }
     }
 }
@@ -92,6 +99,7 @@ impl<R: Read> FrameDecoder<R> {
             out,
             out_pos: 0,
             single_frame: false,
+            failure: None,
         }
     }
 
@@ -207,6 +215,11 @@ impl<R: Read> FrameDecoder<R> {
 
 impl<R: Read> BufRead for FrameDecoder<R> {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.out_pos == self.out.filled {
+            if let Some(e) = self.failure.take() {
+                return Err(e);
+            }
+        }
         while self.out_pos == self.out.filled {
             self.out.clear();
             self.out_pos = 0;
@@ -240,6 +253,41 @@ impl<R: Read> BufRead for FrameDecoder<R> {
 }
 
 impl<R: Read> FrameDecoder<R> {
+    /// Decode units straight into `direct` while they fit (see `read`).
+    fn read_direct(&mut self, direct: &mut SliceOutput<'_>) -> io::Result<()> {
+        loop {
+            let room = direct.room();
+            if room == 0 {
+                return Ok(());
+            }
+            let fits = match self.decompressor.engine.stage() {
+                Stage::Skip { .. } => false,
+                _ => self
+                    .next_block_output_bound()
+                    .is_none_or(|bound| bound <= room),
+            };
+            if !fits || self.single_frame_done() {
+                return Ok(());
+            }
+            let need = self.decompressor.engine.need();
+            self.fill_input(need)?;
+            if self.single_frame_done() || self.input.available().len() < need {
+                return Ok(()); // short input: the buffered path reports it
+            }
+            let chunk = &self.input.available()[..need];
+            if let Err(e) = self.decompressor.feed_units(chunk, direct) {
+                if direct.filled == 0 {
+                    return Err(e.into());
+                }
+                // The output decoded before the error is read out first; the error is the
+                // next read's.
+                self.failure = Some(e.into());
+                return Ok(());
+            }
+            self.input.consume(need);
+        }
+    }
+
     /// The most output the next unit can produce when it is a block, `None` for other units.
     fn next_block_output_bound(&self) -> Option<usize> {
         let engine = &self.decompressor.engine;
@@ -253,42 +301,36 @@ impl<R: Read> FrameDecoder<R> {
 }
 
 impl<R: Read> Read for FrameDecoder<R> {
-    /// Reads decoded bytes. When nothing is buffered and `buf` can hold the whole next block,
-    /// the block is decoded straight into `buf`, without an intermediate copy.
+    /// Reads decoded bytes. When nothing is buffered, blocks are decoded straight into `buf`,
+    /// one after the other while the next one's output bound still fits, without an
+    /// intermediate copy; a linked frame's blocks find their history in `buf` itself.
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         if buf.is_empty() {
             return Ok(0);
         }
+        if let Some(e) = self.failure.take() {
+            return Err(e);
+        }
         // Units go straight through while they fit `buf`: headers (no output), and blocks whose
-        // output bound fits. A skippable frame's content is left to the buffered path, which
-        // consumes it in pieces.
-        while self.out_pos == self.out.filled && !buf.is_empty() {
-            let fits = match self.decompressor.engine.stage() {
-                Stage::Skip { .. } => false,
-                _ => self
-                    .next_block_output_bound()
-                    .is_none_or(|bound| bound <= buf.len()),
-            };
-            if !fits {
-                break;
-            }
-            let need = self.decompressor.engine.need();
-            if self.single_frame_done() {
-                return Ok(0);
-            }
-            self.fill_input(need)?;
-            if self.single_frame_done() {
-                return Ok(0);
-            }
-            if self.input.available().len() < need {
-                break; // short input: the buffered path reports it
-            }
-            let chunk = &self.input.available()[..need];
+        // output bound fits what is left of it. A skippable frame's content is left to the
+        // buffered path, which consumes it in pieces. One decoding call spans them all, so the
+        // 64 KiB window of a linked frame is synced once, at the end.
+        if self.out_pos == self.out.filled {
             let mut direct = SliceOutput::new(buf);
-            self.decompressor.feed(chunk, &mut direct)?;
-            self.input.consume(need);
-            if direct.filled > 0 {
-                return Ok(direct.filled);
+            direct.begin_call();
+            let r = self.read_direct(&mut direct);
+            self.decompressor.engine.end_call(&direct);
+            match r {
+                Ok(()) if direct.filled > 0 => return Ok(direct.filled),
+                Ok(()) if self.single_frame_done() => return Ok(0),
+                Ok(()) => {}
+                // An error of the reader after some output: the output first, the error on the
+                // next call.
+                Err(e) if direct.filled > 0 => {
+                    self.failure = Some(e);
+                    return Ok(direct.filled);
+                }
+                Err(e) => return Err(e),
             }
         }
         let avail = self.fill_buf()?;

@@ -203,6 +203,24 @@ impl Decompressor {
     }
 
     pub(crate) fn feed(&mut self, input: &[u8], out: &mut dyn Output) -> Result<Status, Error> {
+        self.check_dictionary()?;
+        let dict = self.dictionary.as_ref();
+        self.engine.feed(self.codec, dict, input, out)
+    }
+
+    /// [`Engine::feed_units`]: feed within a decoding call that spans several feeds.
+    pub(crate) fn feed_units(
+        &mut self,
+        input: &[u8],
+        out: &mut dyn Output,
+    ) -> Result<Status, Error> {
+        self.check_dictionary()?;
+        let dict = self.dictionary.as_ref();
+        self.engine.feed_units(self.codec, dict, input, out)
+    }
+
+    /// A restored state bound to a dictionary: the one supplied must be it.
+    fn check_dictionary(&mut self) -> Result<(), Error> {
         if let Some(want) = self.dict_binding {
             let frame = self.engine.frame_number();
             match &self.dictionary {
@@ -222,8 +240,7 @@ impl Decompressor {
                 Some(_) => self.dict_binding = None,
             }
         }
-        let dict = self.dictionary.as_ref();
-        self.engine.feed(self.codec, dict, input, out)
+        Ok(())
     }
 
     /// Checks that the input may end here: every frame begun is complete. Otherwise returns

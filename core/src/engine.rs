@@ -282,15 +282,29 @@ impl Engine {
         input: &[u8],
         out: &mut dyn Output,
     ) -> Result<Status, Error> {
+        out.begin_call();
+        let r = self.feed_units(codec, dict, input, out);
+        self.end_call(&*out);
+        r
+    }
+
+    /// Feed `input` within a decoding call that spans several feeds into one output (begun
+    /// with `out.begin_call()`, ended with [`Engine::end_call`]): the output's bytes of the
+    /// whole call stay history, and the window is synced once, at the end, rather than after
+    /// every feed (a copy of up to 64 KiB each time).
+    pub(crate) fn feed_units(
+        &mut self,
+        codec: &dyn BlockCodec,
+        dict: Option<&Dictionary>,
+        input: &[u8],
+        out: &mut dyn Output,
+    ) -> Result<Status, Error> {
         if self.failed {
             return Err(Error::InvalidState(
                 "the decompressor returned an error before; start a new one",
             ));
         }
-        out.begin_call();
-        let r = self.feed_inner(codec, dict, input, out);
-        self.sync_window(&*out);
-        match r {
+        match self.feed_inner(codec, dict, input, out) {
             Ok(()) => Ok(Status {
                 consumed: input.len(),
                 hint: self.hint(),
@@ -300,6 +314,11 @@ impl Engine {
                 Err(e)
             }
         }
+    }
+
+    /// End a decoding call: the window is the last 64 KiB of the linked frame's output again.
+    pub(crate) fn end_call(&mut self, out: &dyn Output) {
+        self.sync_window(out);
     }
 
     fn feed_inner(

@@ -187,6 +187,13 @@ impl<'a> SliceOutput<'a> {
     }
 }
 
+impl SliceOutput<'_> {
+    /// Bytes of the slice not written yet.
+    pub(crate) fn room(&self) -> usize {
+        self.buf.len() - self.filled
+    }
+}
+
 impl Output for SliceOutput<'_> {
     fn reserve(&mut self, n: usize) -> (&[u8], &mut [u8]) {
         // Never more than the slice holds: a block that does not fit fails to decode (the
