@@ -446,3 +446,27 @@ fn restart_point_states_survive_a_checkpoint() {
         }
     }
 }
+
+/// An index of a file's data checks that file also when the file carries another index of the
+/// same data embedded at its end (one with other restart points, or one cut down to a few of
+/// them, as a distributed task carries): the embedded frame is not data.
+#[test]
+fn another_index_of_the_same_data_verifies_a_file_with_an_embedded_index() {
+    let data = sample(1_200_000, 21);
+    let s = settings(BlockMode::Linked, BlockSize::Max64KB);
+    let options = IndexOptions::default().restart_interval(100_000);
+    let mut enc = SeekableEncoder::with_options(Vec::new(), &s, &options).unwrap();
+    enc.write_all(&data).unwrap();
+    let file = enc.finish().unwrap();
+    let embedded = SeekIndex::read_embedded(&mut Cursor::new(&file)).unwrap();
+    let plain = &file[..embedded.data_len() as usize];
+    let other = build_index(plain, &IndexOptions::default().restart_interval(300_000)).unwrap();
+    assert_ne!(other.encoded_len(), embedded.encoded_len());
+    other.verify_file(&mut Cursor::new(&file)).unwrap();
+    let mut r = SeekableReader::with_index(Cursor::new(&file), other).unwrap();
+    check_random_reads(&mut r, &data, 5);
+    // Data appended after the embedded index is still refused.
+    let mut appended = file.clone();
+    appended.extend_from_slice(b"more");
+    assert!(embedded.verify_file(&mut Cursor::new(&appended)).is_err());
+}

@@ -265,17 +265,33 @@ impl SeekIndex {
     /// fingerprint (first and last 4 KiB of the data) must match.
     pub fn verify_file<R: Read + Seek + ?Sized>(&self, r: &mut R) -> Result<(), Error> {
         let file_len = r.seek(SeekFrom::End(0))?;
-        if file_len != self.data_len {
-            let embedded_len = self.data_len + 8 + self.payload(true).len() as u64;
-            if file_len != embedded_len {
-                return Err(bad(format!(
-                    "the index belongs to another file: it was built for {} bytes of data, \
-                     this file has {file_len}",
-                    self.data_len
-                )));
-            }
+        if file_len != self.data_len && !Self::index_frame_between(r, self.data_len, file_len)? {
+            return Err(bad(format!(
+                "the index belongs to another file: it was built for {} bytes of data, \
+                 this file has {file_len}",
+                self.data_len
+            )));
         }
         self.check_fingerprint(r)
+    }
+
+    /// Whether the bytes of `r` from `data_len` to `file_len` are one embedded-index frame
+    /// (this index, or another index of the same data: a copy cut down to a few restart points
+    /// checks the file as the whole index does).
+    fn index_frame_between<R: Read + Seek + ?Sized>(
+        r: &mut R,
+        data_len: u64,
+        file_len: u64,
+    ) -> Result<bool, Error> {
+        if file_len < data_len + 8 {
+            return Ok(false);
+        }
+        let mut head = [0u8; 8];
+        r.seek(SeekFrom::Start(data_len))?;
+        r.read_exact(&mut head)?;
+        let magic = u32::from_le_bytes(head[..4].try_into().expect("4 bytes"));
+        let size = u32::from_le_bytes(head[4..].try_into().expect("4 bytes"));
+        Ok(magic == INDEX_FRAME_MAGIC && data_len + 8 + u64::from(size) == file_len)
     }
 
     fn check_fingerprint<R: Read + Seek + ?Sized>(&self, r: &mut R) -> Result<(), Error> {
