@@ -3,8 +3,9 @@
 //! It defines the behaviour every vectorized kernel must reproduce exactly:
 //!
 //! * **Decoding** accepts and rejects exactly the blocks the C library's
-//!   `LZ4_decompress_safe_usingDict` (history in a separate buffer) accepts and rejects for the
-//!   same destination capacity — including its end-of-block parsing restrictions, which depend
+//!   `LZ4_decompress_safe_usingDict` accepts and rejects for the same history and destination
+//!   capacity, whether the history is in a separate buffer or directly before the destination
+//!   (C's prefix mode; ours decodes it in place) — including its end-of-block parsing restrictions, which depend
 //!   on how close a sequence is to the end of `src` and `dst` — except that a match offset of 0
 //!   is an error here (the C library silently accepts it).
 //! * **Encoding** follows `LZ4_compress_generic` at the fast levels: the same catch-up and
