@@ -100,6 +100,42 @@ pub fn decompress_safe_using_dict(
     }
 }
 
+/// `LZ4_decompress_safe_usingDict(src, buf + start, …, buf + start - h, h)` with `h = min(start,
+/// 64 KiB)`: decodes a linked block into `buf[start..]` whose history lies directly before it
+/// in the same buffer, the layout in which the C library decodes in its prefix mode
+/// (`LZ4_decompress_safe_withPrefix64k`, or `_withSmallPrefix` below 64 KiB - 1 of history).
+/// Results as [`decompress_safe`], counted from `start`.
+///
+/// # Panics
+///
+/// When `start > buf.len()`.
+pub fn decompress_safe_in_place(src: &[u8], buf: &mut [u8], start: usize) -> Result<usize, i32> {
+    assert!(start <= buf.len(), "start past the end of the buffer");
+    let h = start.min(lz4framed_core::WINDOW_SIZE);
+    let src_size = c_int::try_from(src.len()).map_err(|_| -1)?;
+    let dst_capacity = c_int::try_from(buf.len() - start).unwrap_or(c_int::MAX);
+    // SAFETY: `src` readable for `src_size` bytes; `buf` is a unique borrow for the whole call,
+    // of which `buf[start..]` is written (at most `dst_capacity` bytes) and `buf[start - h..
+    // start]` read as the history (`h` <= 64 KiB); the decoder reads no further back than the
+    // history it is given and never writes before `buf + start`.
+    let n = unsafe {
+        let base = buf.as_mut_ptr();
+        ffi::LZ4_decompress_safe_usingDict(
+            src.as_ptr().cast::<c_char>(),
+            base.add(start).cast::<c_char>(),
+            src_size,
+            dst_capacity,
+            base.add(start - h).cast::<c_char>().cast_const(),
+            h as c_int,
+        )
+    };
+    if n >= 0 {
+        Ok(n as usize)
+    } else {
+        Err(n)
+    }
+}
+
 /// Compresses `data` as linked blocks of `block_size` bytes on a fresh `LZ4_stream_t`
 /// (`LZ4_createStream`, then `LZ4_compress_fast_continue(stream, block, dst, …, 1)` per block,
 /// each block matching into the ones before it in `data`), as a user of the streaming API
@@ -180,5 +216,15 @@ mod tests {
             Ok(65536)
         );
         assert_eq!(ob, &b[..65536]);
+        // The same block with its history before it in one buffer (C's prefix mode).
+        let mut buf = data[..131072].to_vec();
+        buf[65536..].fill(0);
+        assert_eq!(
+            decompress_safe_in_place(&blocks[1], &mut buf, 65536),
+            Ok(65536)
+        );
+        assert_eq!(buf, &data[..131072]);
+        // A history of 10 bytes before a block that reaches 65536 back: refused.
+        assert!(decompress_safe_in_place(&blocks[1], &mut buf[65526..], 10).is_err());
     }
 }

@@ -9,18 +9,20 @@ use std::sync::OnceLock;
 use crate::common::{Fail, Tables};
 use crate::Kernel;
 
-/// Decodes a block; see `scalar::decompress` for the contract.
+/// Decodes a block: `(src, history, buf, start)`, output to `buf[start..]` after the history
+/// `history ++ buf[..start]`; see `scalar::decompress` for the contract.
 ///
 /// # Safety
-/// The kernel's target features must be available on this CPU.
-pub(crate) type DecompressFn = unsafe fn(&[u8], &[u8], &mut [u8]) -> Result<usize, Fail>;
+/// The kernel's target features must be available on this CPU; `start <= buf.len()`.
+pub(crate) type DecompressFn = unsafe fn(&[u8], &[u8], &mut [u8], usize) -> Result<usize, Fail>;
 
-/// Decodes the start of a block; see `scalar::decompress_prefix` for the contract.
+/// Decodes the start of a block: `(src, history, buf, start, want)`; see
+/// `scalar::decompress_prefix` for the contract.
 ///
 /// # Safety
-/// The kernel's target features must be available on this CPU.
+/// The kernel's target features must be available on this CPU; `start <= buf.len()`.
 pub(crate) type DecompressPrefixFn =
-    unsafe fn(&[u8], &[u8], &mut [u8], usize) -> Result<usize, Fail>;
+    unsafe fn(&[u8], &[u8], &mut [u8], usize, usize) -> Result<usize, Fail>;
 
 /// Compresses a block; see `scalar::compress` for the contract.
 ///
@@ -37,8 +39,13 @@ pub(crate) struct Kernels {
 
 /// # Safety
 /// None (safe code); `unsafe` only to fit [`DecompressFn`].
-unsafe fn scalar_decompress(src: &[u8], history: &[u8], dst: &mut [u8]) -> Result<usize, Fail> {
-    crate::scalar::decompress(src, history, dst)
+unsafe fn scalar_decompress(
+    src: &[u8],
+    history: &[u8],
+    buf: &mut [u8],
+    start: usize,
+) -> Result<usize, Fail> {
+    crate::scalar::decompress(src, history, buf, start)
 }
 
 /// # Safety
@@ -46,10 +53,11 @@ unsafe fn scalar_decompress(src: &[u8], history: &[u8], dst: &mut [u8]) -> Resul
 unsafe fn scalar_decompress_prefix(
     src: &[u8],
     history: &[u8],
-    dst: &mut [u8],
+    buf: &mut [u8],
+    start: usize,
     want: usize,
 ) -> Result<usize, Fail> {
-    crate::scalar::decompress_prefix(src, history, dst, want)
+    crate::scalar::decompress_prefix(src, history, buf, start, want)
 }
 
 /// # Safety

@@ -240,9 +240,12 @@ fn copy_match_exact(dst: &mut [u8], op: usize, offset: usize, len: usize) {
     }
 }
 
-/// Decodes one block; same contract and acceptance rules as `scalar::decompress`. With
-/// `PREFIX`, stops at the first sequence boundary at or past `want` output bytes
-/// (`scalar::decompress_prefix`); without, `want` is ignored.
+/// Decodes one block into `buf[start..]`; same contract and acceptance rules as
+/// `scalar::decompress_prefix`. `buf[..start]` is history in the same buffer (matches reach into
+/// it like into output of this block), `history` the history before `buf[0]` in another slice;
+/// the destination capacity of the end-of-block rules is `buf.len() - start`. Returns the bytes
+/// written from `start` on. With `PREFIX`, stops at the first sequence boundary at or past `want`
+/// output bytes (`scalar::decompress_prefix`); without, `want` is ignored.
 ///
 /// Two loops, like the reference's decoder: a fast loop for the sequences far from both ends
 /// of the block (at least 18 bytes of input after the token, 64 bytes of room in `dst`), which
@@ -252,17 +255,22 @@ fn copy_match_exact(dst: &mut [u8], op: usize, offset: usize, len: usize) {
 /// the common short one go through [`match_part`], which applies every rule.
 ///
 /// # Safety
-/// `S`'s target features must be available.
+/// `S`'s target features must be available; `start <= buf.len()`.
 #[inline(always)]
 pub(crate) unsafe fn decompress<S: Simd, const PREFIX: bool>(
     src: &[u8],
     history: &[u8],
-    dst: &mut [u8],
+    buf: &mut [u8],
+    start: usize,
     want: usize,
 ) -> Result<usize, Fail> {
     let iend = src.len();
-    let oend = dst.len();
-    if oend == 0 {
+    let oend = buf.len();
+    let dst = buf;
+    // The caller's bound (checked by every entry point, which panics otherwise): all positions
+    // below are at least `start` and at most `oend`.
+    debug_assert!(start <= oend);
+    if oend == start {
         return match src {
             [0] => Ok(0),
             [] => Err(Fail::Corrupt(0)),
@@ -274,21 +282,27 @@ pub(crate) unsafe fn decompress<S: Simd, const PREFIX: bool>(
     }
     let sp = src.as_ptr();
     let mut ip = 0usize;
-    let mut op = 0usize;
+    let mut op = start;
+    // Output positions are indices of `buf`: the end of the wanted prefix is one too.
+    let want = if PREFIX {
+        start.saturating_add(want)
+    } else {
+        0
+    };
     // The fast loop's region: a token at most at `ip_fast` has 17 readable bytes after it; an
     // output position at most at `op_fast` has 64 writable bytes.
-    let fast = iend >= 18 && oend >= 64;
+    let fast = iend >= 18 && oend - start >= 64;
     let ip_fast = iend.saturating_sub(18);
     let op_fast = oend.saturating_sub(64);
     loop {
         if fast {
-            // SAFETY: ip_fast + 18 <= iend, op_fast + 64 <= oend.
+            // SAFETY: ip_fast + 18 <= iend, op_fast + 64 <= oend, start <= op.
             (ip, op) = unsafe {
                 fast_loop::<S, PREFIX>(src, history, dst, ip, op, ip_fast, op_fast, want)?
             };
         }
         if PREFIX && op >= want {
-            return Ok(op);
+            return Ok(op - start);
         }
         // The general loop: one sequence with every rule.
         // SAFETY: ip < iend, the loop invariant (see the checks before each `continue`/end of
@@ -310,9 +324,11 @@ pub(crate) unsafe fn decompress<S: Simd, const PREFIX: bool>(
             ip += 2;
             let mlc = token & 15;
             if mlc != 15 && offset >= 8 && offset <= op {
-                // The reference's unchecked shortcut: op <= oend - 18 and ml <= 18.
+                // The reference's unchecked shortcut: op <= oend - 18 and ml <= 18; the match
+                // starts in `dst[..op]` (this block's output or history in the same buffer).
                 // SAFETY: writes op..op+18 <= oend; reads op-offset..op-offset+18, each
-                // 8-byte piece only from bytes written before it (offset >= 8).
+                // 8-byte piece only from bytes before it, history or written before it
+                // (offset >= 8).
                 unsafe {
                     let d = dp.add(op);
                     let s = dp.add(op - offset);
@@ -365,7 +381,7 @@ pub(crate) unsafe fn decompress<S: Simd, const PREFIX: bool>(
                         return cold(Fail::OutputTooSmall);
                     }
                     dst[op..op + ll].copy_from_slice(&src[ip..]);
-                    return Ok(op + ll);
+                    return Ok(op + ll - start);
                 }
                 dst[op..op + ll].copy_from_slice(&src[ip..ip + ll]);
             }
@@ -387,7 +403,9 @@ pub(crate) unsafe fn decompress<S: Simd, const PREFIX: bool>(
 /// decode without them (a literal run whose length or copy reaches near an end) is left,
 /// untouched, to the general loop; matches other than the common short one go through
 /// [`match_part`], which applies every rule. Returns `(ip, op)` at a sequence boundary.
-/// Inlined into [`decompress`] (measured: as a function of its own, with the kernel's target
+/// `dst` is the whole buffer of [`decompress`]: the bytes before the block's output
+/// (`dst[..start]`) are history, and a match reaching anywhere into `dst[..op]` is copied
+/// within the buffer, by the same code as a match inside the block's output. Inlined into [`decompress`] (measured: as a function of its own, with the kernel's target
 /// feature, it is 2-5 % slower).
 ///
 /// # Safety
@@ -471,7 +489,8 @@ pub(crate) unsafe fn fast_loop<S: Simd, const PREFIX: bool>(
         let mlc = token & 15;
         // SAFETY (offset_from): o and dp are in dst.
         let o_idx = unsafe { o.offset_from(dp) } as usize;
-        // 1 <= offset <= o: the match starts inside dst (no offset 0, no reach before dst).
+        // 1 <= offset <= o: the match starts inside dst, in this block's output or the history
+        // before it in the same buffer (no offset 0, no reach before dst).
         let in_dst = offset.wrapping_sub(1) < o_idx;
         if mlc < 15 {
             if in_dst && o_idx + 18 + 32 <= oend {
@@ -560,7 +579,9 @@ pub(crate) unsafe fn fast_loop<S: Simd, const PREFIX: bool>(
 /// The match of a sequence, after its offset, with every rule of `scalar::decompress`'s
 /// general path: reads the match length's continuation bytes at `ip`, checks the offset (not
 /// 0, not before `history`) and the room in `dst`, copies the match to `dst[op..]` and returns
-/// the new `(ip, op)`, with `ip < src.len()` (the next token).
+/// the new `(ip, op)`, with `ip < src.len()` (the next token). `dst` is the whole buffer of
+/// [`decompress`]: `dst[..op]` (history in the buffer, then this block's output) is matched into
+/// directly, `history` (a separate slice) lies before `dst[0]`.
 ///
 /// # Safety
 /// `S`'s target features must be available; `ip < src.len()`, `op <= dst.len()`.
@@ -614,7 +635,7 @@ unsafe fn match_part<S: Simd>(
         }));
     }
     if offset > op {
-        // The match starts in the history (a separate slice, wherever it is in memory).
+        // The match starts in the separate history (wherever it is in memory), before dst[0].
         let back = offset - op;
         let hs = hlen - back;
         if ml + 16 <= back && op + ml + 32 <= oend {

@@ -3,8 +3,9 @@
 //! It defines the behaviour every vectorized kernel must reproduce exactly:
 //!
 //! * **Decoding** accepts and rejects exactly the blocks the C library's
-//!   `LZ4_decompress_safe_usingDict` (history in a separate buffer) accepts and rejects for the
-//!   same destination capacity — including its end-of-block parsing restrictions, which depend
+//!   `LZ4_decompress_safe_usingDict` accepts and rejects for the same history and destination
+//!   capacity, whether the history is in a separate buffer or directly before the destination
+//!   (C's prefix mode; ours decodes it in place) — including its end-of-block parsing restrictions, which depend
 //!   on how close a sequence is to the end of `src` and `dst` — except that a match offset of 0
 //!   is an error here (the C library silently accepts it).
 //! * **Encoding** follows `LZ4_compress_generic` at the fast levels: the same catch-up and
@@ -18,23 +19,39 @@
 
 use crate::common::*;
 
-/// Decodes one block. See the module docs for the exact acceptance rules.
-pub(crate) fn decompress(src: &[u8], history: &[u8], dst: &mut [u8]) -> Result<usize, Fail> {
-    decompress_prefix(src, history, dst, usize::MAX)
+/// Decodes one block into `buf[start..]` and returns the bytes written there. `buf[..start]` is
+/// history in the same buffer: a match reaches into it as into the block's own output, no
+/// further back than `buf[0]` unless `history`, a separate slice, holds the bytes before that.
+/// The destination capacity the end-of-block rules measure against is `buf.len() - start`. See
+/// the module docs for the exact acceptance rules (for the C library's decoder, the history is
+/// `history ++ buf[..start]`, wherever it lies). Requires `start <= buf.len()`.
+pub(crate) fn decompress(
+    src: &[u8],
+    history: &[u8],
+    buf: &mut [u8],
+    start: usize,
+) -> Result<usize, Fail> {
+    decompress_prefix(src, history, buf, start, usize::MAX)
 }
 
 /// Decodes the start of a block: stops at the first sequence boundary at or past `want` output
 /// bytes (or at the end of the block) and returns the bytes written. The sequences decoded are
-/// checked exactly as [`decompress`] checks them; the rest is not looked at.
+/// checked exactly as [`decompress`] checks them; the rest is not looked at. Arguments as for
+/// [`decompress`].
 pub(crate) fn decompress_prefix(
     src: &[u8],
     history: &[u8],
-    dst: &mut [u8],
+    buf: &mut [u8],
+    start: usize,
     want: usize,
 ) -> Result<usize, Fail> {
     let iend = src.len();
-    let oend = dst.len();
-    if oend == 0 {
+    let oend = buf.len();
+    let dst = buf;
+    assert!(start <= oend, "decoding starts past the end of the buffer");
+    // Output positions are indices of `buf`: the end of the wanted prefix is one too.
+    let want = start.saturating_add(want);
+    if oend == start {
         return match src {
             [0] => Ok(0),
             [] => Err(Fail::Corrupt(0)),
@@ -46,10 +63,10 @@ pub(crate) fn decompress_prefix(
     }
     let hlen = history.len();
     let mut ip = 0usize;
-    let mut op = 0usize;
+    let mut op = start;
     loop {
         if op >= want {
-            return Ok(op);
+            return Ok(op - start);
         }
         // Invariant: ip < iend (established by the checks of the previous sequence).
         let token = src[ip];
@@ -95,7 +112,7 @@ pub(crate) fn decompress_prefix(
                     return Err(Fail::OutputTooSmall);
                 }
                 dst[op..op + ll].copy_from_slice(&src[ip..]);
-                return Ok(op + ll);
+                return Ok(op + ll - start);
             }
             dst[op..op + ll].copy_from_slice(&src[ip..ip + ll]);
             ip += ll;
@@ -106,8 +123,9 @@ pub(crate) fn decompress_prefix(
         ip += 2;
         let mut ml = (token & 15) as usize;
         if short && ml != 15 && offset >= 8 && offset <= op {
-            // The reference's shortcut: a match of at most 18 bytes within dst, no end checks
-            // (op + 18 <= oend holds).
+            // The reference's shortcut: a match of at most 18 bytes within dst (the block's
+            // output or the history before it in the buffer), no end checks (op + 18 <= oend
+            // holds).
             copy_match(dst, op, offset, ml + MINMATCH);
             op += ml + MINMATCH;
             continue;
@@ -140,7 +158,7 @@ pub(crate) fn decompress_prefix(
             });
         }
         if offset > op {
-            // Starts in the history.
+            // Starts in the separate history, before dst[0].
             let back = offset - op;
             let hs = hlen - back;
             if ml <= back {

@@ -75,6 +75,33 @@ pub(crate) fn c_decode(src: &[u8], history: &[u8], cap: usize) -> Option<Vec<u8>
     }
 }
 
+/// The C decoder with `history` directly before the destination in one buffer: C's prefix mode
+/// (`LZ4_decompress_safe_usingDict` recognises the layout and decodes with
+/// `LZ4_decompress_safe_withPrefix64k`, or `_withSmallPrefix` below 64 KiB - 1 of history).
+pub(crate) fn c_decode_prefix(src: &[u8], history: &[u8], cap: usize) -> Option<Vec<u8>> {
+    let hlen = history.len();
+    let mut buf = history.to_vec();
+    buf.resize(hlen + cap, 0);
+    // SAFETY: pointers and lengths of live buffers; the history is `buf[..hlen]`, the destination
+    // `buf[hlen..]`; the C decoder reads no further back than the history it is given.
+    let n = unsafe {
+        let base = buf.as_mut_ptr();
+        LZ4_decompress_safe_usingDict(
+            src.as_ptr() as *const c_char,
+            base.add(hlen) as *mut c_char,
+            src.len() as c_int,
+            cap as c_int,
+            base as *const c_char,
+            hlen as c_int,
+        )
+    };
+    if n < 0 {
+        None
+    } else {
+        Some(buf[hlen..hlen + n as usize].to_vec())
+    }
+}
+
 /// `LZ4_compress_fast`.
 pub(crate) fn c_compress(src: &[u8], accel: i32) -> Vec<u8> {
     let mut dst = vec![0u8; compress_bound(src.len())];
@@ -102,22 +129,63 @@ pub(crate) fn our_decode(
     fill: u8,
 ) -> Result<Vec<u8>, Fail> {
     let mut dst = vec![fill; cap];
-    // SAFETY: `k` is available (only available kernels are tested).
-    let n = unsafe { (dispatch::kernels(k).decompress)(src, history, &mut dst) }?;
+    // SAFETY: `k` is available (only available kernels are tested); start 0 <= dst.len().
+    let n = unsafe { (dispatch::kernels(k).decompress)(src, history, &mut dst, 0) }?;
     assert!(n <= cap);
     dst.truncate(n);
     Ok(dst)
 }
 
+/// Our in-place decoder (`SimdCodec::in_place`, what `decompress_in_place` runs) with one
+/// kernel: `history` and then `cap` bytes of `fill` in one buffer, decoding from `history.len()`
+/// on. Checks that the history part of the buffer is left as it was.
+pub(crate) fn our_decode_in_place(
+    k: Kernel,
+    src: &[u8],
+    history: &[u8],
+    cap: usize,
+    fill: u8,
+    want: Option<usize>,
+) -> Result<Vec<u8>, Fail> {
+    let hlen = history.len();
+    let mut buf = history.to_vec();
+    buf.resize(hlen + cap, fill);
+    let n = codec(k).unwrap().in_place(src, &mut buf, hlen, want)?;
+    assert!(n <= cap, "{k:?}: in place, {n} bytes > capacity {cap}");
+    assert!(
+        buf[..hlen] == *history,
+        "{k:?}: in place, the history was written"
+    );
+    Ok(buf[hlen..hlen + n].to_vec())
+}
+
 /// Checks one block against the C decoder with every kernel: same success, same bytes (an
 /// offset-0 rejection is the allowed disagreement). Also checks that the output does not
-/// depend on the stale content of `dst`.
+/// depend on the stale content of `dst`, that C decodes alike with the history separate and
+/// directly before the destination, and that every kernel's in-place decoding (history before
+/// the destination in one buffer) gives exactly what it gives with the history separate.
 pub(crate) fn check_decode(src: &[u8], history: &[u8], cap: usize) -> Option<Vec<u8>> {
     let c = c_decode(src, history, cap);
+    assert!(
+        c_decode_prefix(src, history, cap) == c,
+        "C decodes differently with the history before the destination (cap {cap}, hist {}, \
+         src {src:02x?})",
+        history.len()
+    );
     for k in kernels() {
         let a = our_decode(k, src, history, cap, 0x00);
         let b = our_decode(k, src, history, cap, 0xA5);
         assert!(a == b, "{k:?}: output depends on stale dst bytes");
+        for fill in [0x00, 0xA5] {
+            let p = our_decode_in_place(k, src, history, cap, fill, None);
+            assert!(
+                p == a,
+                "{k:?}: in place {:?} vs separate {:?} (cap {cap}, hist {}, src {src:02x?})",
+                p.as_ref().map(|v| v.len()),
+                a.as_ref().map(|v| v.len()),
+                history.len()
+            );
+        }
         match (&a, &c) {
             (Ok(x), Some(y)) => assert!(
                 x == y,
@@ -572,6 +640,113 @@ fn history_bounds_and_offset_zero() {
 }
 
 #[test]
+fn in_place_history_bounds() {
+    // One match into the history in the same buffer: offsets across every copy path (pattern
+    // copies below 16, 16-byte strides, wide copies from 64), up to the history bound and one
+    // past it, matches that run from the history into the block's output, tight and ample
+    // capacities. `check_decode` compares in-place decoding with separate decoding and with C
+    // in both layouts; here also what the result must be.
+    let mut rng = Rng::new(11);
+    for hlen in [
+        0usize, 1, 7, 8, 15, 16, 17, 31, 32, 33, 63, 64, 65, 1000, 65_535, 65_536, 100_000,
+    ] {
+        let hist = rng.bytes(hlen);
+        for lit in [0usize, 5, 20] {
+            let lits = rng.bytes(lit);
+            // The furthest a match may reach back from the end of the literals.
+            let max = (hlen + lit).min(65_535);
+            let mut offsets: Vec<usize> = [1, 7, 8, 15, 16, 17, 31, 32, 63, 64, 65, 300]
+                .into_iter()
+                .map(|o| o + lit)
+                .collect();
+            offsets.extend([max.saturating_sub(1), max, max + 1, 65_535]);
+            offsets.retain(|&o| (1..=65_535).contains(&o));
+            offsets.sort_unstable();
+            offsets.dedup();
+            for &offset in &offsets {
+                for ml in [4usize, 18, 19, 40, 300] {
+                    // A second sequence after the first, so that the first one is decoded by
+                    // the fast loop when the capacity allows.
+                    let src = build_block(
+                        &[
+                            (lits.clone(), offset as u16, ml),
+                            (rng.bytes(3), 9.min(lit as u16 + ml as u16).max(1), 20),
+                        ],
+                        &rng.bytes(30),
+                    );
+                    let total = lit + ml + 3 + 20 + 30;
+                    for cap in [total, total + 40, total + 100] {
+                        let c = check_decode(&src, &hist, cap);
+                        assert_eq!(
+                            c.is_some(),
+                            offset <= max,
+                            "hlen {hlen} lit {lit} offset {offset} ml {ml} cap {cap}"
+                        );
+                        if offset <= max {
+                            // The expected bytes, decoded by hand.
+                            let mut all = hist.clone();
+                            all.extend_from_slice(&lits);
+                            for _ in 0..ml {
+                                all.push(all[all.len() - offset]);
+                            }
+                            assert!(c.unwrap()[..lit + ml] == all[hlen..]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // More than 64 KiB before `start`: only the last 64 KiB are history, and the bytes before
+    // them are neither read nor written.
+    let data = sample(4, 300_000, &mut rng);
+    let (hist, src_data) = data.split_at(200_000);
+    let mut c = codec(Kernel::Scalar).unwrap().compressor(1).unwrap();
+    let mut blk = vec![0u8; compress_bound(src_data.len())];
+    let n = c
+        .compress(src_data, &hist[hist.len() - 65_536..], &mut blk)
+        .unwrap();
+    for k in kernels() {
+        let mut buf = hist.to_vec();
+        buf.resize(300_000, 0x33);
+        let got = codec(k)
+            .unwrap()
+            .decompress_in_place(&blk[..n], &mut buf, 200_000);
+        assert_eq!(got, Ok(100_000), "{k:?}");
+        assert!(buf == data, "{k:?}");
+        // The same with the distant bytes garbled: only the last 64 KiB count.
+        let mut buf = vec![0x77u8; 200_000 - 65_536];
+        buf.extend_from_slice(&hist[hist.len() - 65_536..]);
+        buf.resize(300_000, 0);
+        let got = codec(k)
+            .unwrap()
+            .decompress_in_place(&blk[..n], &mut buf, 200_000);
+        assert_eq!(got, Ok(100_000), "{k:?}");
+        assert!(buf[200_000..] == data[200_000..], "{k:?}");
+    }
+    // Offset 0 in place: an error (the C decoder accepts it), with or without history.
+    for hlen in [0usize, 10, 70_000] {
+        let hist = vec![5u8; hlen];
+        for ml in [8usize, 18, 19, 50] {
+            let src = build_block(&[(vec![7; 20], 0, ml)], &[1, 2, 3, 4, 5]);
+            for k in kernels() {
+                for cap in [20 + ml + 5, 1000] {
+                    let r = our_decode_in_place(k, &src, &hist, cap, 0, None);
+                    assert!(matches!(r, Err(Fail::OffsetZero(_))), "{k:?} {r:?}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+#[should_panic(expected = "past the buffer")]
+fn in_place_start_past_the_buffer_panics() {
+    let _ = codec(Kernel::Scalar)
+        .unwrap()
+        .decompress_in_place(&[0], &mut [0u8; 4], 5);
+}
+
+#[test]
 fn random_and_mutated_blocks_agree_with_c() {
     let mut rng = Rng::new(8);
     // LZ4FRAMED_SIMD_FUZZ_ITERS scales this up for a longer run (e.g. 1000000 with --release).
@@ -582,7 +757,29 @@ fn random_and_mutated_blocks_agree_with_c() {
     for it in 0..iters {
         let nh = rng.below(3) * rng.below(200);
         let hist = rng.bytes(nh);
-        let (src, cap) = if it % 2 == 0 {
+        let (src, cap) = if it % 4 == 3 {
+            // A block compressed with the history (linked or dictionary): its matches reach
+            // into it, near and far, then damaged.
+            let nh = 1 + rng.below(if it % 8 == 3 { 70_000 } else { 2000 });
+            let n = 1 + rng.below(3000);
+            let whole = sample(rng.below(5), nh + n, &mut rng);
+            let (h, data) = whole.split_at(nh);
+            let mut c = codec(Kernel::Scalar).unwrap().compressor(1).unwrap();
+            let mut blk = vec![0u8; compress_bound(n)];
+            let len = c.compress(data, h, &mut blk).unwrap();
+            blk.truncate(len);
+            for _ in 0..rng.below(3) {
+                let i = rng.below(blk.len());
+                blk[i] = rng.next() as u8;
+            }
+            let cap = match rng.below(3) {
+                0 => n,
+                1 => n + rng.below(64),
+                _ => rng.below(n + 1),
+            };
+            check_decode(&blk, h, cap);
+            continue;
+        } else if it % 2 == 0 {
             let n = 1 + rng.below(80);
             (rng.bytes(n), rng.below(400))
         } else {
@@ -700,6 +897,8 @@ fn silesia_prefix_decodes_with_c() {
                 let out = our_decode(k, &dst[..n], hist, end - pos, 0).unwrap();
                 assert!(out == data[pos..end], "{name} {k:?} linked at {pos}");
                 assert!(c_decode(&dst[..n], hist, end - pos).unwrap() == out);
+                let inp = our_decode_in_place(k, &dst[..n], hist, end - pos, 0, None).unwrap();
+                assert!(inp == out, "{name} {k:?} linked in place at {pos}");
                 pos = end;
             }
         }

@@ -2,6 +2,9 @@
 //! CPU can run: the bytes it returns are the start of what the full decode (and the C library)
 //! produces, at least `want` of them; a block the full decoder accepts is accepted; and on
 //! mutated blocks it never claims more than the full decoder would give, and never panics.
+//! `decompress_prefix_in_place` (the history before the destination in one buffer) gives the
+//! same as `decompress_prefix` with the history apart. The C and Rust backends' implementations
+//! (the trait's defaults for the in-place forms) are held to the same.
 
 use lz4framed_backend_simd::{codec, Kernel};
 use lz4framed_core::{compress_bound, BlockCodec, WINDOW_SIZE};
@@ -39,11 +42,16 @@ fn sample(n: usize, seed: u64) -> Vec<u8> {
     v
 }
 
+/// Every kernel this CPU runs, and the other backends (whose in-place methods are the trait's
+/// default implementations).
 fn kernels() -> Vec<&'static dyn BlockCodec> {
-    Kernel::ALL
+    let mut v: Vec<&'static dyn BlockCodec> = Kernel::ALL
         .into_iter()
         .filter_map(|k| codec(k).map(|c| c as &dyn BlockCodec))
-        .collect()
+        .collect();
+    v.push(&lz4framed_backend_c::CODEC);
+    v.push(&lz4framed_backend_rust::CODEC);
+    v
 }
 
 /// Compresses with the C backend's reference encoder (level 1), `history` before `src`.
@@ -102,6 +110,20 @@ fn prefixes_are_the_start_of_the_full_output() {
                         "{} n {n} want {want}: wrong bytes",
                         k.name()
                     );
+                    // In place, the history before the destination in one buffer: the same
+                    // count and bytes, the history untouched.
+                    let mut buf = history.to_vec();
+                    buf.resize(history.len() + cap, 0x5A);
+                    let got_in_place = k
+                        .decompress_prefix_in_place(&block, &mut buf, history.len(), want)
+                        .unwrap_or_else(|e| panic!("{} in place, want {want}: {e}", k.name()));
+                    assert_eq!(got_in_place, got, "{} n {n} want {want}", k.name());
+                    assert!(buf[..history.len()] == *history, "{}", k.name());
+                    assert!(
+                        buf[history.len()..history.len() + got] == src[..got],
+                        "{} n {n} want {want}: wrong bytes in place",
+                        k.name()
+                    );
                 }
             }
         }
@@ -110,11 +132,13 @@ fn prefixes_are_the_start_of_the_full_output() {
 
 #[test]
 fn mutated_blocks_never_give_more_than_the_full_decoder() {
+    // Also in place (`decompress_prefix_in_place`): the same result as with the history apart.
     let mut r = xorshift(9);
-    let src = sample(200_000, 10);
-    let good = c_block(&src, &[]);
+    let all = sample(240_000, 10);
+    let (history, src) = all.split_at(40_000);
+    let good = [c_block(src, &[]), c_block(src, history)];
     for round in 0..300 {
-        let mut block = good.clone();
+        let mut block = good[round % 2].clone();
         for _ in 0..1 + round % 4 {
             let at = (r() as usize) % block.len();
             block[at] = r() as u8;
@@ -123,11 +147,28 @@ fn mutated_blocks_never_give_more_than_the_full_decoder() {
             block.truncate((r() as usize) % block.len());
         }
         let want = (r() as usize) % (src.len() + 10);
+        // Half the rounds without history, half with a block whose matches reach into it.
+        let history = if round % 2 == 0 { &[][..] } else { history };
         for k in kernels() {
             let mut full = vec![0u8; src.len()];
-            let whole = k.decompress(&block, &[], &mut full);
+            let whole = k.decompress(&block, history, &mut full);
             let mut dst = vec![0u8; src.len()];
-            match k.decompress_prefix(&block, &[], &mut dst, want) {
+            let mut buf = history.to_vec();
+            buf.resize(history.len() + src.len(), 0);
+            let in_place = k.decompress_prefix_in_place(&block, &mut buf, history.len(), want);
+            let prefix = k.decompress_prefix(&block, history, &mut dst, want);
+            // In place: the same result as with the history separate.
+            assert_eq!(
+                in_place.is_ok(),
+                prefix.is_ok(),
+                "{} round {round}",
+                k.name()
+            );
+            if let (Ok(a), Ok(b)) = (&in_place, &prefix) {
+                assert_eq!(a, b, "{} round {round}", k.name());
+                assert!(buf[history.len()..history.len() + a] == dst[..*b]);
+            }
+            match prefix {
                 Ok(got) => {
                     if let Ok(m) = whole {
                         assert!(got <= m, "{} round {round}", k.name());

@@ -1,7 +1,11 @@
 //! Where the frame layer's time goes: the frame decoders (push, one-shot, `FrameDecoder` into
 //! 64 KiB and 8 MiB buffers, lz4_flex's) against block decoding of the same data laid out in
 //! different ways (`raw`: independent blocks into one buffer; `rawlin`: history contiguous
-//! before each block; `rawsep`: history in a separate 64 KiB window copied after each block;
+//! before each block, given as a separate slice (`decompress`); `rawinp`: the same layout
+//! decoded in place (`decompress_in_place`); `rawc`: the bare C decoder in that layout,
+//! `LZ4_decompress_safe_usingDict` with the history before the destination, i.e. its prefix
+//! mode, as LZ4F and python-lz4 decode linked blocks; `rawsep`: history in a separate 64 KiB
+//! window copied after each block;
 //! `rawalt`: history in the other of two block buffers, no copy; `rawring`: a ring that
 //! slides its last 64 KiB to the front, each block copied out; `rawflex`: lz4_flex's block
 //! decoder), on the corpus files' first 4 MiB concatenated, SIMD backend. Interleaved rounds
@@ -16,6 +20,7 @@
 use std::time::Instant;
 
 use lz4framed::{Backend, BlockMode};
+use lz4framed_backend_c::raw;
 use lz4framed_bench::block;
 use lz4framed_bench::corpus::{self, Sample};
 use lz4framed_bench::frames::{self, FRAME_CONFIGS, READ_BUF};
@@ -75,6 +80,8 @@ fn main() {
     let lblocks2 = lblocks.clone();
     let lblocks3 = lblocks.clone();
     let mut lin_out = vec![0u8; data.len() + bs];
+    let mut inp_out = vec![0u8; data.len() + bs];
+    let mut c_out = vec![0u8; data.len() + bs];
     let mut sep_out = vec![0u8; bs];
     let mut sep_win = vec![0u8; 65536];
     let flex_dec = move |blocks: &[Vec<u8>], out: &mut Vec<u8>| {
@@ -108,6 +115,37 @@ fn main() {
                 at += codec
                     .decompress(b, if indep { &[] } else { hist }, &mut d[..bs])
                     .unwrap();
+            }
+            at
+        }),
+    ));
+    cases.push((
+        "rawinp",
+        Box::new(|| {
+            // The history before each block in one buffer, decoded in place.
+            let mut at = 0usize;
+            for b in &lblocks {
+                let lo = if indep { at } else { at.saturating_sub(65536) };
+                let end = (at + bs).min(inp_out.len());
+                at += codec
+                    .decompress_in_place(b, &mut inp_out[lo..end], at - lo)
+                    .unwrap();
+            }
+            at
+        }),
+    ));
+    cases.push((
+        "rawc",
+        Box::new(|| {
+            // The bare C decoder in the same layout: LZ4_decompress_safe_usingDict with the
+            // history directly before the destination (its prefix mode, as in LZ4F).
+            let mut at = 0usize;
+            for b in &lblocks {
+                let (lo, end) = (
+                    if indep { at } else { at.saturating_sub(65536) },
+                    (at + bs).min(c_out.len()),
+                );
+                at += raw::decompress_safe_in_place(b, &mut c_out[lo..end], at - lo).unwrap();
             }
             at
         }),

@@ -19,7 +19,11 @@
 //! nanoseconds), best round kept. `KERNELS=avx2,sse2` restricts the kernels (`c` names the C
 //! backend, left out by default); `ONLY=comp|dec` the operations. `LINKED=1`: linked blocks,
 //! each with the previous 64 KiB as history (C: `LZ4_compress_fast_continue` on one stream,
-//! `LZ4_decompress_safe_usingDict`). `ONCE=1`: every operation runs once, untimed — for
+//! `LZ4_decompress_safe_usingDict`), decoded two ways: `dec` with the history in a separate
+//! buffer (C's external-dictionary path; ours `decompress`) and `inpl` in place, every block
+//! into one output buffer right after the blocks before it (C's prefix mode,
+//! `LZ4_decompress_safe_withPrefix64k`, which `_usingDict` chooses for this layout; ours
+//! `decompress_in_place`), as the frame decoders decode linked frames. `ONCE=1`: every operation runs once, untimed — for
 //! instruction counts under `valgrind --tool=callgrind` (read the inclusive cost of
 //! `LZ4_compress_default`, `LZ4_decompress_safe` and the kernels' `compress`/`decompress`).
 
@@ -60,6 +64,10 @@ fn time_round(f: &mut dyn FnMut()) -> f64 {
         }
     }
 }
+
+/// One decoder's in-place call: `(block, buf, start)` decodes into `buf[start..]` after the
+/// history `buf[..start]`; returns the decoded size.
+type InPlaceFn<'a> = dyn Fn(&[u8], &mut [u8], usize) -> usize + 'a;
 
 /// A contender: a codec of ours (a SIMD kernel or the C backend).
 struct Contender {
@@ -148,6 +156,7 @@ fn main() {
 
     let n = cs.len();
     let (mut log_comp, mut log_dec) = (vec![0f64; n], vec![0f64; n]);
+    let mut log_inpl = vec![0f64; n];
     let (mut total_c, mut total_ours) = (0usize, vec![0usize; n]);
     for (name, data) in &inputs {
         let bs = if block_kib == 0 {
@@ -193,6 +202,20 @@ fn main() {
                 black_box(r.expect("C decodes its own block"));
             }
         };
+        // Linked blocks in place: block i into `whole[i * bs..]`, the 64 KiB before it as
+        // history in the same buffer; `decode(block, buf, start)` is one decoder's call.
+        let mut whole = vec![0u8; if linked { data.len() } else { 0 }];
+        let in_place = |whole: &mut [u8], decode: &InPlaceFn<'_>| {
+            for (i, c) in comp.iter().enumerate() {
+                let at = i * bs;
+                let lo = at.saturating_sub(65536);
+                let end = (at + bs).min(whole.len());
+                black_box(decode(c, &mut whole[lo..end], at - lo));
+            }
+        };
+        let c_in_place = |c: &[u8], buf: &mut [u8], start: usize| {
+            raw::decompress_safe_in_place(c, buf, start).expect("C decodes its own block")
+        };
 
         let mut compressors: Vec<Box<dyn BlockCompressor>> = cs
             .iter()
@@ -228,13 +251,32 @@ fn main() {
                         black_box(c.codec.decompress(b, h, &mut out).expect("decodes"));
                     }
                 }
+                if linked {
+                    in_place(&mut whole, &c_in_place);
+                    for c in &cs {
+                        in_place(&mut whole, &|b, buf, start| {
+                            c.codec.decompress_in_place(b, buf, start).expect("decodes")
+                        });
+                    }
+                }
             }
             continue;
         }
+        if linked && do_dec {
+            // Every decoder's in-place output is the input.
+            for c in &cs {
+                whole.fill(0);
+                in_place(&mut whole, &|b, buf, start| {
+                    c.codec.decompress_in_place(b, buf, start).expect("decodes")
+                });
+                assert!(whole == *data, "{}: in-place output differs", c.name);
+            }
+        }
 
         // Interleaved rounds: C, then every contender, rotating the start.
-        let (mut tc, mut td) = (f64::INFINITY, f64::INFINITY);
+        let (mut tc, mut td, mut tp) = (f64::INFINITY, f64::INFINITY, f64::INFINITY);
         let (mut tk, mut tdk) = (vec![f64::INFINITY; n], vec![f64::INFINITY; n]);
+        let mut tpk = vec![f64::INFINITY; n];
         for round in 0..rounds {
             for slot in 0..=n {
                 let who = (slot + round) % (n + 1);
@@ -248,6 +290,9 @@ fn main() {
                     }
                     if do_dec {
                         td = td.min(time_round(&mut || c_decompress(&mut out)));
+                        if linked {
+                            tp = tp.min(time_round(&mut || in_place(&mut whole, &c_in_place)));
+                        }
                     }
                     continue;
                 }
@@ -266,26 +311,45 @@ fn main() {
                             black_box(codec.decompress(b, h, &mut out).expect("decodes"));
                         }
                     }));
+                    if linked {
+                        tpk[who] = tpk[who].min(time_round(&mut || {
+                            in_place(&mut whole, &|b, buf, start| {
+                                codec.decompress_in_place(b, buf, start).expect("decodes")
+                            })
+                        }));
+                    }
                 }
             }
         }
         let mb = data.len() as f64 / 1e6;
+        let c_inpl = if linked {
+            format!("  inpl {:7.1} MB/s", mb / tp)
+        } else {
+            String::new()
+        };
         println!(
-            "{name:10} C: comp {:7.1} MB/s  dec {:7.1} MB/s  ratio {:.4}",
+            "{name:10} C: comp {:7.1} MB/s  dec {:7.1} MB/s{c_inpl}  ratio {:.4}",
             mb / tc,
             mb / td,
             data.len() as f64 / c_size as f64
         );
         for (i, c) in cs.iter().enumerate() {
-            let (rc, rd) = (tc / tk[i], td / tdk[i]);
+            let (rc, rd, rp) = (tc / tk[i], td / tdk[i], tp / tpk[i]);
             if do_comp {
                 log_comp[i] += rc.ln();
             }
             if do_dec {
                 log_dec[i] += rd.ln();
+                log_inpl[i] += rp.ln();
             }
+            let inpl = if linked {
+                format!("  inpl {:7.1} MB/s ({rp:.3}x C)", mb / tpk[i])
+            } else {
+                String::new()
+            };
             println!(
-                "  {:12} comp {:7.1} MB/s ({rc:.3}x C)  dec {:7.1} MB/s ({rd:.3}x C)  size {:+.3}%",
+                "  {:12} comp {:7.1} MB/s ({rc:.3}x C)  dec {:7.1} MB/s ({rd:.3}x C){inpl}  size \
+                 {:+.3}%",
                 c.name,
                 mb / tk[i],
                 mb / tdk[i],
@@ -295,8 +359,13 @@ fn main() {
     }
     let k = inputs.len() as f64;
     for (i, c) in cs.iter().enumerate() {
+        let inpl = if linked {
+            format!("  inpl {:.3}x C", (log_inpl[i] / k).exp())
+        } else {
+            String::new()
+        };
         println!(
-            "geomean {:12} comp {:.3}x C  dec {:.3}x C  total size {:+.3}%",
+            "geomean {:12} comp {:.3}x C  dec {:.3}x C{inpl}  total size {:+.3}%",
             c.name,
             (log_comp[i] / k).exp(),
             (log_dec[i] / k).exp(),

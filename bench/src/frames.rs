@@ -248,12 +248,56 @@ impl<'a> FrameBlocks<'a> {
         at
     }
 
-    /// [`FrameBlocks::decode_with`] the block codec `codec`.
+    /// Decodes every block into its place in `out` (at least the decoded size plus one block)
+    /// with `decode(stored, buf, start)`, which decodes into `buf[start..]` (a block's bound)
+    /// after the history `buf[..start]`: the 64 KiB before the block in `out` for a linked
+    /// block, nothing for an independent one. Block decoding of the frame without the frame
+    /// layer, in the layout the frame layer decodes linked blocks in (`decompress_in_place`).
+    /// Returns the decoded size.
+    ///
+    /// # Panics
+    ///
+    /// If a block does not decode.
+    pub fn decode_in_place_with(
+        &self,
+        out: &mut [u8],
+        mut decode: impl FnMut(&[u8], &mut [u8], usize) -> usize,
+    ) -> usize {
+        let mut at = 0;
+        for &(raw, stored) in &self.blocks {
+            if raw {
+                out[at..at + stored.len()].copy_from_slice(stored);
+                at += stored.len();
+                continue;
+            }
+            let low = if self.linked {
+                at.saturating_sub(lz4framed::codec::WINDOW_SIZE)
+            } else {
+                at
+            };
+            at += decode(stored, &mut out[low..at + self.max], at - low);
+        }
+        at
+    }
+
+    /// [`FrameBlocks::decode_in_place_with`] the block codec `codec`
+    /// (`BlockCodec::decompress_in_place`, as the frame layer calls it).
     pub fn decode(&self, codec: &dyn lz4framed::codec::BlockCodec, out: &mut [u8]) -> usize {
-        self.decode_with(out, |src, history, dst| {
+        self.decode_in_place_with(out, |src, buf, start| {
             codec
-                .decompress(src, history, dst)
+                .decompress_in_place(src, buf, start)
                 .unwrap_or_else(|e| panic!("{}: {e}", codec.name()))
+        })
+    }
+
+    /// [`FrameBlocks::decode_in_place_with`] the bare C decoder: `LZ4_decompress_safe_usingDict`
+    /// with the history directly before the destination, i.e. the C library's prefix mode
+    /// (`LZ4_decompress_safe_withPrefix64k`), as LZ4F decodes linked blocks into a caller's
+    /// buffer; `LZ4_decompress_safe` for independent blocks.
+    pub fn decode_c(&self, out: &mut [u8]) -> usize {
+        self.decode_in_place_with(out, |src, buf, start| {
+            lz4framed_backend_c::raw::decompress_safe_in_place(src, buf, start)
+                .unwrap_or_else(|e| panic!("C: {e}"))
         })
     }
 
@@ -315,6 +359,9 @@ mod tests {
                     assert!(out[..n] == data[..]);
                     out.fill(0);
                     let n = blocks.decode_flex(&mut out);
+                    assert!(out[..n] == data[..]);
+                    out.fill(0);
+                    let n = blocks.decode_c(&mut out);
                     assert!(out[..n] == data[..]);
                 }
             }

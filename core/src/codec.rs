@@ -34,7 +34,9 @@ pub const fn compress_bound(n: usize) -> usize {
 /// * **Decoders** never read outside `src` and `history`, never write outside `dst`, never expose
 ///   bytes they did not write (the returned length covers only bytes written by this call), and
 ///   return an error — never panic — for any malformed block, a match offset of 0, or an offset
-///   reaching before the start of `history`.
+///   reaching before the start of `history`. The in-place forms
+///   ([`BlockCodec::decompress_in_place`]) behave exactly as the separate form given the same
+///   history and destination capacity.
 pub trait BlockCodec: Send + Sync + 'static {
     /// Short stable name: `"c"`, `"rust-safe"`, `"simd-avx2"`, …
     fn name(&self) -> &'static str;
@@ -52,8 +54,10 @@ pub trait BlockCodec: Send + Sync + 'static {
     ///
     /// `history` holds the (at most [`WINDOW_SIZE`]) bytes of output that logically precede
     /// `dst`: the previous blocks of a linked frame or a dictionary; it is empty otherwise.
-    /// `history` may lie directly before `dst` in memory (the frame layer arranges this where it
-    /// can, so backends that recognise it need not copy anything) but it need not.
+    /// `history` may lie anywhere in memory, directly before `dst` or not; a decoder must not
+    /// read across the two slices even when they happen to be adjacent. Where the history does
+    /// lie before the destination in one buffer, the frame layer calls
+    /// [`decompress_in_place`](Self::decompress_in_place) instead.
     fn decompress(&self, src: &[u8], history: &[u8], dst: &mut [u8]) -> Result<usize, BlockError>;
 
     /// Decode at least the first `want` bytes of block `src` (all of it when it is shorter)
@@ -72,6 +76,60 @@ pub trait BlockCodec: Send + Sync + 'static {
     ) -> Result<usize, BlockError> {
         let _ = want;
         self.decompress(src, history, dst)
+    }
+
+    /// Decode one block `src` into `buf[start..]`, right after its history `buf[..start]` in
+    /// the same buffer, and return the number of bytes written (from `start` on).
+    ///
+    /// This is [`decompress`](Self::decompress) with `history = buf[start - h..start]`, `h =
+    /// min(start, `[`WINDOW_SIZE`]`)`, and `dst = buf[start..]`: the same blocks are accepted
+    /// and rejected and the same bytes written. In particular the end-of-block rules (the
+    /// reference decoder's, which depend on the distance to the end of the destination) are
+    /// measured against `buf.len() - start` as the destination capacity; a match offset of 0,
+    /// or one reaching before `buf[start - h]` (for `start` below [`WINDOW_SIZE`]: before
+    /// `buf[0]`), is an error; bytes of `buf[..start]` are never written, and neither are bytes
+    /// of `buf[start..]` beyond what `decompress` may write. The linked blocks of a frame
+    /// decoded into one buffer take this path, so that a decoder can copy a match from the
+    /// history with the same code as a match inside the block (one buffer, one bound) instead
+    /// of going through a separate slice. The default implementation splits `buf` and calls
+    /// [`decompress`](Self::decompress).
+    ///
+    /// # Panics
+    ///
+    /// When `start > buf.len()` (a caller's error, as for `slice::split_at_mut`).
+    fn decompress_in_place(
+        &self,
+        src: &[u8],
+        buf: &mut [u8],
+        start: usize,
+    ) -> Result<usize, BlockError> {
+        let (history, dst) = buf.split_at_mut(start);
+        self.decompress(src, &history[start.saturating_sub(WINDOW_SIZE)..], dst)
+    }
+
+    /// [`decompress_prefix`](Self::decompress_prefix) in place: at least the first `want` bytes
+    /// of block `src` (all of it when it is shorter) into `buf[start..]` after the history
+    /// `buf[..start]`, with the rules of [`decompress_in_place`](Self::decompress_in_place) for
+    /// the part decoded. The default implementation splits `buf` and calls
+    /// [`decompress_prefix`](Self::decompress_prefix).
+    ///
+    /// # Panics
+    ///
+    /// When `start > buf.len()`.
+    fn decompress_prefix_in_place(
+        &self,
+        src: &[u8],
+        buf: &mut [u8],
+        start: usize,
+        want: usize,
+    ) -> Result<usize, BlockError> {
+        let (history, dst) = buf.split_at_mut(start);
+        self.decompress_prefix(
+            src,
+            &history[start.saturating_sub(WINDOW_SIZE)..],
+            dst,
+            want,
+        )
     }
 }
 

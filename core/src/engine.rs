@@ -527,30 +527,40 @@ impl Engine {
             }
             _ => None,
         };
-        let (in_buffer, dst) = out.reserve(room);
+        let (buf, start) = out.reserve(room);
+        let cap = buf.len() - start;
         let result = if raw {
-            dst[..data.len()].copy_from_slice(data);
+            buf[start..start + data.len()].copy_from_slice(data);
             Ok(data.len())
         } else {
-            let history: &[u8] = if !linked {
-                dict.map_or(&[], |d| d.bytes())
-            } else if in_buffer.len() >= WINDOW_SIZE {
-                &in_buffer[in_buffer.len() - WINDOW_SIZE..]
-            } else if in_buffer.is_empty() {
-                &self.window
+            let decoded = if linked && (start >= WINDOW_SIZE || self.window.is_empty()) {
+                // The whole history is this frame's output before the block, in the buffer
+                // (at least 64 KiB of it, or all there is: nothing came before this call):
+                // decode in place, after it.
+                match want {
+                    Some(want) => codec.decompress_prefix_in_place(data, buf, start, want),
+                    None => codec.decompress_in_place(data, buf, start),
+                }
             } else {
-                // Part of the history is this call's output, part the saved window: make it
-                // contiguous in the window (only until this call has produced 64 KiB).
-                append_window(&mut self.window, in_buffer, self.window_synced);
-                self.window_synced = in_buffer.len();
-                &self.window
-            };
-            let decoded = match want {
-                Some(want) => codec.decompress_prefix(data, history, dst, want),
-                None => codec.decompress(data, history, dst),
+                let (in_buffer, dst) = buf.split_at_mut(start);
+                let history: &[u8] = if !linked {
+                    dict.map_or(&[], |d| d.bytes())
+                } else if in_buffer.is_empty() {
+                    &self.window
+                } else {
+                    // Part of the history is this call's output, part the saved window: make it
+                    // contiguous in the window (only until this call has produced 64 KiB).
+                    append_window(&mut self.window, in_buffer, self.window_synced);
+                    self.window_synced = in_buffer.len();
+                    &self.window
+                };
+                match want {
+                    Some(want) => codec.decompress_prefix(data, history, dst, want),
+                    None => codec.decompress(data, history, dst),
+                }
             };
             match decoded {
-                Ok(n) if n <= dst.len() => Ok(n),
+                Ok(n) if n <= cap => Ok(n),
                 Ok(_) => Err(crate::codec::BlockError::OutputTooSmall),
                 Err(e) => Err(e),
             }
@@ -567,7 +577,7 @@ impl Engine {
             }
         };
         if let Some(h) = &mut self.content_hash {
-            h.update(&dst[..written]);
+            h.update(&buf[start..start + written]);
         }
         out.commit(written);
         if want.is_some_and(|w| written >= w) {

@@ -3,10 +3,11 @@
 
 /// A destination for decoded blocks.
 pub(crate) trait Output {
-    /// Make `n` writable bytes available after the current end. Returns the current frame's
-    /// output that lies directly before them in the same buffer (usable as history without a
-    /// copy) and the writable bytes.
-    fn reserve(&mut self, n: usize) -> (&[u8], &mut [u8]);
+    /// Make `n` writable bytes available after the current end. Returns one slice and a
+    /// position in it: before the position, the current frame's output that lies in this
+    /// buffer (usable as history without a copy, in place); from it on, the writable bytes
+    /// (`n` of them, or fewer where the buffer cannot grow).
+    fn reserve(&mut self, n: usize) -> (&mut [u8], usize);
     /// Keep the first `n` of the bytes last reserved (0 after a failure).
     fn commit(&mut self, n: usize);
     /// A new frame begins at the current end: earlier bytes are no history for it.
@@ -89,12 +90,11 @@ impl<'a> VecOutput<'a> {
 }
 
 impl Output for VecOutput<'_> {
-    fn reserve(&mut self, n: usize) -> (&[u8], &mut [u8]) {
+    fn reserve(&mut self, n: usize) -> (&mut [u8], usize) {
         let len = self.vec.len();
         self.reserved_at = len;
         self.vec.resize(len + n, 0);
-        let (head, tail) = self.vec.split_at_mut(len);
-        (&head[self.frame_start..], tail)
+        (&mut self.vec[self.frame_start..], len - self.frame_start)
     }
 
     fn commit(&mut self, n: usize) {
@@ -137,7 +137,7 @@ impl ReusableBuf {
 }
 
 impl Output for ReusableBuf {
-    fn reserve(&mut self, n: usize) -> (&[u8], &mut [u8]) {
+    fn reserve(&mut self, n: usize) -> (&mut [u8], usize) {
         let end = self.filled + n;
         if self.buf.len() < end {
             if self.filled == 0 {
@@ -148,8 +148,10 @@ impl Output for ReusableBuf {
                 self.buf.resize(end, 0);
             }
         }
-        let (head, tail) = self.buf.split_at_mut(self.filled);
-        (&head[self.frame_start..], &mut tail[..n])
+        (
+            &mut self.buf[self.frame_start..end],
+            self.filled - self.frame_start,
+        )
     }
 
     fn commit(&mut self, n: usize) {
@@ -195,12 +197,14 @@ impl SliceOutput<'_> {
 }
 
 impl Output for SliceOutput<'_> {
-    fn reserve(&mut self, n: usize) -> (&[u8], &mut [u8]) {
+    fn reserve(&mut self, n: usize) -> (&mut [u8], usize) {
         // Never more than the slice holds: a block that does not fit fails to decode (the
         // caller checks the bound first, so that only happens for corrupt blocks).
         let end = self.filled.saturating_add(n).min(self.buf.len());
-        let (head, tail) = self.buf.split_at_mut(self.filled);
-        (&head[self.frame_start..], &mut tail[..end - self.filled])
+        (
+            &mut self.buf[self.frame_start..end],
+            self.filled - self.frame_start,
+        )
     }
 
     fn commit(&mut self, n: usize) {

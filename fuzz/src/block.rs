@@ -34,6 +34,37 @@ fn decode(
     Ok(out[..n].to_vec())
 }
 
+/// Decodes `block` with `codec`'s `decompress_in_place` (`want`: `decompress_prefix_in_place`)
+/// in one buffer holding `history` and then `cap` bytes, as the frame layer calls it for linked
+/// blocks. The history part of the buffer must come back unchanged.
+fn decode_in_place(
+    codec: &dyn BlockCodec,
+    block: &[u8],
+    history: &[u8],
+    cap: usize,
+    want: Option<usize>,
+) -> Result<Vec<u8>, BlockError> {
+    let start = history.len();
+    let mut buf = Vec::with_capacity(start + cap);
+    buf.extend_from_slice(history);
+    buf.resize(start + cap, 0x5A);
+    let n = match want {
+        None => codec.decompress_in_place(block, &mut buf, start),
+        Some(want) => codec.decompress_prefix_in_place(block, &mut buf, start, want),
+    }?;
+    assert!(
+        n <= cap,
+        "{}: decompress_in_place returned {n} > destination capacity {cap}",
+        codec.name()
+    );
+    assert!(
+        buf[..start] == *history,
+        "{}: decompress_in_place wrote into the history",
+        codec.name()
+    );
+    Ok(buf[start..start + n].to_vec())
+}
+
 fn describe(r: &Result<Vec<u8>, BlockError>) -> String {
     match r {
         Ok(v) => format!("Ok({} bytes: {})", v.len(), hex(v, 48)),
@@ -45,7 +76,9 @@ fn describe(r: &Result<Vec<u8>, BlockError>) -> String {
 /// destination capacity. Every backend's decoder must agree with the C decoder
 /// (`LZ4_decompress_safe_usingDict`, history in a separate buffer) on success vs failure and,
 /// on success, on every output byte — and must not panic. Each decoder's `decompress_prefix`,
-/// wanting the number of bytes in bytes 3–4, must give the start of its full output.
+/// wanting the number of bytes in bytes 3–4, must give the start of its full output. Each
+/// decoder's `decompress_in_place` (history and destination in one buffer) must give exactly
+/// what its `decompress` gave, and its `decompress_prefix_in_place` the start of that.
 ///
 /// Input layout:
 /// * byte 0, flags: bit 0 = synthesize the history (else: take it from the input); bit 1 = give
@@ -111,6 +144,42 @@ pub fn block_decode_diff(data: &[u8]) {
             hex(block, 64),
         );
         check_prefix(*codec, block, &history, cap, cap_sel, &got);
+        let in_place = decode_in_place(*codec, block, &history, cap, None);
+        let same = match (&in_place, &got) {
+            (Ok(a), Ok(b)) => a == b,
+            (Err(_), Err(_)) => true,
+            _ => false,
+        };
+        assert!(
+            same,
+            "{}: in place {} vs separate {} (history {} bytes, capacity {cap}, block {})",
+            codec.name(),
+            describe(&in_place),
+            describe(&got),
+            history.len(),
+            hex(block, 64),
+        );
+        let prefix = decode_in_place(*codec, block, &history, cap, Some(cap_sel));
+        match (prefix, &got) {
+            (Ok(p), Ok(full)) => assert!(
+                p.len() <= full.len()
+                    && p.len() >= cap_sel.min(full.len())
+                    && p[..] == full[..p.len()],
+                "{}: in-place prefix of {cap_sel} gave {} bytes, the full decode {} (block {})",
+                codec.name(),
+                p.len(),
+                full.len(),
+                hex(block, 64)
+            ),
+            (Err(e), Ok(full)) => panic!(
+                "{}: in-place prefix of {cap_sel} failed ({e}) where the full decode gave {} \
+                 bytes (block {})",
+                codec.name(),
+                full.len(),
+                hex(block, 64)
+            ),
+            (_, Err(_)) => {}
+        }
     }
 }
 

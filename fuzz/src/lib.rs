@@ -9,7 +9,7 @@
 //! | target | what it checks |
 //! |---|---|
 //! | [`block_roundtrip`] | every backend's block compressor (any level, history, block split, contiguous or separate history, tight destination) → every backend's decoder and the C decoder give the input back; encoded blocks keep LZ4's end-of-block rules |
-//! | [`block_decode_diff`] | arbitrary bytes as a block (+ arbitrary history, any destination capacity, history contiguous with the destination or not) → every decoder agrees with `LZ4_decompress_safe_usingDict` on success/failure and on every byte |
+//! | [`block_decode_diff`] | arbitrary bytes as a block (+ arbitrary history, any destination capacity, history contiguous with the destination or not) → every decoder agrees with `LZ4_decompress_safe_usingDict` on success/failure and on every byte; `decompress_in_place` (history and destination in one buffer) exactly as `decompress` |
 //! | [`frame_roundtrip`] | arbitrary settings (every flag, block size, level, dictionary, content size) × data → one-shot and streaming compression with every backend, and the C frame compressor → every decoder, the C frame decoder (`LZ4F_decompress`) |
 //! | [`frame_decode_diff`] | arbitrary bytes → `lz4framed::decompress` (every backend, one-shot and fed in arbitrary pieces) vs `LZ4F_decompress` |
 //! | [`checkpoint`] | decoder state saved/restored at arbitrary cut points gives the same result as one pass; arbitrary (checksum-fixed) bytes into `from_checkpoint` |

@@ -8,27 +8,33 @@ macro_rules! kernel_entry_points {
     ($simd:ty, $feature:literal, $note:literal) => {
         /// # Safety
         #[doc = $note]
+        /// `start <= buf.len()`.
         #[target_feature(enable = $feature)]
         unsafe fn decompress(
             src: &[u8],
             history: &[u8],
-            dst: &mut [u8],
+            buf: &mut [u8],
+            start: usize,
         ) -> Result<usize, $crate::common::Fail> {
-            // SAFETY: the kernel's target feature is enabled for this function.
-            unsafe { $crate::fast::decompress::<$simd, false>(src, history, dst, 0) }
+            // SAFETY: the kernel's target feature is enabled for this function; the caller
+            // guarantees `start <= buf.len()`.
+            unsafe { $crate::fast::decompress::<$simd, false>(src, history, buf, start, 0) }
         }
 
         /// # Safety
         #[doc = $note]
+        /// `start <= buf.len()`.
         #[target_feature(enable = $feature)]
         unsafe fn decompress_prefix(
             src: &[u8],
             history: &[u8],
-            dst: &mut [u8],
+            buf: &mut [u8],
+            start: usize,
             want: usize,
         ) -> Result<usize, $crate::common::Fail> {
-            // SAFETY: the kernel's target feature is enabled for this function.
-            unsafe { $crate::fast::decompress::<$simd, true>(src, history, dst, want) }
+            // SAFETY: the kernel's target feature is enabled for this function; the caller
+            // guarantees `start <= buf.len()`.
+            unsafe { $crate::fast::decompress::<$simd, true>(src, history, buf, start, want) }
         }
 
         /// # Safety

@@ -777,8 +777,10 @@ fn frame_decompress(
          compressed at level 1 by lz4framed on the C backend; every decoder reads the same frame. \
          Implementations: `raw blocks` = block decoding of the frame's own blocks without the \
          frame layer (into one preallocated buffer, a linked block's history being the output \
-         before it; no checksum), with our backends and with lz4_flex's block decoder — what \
-         the frame decoders cannot beat; `push` = `Decompressor::decompress` into a reused \
+         before it; no checksum), with our backends (`decompress_in_place`, as the frame layer \
+         decodes), the bare C decoder (`LZ4_decompress_safe_usingDict` with the history before \
+         the destination: C's prefix mode) and lz4_flex's block decoder — what the frame \
+         decoders cannot beat; `push` = `Decompressor::decompress` into a reused \
          `Vec`; `one-shot` = `lz4framed::decompress_with` (allocates its output); `FrameDecoder` \
          = streaming `Read`, into a {} KiB buffer; lz4_flex `FrameDecoder` the same way (lz4_flex \
          in safe mode, as the workspace builds it); C LZ4F = `LZ4F_decompress` into a growing \
@@ -799,10 +801,11 @@ fn frame_decompress(
         let frame = frames::ours_compress(data, &cfg, 1, Backend::C);
         let raw = FrameBlocks::of(&frame);
         // Per-case state, created up front so the closures can borrow it mutably.
-        let mut raw_outs: Vec<Vec<u8>> = (0..=backends.len())
+        let mut raw_outs: Vec<Vec<u8>> = (0..backends.len() + 2)
             .map(|_| vec![0u8; data.len() + raw.max])
             .collect();
         let (flex_raw_out, raw_outs) = raw_outs.split_last_mut().expect("non-empty");
+        let (c_raw_out, raw_outs) = raw_outs.split_last_mut().expect("non-empty");
         let mut push_outs: Vec<Vec<u8>> = backends.iter().map(|_| Vec::new()).collect();
         let mut bufs: Vec<Vec<u8>> = (0..=backends.len()).map(|_| vec![0u8; READ_BUF]).collect();
         let mut names: Vec<String> = Vec::new();
@@ -833,8 +836,10 @@ fn frame_decompress(
                 frames::ours_stream_decode(frame_ref, b, sbuf)
             }));
         }
-        names.push("raw blocks (lz4_flex)".into());
+        names.push("raw blocks (bare C)".into());
         let raw_ref = &raw;
+        cases.push(Box::new(move || raw_ref.decode_c(c_raw_out)));
+        names.push("raw blocks (lz4_flex)".into());
         cases.push(Box::new(move || raw_ref.decode_flex(flex_raw_out)));
         names.push("lz4_flex FrameDecoder".into());
         cases.push(Box::new(|| frames::flex_stream_decode(frame_ref, flex_buf)));
@@ -907,6 +912,37 @@ fn frame_decompress(
                             v[flex_i] / flex_raw
                         ),
                         Some(r >= 1.5),
+                    ));
+                }
+            }
+            if Some(b) == auto
+                && cfg.mode == BlockMode::Linked
+                && cfg.block_size == BlockSize::Max64KB
+                && !cfg.checksum
+            {
+                // Linked frames against C's linked decoding: the bare C decoder in prefix mode
+                // over the same blocks (LZ4F's and python-lz4's decoding, without their frame
+                // layer).
+                if let (Some(one), Some(push), Some(rawv)) = (
+                    find("one-shot", name),
+                    find("push", name),
+                    find("raw blocks", name),
+                ) {
+                    let c_raw = v[flex_i - 2];
+                    summary.push(SummaryRow::new(
+                        format!(
+                            "one-shot / push (Auto = {name}) vs the bare C decoder's linked \
+                             blocks in place, {}",
+                            cfg.label
+                        ),
+                        "≥ 1.0 ×",
+                        format!(
+                            "{:.2} / {:.2} × (raw blocks in place: {name} {:.2} × C's)",
+                            one / c_raw,
+                            push / c_raw,
+                            rawv / c_raw
+                        ),
+                        Some(one.min(push) >= c_raw),
                     ));
                 }
             }

@@ -287,7 +287,7 @@ struct HandingOut<'a> {
 }
 
 impl Output for HandingOut<'_> {
-    fn reserve(&mut self, n: usize) -> (&[u8], &mut [u8]) {
+    fn reserve(&mut self, n: usize) -> (&mut [u8], usize) {
         self.decoded.reserve(n)
     }
     fn commit(&mut self, n: usize) {
