@@ -977,3 +977,48 @@ fn seekable_compress_index_extract_and_parallel_decompress() {
     assert_eq!(o.status.code(), Some(4));
     assert!(stderr(&o).contains("no seek index"), "{}", stderr(&o));
 }
+
+/// A negative number as the value of an option is that option's value, judged by its own
+/// parser (it was once rewritten as `--level`), and lz4-style `-N` after a valued option is
+/// still the level: `-T 1 -9` writes the same frame as `--level 9 -T 1`, one that the `lz4`
+/// tool decodes to the original bytes.
+#[test]
+fn negative_option_values_are_values_and_levels_still_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = sample(300_000, 77);
+    let input = write(dir.path(), "in", &data);
+    let indexed = dir.path().join("in.lz4");
+    let o = run(&["compress", "-q", "--seekable", s(&input), s(&indexed)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for (option, value) in [("--offset", "-1"), ("--length", "-5")] {
+        let mut args = vec!["extract", s(&indexed), "--offset", "0", "--length", "5"];
+        let at = args.iter().position(|a| *a == option).unwrap();
+        args[at + 1] = value;
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        let err = stderr(&o);
+        assert!(
+            err.contains(&format!("'{value}' for '{option}")) && err.contains("0 or more"),
+            "{err}"
+        );
+        assert!(!err.contains("--level"), "{err}");
+    }
+    let o = run(&["compress", "-T", "-1", s(&input)]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("'--threads <N>'"), "{}", stderr(&o));
+
+    let spelled = compress_file(dir.path(), &data, &["-T", "1", "-9"]);
+    let long = compress_file(dir.path(), &data, &["--level", "9", "-T", "1"]);
+    let fast = compress_file(dir.path(), &data, &["-T", "1"]);
+    assert_eq!(spelled, long);
+    assert_ne!(spelled, fast, "-9 after -T 1 was ignored");
+    if let Some(lz4) = lz4_tool() {
+        let f = write(dir.path(), "l9.lz4", &spelled);
+        let o = std::process::Command::new(lz4)
+            .args(["-d", "-c", s(&f)])
+            .output()
+            .unwrap();
+        assert!(o.status.success());
+        assert_eq!(o.stdout, data);
+    }
+}
