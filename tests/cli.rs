@@ -504,6 +504,38 @@ fn a_symlinked_outfile_is_written_through() {
     assert!(fs::read(&real).unwrap() == data);
     assert_eq!(listing(&elsewhere), ["real.lz4"]);
     assert_eq!(listing(dir.path()), ["elsewhere", "in", "link.lz4"]);
+
+    // A dangling link (no -f needed: nothing exists behind it): its target is created and the
+    // link stays, as the lz4 tool does.
+    std::os::unix::fs::symlink("made", dir.path().join("dangling")).unwrap();
+    let compressed = dir.path().join("in.lz4");
+    let o = run(&["compress", "-q", s(&f), s(&compressed)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(&[
+        "decompress",
+        "-q",
+        s(&compressed),
+        s(&dir.path().join("dangling")),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(fs::symlink_metadata(dir.path().join("dangling"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(fs::read(dir.path().join("made")).unwrap() == data);
+    if let Some(lz4) = lz4_tool() {
+        std::os::unix::fs::symlink("made-by-lz4", dir.path().join("dangling2")).unwrap();
+        let o = std::process::Command::new(lz4)
+            .args(["-d", "-q", s(&compressed), s(&dir.path().join("dangling2"))])
+            .output()
+            .unwrap();
+        assert!(o.status.success());
+        assert!(fs::symlink_metadata(dir.path().join("dangling2"))
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert!(fs::read(dir.path().join("made-by-lz4")).unwrap() == data);
+    }
 }
 
 #[test]

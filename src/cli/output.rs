@@ -108,20 +108,8 @@ impl Output {
             }
             _ => {}
         }
-        // OUTFILE a symlink to a file: the file is replaced and the link stays, as when lz4
-        // (which opens OUTFILE) writes through it. (Replacing the link itself would leave its
-        // file unchanged.)
-        let resolved;
-        let target = match fs::symlink_metadata(target) {
-            Ok(m) if m.file_type().is_symlink() => match fs::canonicalize(target) {
-                Ok(p) => {
-                    resolved = p;
-                    resolved.as_path()
-                }
-                Err(_) => target,
-            },
-            _ => target,
-        };
+        let resolved = write_through(target);
+        let target = resolved.as_path();
         let dir = match target.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -292,6 +280,30 @@ impl Drop for Output {
             }
         }
     }
+}
+
+/// The path an OUTFILE's data goes to: `target` itself, or, when it is a symbolic link, the
+/// file it points to (through every link in a chain; a relative link is resolved against its
+/// own folder). The link stays and the file it names gets the data, as when `lz4` (which opens
+/// OUTFILE with `fopen`) writes through it; replacing the link would leave its file unchanged.
+/// A dangling link resolves to the path it names, which is then created (as `fopen` does).
+/// A chain of more than 40 links (the kernel's limit, `ELOOP`) resolves to `target` itself.
+pub fn write_through(target: &Path) -> PathBuf {
+    let mut path = target.to_path_buf();
+    for _ in 0..40 {
+        let is_link = fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
+        if !is_link {
+            return path;
+        }
+        let Ok(next) = fs::read_link(&path) else {
+            return path;
+        };
+        path = match path.parent() {
+            Some(dir) if next.is_relative() => dir.join(next),
+            _ => next,
+        };
+    }
+    target.to_path_buf()
 }
 
 /// Move the finished file `temp` to `target`: replacing it only with `force`, and otherwise
