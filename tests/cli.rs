@@ -1054,3 +1054,56 @@ fn negative_option_values_are_values_and_levels_still_apply() {
         assert_eq!(o.stdout, data);
     }
 }
+
+/// Decoding commands refuse a terminal as stdin (compressed data is not typed; they would
+/// only wait), as the `lz4` tool refuses to read from a console; a pipe is read as before.
+/// The terminal is the pseudo-terminal `script` (util-linux, essential on Debian) gives.
+#[test]
+fn decoding_refuses_a_terminal_as_stdin() {
+    let script = Path::new("/usr/bin/script");
+    if !script.exists() {
+        println!("SKIPPED: no /usr/bin/script to run a command on a terminal");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let exe = assert_cmd::cargo::cargo_bin("lz4framed");
+    for args in [
+        "decompress -",
+        "test -",
+        "info -",
+        "decompress --resume state - out",
+    ] {
+        let o = std::process::Command::new(script)
+            .current_dir(dir.path())
+            .args(["-qec", &format!("{} {args}", exe.display()), "/dev/null"])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        let text = stdout(&o);
+        assert_eq!(o.status.code(), Some(1), "{args}: {text}");
+        assert!(
+            text.contains("refusing to read compressed data from a terminal"),
+            "{args}: {text}"
+        );
+    }
+    assert_eq!(listing(dir.path()), Vec::<String>::new());
+    if let Some(lz4) = lz4_tool() {
+        let o = std::process::Command::new(script)
+            .args(["-qec", &format!("{lz4} -d -"), "/dev/null"])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        assert!(
+            stdout(&o).contains("refusing to read from a console"),
+            "{}",
+            stdout(&o)
+        );
+    }
+    let data = sample(10_000, 5);
+    let o = bin()
+        .args(["decompress", "-"])
+        .write_stdin(lz4framed::compress(&data))
+        .output()
+        .unwrap();
+    assert!(o.status.success() && o.stdout == data);
+}

@@ -22,7 +22,7 @@ use lz4framed::{Decompressor, FrameDecoder};
 use super::args::DecompressArgs;
 use super::decode::{classify, decompressor, rest_len, trailing_offset, Decoded, Tracked};
 use super::errors::{io_reason, CliError, CliResult, Exit};
-use super::input::Input;
+use super::input::{refuse_terminal_stdin, Input};
 use super::output::{publish, write_through};
 use super::progress::Progress;
 
@@ -159,6 +159,7 @@ pub fn run(args: &DecompressArgs, state_path: &Path) -> CliResult<Exit> {
     })?;
     let target_name = target.display().to_string();
     let state_name = state_path.display().to_string();
+    refuse_terminal_stdin(&args.io.input)?;
     match fs::metadata(target) {
         Ok(m) if !m.is_file() => {
             return Err(CliError::new(
