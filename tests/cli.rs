@@ -1107,3 +1107,52 @@ fn decoding_refuses_a_terminal_as_stdin() {
         .unwrap();
     assert!(o.status.success() && o.stdout == data);
 }
+
+/// Ctrl-C (SIGINT), SIGTERM or SIGHUP while an OUTFILE is being written: the hidden temporary
+/// file is removed (it was left behind, as large as the output so far), an existing OUTFILE is
+/// unchanged, and the process ends by the signal as it would have.
+#[test]
+fn a_signal_mid_write_leaves_no_temporary_file() {
+    use std::io::Write;
+    use std::os::unix::process::ExitStatusExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = sample(4_000_000, 23);
+    let frame = lz4framed::compress(&data);
+    for (signal, number, args, input) in [
+        ("INT", 2, ["compress", "-q", "-"], &data),
+        ("TERM", 15, ["decompress", "-q", "-"], &frame),
+        ("HUP", 1, ["decompress", "-q", "-"], &frame),
+    ] {
+        let out = write(dir.path(), "out", b"previous");
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("lz4framed"))
+            .args(args)
+            .arg("-f")
+            .arg(&out)
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        // Half of the input, the pipe kept open: the output is being written, not finished.
+        stdin.write_all(&input[..input.len() / 2]).unwrap();
+        stdin.flush().unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while listing(dir.path()).len() < 2 && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let during = listing(dir.path());
+        assert!(
+            during.len() == 2 && during[0].ends_with("lz4framed-tmp"),
+            "{during:?}"
+        );
+        let kill = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(kill.success());
+        let status = child.wait().unwrap();
+        drop(stdin);
+        assert_eq!(status.signal(), Some(number), "{signal}: {status:?}");
+        assert_eq!(listing(dir.path()), ["out"], "{signal}");
+        assert_eq!(fs::read(&out).unwrap(), b"previous");
+    }
+}

@@ -32,7 +32,8 @@ const AFTER_HELP: &str = concat!(
 
 Without OUTFILE or with `-` as OUTFILE, output goes to stdout; `-` as INFILE reads stdin. An existing OUTFILE is never
 overwritten without -f. Output is written to a temporary file in OUTFILE's folder and renamed
-into place only on success, so a failure never leaves a partial OUTFILE behind.",
+into place only on success, so a failure never leaves a partial OUTFILE behind (nor does Ctrl-C,
+SIGTERM or SIGHUP: the temporary file is removed first).",
 );
 
 /// lz4framed: LZ4 frame compression and decompression, compatible with the `lz4` tool.

@@ -11,8 +11,46 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, Once};
 
 use super::errors::{CliError, CliResult, Exit};
+
+/// The temporary output files of this process not yet renamed into place or removed: what a
+/// signal that ends the process must remove (see [`remove_temporaries_on_signals`]).
+static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn pending() -> MutexGuard<'static, Vec<PathBuf>> {
+    PENDING.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// From now on, SIGINT (Ctrl-C), SIGTERM and SIGHUP first remove the temporary output files
+/// (those not yet renamed into place), then end the process as the signal would have (its
+/// default action, so the parent sees a process ended by that signal). Without this, the
+/// signal ended the process at once and left the hidden temporary file of the output being
+/// written. A watcher thread does the work (safe code; the signal handler itself only wakes
+/// it). Only the first call installs it; if the signals cannot be watched, nothing changes.
+pub fn remove_temporaries_on_signals() {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
+            return;
+        };
+        let _ = std::thread::Builder::new()
+            .name("signals".into())
+            .spawn(move || {
+                if let Some(signal) = signals.forever().next() {
+                    // Held to the end: no temporary file is renamed or created meanwhile.
+                    let files = pending();
+                    for f in files.iter() {
+                        let _ = fs::remove_file(f);
+                    }
+                    let _ = signal_hook::low_level::emulate_default_handler(signal);
+                    std::process::exit(128 + signal);
+                }
+            });
+    });
+}
 
 /// Holes are made only for whole pages of this many bytes (aligned to the file offset).
 const PAGE: u64 = 4096;
@@ -121,17 +159,21 @@ impl Output {
             .into_owned();
         let pid = std::process::id();
         let mut attempt = 0u32;
+        // Held while the file is created and registered, so that a signal cannot end the
+        // process in between and leave it.
+        let mut registered = pending();
         loop {
             let temp = dir.join(format!(".{base}.{pid}.{attempt}.lz4framed-tmp"));
             match OpenOptions::new().write(true).create_new(true).open(&temp) {
                 Ok(file) => {
+                    registered.push(temp.clone());
                     return Ok(Output::new(Sink::Temp {
                         file,
                         temp,
                         target: target.to_path_buf(),
                         force,
                         committed: false,
-                    }))
+                    }));
                 }
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 100 => attempt += 1,
                 Err(e) => return Err(CliError::output(&shown, &e)),
@@ -174,7 +216,9 @@ impl Output {
                 committed,
             } => {
                 file.flush().map_err(|e| CliError::output(&name, &e))?;
+                let mut registered = pending();
                 publish(temp, target, *force)?;
+                registered.retain(|p| p != temp);
                 *committed = true;
                 Ok(())
             }
@@ -276,7 +320,9 @@ impl Drop for Output {
         } = &self.sink
         {
             if !*committed {
+                let mut registered = pending();
                 let _ = fs::remove_file(temp);
+                registered.retain(|p| p != temp);
             }
         }
     }
