@@ -504,6 +504,38 @@ fn a_symlinked_outfile_is_written_through() {
     assert!(fs::read(&real).unwrap() == data);
     assert_eq!(listing(&elsewhere), ["real.lz4"]);
     assert_eq!(listing(dir.path()), ["elsewhere", "in", "link.lz4"]);
+
+    // A dangling link (no -f needed: nothing exists behind it): its target is created and the
+    // link stays, as the lz4 tool does.
+    std::os::unix::fs::symlink("made", dir.path().join("dangling")).unwrap();
+    let compressed = dir.path().join("in.lz4");
+    let o = run(&["compress", "-q", s(&f), s(&compressed)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(&[
+        "decompress",
+        "-q",
+        s(&compressed),
+        s(&dir.path().join("dangling")),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(fs::symlink_metadata(dir.path().join("dangling"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(fs::read(dir.path().join("made")).unwrap() == data);
+    if let Some(lz4) = lz4_tool() {
+        std::os::unix::fs::symlink("made-by-lz4", dir.path().join("dangling2")).unwrap();
+        let o = std::process::Command::new(lz4)
+            .args(["-d", "-q", s(&compressed), s(&dir.path().join("dangling2"))])
+            .output()
+            .unwrap();
+        assert!(o.status.success());
+        assert!(fs::symlink_metadata(dir.path().join("dangling2"))
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert!(fs::read(dir.path().join("made-by-lz4")).unwrap() == data);
+    }
 }
 
 #[test]
@@ -976,4 +1008,151 @@ fn seekable_compress_index_extract_and_parallel_decompress() {
         .unwrap();
     assert_eq!(o.status.code(), Some(4));
     assert!(stderr(&o).contains("no seek index"), "{}", stderr(&o));
+}
+
+/// A negative number as the value of an option is that option's value, judged by its own
+/// parser (it was once rewritten as `--level`), and lz4-style `-N` after a valued option is
+/// still the level: `-T 1 -9` writes the same frame as `--level 9 -T 1`, one that the `lz4`
+/// tool decodes to the original bytes.
+#[test]
+fn negative_option_values_are_values_and_levels_still_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = sample(300_000, 77);
+    let input = write(dir.path(), "in", &data);
+    let indexed = dir.path().join("in.lz4");
+    let o = run(&["compress", "-q", "--seekable", s(&input), s(&indexed)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for (option, value) in [("--offset", "-1"), ("--length", "-5")] {
+        let mut args = vec!["extract", s(&indexed), "--offset", "0", "--length", "5"];
+        let at = args.iter().position(|a| *a == option).unwrap();
+        args[at + 1] = value;
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        let err = stderr(&o);
+        assert!(
+            err.contains(&format!("'{value}' for '{option}")) && err.contains("0 or more"),
+            "{err}"
+        );
+        assert!(!err.contains("--level"), "{err}");
+    }
+    let o = run(&["compress", "-T", "-1", s(&input)]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("'--threads <N>'"), "{}", stderr(&o));
+
+    let spelled = compress_file(dir.path(), &data, &["-T", "1", "-9"]);
+    let long = compress_file(dir.path(), &data, &["--level", "9", "-T", "1"]);
+    let fast = compress_file(dir.path(), &data, &["-T", "1"]);
+    assert_eq!(spelled, long);
+    assert_ne!(spelled, fast, "-9 after -T 1 was ignored");
+    if let Some(lz4) = lz4_tool() {
+        let f = write(dir.path(), "l9.lz4", &spelled);
+        let o = std::process::Command::new(lz4)
+            .args(["-d", "-c", s(&f)])
+            .output()
+            .unwrap();
+        assert!(o.status.success());
+        assert_eq!(o.stdout, data);
+    }
+}
+
+/// Decoding commands refuse a terminal as stdin (compressed data is not typed; they would
+/// only wait), as the `lz4` tool refuses to read from a console; a pipe is read as before.
+/// The terminal is the pseudo-terminal `script` (util-linux, essential on Debian) gives.
+#[test]
+fn decoding_refuses_a_terminal_as_stdin() {
+    let script = Path::new("/usr/bin/script");
+    if !script.exists() {
+        println!("SKIPPED: no /usr/bin/script to run a command on a terminal");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let exe = assert_cmd::cargo::cargo_bin("lz4framed");
+    for args in [
+        "decompress -",
+        "test -",
+        "info -",
+        "decompress --resume state - out",
+    ] {
+        let o = std::process::Command::new(script)
+            .current_dir(dir.path())
+            .args(["-qec", &format!("{} {args}", exe.display()), "/dev/null"])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        let text = stdout(&o);
+        assert_eq!(o.status.code(), Some(1), "{args}: {text}");
+        assert!(
+            text.contains("refusing to read compressed data from a terminal"),
+            "{args}: {text}"
+        );
+    }
+    assert_eq!(listing(dir.path()), Vec::<String>::new());
+    if let Some(lz4) = lz4_tool() {
+        let o = std::process::Command::new(script)
+            .args(["-qec", &format!("{lz4} -d -"), "/dev/null"])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        assert!(
+            stdout(&o).contains("refusing to read from a console"),
+            "{}",
+            stdout(&o)
+        );
+    }
+    let data = sample(10_000, 5);
+    let o = bin()
+        .args(["decompress", "-"])
+        .write_stdin(lz4framed::compress(&data))
+        .output()
+        .unwrap();
+    assert!(o.status.success() && o.stdout == data);
+}
+
+/// Ctrl-C (SIGINT), SIGTERM or SIGHUP while an OUTFILE is being written: the hidden temporary
+/// file is removed (it was left behind, as large as the output so far), an existing OUTFILE is
+/// unchanged, and the process ends by the signal as it would have.
+#[test]
+fn a_signal_mid_write_leaves_no_temporary_file() {
+    use std::io::Write;
+    use std::os::unix::process::ExitStatusExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = sample(4_000_000, 23);
+    let frame = lz4framed::compress(&data);
+    for (signal, number, args, input) in [
+        ("INT", 2, ["compress", "-q", "-"], &data),
+        ("TERM", 15, ["decompress", "-q", "-"], &frame),
+        ("HUP", 1, ["decompress", "-q", "-"], &frame),
+    ] {
+        let out = write(dir.path(), "out", b"previous");
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("lz4framed"))
+            .args(args)
+            .arg("-f")
+            .arg(&out)
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        // Half of the input, the pipe kept open: the output is being written, not finished.
+        stdin.write_all(&input[..input.len() / 2]).unwrap();
+        stdin.flush().unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while listing(dir.path()).len() < 2 && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let during = listing(dir.path());
+        assert!(
+            during.len() == 2 && during[0].ends_with("lz4framed-tmp"),
+            "{during:?}"
+        );
+        let kill = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(kill.success());
+        let status = child.wait().unwrap();
+        drop(stdin);
+        assert_eq!(status.signal(), Some(number), "{signal}: {status:?}");
+        assert_eq!(listing(dir.path()), ["out"], "{signal}");
+        assert_eq!(fs::read(&out).unwrap(), b"previous");
+    }
 }

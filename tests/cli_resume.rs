@@ -265,3 +265,74 @@ fn another_input_or_output_is_refused() {
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
     assert!(std::fs::read(path("out")).unwrap() == a);
 }
+
+/// A symlinked OUTFILE is written through with --resume as without it (and as `lz4`, which
+/// opens OUTFILE, does): the file it points to gets the output, the link stays a link, the
+/// partial file lives beside the link's file, and none is left behind. A dangling link's
+/// target is created. `/dev/null` is refused (no file to rename into place).
+#[test]
+fn resume_writes_through_a_symlinked_outfile() {
+    use std::os::unix::fs::symlink;
+    let (data, frame) = sample(BlockMode::Independent);
+    let dir = tempfile::tempdir().unwrap();
+    let path = |n: &str| dir.path().join(n);
+    let elsewhere = path("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    std::fs::write(path("full.lz4"), &frame).unwrap();
+    std::fs::write(path("cut.lz4"), &frame[..frame.len() / 2]).unwrap();
+    let real = elsewhere.join("real");
+    std::fs::write(&real, b"old").unwrap();
+    symlink(&real, path("link")).unwrap();
+    let resume = |input: &str, out: &str, force: bool| {
+        let mut c = bin();
+        c.args(["decompress", "-q", "--checkpoint-every", "1", "--resume"])
+            .arg(path("state"));
+        if force {
+            c.arg("-f");
+        }
+        c.arg(path(input)).arg(path(out)).output().unwrap()
+    };
+    let is_link = |p: &Path| {
+        std::fs::symlink_metadata(p)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    };
+    // Without -f an existing file behind the link is kept, as without --resume.
+    let r = resume("full.lz4", "link", false);
+    assert_eq!(r.status.code(), Some(3));
+    assert_eq!(std::fs::read(&real).unwrap(), b"old");
+    // Interrupted (the input ends early), then continued: through the link both times.
+    let r = resume("cut.lz4", "link", true);
+    assert_eq!(
+        r.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    assert!(elsewhere.join(".real.lz4framed-partial").exists());
+    let r = resume("full.lz4", "link", true);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    assert!(is_link(&path("link")));
+    assert!(std::fs::read(&real).unwrap() == data);
+    no_leftovers(&elsewhere, "real");
+    no_leftovers(dir.path(), "link");
+
+    // A dangling link: its target is created.
+    symlink("made", path("dangling")).unwrap();
+    let r = resume("full.lz4", "dangling", false);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    assert!(is_link(&path("dangling")));
+    assert!(std::fs::read(path("made")).unwrap() == data);
+    no_leftovers(dir.path(), "made");
+
+    let r = bin()
+        .args(["decompress", "-f", "--resume"])
+        .arg(path("state"))
+        .arg(path("full.lz4"))
+        .arg("/dev/null")
+        .output()
+        .unwrap();
+    assert_eq!(r.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&r.stderr).contains("not a regular file"));
+}

@@ -763,7 +763,12 @@ impl<S: SkipRead> FrameReader<S> {
             let at = self.pos;
             let legacy_end = self.walker.stage == Stage::LegacyBlockHeader;
             if !self.read_unit(&mut unit[..n])? {
-                // The end of the input between a legacy frame's blocks.
+                // The input ends before the unit's first byte: between a legacy frame's
+                // blocks it may; anywhere else in a frame it is cut short (not a frame that
+                // ends there).
+                if !legacy_end {
+                    self.walker.check_end(0, self.pos)?;
+                }
                 break;
             }
             if legacy_end && ends_legacy_frame(le32(&unit)) {
@@ -932,11 +937,14 @@ mod tests {
             }
         }
         for cut in 1..a.len() {
-            let (_, _, end) = layouts(&a[..cut]);
+            let (frames, _, end) = layouts(&a[..cut]);
             assert!(
                 matches!(end, Err(Error::Truncated { .. })),
                 "cut {cut}: {end:?}"
             );
+            // Nothing is reported as a frame that ended there (a cut after the magic number
+            // or at a block header was a "legacy frame" 0, or a whole frame).
+            assert!(frames.is_empty(), "cut {cut}: {frames:?}");
         }
         let (_, _, end) = layouts(b"not lz4 at all");
         assert!(matches!(end, Err(Error::BadMagic { offset: 0, .. })));

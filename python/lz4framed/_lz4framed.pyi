@@ -217,7 +217,10 @@ class SeekIndex:
 class RestartReader:
     """A .lz4 file's content decoded from a restart point (lz4framed.dask's tasks)."""
 
-    def __init__(self, file: Any, context: DecompressionContext, stop: int) -> None: ...
+    def __init__(
+        self, file: Any, context: DecompressionContext, stop: int, first_frame: int = 1
+    ) -> None:
+        """first_frame: the file's number of the context's frame (errors number frames so)."""
     @property
     def stop(self) -> int:
         """Compressed offset up to which the file may be read (can be raised)."""

@@ -129,6 +129,8 @@ class Split:
         stop: the decompressed offset where the split ends (before the delimiter rule); None for
             the end of the content.
         delimiter: None, or the record delimiter (bytes) of Dask's rule (see the module docs).
+        first_frame: the file's number of the frame the restart point lies in (from 1;
+            skippable frames are not counted), so that errors number frames as the file does.
     """
 
     __slots__ = (
@@ -137,6 +139,7 @@ class Split:
         "data_end",
         "delimiter",
         "file_size",
+        "first_frame",
         "frame_header",
         "fs",
         "index",
@@ -158,6 +161,7 @@ class Split:
         start: int,
         stop: int | None,
         delimiter: bytes | None,
+        first_frame: int = 1,
     ) -> None:
         self.fs = fs
         self.path = path
@@ -170,6 +174,7 @@ class Split:
         self.start = start
         self.stop = stop
         self.delimiter = delimiter or None
+        self.first_frame = first_frame
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (Split, tuple(getattr(self, k) for k in _SPLIT_ARGS))
@@ -246,6 +251,7 @@ _SPLIT_ARGS = (
     "start",
     "stop",
     "delimiter",
+    "first_frame",
 )
 
 
@@ -268,7 +274,7 @@ class _Content:
         else:
             ctx = split.index.decompressor_at(len(split.index) - 1, split.frame_header)
         # The file is read up to the split's compressed end; past it only when asked for more.
-        self._reader = RestartReader(f, ctx, split.compressed_stop)
+        self._reader = RestartReader(f, ctx, split.compressed_stop, split.first_frame)
         self._data_end = split.data_end
         self._stop = split.stop
         self.chunks: list[bytes] = []
@@ -509,6 +515,9 @@ def _plan_file(
             whole = Split(fs, path, size, None, None, 0, size, size, 0, None, delimiter)
             return [whole], size, size
         data_end = index.compressed_size
+        # The restart points where frames start: the file's number of the frame of restart
+        # point i is how many of them are at or before it.
+        frame_starts = [k for k, p in enumerate(index.restart_points) if p.frame_start]
         headers: dict[int, bytes] = {}
         out = []
         for start, stop in _split_ranges(index, blocksize):
@@ -533,6 +542,7 @@ def _plan_file(
                     start,
                     stop,
                     delimiter,
+                    bisect.bisect_right(frame_starts, i),
                 )
             )
         return out, size, data_end

@@ -276,8 +276,9 @@ impl PySeekIndex {
     /// (restart point `i`, or its frame's start when that yields the same content). It pickles
     /// to a few dozen bytes (plus the window, stored compressed): what a task on another
     /// machine gets to decode from there, with `decompressor_at(len(sub) - 1, frame_header)`.
-    /// (Frames are numbered from the point's own frame in its error messages; offsets are the
-    /// file's. `LZ4FrameFile(index=sub)` refuses it for a file with an embedded index, whose
+    /// (A decoder restored from it numbers frames from the point's own frame, as 1; give
+    /// `RestartReader` the file's number as `first_frame` to have errors say the file's.
+    /// Offsets are the file's. `LZ4FrameFile(index=sub)` refuses it for a file with an embedded index, whose
     /// size counts that index.) IndexError for a bad `i`; Lz4FramedError when the stored
     /// window does not decode.
     fn restart_index(&self, py: Python<'_>, i: usize) -> PyResult<PySeekIndex> {

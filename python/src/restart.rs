@@ -13,7 +13,7 @@
 
 use std::io::{Read, Take};
 
-use lz4framed::FrameDecoder;
+use lz4framed::{Error, FrameDecoder};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
@@ -26,6 +26,8 @@ use crate::pyio::PyFile;
 
 struct State {
     decoder: FrameDecoder<Take<PyFile>>,
+    /// Frames of the file before the context's frame: added to the frame numbers of errors.
+    frames_before: u64,
     /// Compressed offset in the file where reading started.
     start: u64,
     /// The bound reads were last given (`start` + the `Take` limit then).
@@ -41,7 +43,12 @@ struct State {
 /// (reading ahead up to a block or 64 KiB short of it): the end of a split's range, or the
 /// end of the data (without an embedded index after it); `stop` can be raised later. Frames
 /// after the first are decoded as they come (skippable frames skipped). Reaching `stop` inside
-/// a frame is the end of the data: `Lz4FramedEOFError`.
+/// a frame is the end of the data: `Lz4FramedEOFError`. `first_frame`: the file's number
+/// (from 1, skippable frames not counted, as everywhere) of the frame the context is in, or
+/// starts at its compressed position; error messages number frames as the file does from it.
+/// (A context restored from an index cut down to one restart point counts frames from that
+/// point's frame, as 1; the default keeps that.) ValueError for `stop` before the context's
+/// position or `first_frame` < 1.
 #[pyclass(module = "lz4framed", name = "RestartReader")]
 pub struct RestartReader {
     state: Locked<State>,
@@ -50,12 +57,19 @@ pub struct RestartReader {
 #[pymethods]
 impl RestartReader {
     #[new]
+    #[pyo3(signature = (file, context, stop, first_frame=1))]
     fn new(
         py: Python<'_>,
         file: &Bound<'_, PyAny>,
         context: &Bound<'_, DecompressionContext>,
         stop: u64,
+        first_frame: u64,
     ) -> PyResult<Self> {
+        if first_frame == 0 {
+            return Err(PyValueError::new_err(
+                "first_frame is a frame number, from 1",
+            ));
+        }
         let decompressor = context.get().decompressor(py)?;
         let start = decompressor.compressed_position();
         if stop < start {
@@ -67,6 +81,7 @@ impl RestartReader {
         Ok(RestartReader {
             state: Locked::new(State {
                 decoder: FrameDecoder::with_decompressor(source, decompressor),
+                frames_before: first_frame - 1,
                 start,
                 stop,
             }),
@@ -105,7 +120,7 @@ impl RestartReader {
                         Ok(0) => break,
                         Ok(n) => got += n,
                         Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                        Err(e) => return Err(io_to_error(e)),
+                        Err(e) => return Err(in_file_numbers(io_to_error(e), st.frames_before)),
                     }
                 }
                 Ok(())
@@ -117,4 +132,21 @@ impl RestartReader {
         }
         Ok(PyBytes::new(py, &bytes.as_bytes()[..got]))
     }
+}
+
+/// `e` with its frame numbers (and the count of frames before trailing data) counted in the
+/// file: `before` frames precede the one the decoder counts as 1.
+fn in_file_numbers(mut e: Error, before: u64) -> Error {
+    match &mut e {
+        Error::BlockTooLarge { frame, .. }
+        | Error::BlockChecksum { frame, .. }
+        | Error::ContentChecksum { frame, .. }
+        | Error::ContentSizeMismatch { frame, .. }
+        | Error::CorruptBlock { frame, .. }
+        | Error::DictionaryMissing { frame, .. }
+        | Error::DictionaryMismatch { frame, .. } => *frame += before,
+        Error::TrailingData { frames, .. } => *frames += before,
+        _ => {}
+    }
+    e
 }

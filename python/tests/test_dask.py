@@ -497,6 +497,54 @@ def test_block_checksum_mismatch_is_caught_by_the_split(files, tmp_path, text):
             assert s.read() == text[s.start : s.stop]
 
 
+def test_split_errors_number_frames_as_the_file(tmp_path, text):
+    """A split's decoder starts at its restart point, knowing nothing before it; its errors
+    must still name the frame by the file's number (skippable frames not counted), as
+    decoding the whole file does: 5 frames and a skippable frame, a block of frame 4 damaged
+    (its block checksum catches it in every split that decodes it, whether the split starts
+    in frame 4, at its start, or in an earlier frame)."""
+    parts = [text[k * 300_000 : (k + 1) * 300_000] for k in range(5)]
+    frames = [
+        lz4framed.compress(
+            p,
+            block_size_id=lz4framed.LZ4F_BLOCKSIZE_MAX64KB,
+            block_mode_linked=False,
+            block_checksum=True,
+        )
+        for p in parts
+    ]
+    skippable = (0x184D2A51).to_bytes(4, "little") + (5).to_bytes(4, "little") + b"skip!"
+    at = sum(map(len, frames[:3])) + len(skippable)
+    data = b"".join(frames[:2]) + skippable + b"".join(frames[2:])
+    path = tmp_path / "frames.lz4"
+    path.write_bytes(data)
+    index = lz4framed.build_index(path)
+    frame4 = [p for p in index.restart_points if at <= p.compressed_offset < at + len(frames[3])]
+    victim = frame4[3]  # the third block of frame 4 (frame4[0] is the frame start)
+    assert not victim.frame_start
+    with open(path, "r+b") as f:  # damaged after indexing, as a disk or a transfer would
+        f.seek(victim.compressed_offset + 4 + 50)
+        b = f.read(1)
+        f.seek(-1, io.SEEK_CUR)
+        f.write(bytes([b[0] ^ 0x55]))
+    whole = r"block checksum mismatch in frame 4 at offset " + str(victim.compressed_offset)
+    with pytest.raises(lz4framed.Lz4FramedError, match=whole):
+        lz4framed.decompress(path.read_bytes())
+    content = b"".join(parts)
+    for blocksize in (100_000, 200_000, 700_000):
+        planned = ld.splits(str(path), blocksize=blocksize)[0]
+        failed = 0
+        for s in planned:
+            if s.start <= victim.decompressed_offset < s.stop:
+                for split in (s, pickle.loads(pickle.dumps(s))):
+                    with pytest.raises(lz4framed.Lz4FramedError, match=whole):
+                        split.read()
+                failed += 1
+            else:
+                assert s.read() == content[s.start : s.stop]
+        assert failed == 1
+
+
 def test_content_checksum_is_checked_only_by_a_split_over_the_whole_frame(tmp_path, text):
     """What the docs say: a split that enters a frame in the middle cannot check the frame's
     content checksum; one that decodes the frame from its start through its end does. The file

@@ -32,7 +32,8 @@ const AFTER_HELP: &str = concat!(
 
 Without OUTFILE or with `-` as OUTFILE, output goes to stdout; `-` as INFILE reads stdin. An existing OUTFILE is never
 overwritten without -f. Output is written to a temporary file in OUTFILE's folder and renamed
-into place only on success, so a failure never leaves a partial OUTFILE behind.",
+into place only on success, so a failure never leaves a partial OUTFILE behind (nor does Ctrl-C,
+SIGTERM or SIGHUP: the temporary file is removed first).",
 );
 
 /// lz4framed: LZ4 frame compression and decompression, compatible with the `lz4` tool.
@@ -211,7 +212,8 @@ pub struct CompressArgs {
     pub backend: lz4framed::Backend,
     /// Worker threads (0 = all cores, the default; at most 200, as lz4). The output is the
     /// same for any N.
-    #[arg(short = 'T', long, value_name = "N", default_value_t = 0)]
+    #[arg(short = 'T', long, value_name = "N", default_value_t = 0,
+          allow_negative_numbers = true, value_parser = parse_unsigned::<u32>)]
     pub threads: u32,
     /// Append a seek index (a skippable frame every LZ4 decoder ignores), so that the file can
     /// be read at any offset (`extract`) and decompressed on many cores.
@@ -237,7 +239,8 @@ pub struct DecompressArgs {
     /// Threads (0 = all cores, the default; at most 200, as lz4). The blocks of
     /// independent-block frames (the lz4 tool's default) are decoded in parallel; linked frames too when the file has a seek
     /// index, else on one thread. The output is the same for any N.
-    #[arg(short = 'T', long, value_name = "N", default_value_t = 0)]
+    #[arg(short = 'T', long, value_name = "N", default_value_t = 0,
+          allow_negative_numbers = true, value_parser = parse_unsigned::<u32>)]
     pub threads: u32,
     /// Resumable decompression: save the decoder's state to STATEFILE every
     /// --checkpoint-every MiB of output; after an interruption (killed process, input that
@@ -297,7 +300,8 @@ pub struct TestArgs {
     #[arg(short = 'q', long)]
     pub quiet: bool,
     /// Threads (0 = all cores, the default); as for decompress.
-    #[arg(short = 'T', long, value_name = "N", default_value_t = 0)]
+    #[arg(short = 'T', long, value_name = "N", default_value_t = 0,
+          allow_negative_numbers = true, value_parser = parse_unsigned::<u32>)]
     pub threads: u32,
 }
 
@@ -331,11 +335,11 @@ pub struct ExtractArgs {
     /// An indexed .lz4 file (embedded index, or a sidecar FILE.idx beside it).
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
-    /// Decompressed offset of the first byte.
-    #[arg(long, value_name = "N")]
+    /// Decompressed offset of the first byte (0 or more).
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = parse_unsigned::<u64>)]
     pub offset: u64,
     /// Bytes to extract (fewer when the content ends first).
-    #[arg(long, value_name = "M")]
+    #[arg(long, value_name = "M", allow_negative_numbers = true, value_parser = parse_unsigned::<u64>)]
     pub length: u64,
     /// Output file (default: stdout).
     #[arg(value_name = "OUTFILE")]
@@ -357,6 +361,20 @@ pub fn threads(n: u32) -> usize {
     lz4framed::parallel::thread_count(n as usize).min(MAX_THREADS)
 }
 
+/// A whole number, 0 or more (a byte offset or count, a thread count). A negative number is
+/// handed here rather than taken for an option (`allow_negative_numbers`), so that it gets
+/// this message instead of clap's "unexpected argument".
+fn parse_unsigned<T>(s: &str) -> Result<T, String>
+where
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    if s.starts_with('-') {
+        return Err("must be 0 or more".to_string());
+    }
+    s.parse().map_err(|e: T::Err| e.to_string())
+}
+
 fn parse_block_size(s: &str) -> Result<lz4framed::BlockSize, String> {
     use lz4framed::BlockSize as B;
     match s.to_ascii_uppercase().as_str() {
@@ -371,37 +389,82 @@ fn parse_block_size(s: &str) -> Result<lz4framed::BlockSize, String> {
 }
 
 /// Rewrites the lz4-style spellings clap cannot express: `-N` (N in 1..=12) becomes
-/// `--level=N`, `-BD` becomes `--linked` and `-BX` `--block-checksum`. Arguments after `--`
-/// are left alone.
+/// `--level=N`, `-BD` becomes `--linked` and `-BX` `--block-checksum`, each only where it
+/// stands as an option of a subcommand that has that option (`compress`). The value of an
+/// option that takes one (`--offset -1`, `-T -1`, `-D -9`) and everything after `--` pass
+/// through unchanged, for the option's own parser to judge. Which options take a value is
+/// read from the clap definition of [`Cli`], so the two cannot disagree.
 pub fn normalize(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
-    let mut out = Vec::new();
+    use clap::CommandFactory;
+    let mut root = Cli::command();
+    root.build();
+    let mut sub: Option<&clap::Command> = None;
+    let mut value_next = false;
     let mut rest = false;
-    for a in args {
-        if rest {
+    let mut out = Vec::new();
+    for (i, a) in args.into_iter().enumerate() {
+        if i == 0 || rest || value_next {
+            value_next = false;
             out.push(a);
             continue;
         }
-        let rewritten = a.to_str().and_then(|s| {
-            if s == "--" {
-                rest = true;
-                return None;
+        let Some(s) = a.to_str() else {
+            out.push(a);
+            continue;
+        };
+        if s == "--" {
+            rest = true;
+            out.push(a);
+            continue;
+        }
+        let Some(cmd) = sub else {
+            // Before the subcommand: only the global --help / --version, no values.
+            if !s.starts_with('-') {
+                sub = root.find_subcommand(s);
             }
-            let digits = s.strip_prefix('-')?;
-            if digits == "BD" {
-                return Some("--linked".to_string());
-            }
-            if digits == "BX" {
-                return Some("--block-checksum".to_string());
-            }
-            if !digits.is_empty() && digits.len() <= 2 && digits.bytes().all(|b| b.is_ascii_digit())
-            {
-                return Some(format!("--level={digits}"));
-            }
+            out.push(a);
+            continue;
+        };
+        let rewritten = if let Some(long) = s.strip_prefix("--") {
+            value_next = !long.contains('=')
+                && cmd
+                    .get_arguments()
+                    .find(|arg| arg.get_long() == Some(long))
+                    .is_some_and(separate_value);
             None
-        });
+        } else if let Some(short) = s.strip_prefix('-').filter(|c| !c.is_empty()) {
+            let has = |id: &str| cmd.get_arguments().any(|arg| arg.get_id() == id);
+            if short == "BD" && has("linked") {
+                Some("--linked".to_string())
+            } else if short == "BX" && has("block_checksum") {
+                Some("--block-checksum".to_string())
+            } else if short.len() <= 2 && short.bytes().all(|b| b.is_ascii_digit()) && has("level")
+            {
+                Some(format!("--level={short}"))
+            } else {
+                // A cluster of short flags: the first that takes a value takes the rest of
+                // the cluster, or the next argument when it ends the cluster.
+                for (at, c) in short.char_indices() {
+                    let arg = cmd.get_arguments().find(|arg| arg.get_short() == Some(c));
+                    if arg.is_some_and(|arg| arg.get_action().takes_values()) {
+                        value_next = at + c.len_utf8() == short.len();
+                        break;
+                    }
+                }
+                None
+            }
+        } else {
+            None
+        };
         out.push(rewritten.map_or(a, OsString::from));
     }
     out
+}
+
+/// Whether a long option, given without `=`, takes the next argument as its value (not
+/// `--fast`, whose optional value must be attached with `=`).
+fn separate_value(arg: &clap::Arg) -> bool {
+    arg.get_action().takes_values() && !arg.is_require_equals_set()
 }
 
 #[cfg(test)]
@@ -428,6 +491,80 @@ mod tests {
                 "--",
                 "-3"
             ]
+        );
+    }
+
+    fn normalized(args: &[&str]) -> Vec<String> {
+        normalize(args.iter().map(OsString::from))
+            .into_iter()
+            .map(|s| s.into_string().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn values_of_options_pass_through() {
+        let extract = ["x", "extract", "f.lz4", "--offset", "-1", "--length", "-12"];
+        assert_eq!(normalized(&extract), extract);
+        assert_eq!(
+            normalized(&["x", "compress", "-T", "-1", "-9", "-D", "-3", "-qT", "-2", "-T4", "-5"]),
+            [
+                "x",
+                "compress",
+                "-T",
+                "-1",
+                "--level=9",
+                "-D",
+                "-3",
+                "-qT",
+                "-2",
+                "-T4",
+                "--level=5"
+            ]
+        );
+        assert_eq!(
+            normalized(&[
+                "x",
+                "compress",
+                "--threads",
+                "-1",
+                "--threads=2",
+                "-1",
+                "--fast",
+                "-3"
+            ]),
+            [
+                "x",
+                "compress",
+                "--threads",
+                "-1",
+                "--threads=2",
+                "--level=1",
+                "--fast",
+                "--level=3"
+            ]
+        );
+        // Only compress has a level and block options.
+        let decompress = ["x", "decompress", "-9", "-BD", "f.lz4"];
+        assert_eq!(normalized(&decompress), decompress);
+        // Before the subcommand nothing is rewritten.
+        assert_eq!(
+            normalized(&["x", "-9", "compress"]),
+            ["x", "-9", "compress"]
+        );
+    }
+
+    #[test]
+    fn negative_numbers_get_the_options_own_error() {
+        use clap::error::ErrorKind;
+        let e = Cli::try_parse_from(normalize(
+            ["x", "extract", "f.lz4", "--offset", "-1", "--length", "5"].map(OsString::from),
+        ))
+        .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ValueValidation);
+        let text = e.to_string();
+        assert!(
+            text.contains("'--offset <N>'") && text.contains("0 or more"),
+            "{text}"
         );
     }
 

@@ -57,7 +57,7 @@ fn one(args: &DecompressArgs, input_path: &Path, output_path: Option<&Path>) -> 
         (sparse_files, args.sparse),
     )?;
     if done.is_none() {
-        let input = Input::open(input_path)?;
+        let input = Input::open_compressed(input_path)?;
         let d = decompressor(&args.decode)?;
         let metadata = input.metadata.clone();
         let mut output = match output_path {

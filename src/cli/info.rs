@@ -34,6 +34,10 @@ fn walk_file(name: String, path: &std::path::Path) -> FileReport {
     };
     if path.as_os_str() == "-" {
         report.name = "stdin".to_string();
+        if let Err(e) = super::input::refuse_terminal_stdin(path) {
+            report.error = Some(e);
+            return report;
+        }
         return walk_source(report, Streamed(io::stdin().lock()));
     }
     let opened = File::open(path).and_then(|f| {

@@ -1,7 +1,7 @@
 //! Opening INFILE or stdin, reading it in large pieces, and reading dictionaries.
 
 use std::fs::{self, File};
-use std::io::{self, Read};
+use std::io::{self, IsTerminal, Read};
 use std::path::Path;
 
 use super::errors::{CliError, CliResult};
@@ -43,10 +43,29 @@ impl Input {
         })
     }
 
+    /// Open LZ4 data to decode, as [`Input::open`], except that stdin is refused when it is a
+    /// terminal: compressed data is not typed, and the command would only wait for input (`lz4`
+    /// refuses likewise: "refusing to read from a console").
+    pub fn open_compressed(path: &Path) -> CliResult<Input> {
+        refuse_terminal_stdin(path)?;
+        Input::open(path)
+    }
+
     /// The size of a regular file.
     pub fn len(&self) -> Option<u64> {
         self.metadata.as_ref().map(|m| m.len())
     }
+}
+
+/// The error for `-` (stdin) as the LZ4 input of a decoding command when stdin is a terminal
+/// (see [`Input::open_compressed`]).
+pub fn refuse_terminal_stdin(path: &Path) -> CliResult<()> {
+    if path.as_os_str() == "-" && io::stdin().is_terminal() {
+        return Err(CliError::usage(
+            "refusing to read compressed data from a terminal (pipe or redirect stdin, or give INFILE)",
+        ));
+    }
+    Ok(())
 }
 
 /// Check that `path` is a regular file, for a command that seeks in it (`index`, `extract`):

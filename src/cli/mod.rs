@@ -39,6 +39,7 @@ use errors::{report, Exit};
 /// name of the `lz4` tool (`lz4`, `unlz4`, `lz4cat`: a link to this binary), it is that tool
 /// ([`lz4`]); otherwise the `lz4framed` subcommands.
 pub fn run() -> i32 {
+    output::remove_temporaries_on_signals();
     let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let name = argv
         .first()

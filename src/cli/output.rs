@@ -11,8 +11,46 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, Once};
 
 use super::errors::{CliError, CliResult, Exit};
+
+/// The temporary output files of this process not yet renamed into place or removed: what a
+/// signal that ends the process must remove (see [`remove_temporaries_on_signals`]).
+static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn pending() -> MutexGuard<'static, Vec<PathBuf>> {
+    PENDING.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// From now on, SIGINT (Ctrl-C), SIGTERM and SIGHUP first remove the temporary output files
+/// (those not yet renamed into place), then end the process as the signal would have (its
+/// default action, so the parent sees a process ended by that signal). Without this, the
+/// signal ended the process at once and left the hidden temporary file of the output being
+/// written. A watcher thread does the work (safe code; the signal handler itself only wakes
+/// it). Only the first call installs it; if the signals cannot be watched, nothing changes.
+pub fn remove_temporaries_on_signals() {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
+            return;
+        };
+        let _ = std::thread::Builder::new()
+            .name("signals".into())
+            .spawn(move || {
+                if let Some(signal) = signals.forever().next() {
+                    // Held to the end: no temporary file is renamed or created meanwhile.
+                    let files = pending();
+                    for f in files.iter() {
+                        let _ = fs::remove_file(f);
+                    }
+                    let _ = signal_hook::low_level::emulate_default_handler(signal);
+                    std::process::exit(128 + signal);
+                }
+            });
+    });
+}
 
 /// Holes are made only for whole pages of this many bytes (aligned to the file offset).
 const PAGE: u64 = 4096;
@@ -108,20 +146,8 @@ impl Output {
             }
             _ => {}
         }
-        // OUTFILE a symlink to a file: the file is replaced and the link stays, as when lz4
-        // (which opens OUTFILE) writes through it. (Replacing the link itself would leave its
-        // file unchanged.)
-        let resolved;
-        let target = match fs::symlink_metadata(target) {
-            Ok(m) if m.file_type().is_symlink() => match fs::canonicalize(target) {
-                Ok(p) => {
-                    resolved = p;
-                    resolved.as_path()
-                }
-                Err(_) => target,
-            },
-            _ => target,
-        };
+        let resolved = write_through(target);
+        let target = resolved.as_path();
         let dir = match target.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -133,17 +159,21 @@ impl Output {
             .into_owned();
         let pid = std::process::id();
         let mut attempt = 0u32;
+        // Held while the file is created and registered, so that a signal cannot end the
+        // process in between and leave it.
+        let mut registered = pending();
         loop {
             let temp = dir.join(format!(".{base}.{pid}.{attempt}.lz4framed-tmp"));
             match OpenOptions::new().write(true).create_new(true).open(&temp) {
                 Ok(file) => {
+                    registered.push(temp.clone());
                     return Ok(Output::new(Sink::Temp {
                         file,
                         temp,
                         target: target.to_path_buf(),
                         force,
                         committed: false,
-                    }))
+                    }));
                 }
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 100 => attempt += 1,
                 Err(e) => return Err(CliError::output(&shown, &e)),
@@ -186,7 +216,9 @@ impl Output {
                 committed,
             } => {
                 file.flush().map_err(|e| CliError::output(&name, &e))?;
+                let mut registered = pending();
                 publish(temp, target, *force)?;
+                registered.retain(|p| p != temp);
                 *committed = true;
                 Ok(())
             }
@@ -288,10 +320,36 @@ impl Drop for Output {
         } = &self.sink
         {
             if !*committed {
+                let mut registered = pending();
                 let _ = fs::remove_file(temp);
+                registered.retain(|p| p != temp);
             }
         }
     }
+}
+
+/// The path an OUTFILE's data goes to: `target` itself, or, when it is a symbolic link, the
+/// file it points to (through every link in a chain; a relative link is resolved against its
+/// own folder). The link stays and the file it names gets the data, as when `lz4` (which opens
+/// OUTFILE with `fopen`) writes through it; replacing the link would leave its file unchanged.
+/// A dangling link resolves to the path it names, which is then created (as `fopen` does).
+/// A chain of more than 40 links (the kernel's limit, `ELOOP`) resolves to `target` itself.
+pub fn write_through(target: &Path) -> PathBuf {
+    let mut path = target.to_path_buf();
+    for _ in 0..40 {
+        let is_link = fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
+        if !is_link {
+            return path;
+        }
+        let Ok(next) = fs::read_link(&path) else {
+            return path;
+        };
+        path = match path.parent() {
+            Some(dir) if next.is_relative() => dir.join(next),
+            _ => next,
+        };
+    }
+    target.to_path_buf()
 }
 
 /// Move the finished file `temp` to `target`: replacing it only with `force`, and otherwise

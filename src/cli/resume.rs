@@ -22,8 +22,8 @@ use lz4framed::{Decompressor, FrameDecoder};
 use super::args::DecompressArgs;
 use super::decode::{classify, decompressor, rest_len, trailing_offset, Decoded, Tracked};
 use super::errors::{io_reason, CliError, CliResult, Exit};
-use super::input::Input;
-use super::output::publish;
+use super::input::{refuse_terminal_stdin, Input};
+use super::output::{publish, write_through};
 use super::progress::Progress;
 
 /// The hidden file the output is built in.
@@ -159,12 +159,26 @@ pub fn run(args: &DecompressArgs, state_path: &Path) -> CliResult<Exit> {
     })?;
     let target_name = target.display().to_string();
     let state_name = state_path.display().to_string();
-    if target.exists() && !args.io.force {
-        return Err(CliError::new(
-            Exit::Output,
-            format!("{target_name}: already exists (use -f to overwrite)"),
-        ));
+    refuse_terminal_stdin(&args.io.input)?;
+    match fs::metadata(target) {
+        Ok(m) if !m.is_file() => {
+            return Err(CliError::new(
+                Exit::Output,
+                format!("{target_name}: not a regular file (--resume builds the output in a file beside OUTFILE and renames it into place)"),
+            ))
+        }
+        Ok(_) if !args.io.force => {
+            return Err(CliError::new(
+                Exit::Output,
+                format!("{target_name}: already exists (use -f to overwrite)"),
+            ))
+        }
+        _ => {}
     }
+    // A symlinked OUTFILE is written through, as without --resume: the partial output is
+    // built beside the file the link points to and renamed onto it; the link stays.
+    let resolved = write_through(target);
+    let target = resolved.as_path();
     let partial = partial_path(target)?;
     let fresh = decompressor(&args.decode)?;
 

@@ -14,7 +14,7 @@ pub fn test(args: &TestArgs) -> CliResult<Exit> {
     let mut worst = Exit::Ok;
     let stdout = io::stdout();
     for path in &args.files {
-        let result = Input::open(path).and_then(|input| {
+        let result = Input::open_compressed(path).and_then(|input| {
             let name = input.name.clone();
             let d = decompressor(&args.decode)?;
             decode(input, d, None, args.quiet, threads(args.threads)).map(|r| (name, r))
