@@ -12,6 +12,8 @@ the permissions an existing OUTFILE had (else those of a new file under the umas
 symbolic link is written through (the file it points to is replaced, the link stays); a
 device or FIFO (/dev/null) is written directly.
 
+`-h`/`--help` prints the usage to stdout (exit 0).
+
 Exit status: 0 success, 1 usage, 2 INFILE cannot be opened, 4 OUTFILE cannot be opened,
 8 invalid data or an I/O error while (de)compressing, 130 interrupted (Ctrl-C).
 """
@@ -126,6 +128,9 @@ class _Output:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = sys.argv[1:] if argv is None else argv
+    if len(args) == 1 and args[0] in ("-h", "--help"):
+        print(USAGE)
+        return 0
     if not (2 <= len(args) <= 3 and args[0] in ("compress", "decompress")):
         print(USAGE, file=sys.stderr)
         return 1

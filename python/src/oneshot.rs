@@ -54,7 +54,7 @@ pub fn compress<'py>(
     checksum: i32,
     level: i32,
     block_checksum: i32,
-    threads: usize,
+    threads: i64,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let input = Input::new(b)?;
     let data = input.as_slice();
@@ -69,7 +69,7 @@ pub fn compress<'py>(
         block_checksum,
     }
     .settings(Some(data.len()))?;
-    let threads = crate::settings::threads(threads);
+    let threads = crate::settings::threads(threads)?;
     if threads > 1 && data.len() > lz4framed::parallel::CHUNK_SIZE {
         let out = py
             .detach(|| lz4framed::parallel::compress(data, &settings, threads))
@@ -198,7 +198,7 @@ pub fn decompress<'py>(
     py: Python<'py>,
     b: &Bound<'py, PyAny>,
     buffer_size: i32,
-    threads: usize,
+    threads: i64,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let input = Input::new(b)?;
     let data = input.as_slice();
@@ -224,7 +224,7 @@ pub fn decompress<'py>(
     let independent = info
         .as_ref()
         .is_some_and(|i| i.block_mode == lz4framed::BlockMode::Independent);
-    let threads = match crate::settings::threads(threads) {
+    let threads = match crate::settings::threads(threads)? {
         n if n > 1 && independent && data.len() >= 1 << 20 => n,
         _ => 1,
     };

@@ -549,7 +549,7 @@ impl Reader {
     fn new(
         py: Python<'_>,
         file: &Bound<'_, PyAny>,
-        threads: usize,
+        threads: i64,
         index: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Reader> {
         let (given, no_index): (Option<Arc<SeekIndex>>, bool) = match index {
@@ -566,7 +566,7 @@ impl Reader {
                 ))
             }
         };
-        let threads = crate::settings::threads(threads);
+        let threads = crate::settings::threads(threads)?;
         let path = Source::path_of(file)?;
         let mut source = match &path {
             Some(p) => {
@@ -759,7 +759,8 @@ impl Reader {
     }
 
     /// seek(offset, whence=0) -> int: move to a decompressed position (whence 0: from the
-    /// start, 1: from the current position, 2: from the end; past the end means the end).
+    /// start, 1: from the current position, 2: from the end; past the end means the end,
+    /// before the start the start, as `bz2`, `lzma`, `gzip` and `lz4.frame` file objects do).
     #[pyo3(signature = (offset, whence=0))]
     fn seek(&self, py: Python<'_>, offset: i64, whence: i32) -> PyResult<u64> {
         if !self.seekable(py)? {
@@ -774,17 +775,14 @@ impl Reader {
                     2 => st.size()?,
                     _ => return Ok(None),
                 };
-                let target = base as i128 + offset as i128;
-                if target < 0 {
-                    return Ok(None);
-                }
-                st.seek(target.min(u64::MAX as i128) as u64).map(Some)
+                let target = (base as i128 + offset as i128).clamp(0, u64::MAX as i128);
+                st.seek(target as u64).map(Some)
             })?;
         match r.map_err(|e| file_pyerr(py, e))? {
             Some(p) => Ok(p),
             None => Err(PyValueError::new_err(format!(
-                "invalid seek: offset {offset}, whence {whence} (whence is 0, 1 or 2; the \
-                 position must not be negative)"
+                "invalid whence {whence} for seek (0: from the start, 1: from the current \
+                 position, 2: from the end)"
             ))),
         }
     }

@@ -95,6 +95,13 @@ impl OriginalArgs {
 pub const MAX_THREADS: usize = 200;
 
 /// The thread count a `threads=` argument asks for: 0 = all cores, at most [`MAX_THREADS`].
-pub fn threads(n: usize) -> usize {
-    lz4framed::parallel::thread_count(n).min(MAX_THREADS)
+/// A negative count is a `ValueError` (an unsigned parameter would raise `OverflowError`,
+/// which says nothing about the argument).
+pub fn threads(n: i64) -> PyResult<usize> {
+    let n = usize::try_from(n).map_err(|_| {
+        PyValueError::new_err(format!(
+            "threads must be 0 (all cores) or a positive number of threads, not {n}"
+        ))
+    })?;
+    Ok(lz4framed::parallel::thread_count(n).min(MAX_THREADS))
 }

@@ -224,10 +224,10 @@ pub struct Writer {
 }
 
 /// The block size for a size in bytes.
-fn block_size(bytes: u64) -> PyResult<BlockSize> {
+fn block_size(bytes: i64) -> PyResult<BlockSize> {
     BlockSize::ALL
         .into_iter()
-        .find(|b| b.bytes() as u64 == bytes)
+        .find(|b| b.bytes() as i64 == bytes)
         .ok_or_else(|| {
             PyValueError::new_err(format!(
                 "block_size must be 65536, 262144, 1048576 or 4194304 bytes, not {bytes}"
@@ -250,12 +250,12 @@ impl Writer {
         file: &Bound<'_, PyAny>,
         mode: &str,
         level: i32,
-        block_size: u64,
+        block_size: i64,
         block_linked: bool,
         content_checksum: bool,
         block_checksum: bool,
         seekable: bool,
-        threads: usize,
+        threads: i64,
     ) -> PyResult<Writer> {
         let settings = FrameSettings::new()
             .level(level)
@@ -307,7 +307,7 @@ impl Writer {
         };
         let fileno = source.fileno();
         let sink = BufWriter::with_capacity(SINK_BUFFER, source);
-        let threads = crate::settings::threads(threads);
+        let threads = crate::settings::threads(threads)?;
         let mode = py
             .detach(|| -> Result<Mode, Error> {
                 Ok(if threads > 1 {
@@ -326,7 +326,7 @@ impl Writer {
             state: Locked::new(State { mode, pos: 0 }),
             fileno,
             threaded,
-            block_size,
+            block_size: block_size as u64, // validated above: one of the four sizes
         })
     }
 

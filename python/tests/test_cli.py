@@ -40,6 +40,9 @@ def test_stdin_stdout(data):
 def test_errors(data, tmp_path):
     r = cli()
     assert r.returncode == 1 and b"USAGE" in r.stderr
+    for flag in ("-h", "--help"):  # asked for: the usage on stdout, success
+        r = cli(flag)
+        assert r.returncode == 0 and r.stdout.startswith(b"USAGE") and not r.stderr
     assert cli("squash", "-").returncode == 1
     assert cli("compress", str(tmp_path / "missing")).returncode == 2
     assert cli("compress", "-", str(tmp_path / "no" / "dir" / "out"), stdin=b"x").returncode == 4

@@ -113,6 +113,16 @@ def test_modes(data, tmp_path):
         lz4framed.open(p, "wb", block_size=12345)
     with pytest.raises(ValueError):
         lz4framed.open(p, "wb", level=13)
+    # Negative counts and sizes are ValueErrors naming the argument (not OverflowError).
+    with pytest.raises(ValueError, match="block_size"):
+        lz4framed.open(p, "wb", block_size=-1)
+    for mode in ("rb", "wb"):
+        with pytest.raises(ValueError, match="threads"):
+            lz4framed.open(p, mode, threads=-1)
+    with pytest.raises(ValueError, match="threads"):
+        lz4framed.compress(b"x", threads=-1)
+    with pytest.raises(ValueError, match="threads"):
+        lz4framed.decompress(lz4framed.compress(b"x"), threads=-2)
     with pytest.raises(FileNotFoundError):
         lz4framed.open(tmp_path / "missing.lz4")
 
@@ -279,9 +289,17 @@ def test_seek_errors(data, tmp_path):
     p = tmp_path / "e.lz4"
     write_file(p, data[:1000])
     with lz4framed.open(p) as f:
-        with pytest.raises(ValueError):
-            f.seek(-1)
-        with pytest.raises(ValueError):
+        # Before the start is the start, as bz2/lzma/gzip/lz4.frame file objects clamp it.
+        ref = bz2.open(io.BytesIO(bz2.compress(data[:1000])))
+        f.read(7)
+        ref.read(7)
+        assert f.seek(-1) == ref.seek(-1) == 0
+        f.read(7)
+        ref.read(7)
+        assert f.seek(-100, io.SEEK_CUR) == ref.seek(-100, io.SEEK_CUR) == 0
+        assert f.seek(-(10**6), io.SEEK_END) == ref.seek(-(10**6), io.SEEK_END) == 0
+        assert f.read(5) == data[:5]
+        with pytest.raises(ValueError, match="whence"):
             f.seek(0, 3)
         assert f.seek(10**12) == 1000
         assert f.read() == b""
