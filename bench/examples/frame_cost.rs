@@ -1,5 +1,5 @@
 //! Where the frame layer's time goes: the frame decoders (push, one-shot, `FrameDecoder` into
-//! 64 KiB and 8 MiB buffers, lz4_flex's) against block decoding of the same data laid out in
+//! 64 KiB, 128 KiB, 256 KiB and 8 MiB buffers, lz4_flex's) against block decoding of the same data laid out in
 //! different ways (`raw`: independent blocks into one buffer; `rawlin`: history contiguous
 //! before each block, given as a separate slice (`decompress`); `rawinp`: the same layout
 //! decoded in place (`decompress_in_place`); `rawc`: the bare C decoder in that layout,
@@ -58,6 +58,8 @@ fn main() {
     let mut buf = vec![0u8; READ_BUF];
     let mut buf2 = vec![0u8; READ_BUF];
     let mut buf3 = vec![0u8; 8 << 20];
+    let mut buf128 = vec![0u8; 128 << 10];
+    let mut buf256 = vec![0u8; 256 << 10];
     let indep = cfg.mode == BlockMode::Independent;
     // Linked blocks made by C, decoded with the history contiguous before dst / separate.
     let bs = cfg.block_size.bytes();
@@ -230,6 +232,14 @@ fn main() {
     cases.push((
         "stream",
         Box::new(|| frames::ours_stream_decode(&frame, Backend::Simd, &mut buf)),
+    ));
+    cases.push((
+        "stream128K",
+        Box::new(|| frames::ours_stream_decode(&frame, Backend::Simd, &mut buf128)),
+    ));
+    cases.push((
+        "stream256K",
+        Box::new(|| frames::ours_stream_decode(&frame, Backend::Simd, &mut buf256)),
     ));
     cases.push((
         "stream8M",

@@ -14,17 +14,20 @@ use crate::walk::Stage;
 /// Smallest room left in the caller's buffer for which `read` decodes a linked frame's block
 /// straight into it although the block's history is not all there (a separate window, slower
 /// to decode against): below it the block goes into the window's buffer, in place, and is
-/// copied out. Measured with `frame_cost` (64 KiB blocks: the in-place decode gains more than
-/// the copy costs for a read or two of blocks).
-const LINKED_DIRECT_MIN: usize = 256 * 1024;
+/// copied out. `frame_cost`, 64K-linked: reads of 256 KiB gain 1-2 % through the window's
+/// buffer, 8 MiB reads are level; blocks of 1 MiB and more always go straight in when they
+/// fit (a copy of a whole large block costs more than its first 64 KiB decoded against a
+/// separate window).
+const LINKED_DIRECT_MIN: usize = 1024 * 1024;
 
 /// Reads LZ4 frames from `R` and yields the decoded bytes, through `Read` and `BufRead`.
 ///
 /// It decodes at most one block ahead, so memory stays below two blocks (one of input, one of
-/// output) plus the 64 KiB window and a 64 KiB read buffer. Blocks of linked frames that do
-/// not go straight into the caller's buffer (see `read`) are decoded into the window's buffer
-/// instead, in place after their history, which then holds 64 KiB + max(block size, 256 KiB)
-/// (64 KiB blocks: the window is slid to the front once every four blocks).
+/// output) plus the 64 KiB window and a 64 KiB read buffer. The blocks of a linked frame that
+/// are not decoded straight into the caller's buffer (see `read`) are decoded into the
+/// window's buffer instead, in place after their history, and read out from there; that
+/// buffer then holds 64 KiB + max(block size, 256 KiB) (with 64 KiB blocks the window is slid
+/// to the front once every four blocks), and no other output buffer is used.
 ///
 /// When the reader ends inside a frame, `read` returns an [`io::ErrorKind::UnexpectedEof`]
 /// error and the decoder stays usable: give it a reader that continues where the old one's data
@@ -357,7 +360,10 @@ impl<R: Read> FrameDecoder<R> {
 impl<R: Read> Read for FrameDecoder<R> {
     /// Reads decoded bytes. When nothing is buffered, blocks are decoded straight into `buf`,
     /// one after the other while the next one's output bound still fits, without an
-    /// intermediate copy; a linked frame's blocks find their history in `buf` itself.
+    /// intermediate copy; a linked frame's blocks find their history in `buf` itself. A linked
+    /// frame's block whose history is not all in `buf` goes straight in only when `buf` has
+    /// 1 MiB of room left; else it is decoded in place in the window's buffer and copied out
+    /// (faster than decoding it against a separate window).
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         if buf.is_empty() {
             return Ok(0);
