@@ -26,8 +26,8 @@ const LINKED_DIRECT_MIN: usize = 1024 * 1024;
 /// output) plus the 64 KiB window and a 64 KiB read buffer. The blocks of a linked frame that
 /// are not decoded straight into the caller's buffer (see `read`) are decoded into the
 /// window's buffer instead, in place after their history, and read out from there; that
-/// buffer then holds 64 KiB + max(block size, 256 KiB) (with 64 KiB blocks the window is slid
-/// to the front once every four blocks), and no other output buffer is used.
+/// buffer then holds 64 KiB + one block (the window is slid to the front before each block),
+/// and no other output buffer is used.
 ///
 /// When the reader ends inside a frame, `read` returns an [`io::ErrorKind::UnexpectedEof`]
 /// error and the decoder stays usable: give it a reader that continues where the old one's data
@@ -315,10 +315,10 @@ impl<R: Read> FrameDecoder<R> {
                     // 64 KiB of the frame's output before it there) would be decoded with the
                     // window as a separate slice, slower than in place in the window's buffer
                     // and then copied out: worth it only when the block is large or several
-                    // follow in `buf`.
+                    // follow in `buf`. (Also a frame's first blocks, whose history, if any, is
+                    // in `buf`: the window's buffer is then allocated once, at its size.)
                     let separate = engine.walker().in_linked_frame()
-                        && direct.frame_output().len() < WINDOW_SIZE
-                        && !engine.window().is_empty();
+                        && direct.frame_output().len() < WINDOW_SIZE;
                     bound <= room && (!separate || room >= LINKED_DIRECT_MIN)
                 }),
             };

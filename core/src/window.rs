@@ -4,16 +4,11 @@
 
 use crate::codec::WINDOW_SIZE;
 
-/// Output a [`Window`] keeps room for after the window proper when blocks are decoded into it
-/// ([`Window::reserve`]), in bytes: with 64 KiB blocks the window is slid to the front once
-/// every four blocks rather than after every block. Blocks larger than this get room for one.
-pub(crate) const RING_OUTPUT_MIN: usize = 256 * 1024;
-
 /// The history of a linked frame: the last ≤ 64 KiB of its output (or of the dictionary),
-/// [`Window::as_slice`]. The buffer may hold older output before the window proper: blocks
-/// decoded into it stay until the next one no longer fits, then the last 64 KiB are slid to
-/// the front. Memory: at most 64 KiB + max(block size, [`RING_OUTPUT_MIN`]) when blocks are
-/// decoded into it, 64 KiB otherwise.
+/// [`Window::as_slice`]. The buffer may hold older output before the window proper: a block
+/// decoded into it ([`Window::reserve`]) stays until the next one, before which the last
+/// 64 KiB are slid to the front. Memory: 64 KiB + the largest block decoded into it, 64 KiB
+/// when none is.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Window {
     /// `buf[..end]`: recent output, ending with the window; `buf[end..]`: initialised scratch
@@ -77,16 +72,20 @@ impl Window {
 
     /// Make room for `n` bytes of output after the held output, to decode a block in place.
     /// Returns the buffer up to the end of the room and the position where the room begins
-    /// (before it, the history: at least the window proper). Output after the window proper is
-    /// kept if the room fits in 64 KiB + max(`n`, [`RING_OUTPUT_MIN`]) with it; else only the
-    /// last max(64 KiB, `keep`) bytes are, slid to the front (`keep`: output not yet handed on).
+    /// (before it, the history: at least the window proper). Only the last max(64 KiB, `keep`)
+    /// bytes of output are kept (`keep`: output not yet handed on), slid to the front when the
+    /// room does not fit after all that is held; the buffer grows to 64 KiB + `n` at most (more
+    /// only to keep `keep`).
     pub(crate) fn reserve(&mut self, n: usize, keep: usize) -> (&mut [u8], usize) {
-        let ring = WINDOW_SIZE + n.max(RING_OUTPUT_MIN);
-        if self.end + n > self.buf.len().max(ring) {
+        if self.end + n > self.buf.len() {
             self.slide(WINDOW_SIZE.max(keep));
         }
         let end = self.end + n;
         if self.buf.len() < end {
+            // At once and exactly (a buffer grown block by block would be reallocated, and
+            // amortized doubling would hold up to twice the ring).
+            let ring = (WINDOW_SIZE + n).max(end);
+            self.buf.reserve_exact(ring - self.buf.len());
             self.buf.resize(end, 0);
         }
         (&mut self.buf[..end], self.end)
@@ -137,7 +136,7 @@ mod tests {
                 assert!(start >= WINDOW_SIZE.min(all.len()));
                 buf[start..start + bytes.len()].copy_from_slice(&bytes);
                 w.commit(bytes.len());
-                assert!(w.buf.len() <= WINDOW_SIZE + RING_OUTPUT_MIN.max(200_017));
+                assert!(w.buf.len() <= WINDOW_SIZE + 200_017);
             }
             all.extend_from_slice(&bytes);
             assert_eq!(w.as_slice(), &all[all.len().saturating_sub(WINDOW_SIZE)..]);
