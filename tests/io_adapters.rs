@@ -326,3 +326,112 @@ fn single_frame_mode_stops_at_the_end_of_the_frame() {
     assert!(out == data);
     assert_eq!(dec.buffered_input(), &lz4framed::frame::MAGIC.to_le_bytes());
 }
+
+/// `FrameDecoder` over a stream of frames made by the C library (LZ4F): linked frames of
+/// 64 KiB and 256 KiB blocks, with a content checksum, with stored (incompressible) blocks, and
+/// independent frames between them. Every read size takes its path: small reads decode a
+/// linked block in place in the window's buffer and copy it out, reads of 256 KiB and more
+/// decode straight into the caller's buffer; reads of changing sizes mix both, and `BufRead`
+/// pieces, clones and checkpoints taken while a block's output is half read out yield what
+/// follows. Truth: the original bytes.
+#[test]
+fn frame_decoder_every_read_size_over_linked_and_independent_frames() {
+    use lz4framed::Decompressor;
+    use lz4framed_backend_c::frame::{compress_frame, CFrameOptions};
+    use std::io::BufRead;
+
+    let parts: Vec<(Vec<u8>, u8, bool, bool)> = vec![
+        (common::text_like(700_000, 71), 4, true, true),
+        (common::mixed(300_000, 72), 6, false, false),
+        (common::random_bytes(200_000, 73), 4, true, false),
+        (common::mixed(900_000, 74), 5, true, true),
+        (common::text_like(100_000, 75), 4, true, false),
+    ];
+    let mut stream = Vec::new();
+    let mut data = Vec::new();
+    for (bytes, block_size_id, linked, content_checksum) in &parts {
+        let opts = CFrameOptions {
+            block_size_id: *block_size_id,
+            linked: *linked,
+            content_checksum: *content_checksum,
+            ..CFrameOptions::default()
+        };
+        stream.extend(compress_frame(bytes, &opts));
+        data.extend_from_slice(bytes);
+    }
+    for size in [
+        1,
+        999,
+        65_535,
+        65_536,
+        65_537,
+        131_072,
+        262_143,
+        262_144,
+        300_000,
+        1 << 20,
+        4 << 20,
+    ] {
+        let mut dec = FrameDecoder::new(&stream[..]);
+        let mut out = Vec::new();
+        let mut buf = vec![0u8; size];
+        loop {
+            let n = dec.read(&mut buf).unwrap();
+            if n == 0 {
+                break;
+            }
+            out.extend_from_slice(&buf[..n]);
+        }
+        assert!(out == data, "reads of {size}");
+    }
+    // Changing read sizes, BufRead pieces, and now and then a clone and a checkpoint (with the
+    // input reopened where the decompressor stands) that must yield the rest.
+    let mut dec = FrameDecoder::new(&stream[..]);
+    let mut out = Vec::new();
+    let mut state = 12345u64;
+    let mut checks = 0;
+    for i in 0.. {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let size = [1, 5_000, 65_536, 100_000, 262_144, 500_000][(state >> 60) as usize % 6];
+        let n = if i % 3 == 0 {
+            let piece = dec.fill_buf().unwrap();
+            let n = piece.len().min(size);
+            out.extend_from_slice(&piece[..n]);
+            dec.consume(n);
+            n
+        } else {
+            let mut buf = vec![0u8; size];
+            let n = dec.read(&mut buf).unwrap();
+            out.extend_from_slice(&buf[..n]);
+            n
+        };
+        if n == 0 {
+            break;
+        }
+        assert_eq!(dec.output_position(), out.len() as u64);
+        if i % 2 == 1 && checks < 12 && !dec.buffered_output().is_empty() {
+            checks += 1;
+            let mut rest = Vec::new();
+            dec.clone().read_to_end(&mut rest).unwrap();
+            assert!(rest == data[out.len()..], "clone after {} bytes", out.len());
+            let at = dec.decompressor().compressed_position() as usize;
+            let restored = Decompressor::from_checkpoint(&dec.checkpoint()).unwrap();
+            let mut dec2 = FrameDecoder::with_decompressor(&stream[at..], restored);
+            assert_eq!(dec2.output_position(), out.len() as u64);
+            let mut rest = Vec::new();
+            dec2.read_to_end(&mut rest).unwrap();
+            assert!(
+                rest == data[out.len()..],
+                "checkpoint after {} bytes",
+                out.len()
+            );
+        }
+    }
+    assert!(
+        checks >= 6,
+        "only {checks} checkpoints with buffered output"
+    );
+    assert!(out == data);
+}

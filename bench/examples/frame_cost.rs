@@ -1,13 +1,14 @@
 //! Where the frame layer's time goes: the frame decoders (push, one-shot, `FrameDecoder` into
-//! 64 KiB and 8 MiB buffers, lz4_flex's) against block decoding of the same data laid out in
+//! 64 KiB, 128 KiB, 256 KiB and 8 MiB buffers, lz4_flex's) against block decoding of the same data laid out in
 //! different ways (`raw`: independent blocks into one buffer; `rawlin`: history contiguous
 //! before each block, given as a separate slice (`decompress`); `rawinp`: the same layout
 //! decoded in place (`decompress_in_place`); `rawc`: the bare C decoder in that layout,
 //! `LZ4_decompress_safe_usingDict` with the history before the destination, i.e. its prefix
 //! mode, as LZ4F and python-lz4 decode linked blocks; `rawsep`: history in a separate 64 KiB
 //! window copied after each block;
-//! `rawalt`: history in the other of two block buffers, no copy; `rawring`: a ring that
-//! slides its last 64 KiB to the front, each block copied out; `rawflex`: lz4_flex's block
+//! `rawalt`: history in the other of two block buffers, no copy; `rawpair`/`rawring4`: a decoder-owned
+//! buffer of the window and one / four blocks, each block decoded in place and copied out, the
+//! last 64 KiB slid to the front when full; `rawflex`: lz4_flex's block
 //! decoder), on the corpus files' first 4 MiB concatenated, SIMD backend. Interleaved rounds
 //! of ≥ 50 ms per case; prints best and median MB/s and the median of per-round ratios.
 //!
@@ -57,6 +58,8 @@ fn main() {
     let mut buf = vec![0u8; READ_BUF];
     let mut buf2 = vec![0u8; READ_BUF];
     let mut buf3 = vec![0u8; 8 << 20];
+    let mut buf128 = vec![0u8; 128 << 10];
+    let mut buf256 = vec![0u8; 256 << 10];
     let indep = cfg.mode == BlockMode::Independent;
     // Linked blocks made by C, decoded with the history contiguous before dst / separate.
     let bs = cfg.block_size.bytes();
@@ -188,34 +191,35 @@ fn main() {
             total
         }),
     ));
-    let mut ring = vec![0u8; 16 * bs + 65536];
-    let mut copy_dst = vec![0u8; bs];
-    cases.push((
-        "rawring",
-        Box::new(move || {
-            // Contiguous history in a ring that slides its last 64 KiB to the front when full, each
-            // block copied out (as a decoder-owned buffer read through `Read` would).
-            let mut total = 0;
-            let mut at = 0;
-            for (i, b) in lblocks3.iter().enumerate() {
-                if at + bs > ring.len() {
-                    ring.copy_within(at - 65536..at, 0);
-                    at = 65536;
+    // A decoder-owned buffer [history | blocks]: each block decoded in place after its
+    // history, copied out (as `Read` hands it to the caller), the last 64 KiB slid to the
+    // front when the next block would not fit; `rawpair` holds one block, `rawring4` four.
+    for (name, k) in [("rawpair", 1usize), ("rawring4", 4)] {
+        let mut ring = vec![0u8; k * bs + 65536];
+        let mut copy_dst = vec![0u8; bs];
+        let blocks = &lblocks3;
+        cases.push((
+            name,
+            Box::new(move || {
+                let mut total = 0;
+                let mut at = 0;
+                for b in blocks {
+                    if at + bs > ring.len() {
+                        ring.copy_within(at - 65536..at, 0);
+                        at = 65536;
+                    }
+                    let lo = if indep { at } else { at.saturating_sub(65536) };
+                    let n = codec
+                        .decompress_in_place(b, &mut ring[lo..at + bs], at - lo)
+                        .unwrap();
+                    copy_dst[..n].copy_from_slice(&ring[at..at + n]);
+                    at += n;
+                    total += n;
                 }
-                let (h, d) = ring.split_at_mut(at);
-                let hist = if i == 0 || indep {
-                    &h[..0]
-                } else {
-                    &h[at.saturating_sub(65536)..]
-                };
-                let n = codec.decompress(b, hist, &mut d[..bs]).unwrap();
-                copy_dst[..n].copy_from_slice(&d[..n]);
-                at += n;
-                total += n;
-            }
-            total
-        }),
-    ));
+                total
+            }),
+        ));
+    }
     cases.push(("rawflex", Box::new(|| flex_dec(&lblocks, &mut flex_out))));
     cases.push((
         "push",
@@ -228,6 +232,14 @@ fn main() {
     cases.push((
         "stream",
         Box::new(|| frames::ours_stream_decode(&frame, Backend::Simd, &mut buf)),
+    ));
+    cases.push((
+        "stream128K",
+        Box::new(|| frames::ours_stream_decode(&frame, Backend::Simd, &mut buf128)),
+    ));
+    cases.push((
+        "stream256K",
+        Box::new(|| frames::ours_stream_decode(&frame, Backend::Simd, &mut buf256)),
     ));
     cases.push((
         "stream8M",

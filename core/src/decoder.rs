@@ -3,6 +3,7 @@
 use std::io::{self, BufRead, Read};
 
 use crate::backend::Backend;
+use crate::codec::WINDOW_SIZE;
 use crate::decompressor::Decompressor;
 use crate::error::Error;
 use crate::frame::ends_legacy_frame;
@@ -10,10 +11,23 @@ use crate::input::InputBuf;
 use crate::output::{Output, ReusableBuf, SliceOutput};
 use crate::walk::Stage;
 
+/// Smallest room left in the caller's buffer for which `read` decodes a linked frame's block
+/// straight into it although the block's history is not all there (a separate window, slower
+/// to decode against): below it the block goes into the window's buffer, in place, and is
+/// copied out. `frame_cost`, 64K-linked: reads of 256 KiB gain 1-2 % through the window's
+/// buffer, 8 MiB reads are level; blocks of 1 MiB and more always go straight in when they
+/// fit (a copy of a whole large block costs more than its first 64 KiB decoded against a
+/// separate window).
+const LINKED_DIRECT_MIN: usize = 1024 * 1024;
+
 /// Reads LZ4 frames from `R` and yields the decoded bytes, through `Read` and `BufRead`.
 ///
 /// It decodes at most one block ahead, so memory stays below two blocks (one of input, one of
-/// output) plus the 64 KiB window and a 64 KiB read buffer.
+/// output) plus the 64 KiB window and a 64 KiB read buffer. The blocks of a linked frame that
+/// are not decoded straight into the caller's buffer (see `read`) are decoded into the
+/// window's buffer instead, in place after their history, and read out from there; that
+/// buffer then holds 64 KiB + one block (the window is slid to the front before each block),
+/// and no other output buffer is used.
 ///
 /// When the reader ends inside a frame, `read` returns an [`io::ErrorKind::UnexpectedEof`]
 /// error and the decoder stays usable: give it a reader that continues where the old one's data
@@ -33,9 +47,13 @@ pub struct FrameDecoder<R> {
     decompressor: Decompressor,
     /// Input read but not yet fed.
     input: InputBuf,
-    /// Decoded output not yet read: `out.data()[out_pos..]`.
+    /// Decoded output not yet read: `out.data()[out_pos..out_end]`, or, when `in_window`,
+    /// `engine.window_recent()[out_pos..out_end]` (a linked frame's block decoded into the
+    /// window's buffer).
     out: ReusableBuf,
     out_pos: usize,
+    out_end: usize,
+    in_window: bool,
     /// Stop after the first frame ([`FrameDecoder::single_frame`]).
     single_frame: bool,
     /// An error (of the reader, or of the data) met after output that `read` returned first:
@@ -51,6 +69,8 @@ impl<R: Clone> Clone for FrameDecoder<R> {
             input: self.input.clone(),
             out: self.out.clone(),
             out_pos: self.out_pos,
+            out_end: self.out_end,
+            in_window: self.in_window,
             single_frame: self.single_frame,
             failure: self
                 .failure
@@ -65,7 +85,7 @@ impl<R> std::fmt::Debug for FrameDecoder<R> {
         f.debug_struct("FrameDecoder")
             .field("decompressor", &self.decompressor)
             .field("buffered_input", &self.input.available().len())
-            .field("buffered_output", &(self.out.filled - self.out_pos))
+            .field("buffered_output", &(self.out_end - self.out_pos))
             .finish_non_exhaustive()
     }
 }
@@ -92,12 +112,15 @@ impl<R: Read> FrameDecoder<R> {
             out.buf = std::mem::take(&mut decompressor.carry);
             out.filled = out.buf.len();
         }
+        let out_end = out.filled;
         FrameDecoder {
             reader,
             decompressor,
             input: InputBuf::default(),
             out,
             out_pos: 0,
+            out_end,
+            in_window: false,
             single_frame: false,
             failure: None,
         }
@@ -155,7 +178,7 @@ impl<R: Read> FrameDecoder<R> {
     /// Output bytes read out of this decoder so far, counting from where its decompressor
     /// started (for a restored one, from the checkpoint's position).
     pub fn output_position(&self) -> u64 {
-        self.decompressor.decompressed_position() - (self.out.filled - self.out_pos) as u64
+        self.decompressor.decompressed_position() - (self.out_end - self.out_pos) as u64
     }
 
     /// Swap the input for `reader`, returning the old one. The new reader must continue where
@@ -182,7 +205,12 @@ impl<R: Read> FrameDecoder<R> {
 
     /// Decoded bytes not yet read out.
     pub fn buffered_output(&self) -> &[u8] {
-        &self.out.data()[self.out_pos..]
+        let all = if self.in_window {
+            self.decompressor.engine.window_recent()
+        } else {
+            self.out.data()
+        };
+        &all[self.out_pos..self.out_end]
     }
 
     /// Input bytes read from the reader but not yet decoded.
@@ -215,14 +243,16 @@ impl<R: Read> FrameDecoder<R> {
 
 impl<R: Read> BufRead for FrameDecoder<R> {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        if self.out_pos == self.out.filled {
+        if self.out_pos == self.out_end {
             if let Some(e) = self.failure.take() {
                 return Err(e);
             }
         }
-        while self.out_pos == self.out.filled {
+        while self.out_pos == self.out_end {
             self.out.clear();
             self.out_pos = 0;
+            self.out_end = 0;
+            self.in_window = false;
             let need = self.decompressor.engine.want_input();
             if self.single_frame_done() {
                 return Ok(&[]);
@@ -239,16 +269,33 @@ impl<R: Read> BufRead for FrameDecoder<R> {
                     Err(e) => Err(e.into()),
                 };
             }
+            // At most one unit per feed: a block decoded into the window stays there until it
+            // is read out.
             let take = avail.min(need);
             let chunk = &self.input.available()[..take];
+            let engine = &mut self.decompressor.engine;
+            engine.set_blocks_into_window(true);
             self.decompressor.feed(chunk, &mut self.out)?;
             self.input.consume(take);
+            let engine = &mut self.decompressor.engine;
+            let in_window = engine.take_window_output();
+            if in_window > 0 {
+                let held = engine.window_recent().len();
+                if in_window > held || self.out.filled > 0 {
+                    return Err(Error::InvalidState("a block's output left the window").into());
+                }
+                self.in_window = true;
+                self.out_pos = held - in_window;
+                self.out_end = held;
+            } else {
+                self.out_end = self.out.filled;
+            }
         }
-        Ok(&self.out.data()[self.out_pos..])
+        Ok(self.buffered_output())
     }
 
     fn consume(&mut self, amt: usize) {
-        self.out_pos = (self.out_pos + amt).min(self.out.filled);
+        self.out_pos = (self.out_pos + amt).min(self.out_end);
     }
 }
 
@@ -260,11 +307,20 @@ impl<R: Read> FrameDecoder<R> {
             if room == 0 {
                 return Ok(());
             }
-            let fits = match self.decompressor.engine.stage() {
+            let engine = &self.decompressor.engine;
+            let fits = match engine.stage() {
                 Stage::Skip { .. } => false,
-                _ => self
-                    .next_block_output_bound()
-                    .is_none_or(|bound| bound <= room),
+                _ => self.next_block_output_bound().is_none_or(|bound| {
+                    // A linked frame's block whose history is not all in `buf` (less than
+                    // 64 KiB of the frame's output before it there) would be decoded with the
+                    // window as a separate slice, slower than in place in the window's buffer
+                    // and then copied out: worth it only when the block is large or several
+                    // follow in `buf`. (Also a frame's first blocks, whose history, if any, is
+                    // in `buf`: the window's buffer is then allocated once, at its size.)
+                    let separate = engine.walker().in_linked_frame()
+                        && direct.frame_output().len() < WINDOW_SIZE;
+                    bound <= room && (!separate || room >= LINKED_DIRECT_MIN)
+                }),
             };
             if !fits || self.single_frame_done() {
                 return Ok(());
@@ -275,6 +331,7 @@ impl<R: Read> FrameDecoder<R> {
                 return Ok(()); // short input: the buffered path reports it
             }
             let chunk = &self.input.available()[..need];
+            self.decompressor.engine.set_blocks_into_window(false);
             if let Err(e) = self.decompressor.feed_units(chunk, direct) {
                 if direct.filled == 0 {
                     return Err(e.into());
@@ -303,7 +360,10 @@ impl<R: Read> FrameDecoder<R> {
 impl<R: Read> Read for FrameDecoder<R> {
     /// Reads decoded bytes. When nothing is buffered, blocks are decoded straight into `buf`,
     /// one after the other while the next one's output bound still fits, without an
-    /// intermediate copy; a linked frame's blocks find their history in `buf` itself.
+    /// intermediate copy; a linked frame's blocks find their history in `buf` itself. A linked
+    /// frame's block whose history is not all in `buf` goes straight in only when `buf` has
+    /// 1 MiB of room left; else it is decoded in place in the window's buffer and copied out
+    /// (faster than decoding it against a separate window).
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         if buf.is_empty() {
             return Ok(0);
@@ -315,7 +375,7 @@ impl<R: Read> Read for FrameDecoder<R> {
         // output bound fits what is left of it. A skippable frame's content is left to the
         // buffered path, which consumes it in pieces. One decoding call spans them all, so the
         // 64 KiB window of a linked frame is synced once, at the end.
-        if self.out_pos == self.out.filled {
+        if self.out_pos == self.out_end {
             let mut direct = SliceOutput::new(buf);
             direct.begin_call();
             let r = self.read_direct(&mut direct);

@@ -10,12 +10,13 @@
 //! integers, the running content checksum and (for linked frames) the window: what a
 //! checkpoint stores.
 
-use crate::codec::{BlockCodec, WINDOW_SIZE};
+use crate::codec::{BlockCodec, BlockError, WINDOW_SIZE};
 use crate::error::Error;
 use crate::frame::{FrameInfo, FrameKind};
 use crate::output::{HandOut, Output};
 use crate::settings::Dictionary;
 use crate::walk::{FrameWalker, Stage, Unit};
+use crate::window::Window;
 use crate::xxh32::{xxh32, Xxh32};
 
 /// What one [`crate::Decompressor::decompress`] call did.
@@ -37,8 +38,9 @@ pub(crate) struct Engine {
     /// The bytes of the current unit that arrived so far.
     pending: Vec<u8>,
     /// Linked frames: the last ≤ 64 KiB of the frame's output (or of the dictionary), as of
-    /// the end of the last call.
-    window: Vec<u8>,
+    /// the end of the last call; blocks decoded into it ([`Engine::set_blocks_into_window`])
+    /// end its buffer.
+    window: Window,
     /// Input bytes consumed in all.
     compressed_position: u64,
     /// Output bytes produced in all.
@@ -62,6 +64,13 @@ pub(crate) struct Engine {
     /// Within one call: how many bytes of the call's frame output were already appended to
     /// `window` (not part of the persistent state; 0 between calls).
     window_synced: usize,
+    /// Blocks of linked frames are decoded into `window`'s buffer, in place after their
+    /// history, rather than into the output ([`Engine::set_blocks_into_window`]). Not part of
+    /// the persistent state.
+    blocks_into_window: bool,
+    /// Bytes decoded into `window` since the last [`Engine::take_window_output`]: the end of
+    /// [`Window::recent`].
+    window_output: usize,
 }
 
 /// The persistent part of an [`Engine`], as a checkpoint stores it.
@@ -98,7 +107,7 @@ impl Engine {
             walker: p.walker,
             content_hash: p.content_hash,
             pending: p.pending,
-            window: p.window,
+            window: Window::from_vec(p.window),
             compressed_position: p.compressed_position,
             decompressed_position: p.decompressed_position,
             frame_decompressed: p.frame_decompressed,
@@ -108,6 +117,8 @@ impl Engine {
             truncated: false,
             handing_out: false,
             window_synced: 0,
+            blocks_into_window: false,
+            window_output: 0,
         }
     }
 
@@ -131,7 +142,7 @@ impl Engine {
         e.decompressed_position = decompressed_position;
         if inside {
             e.frame_decompressed = frame_decompressed;
-            e.window = window;
+            e.window = Window::from_vec(window);
         }
         e
     }
@@ -170,7 +181,27 @@ impl Engine {
     }
 
     pub(crate) fn window(&self) -> &[u8] {
-        &self.window
+        self.window.as_slice()
+    }
+
+    /// Decode the blocks of linked frames into the window's buffer, each in place right after
+    /// its history, instead of into the output (`on`), or into the output (the default). The
+    /// decoded bytes are then the last [`Engine::take_window_output`] bytes of
+    /// [`Engine::window_recent`]; they stay there until the next block is decoded. For a reader
+    /// that hands out small pieces: in place decoding without a copy of the window per block.
+    pub(crate) fn set_blocks_into_window(&mut self, on: bool) {
+        self.blocks_into_window = on;
+    }
+
+    /// How many bytes were decoded into the window since the last call (they end
+    /// [`Engine::window_recent`]), resetting the count.
+    pub(crate) fn take_window_output(&mut self) -> usize {
+        std::mem::take(&mut self.window_output)
+    }
+
+    /// The output the window's buffer holds, oldest first (its last ≤ 64 KiB are the window).
+    pub(crate) fn window_recent(&self) -> &[u8] {
+        self.window.recent()
     }
 
     pub(crate) fn compressed_position(&self) -> u64 {
@@ -470,7 +501,7 @@ impl Engine {
         self.window_synced = 0;
         if linked {
             if let Some(d) = dict {
-                self.window.extend_from_slice(d.bytes());
+                self.window.append(d.bytes());
             }
         }
         out.start_frame();
@@ -527,48 +558,47 @@ impl Engine {
             }
             _ => None,
         };
-        let (buf, start) = out.reserve(room);
-        let cap = buf.len() - start;
-        let result = if raw {
-            buf[start..start + data.len()].copy_from_slice(data);
-            Ok(data.len())
-        } else {
-            let decoded = if linked && (start >= WINDOW_SIZE || self.window.is_empty()) {
-                // The whole history is this frame's output before the block, in the buffer
-                // (at least 64 KiB of it, or all there is: nothing came before this call):
-                // decode in place, after it.
-                match want {
-                    Some(want) => codec.decompress_prefix_in_place(data, buf, start, want),
-                    None => codec.decompress_in_place(data, buf, start),
-                }
-            } else {
-                let (in_buffer, dst) = buf.split_at_mut(start);
-                let history: &[u8] = if !linked {
-                    dict.map_or(&[], |d| d.bytes())
-                } else if in_buffer.is_empty() {
-                    &self.window
-                } else {
-                    // Part of the history is this call's output, part the saved window: make it
-                    // contiguous in the window (only until this call has produced 64 KiB).
-                    append_window(&mut self.window, in_buffer, self.window_synced);
-                    self.window_synced = in_buffer.len();
-                    &self.window
-                };
-                match want {
-                    Some(want) => codec.decompress_prefix(data, history, dst, want),
-                    None => codec.decompress(data, history, dst),
-                }
-            };
-            match decoded {
-                Ok(n) if n <= cap => Ok(n),
-                Ok(_) => Err(crate::codec::BlockError::OutputTooSmall),
-                Err(e) => Err(e),
+        let into_window = linked && self.blocks_into_window;
+        let result = if into_window {
+            // In the window's buffer, right after the history: in place.
+            let (buf, start) = self.window.reserve(room, self.window_output);
+            let r = decode_into(codec, data, raw, want, buf, start, None);
+            if let (Ok(n), Some(h)) = (&r, &mut self.content_hash) {
+                h.update(&buf[start..start + n]);
             }
+            r
+        } else {
+            let (buf, start) = out.reserve(room);
+            let history = if !linked {
+                Some(dict.map_or(&[][..], |d| d.bytes()))
+            } else if start >= WINDOW_SIZE || self.window.is_empty() {
+                // The whole history is this frame's output before the block, in the buffer (at
+                // least 64 KiB of it, or all there is: nothing came before this call): in place.
+                None
+            } else {
+                if start > 0 {
+                    // Part of the history is this call's output, part the saved window: make
+                    // it contiguous in the window (only until this call has produced 64 KiB).
+                    self.window
+                        .append(&buf[self.window_synced.min(start)..start]);
+                    self.window_synced = start;
+                }
+                Some(self.window.as_slice())
+            };
+            let r = decode_into(codec, data, raw, want, buf, start, history);
+            if let (Ok(n), Some(h)) = (&r, &mut self.content_hash) {
+                h.update(&buf[start..start + n]);
+            }
+            r
         };
         let written = match result {
             Ok(n) => n,
             Err(source) => {
-                out.commit(0);
+                if into_window {
+                    self.window.commit(0);
+                } else {
+                    out.commit(0);
+                }
                 return Err(Error::CorruptBlock {
                     offset: header_at,
                     frame: self.walker.frame_number(),
@@ -576,10 +606,12 @@ impl Engine {
                 });
             }
         };
-        if let Some(h) = &mut self.content_hash {
-            h.update(&buf[start..start + written]);
+        if into_window {
+            self.window.commit(written);
+            self.window_output += written;
+        } else {
+            out.commit(written);
         }
-        out.commit(written);
         if want.is_some_and(|w| written >= w) {
             // Possibly cut short: the output so far is right, but nothing can follow it.
             self.truncated = true;
@@ -606,23 +638,41 @@ impl Engine {
         // while the next frame's magic, descriptor or a skippable frame is read, and its output
         // must not come back as a window (a checkpoint there would be refused).
         if self.walker.in_linked_frame() && self.walker.in_frame_body() {
-            append_window(&mut self.window, out.frame_output(), self.window_synced);
+            let tail = out.frame_output();
+            self.window
+                .append(&tail[self.window_synced.min(tail.len())..]);
         }
         self.window_synced = 0;
     }
 }
 
-/// Append `tail[synced..]` to `window`, keeping only the last 64 KiB.
-fn append_window(window: &mut Vec<u8>, tail: &[u8], synced: usize) {
-    let new = &tail[synced.min(tail.len())..];
-    if new.len() >= WINDOW_SIZE {
-        window.clear();
-        window.extend_from_slice(&new[new.len() - WINDOW_SIZE..]);
-    } else {
-        let total = window.len() + new.len();
-        if total > WINDOW_SIZE {
-            window.drain(..total - WINDOW_SIZE);
-        }
-        window.extend_from_slice(new);
+/// Decode (or copy, `raw`) one block `data` into `buf[start..]`, after its history: `None`, the
+/// bytes before `start` in `buf` (in place), or a separate slice. `want`: only that many bytes
+/// are needed (random access). Returns the bytes written, at most `buf.len() - start`.
+fn decode_into(
+    codec: &dyn BlockCodec,
+    data: &[u8],
+    raw: bool,
+    want: Option<usize>,
+    buf: &mut [u8],
+    start: usize,
+    history: Option<&[u8]>,
+) -> Result<usize, BlockError> {
+    let cap = buf.len() - start;
+    if raw {
+        // The room reserved for a stored block is its size.
+        buf[start..start + data.len()].copy_from_slice(data);
+        return Ok(data.len());
+    }
+    let decoded = match (history, want) {
+        (None, Some(want)) => codec.decompress_prefix_in_place(data, buf, start, want),
+        (None, None) => codec.decompress_in_place(data, buf, start),
+        (Some(h), Some(want)) => codec.decompress_prefix(data, h, &mut buf[start..], want),
+        (Some(h), None) => codec.decompress(data, h, &mut buf[start..]),
+    };
+    match decoded {
+        Ok(n) if n <= cap => Ok(n),
+        Ok(_) => Err(BlockError::OutputTooSmall),
+        Err(e) => Err(e),
     }
 }

@@ -49,6 +49,7 @@ pub mod seekable;
 pub mod settings;
 pub mod varint;
 mod walk;
+mod window;
 pub mod xxh32;
 
 pub use backend::{Backend, ParseBackendError};

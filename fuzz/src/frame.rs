@@ -1,8 +1,11 @@
 //! The frame-level targets: lz4framed's frame encoder and decoder against the C frame API.
 
+use std::io::Read;
+
 use lz4framed::codec::BlockCodec;
 use lz4framed::{
-    Backend, BlockMode, BlockSize, Compressor, Decompressor, Dictionary, Error, FrameSettings,
+    Backend, BlockMode, BlockSize, Compressor, Decompressor, Dictionary, Error, FrameDecoder,
+    FrameSettings,
 };
 use lz4framed_backend_c::frame::{compress_frame, decompress_frames, CFrameOptions};
 
@@ -258,6 +261,36 @@ fn ours(
             describe(&streamed),
             hex(frame, 64)
         );
+        // FrameDecoder (io::Read), the input arriving in pieces, read out in reads of changing
+        // sizes (small ones take a linked frame's blocks through the window's buffer, large
+        // ones decode them straight into the read buffer): the same bytes, or an error.
+        let mut reader = FrameDecoder::with_decompressor(Pieces(frame, piece), fresh.clone());
+        let mut read_out = Vec::new();
+        let mut buf = vec![0u8; 300_000];
+        let read = (0..)
+            .map(|i| [piece, 65_536, 1, 300_000, 70_000][i % 5])
+            .try_for_each(|size| match reader.read(&mut buf[..size]) {
+                Ok(0) => Err(None),
+                Ok(n) => {
+                    read_out.extend_from_slice(&buf[..n]);
+                    Ok(())
+                }
+                Err(e) => Err(Some(e)),
+            });
+        let same = match (&oneshot, &read) {
+            (Ok(a), Err(None)) => *a == read_out,
+            (Err(_), Err(Some(_))) => true,
+            _ => false,
+        };
+        assert!(
+            same,
+            "{}: one-shot {} but FrameDecoder {:?} after {} bytes (verify {verify}; input {})",
+            codec.name(),
+            describe(&oneshot),
+            read.err().flatten(),
+            read_out.len(),
+            hex(frame, 64)
+        );
         // Parallel stream decoding (blocks handed out to 2 threads) agrees with serial
         // decoding on success vs failure and on the bytes.
         let parallel =
@@ -277,6 +310,18 @@ fn ours(
         );
     }
     oneshot
+}
+
+/// A reader that hands out `.0` in pieces of at most `.1` bytes.
+struct Pieces<'a>(&'a [u8], usize);
+
+impl Read for Pieces<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = buf.len().min(self.1).min(self.0.len());
+        buf[..n].copy_from_slice(&self.0[..n]);
+        self.0 = &self.0[n..];
+        Ok(n)
+    }
 }
 
 /// Compares lz4framed's result with the C frame decoder's on the same input, allowing only the
