@@ -283,7 +283,14 @@ impl<R: Read + Seek> SeekableReader<R> {
         if covered.contains(&self.pos) {
             return Ok(());
         }
-        let target = self.index.entry_for(self.pos).expect("pos < len");
+        // `pos < len`: only an index whose first restart point lies past offset 0 (one put
+        // together with `IndexBuilder`; parsed indexes are checked) has no entry for it.
+        let Some(target) = self.index.entry_for(self.pos) else {
+            return Err(Error::BadIndex(format!(
+                "no restart point at or before decompressed offset {}",
+                self.pos
+            )));
+        };
         let restart_d = self.index.entries()[target].decompressed;
         let cont = self.dec.as_ref().is_some_and(|d| {
             let at = d.decompressed_position();
