@@ -61,3 +61,55 @@ fn a_built_index_without_a_restart_point_at_0_is_an_error_not_a_panic() {
     assert_eq!(e.kind(), std::io::ErrorKind::InvalidData);
     assert!(e.to_string().contains("offset 0"), "{e}");
 }
+
+/// `?` from an io adapter into a function returning `lz4framed::Error` keeps the error's
+/// variant and offset: the same as the one-shot decoder reports for the same bytes (it was
+/// `Error::Io` wrapping it, so `is_data_error()` was false and `offset()` was `None`).
+#[test]
+fn errors_from_the_io_adapters_convert_back_to_their_variant() {
+    use std::io::Write;
+    fn read_all(frame: &[u8]) -> Result<Vec<u8>, Error> {
+        let mut out = Vec::new();
+        lz4framed::FrameDecoder::new(frame).read_to_end(&mut out)?;
+        Ok(out)
+    }
+    let data = text_like(200_000, 3);
+    let frame =
+        lz4framed::compress_with(&data, &FrameSettings::new().content_checksum(true)).unwrap();
+    let mut damaged = frame.clone();
+    let last = damaged.len() - 1;
+    damaged[last] ^= 1; // the content checksum
+    let cases: [&[u8]; 3] = [&damaged, &frame[..frame.len() / 2], b"not lz4 data"];
+    for input in cases {
+        let oneshot = lz4framed::decompress(input).unwrap_err();
+        let via_io = read_all(input).unwrap_err();
+        assert_eq!(via_io.to_string(), oneshot.to_string());
+        assert_eq!(via_io.offset(), oneshot.offset());
+        assert!(via_io.offset().is_some());
+        assert!(via_io.is_data_error());
+        // And back to io::Error with the kind the adapter gave.
+        let kind = std::io::Error::from(lz4framed::decompress(input).unwrap_err()).kind();
+        assert_eq!(std::io::Error::from(via_io).kind(), kind);
+    }
+    // A writer-side error: too much data for the declared content size.
+    let settings = FrameSettings::new().content_size(Some(3));
+    let mut enc = lz4framed::FrameEncoder::with_settings(Vec::new(), &settings).unwrap();
+    let e: Error = enc.write_all(b"four").unwrap_err().into();
+    assert!(
+        matches!(
+            e,
+            Error::InputSizeMismatch {
+                declared: 3,
+                given: 4
+            }
+        ),
+        "{e:?}"
+    );
+    // An error of the OS stays an I/O error, its code kept.
+    let os = std::fs::File::open("/nonexistent/lz4framed").unwrap_err();
+    let code = os.raw_os_error();
+    match Error::from(os) {
+        Error::Io(e) => assert_eq!(e.raw_os_error(), code),
+        other => panic!("{other:?}"),
+    }
+}
