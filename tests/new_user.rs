@@ -113,3 +113,25 @@ fn errors_from_the_io_adapters_convert_back_to_their_variant() {
         other => panic!("{other:?}"),
     }
 }
+
+/// `FrameSettings::default()` is `FrameSettings::new()`, as the docs say ("level 1"); it was a
+/// derived `Default` with level 0, unequal to `new()` and reporting `get_level() == 0`.
+#[test]
+fn default_settings_are_the_documented_defaults() {
+    let d = FrameSettings::default();
+    assert_eq!(d, FrameSettings::new());
+    assert_eq!(d.get_level(), 1);
+    assert_eq!(d.get_block_size(), lz4framed::BlockSize::Max64KB);
+    assert_eq!(d.get_block_mode(), BlockMode::Linked);
+    assert!(!d.get_content_checksum() && !d.get_block_checksum());
+    // The frame the defaults describe, as the C library reads its header.
+    let data = text_like(100_000, 4);
+    let frame = lz4framed::compress_with(&data, &d).unwrap();
+    let info = lz4framed::frame_info(&frame).unwrap();
+    assert_eq!(info.content_size, Some(data.len() as u64));
+    assert!(info.is_linked() && !info.content_checksum);
+    assert_eq!(
+        lz4framed_backend_c::frame::decompress_frames(&frame, None).unwrap(),
+        data
+    );
+}

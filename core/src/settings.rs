@@ -148,7 +148,7 @@ pub(crate) enum ContentSize {
 ///     .content_checksum(true);
 /// assert_eq!(settings.get_level(), 9);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FrameSettings {
     pub(crate) level: i32,
     pub(crate) block_size: BlockSize,
@@ -161,11 +161,17 @@ pub struct FrameSettings {
 }
 
 impl FrameSettings {
-    /// The defaults (see the type's documentation).
+    /// The defaults (see the type's documentation); the same as [`FrameSettings::default`].
     pub fn new() -> Self {
         FrameSettings {
             level: 1,
-            ..Default::default()
+            block_size: BlockSize::default(),
+            block_mode: BlockMode::default(),
+            content_checksum: false,
+            block_checksum: false,
+            content_size: ContentSize::default(),
+            dictionary: None,
+            backend: Backend::default(),
         }
     }
 
@@ -275,5 +281,12 @@ impl FrameSettings {
             )));
         }
         Ok(())
+    }
+}
+
+/// The defaults of [`FrameSettings::new`] (level 1, not the 0 a derived `Default` would give).
+impl Default for FrameSettings {
+    fn default() -> Self {
+        FrameSettings::new()
     }
 }
