@@ -128,6 +128,7 @@ impl<R: Read + Seek> SeekableReader<R> {
     }
 
     /// Use `dictionary` for frames compressed with one.
+    #[must_use]
     pub fn with_dictionary(mut self, dictionary: Dictionary) -> Self {
         self.dictionary = Some(dictionary);
         self.invalidate();
@@ -135,6 +136,7 @@ impl<R: Read + Seek> SeekableReader<R> {
     }
 
     /// Whether to verify header and block checksums (default: yes).
+    #[must_use]
     pub fn verify_checksums(mut self, verify: bool) -> Self {
         self.verify = verify;
         self.invalidate();

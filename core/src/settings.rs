@@ -101,6 +101,7 @@ impl Dictionary {
     }
 
     /// Sets the ID written into frames compressed with this dictionary (0 = write none).
+    #[must_use]
     pub fn with_id(mut self, id: u32) -> Self {
         self.id = id;
         self
@@ -186,30 +187,35 @@ impl FrameSettings {
 
     /// Compression level: negative = fast with acceleration `-level`, 0 or 1 = default fast,
     /// 2..=12 = high compression (backends that cannot honour a level refuse it).
+    #[must_use]
     pub fn level(mut self, level: i32) -> Self {
         self.level = level;
         self
     }
 
     /// Maximum block size.
+    #[must_use]
     pub fn block_size(mut self, block_size: BlockSize) -> Self {
         self.block_size = block_size;
         self
     }
 
     /// Linked or independent blocks.
+    #[must_use]
     pub fn block_mode(mut self, block_mode: BlockMode) -> Self {
         self.block_mode = block_mode;
         self
     }
 
     /// Append an XXH32 of the whole content after the last block.
+    #[must_use]
     pub fn content_checksum(mut self, on: bool) -> Self {
         self.content_checksum = on;
         self
     }
 
     /// Append an XXH32 of each block's stored bytes after the block.
+    #[must_use]
     pub fn block_checksum(mut self, on: bool) -> Self {
         self.block_checksum = on;
         self
@@ -218,6 +224,7 @@ impl FrameSettings {
     /// `Some(n)`: write content size `n` into the header (the encoder then refuses any other
     /// amount of data); `None`: never write it. Without this call, one-shot compression writes
     /// the size it knows and streaming compression writes none.
+    #[must_use]
     pub fn content_size(mut self, size: Option<u64>) -> Self {
         self.content_size = match size {
             Some(n) => ContentSize::Exact(n),
@@ -227,12 +234,14 @@ impl FrameSettings {
     }
 
     /// Compress with a dictionary (its ID, when non-zero, is recorded in the frame).
+    #[must_use]
     pub fn dictionary(mut self, dictionary: Dictionary) -> Self {
         self.dictionary = Some(dictionary);
         self
     }
 
     /// The block backend to compress with.
+    #[must_use]
     pub fn backend(mut self, backend: impl Into<Backend>) -> Self {
         self.backend = backend.into();
         self

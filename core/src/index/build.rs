@@ -39,12 +39,14 @@ impl Default for IndexOptions {
 
 impl IndexOptions {
     /// Set the restart interval of linked frames (at least 64 KiB is sensible).
+    #[must_use]
     pub fn restart_interval(mut self, bytes: u64) -> Self {
         self.restart_interval = bytes.max(1);
         self
     }
 
     /// Set the dictionary.
+    #[must_use]
     pub fn dictionary(mut self, dictionary: Dictionary) -> Self {
         self.dictionary = Some(dictionary);
         self
