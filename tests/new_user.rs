@@ -135,3 +135,90 @@ fn default_settings_are_the_documented_defaults() {
         data
     );
 }
+
+/// A writer that refuses some `write` calls (`WouldBlock`) and takes at most `at_most` bytes
+/// per call.
+struct Flaky {
+    out: Vec<u8>,
+    calls: usize,
+    refuse_every: usize,
+    at_most: usize,
+}
+
+impl std::io::Write for Flaky {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.calls += 1;
+        if self.calls % self.refuse_every == 0 {
+            return Err(std::io::ErrorKind::WouldBlock.into());
+        }
+        let n = b.len().min(self.at_most);
+        self.out.extend_from_slice(&b[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// `LegacyEncoder::write` follows `io::Write`'s contract: an error means no byte of the call
+/// was taken, so retrying the same bytes gives exactly the input. It used to take the bytes
+/// that completed an 8 MiB block and then return the writer's error (a retry duplicated them),
+/// and rewrote compressed bytes the writer had already taken. Checked by the `lz4` tool.
+#[test]
+fn legacy_encoder_writes_survive_writer_errors_and_retries() {
+    use std::io::Write;
+    let data = common::mixed(17 << 20, 5); // two full 8 MiB blocks and a short one
+    let writer = Flaky {
+        out: Vec::new(),
+        calls: 0,
+        refuse_every: 3,
+        at_most: 1 << 20,
+    };
+    let mut enc = lz4framed::LegacyEncoder::new(writer, 1, lz4framed::Backend::Auto).unwrap();
+    let mut tries = 0;
+    for piece in data.chunks(3 << 20) {
+        let mut off = 0;
+        while off < piece.len() {
+            match enc.write(&piece[off..]) {
+                Ok(n) => off += n,
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => tries += 1,
+                Err(e) => panic!("{e}"),
+            }
+            assert!(tries < 10_000, "no progress");
+        }
+    }
+    loop {
+        match enc.try_finish() {
+            Ok(()) => break,
+            Err(Error::Io(e)) if e.kind() == std::io::ErrorKind::WouldBlock => tries += 1,
+            Err(e) => panic!("{e}"),
+        }
+        assert!(tries < 10_000, "no progress");
+    }
+    assert!(enc.write(b"more").is_err(), "a write after the end");
+    let file = enc.finish().unwrap().out;
+    assert!(
+        tries > 0,
+        "the writer never refused: the test tests nothing"
+    );
+    assert_eq!(lz4_tool_decompress(&file), data);
+}
+
+/// `lz4 -d` on `input` (stdin to stdout).
+fn lz4_tool_decompress(input: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("lz4")
+        .args(["-d", "-c", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the lz4 tool is installed");
+    let mut stdin = child.stdin.take().unwrap();
+    let out = std::thread::scope(|s| {
+        s.spawn(move || stdin.write_all(input).unwrap());
+        child.wait_with_output().unwrap()
+    });
+    assert!(out.status.success(), "lz4 -d: {out:?}");
+    out.stdout
+}
