@@ -136,19 +136,19 @@ fn default_settings_are_the_documented_defaults() {
     );
 }
 
-/// A writer that refuses some `write` calls (`WouldBlock`) and takes at most `at_most` bytes
-/// per call.
+/// A writer that, while `refusing`, refuses two of every three `write` calls (`WouldBlock`),
+/// and takes at most `at_most` bytes per call.
 struct Flaky {
     out: Vec<u8>,
     calls: usize,
-    refuse_every: usize,
+    refusing: bool,
     at_most: usize,
 }
 
 impl std::io::Write for Flaky {
     fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
         self.calls += 1;
-        if self.calls % self.refuse_every == 0 {
+        if self.refusing && self.calls % 3 != 0 {
             return Err(std::io::ErrorKind::WouldBlock.into());
         }
         let n = b.len().min(self.at_most);
@@ -171,7 +171,7 @@ fn legacy_encoder_writes_survive_writer_errors_and_retries() {
     let writer = Flaky {
         out: Vec::new(),
         calls: 0,
-        refuse_every: 3,
+        refusing: true,
         at_most: 1 << 20,
     };
     let mut enc = lz4framed::LegacyEncoder::new(writer, 1, lz4framed::Backend::Auto).unwrap();
@@ -221,4 +221,67 @@ fn lz4_tool_decompress(input: &[u8]) -> Vec<u8> {
     });
     assert!(out.status.success(), "lz4 -d: {out:?}");
     out.stdout
+}
+
+/// `SeekableEncoder` as an `io::Write`: a writer error means no byte of the call was taken (it
+/// took the whole buffer, then returned the error: a retry duplicated it, and the fingerprint
+/// counted rewritten bytes twice, so the index was refused as another file's); `flush` makes
+/// everything written so far decodable, as `FrameEncoder::flush` does (it only flushed the
+/// writer). Checked by the C library, the `lz4` tool and the original bytes.
+#[test]
+fn seekable_encoder_writes_survive_writer_errors_and_flush_makes_data_decodable() {
+    use lz4framed::index::SeekableEncoder;
+    use std::io::Write;
+    let data = common::mixed(3 << 20, 6);
+    let writer = Flaky {
+        out: Vec::new(),
+        calls: 0,
+        refusing: true,
+        at_most: 100_000,
+    };
+    let settings = FrameSettings::new().block_mode(BlockMode::Independent);
+    let mut enc = SeekableEncoder::new(writer, &settings).unwrap();
+    let mut tries = 0;
+    let mut retry = |r: std::io::Result<usize>| match r {
+        Ok(n) => n,
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+            tries += 1;
+            assert!(tries < 10_000, "no progress");
+            0
+        }
+        Err(e) => panic!("{e}"),
+    };
+    let half = data.len() / 2 + 12_345;
+    let mut off = 0;
+    while off < half {
+        off += retry(enc.write(&data[off..half]));
+    }
+    while retry(enc.flush().map(|()| 1)) == 0 {}
+    // Everything written so far decodes from what the writer holds (the frame is not ended).
+    let mut so_far = Vec::new();
+    lz4framed::Decompressor::new()
+        .decompress(&enc.get_ref().out, &mut so_far)
+        .unwrap();
+    assert!(so_far == data[..half], "flush left data undecodable");
+    while off < data.len() {
+        off += retry(enc.write(&data[off..]));
+    }
+    assert!(
+        tries > 0,
+        "the writer never refused: the test tests nothing"
+    );
+    // `finish` consumes the encoder: the writer stops refusing for it.
+    enc.get_mut().refusing = false;
+    let file = enc.finish().unwrap().out;
+    assert_eq!(
+        lz4framed_backend_c::frame::decompress_frames(&file, None).unwrap(),
+        data
+    );
+    assert_eq!(lz4_tool_decompress(&file), data);
+    let mut r = SeekableReader::new(Cursor::new(&file)).unwrap();
+    for at in [0u64, 1_000_000, half as u64 - 10, data.len() as u64 - 100] {
+        let mut piece = [0u8; 100];
+        r.read_exact_at(at, &mut piece).unwrap();
+        assert_eq!(piece[..], data[at as usize..at as usize + 100]);
+    }
 }
