@@ -285,3 +285,131 @@ fn seekable_encoder_writes_survive_writer_errors_and_flush_makes_data_decodable(
         assert_eq!(piece[..], data[at as usize..at as usize + 100]);
     }
 }
+
+/// The io adapters used the ways std users combine readers and writers: `io::copy` into an
+/// encoder (with empty writes), reading one byte at a time, `Read::take`, `BufRead::lines`
+/// with and without a `BufReader`; an encoder dropped without `finish` leaves a truncated
+/// frame that the decoder reports as `UnexpectedEof` after every complete block.
+#[test]
+fn io_adapters_in_the_usual_std_combinations() {
+    use std::io::{BufRead, BufReader, Write};
+    let text = text_like(300_000, 7);
+    let mut enc = lz4framed::FrameEncoder::new(Vec::new());
+    enc.write_all(&[]).unwrap();
+    std::io::copy(&mut &text[..], &mut enc).unwrap();
+    enc.write_all(&[]).unwrap();
+    let frame = enc.finish().unwrap();
+    assert_eq!(
+        lz4framed_backend_c::frame::decompress_frames(&frame, None).unwrap(),
+        text
+    );
+    let mut one_by_one = Vec::new();
+    let mut dec = lz4framed::FrameDecoder::new(&frame[..]);
+    let mut byte = [0u8];
+    while dec.read(&mut byte).unwrap() == 1 {
+        one_by_one.push(byte[0]);
+    }
+    assert!(one_by_one == text);
+    let mut head = Vec::new();
+    lz4framed::FrameDecoder::new(&frame[..])
+        .take(1000)
+        .read_to_end(&mut head)
+        .unwrap();
+    assert_eq!(head, &text[..1000]);
+    let want = text.split(|&b| b == b'\n').count() - usize::from(text.ends_with(b"\n"));
+    assert_eq!(
+        lz4framed::FrameDecoder::new(&frame[..]).lines().count(),
+        want
+    );
+    let buffered = BufReader::new(lz4framed::FrameDecoder::new(&frame[..]));
+    assert_eq!(buffered.split(b'\n').count(), want);
+
+    let mut dropped = Vec::new();
+    {
+        let mut enc = lz4framed::FrameEncoder::new(&mut dropped);
+        enc.write_all(&text).unwrap();
+    }
+    let mut out = Vec::new();
+    let e = lz4framed::FrameDecoder::new(&dropped[..])
+        .read_to_end(&mut out)
+        .unwrap_err();
+    assert_eq!(e.kind(), std::io::ErrorKind::UnexpectedEof);
+    assert!(!out.is_empty() && text.starts_with(&out));
+    assert!(lz4framed_backend_c::frame::decompress_frames(&dropped, None).is_err());
+}
+
+/// `SeekableReader`'s `Seek` agrees with `std::io::Cursor` over the original bytes: past the
+/// end (reads give 0 bytes), negative relative seeks, seeks before the start (an
+/// `InvalidInput` error, the position unchanged).
+#[test]
+fn seekable_reader_seeks_as_a_cursor_over_the_content() {
+    let data = text_like(500_000, 8);
+    let file = lz4framed::compress_with(
+        &data,
+        &FrameSettings::new().block_mode(BlockMode::Independent),
+    )
+    .unwrap();
+    let index = build_index(&file[..], &IndexOptions::default()).unwrap();
+    let mut r = SeekableReader::with_index(Cursor::new(&file), index).unwrap();
+    let mut c = Cursor::new(&data);
+    let moves = [
+        SeekFrom::Start(100_000),
+        SeekFrom::Current(-50_000),
+        SeekFrom::End(-10),
+        SeekFrom::End(10),
+        SeekFrom::Current(-20),
+        SeekFrom::Current(-1_000_000),
+        SeekFrom::Start(u64::MAX - 1),
+        SeekFrom::Current(5),
+        SeekFrom::Start(499_990),
+    ];
+    for to in moves {
+        let (a, b) = (r.seek(to), c.seek(to));
+        assert_eq!(a.is_ok(), b.is_ok(), "{to:?}");
+        match (a, b) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "{to:?}"),
+            (Err(a), Err(b)) => assert_eq!(a.kind(), b.kind(), "{to:?}"),
+            _ => unreachable!(),
+        }
+        assert_eq!(r.stream_position().unwrap(), c.position(), "{to:?}");
+        let (mut x, mut y) = ([0u8; 64], [0u8; 64]);
+        let (n, m) = (r.read(&mut x).unwrap(), c.read(&mut y).unwrap());
+        assert_eq!(x[..n], y[..m], "{to:?}");
+    }
+}
+
+/// Every single-bit flip and every truncation of a checkpoint is refused with
+/// `Error::BadCheckpoint`; the intact one resumes to the original bytes.
+#[test]
+fn damaged_checkpoints_are_refused_and_the_intact_one_resumes() {
+    let data = text_like(400_000, 9);
+    let frame =
+        lz4framed::compress_with(&data, &FrameSettings::new().content_checksum(true)).unwrap();
+    let mut d = lz4framed::Decompressor::new();
+    let mut out = Vec::new();
+    d.decompress(&frame[..frame.len() / 3], &mut out).unwrap();
+    let saved = d.checkpoint();
+    for i in 0..saved.len() * 8 {
+        let mut bad = saved.clone();
+        bad[i / 8] ^= 1 << (i % 8);
+        assert!(
+            matches!(
+                lz4framed::Decompressor::from_checkpoint(&bad),
+                Err(Error::BadCheckpoint(_))
+            ),
+            "bit {i}"
+        );
+    }
+    for n in 0..saved.len() {
+        assert!(matches!(
+            lz4framed::Decompressor::from_checkpoint(&saved[..n]),
+            Err(Error::BadCheckpoint(_))
+        ));
+    }
+    let mut d = lz4framed::Decompressor::from_checkpoint(&saved).unwrap();
+    out.truncate(d.decompressed_position() as usize);
+    d.decompress(&frame[d.compressed_position() as usize..], &mut out)
+        .unwrap();
+    d.finish().unwrap();
+    assert!(out == data);
+}
