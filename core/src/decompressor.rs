@@ -179,6 +179,7 @@ impl Decompressor {
     /// Use `dictionary` for frames compressed with one. A frame that records a dictionary ID
     /// is refused unless a dictionary is set, and when the dictionary's own ID is non-zero it
     /// must match.
+    #[must_use]
     pub fn with_dictionary(mut self, dictionary: Dictionary) -> Self {
         self.dictionary = Some(dictionary);
         self
@@ -186,6 +187,7 @@ impl Decompressor {
 
     /// Whether to verify header, block and content checksums (default: yes). Turning it off
     /// trades integrity checking for speed.
+    #[must_use]
     pub fn verify_checksums(mut self, verify: bool) -> Self {
         self.engine.set_verify(verify);
         self

@@ -310,9 +310,31 @@ impl From<ParseBackendError> for Error {
     }
 }
 
+/// An `io::Error` becomes [`Error::Io`], except one that carries an `Error` (what the `io`
+/// adapters — [`crate::FrameDecoder`], [`crate::FrameEncoder`], [`crate::SeekableReader`] —
+/// return for bad data, settings or state): that comes back as itself, so `?` from an adapter
+/// into a function returning `Error` keeps the variant, its offset and
+/// [`Error::is_data_error`].
+///
+/// ```
+/// use std::io::Read;
+/// fn read_all(frame: &[u8]) -> Result<Vec<u8>, lz4framed::Error> {
+///     let mut out = Vec::new();
+///     lz4framed::FrameDecoder::new(frame).read_to_end(&mut out)?;
+///     Ok(out)
+/// }
+/// let e = read_all(b"not lz4!").unwrap_err();
+/// assert!(matches!(e, lz4framed::Error::BadMagic { offset: 0, .. }));
+/// ```
 impl From<io::Error> for Error {
     fn from(e: io::Error) -> Self {
-        Error::Io(e)
+        if !e.get_ref().is_some_and(|inner| inner.is::<Error>()) {
+            return Error::Io(e);
+        }
+        match e.into_inner().map(|inner| inner.downcast::<Error>()) {
+            Some(Ok(inner)) => *inner,
+            _ => unreachable!("the io::Error was just checked to carry an Error"),
+        }
     }
 }
 

@@ -79,19 +79,40 @@ impl LegacyCompressor {
 }
 
 /// `io::Write` adapter that compresses everything written into one legacy frame on `W`.
-/// Call [`LegacyEncoder::finish`] to write the last block; dropping it without `finish` loses
-/// the buffered input.
+/// Call [`LegacyEncoder::finish`] (or [`LegacyEncoder::try_finish`], which can be retried after
+/// an error of the writer) to write the last block; dropping it without that loses the
+/// buffered input.
+///
+/// `write` follows `io::Write`'s contract as [`crate::FrameEncoder`] does: an error means no
+/// byte of that call was taken, so retrying the same bytes is right; compressed bytes the
+/// writer did not accept yet are kept and written first by the next call.
+///
+/// ```
+/// use std::io::Write;
+/// let mut enc = lz4framed::LegacyEncoder::new(Vec::new(), 1, lz4framed::Backend::Auto)?;
+/// enc.write_all(b"for the kernel's decoder")?;
+/// let frame = enc.finish()?;
+/// assert_eq!(lz4framed::decompress(&frame)?, b"for the kernel's decoder");
+/// # Ok::<(), lz4framed::Error>(())
+/// ```
 pub struct LegacyEncoder<W: Write> {
     inner: W,
     compressor: LegacyCompressor,
+    /// Input of the block being gathered (blocks are compressed when full, or at the end).
     pending: Vec<u8>,
+    /// Compressed bytes not yet accepted by the writer: `out[out_pos..]`.
     out: Vec<u8>,
+    out_pos: usize,
+    /// The last block was produced (by `try_finish`).
+    ended: bool,
 }
 
 impl<W: Write> std::fmt::Debug for LegacyEncoder<W> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LegacyEncoder")
             .field("pending", &self.pending.len())
+            .field("pending_output", &(self.out.len() - self.out_pos))
+            .field("ended", &self.ended)
             .finish_non_exhaustive()
     }
 }
@@ -108,42 +129,88 @@ impl<W: Write> LegacyEncoder<W> {
             compressor,
             pending: Vec::with_capacity(LEGACY_BLOCK_SIZE),
             out,
+            out_pos: 0,
+            ended: false,
         })
     }
 
-    fn emit(&mut self) -> io::Result<()> {
+    /// Write the compressed bytes the writer has not accepted yet. On an error, what it did
+    /// accept is remembered and the rest is kept for the next call.
+    fn write_pending(&mut self) -> io::Result<()> {
+        while self.out_pos < self.out.len() {
+            match self.inner.write(&self.out[self.out_pos..]) {
+                Ok(0) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::WriteZero,
+                        "the writer accepts no more compressed bytes",
+                    ))
+                }
+                Ok(n) => self.out_pos += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        self.out.clear();
+        self.out_pos = 0;
+        Ok(())
+    }
+
+    /// Compress the gathered input as one block into the output not yet written.
+    fn compress_pending(&mut self) -> Result<(), Error> {
         if !self.pending.is_empty() {
-            self.compressor
-                .block(&self.pending, &mut self.out)
-                .map_err(io::Error::other)?;
+            self.compressor.block(&self.pending, &mut self.out)?;
             self.pending.clear();
         }
-        self.inner.write_all(&self.out)?;
-        self.out.clear();
+        Ok(())
+    }
+
+    /// Write the last block (and the magic number, for an empty input) and flush the writer,
+    /// keeping the encoder. After an error of the writer it can be called again and continues
+    /// where it stopped; once it succeeded, writing more is an error.
+    pub fn try_finish(&mut self) -> Result<(), Error> {
+        if !self.ended {
+            self.compress_pending()?;
+            self.ended = true;
+        }
+        self.write_pending()?;
+        self.inner.flush()?;
         Ok(())
     }
 
     /// Write the last block (and the magic number, for an empty input) and return the writer.
     pub fn finish(mut self) -> Result<W, Error> {
-        self.emit().map_err(Error::Io)?;
-        self.inner.flush().map_err(Error::Io)?;
+        self.try_finish()?;
         Ok(self.inner)
     }
 }
 
 impl<W: Write> Write for LegacyEncoder<W> {
+    /// Takes up to the rest of the current 8 MiB block from `buf` and returns how much it
+    /// took; a full block is compressed. Compressed bytes left over by an earlier call are
+    /// written first; if that fails, the error is returned and nothing of `buf` is taken.
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let room = LEGACY_BLOCK_SIZE - self.pending.len();
-        let n = buf.len().min(room);
+        if self.ended {
+            return Err(Error::InvalidState("write after the frame was finished").into());
+        }
+        self.write_pending()?;
+        let n = buf.len().min(LEGACY_BLOCK_SIZE - self.pending.len());
         self.pending.extend_from_slice(&buf[..n]);
         if self.pending.len() == LEGACY_BLOCK_SIZE {
-            self.emit()?;
+            if let Err(e) = self.compress_pending() {
+                self.pending.truncate(LEGACY_BLOCK_SIZE - n);
+                return Err(e.into());
+            }
+            // The input is taken now: an error of the writer is reported by the next call,
+            // which writes these bytes first.
+            let _ = self.write_pending();
         }
         Ok(n)
     }
 
+    /// Writes the compressed blocks not yet written and flushes the writer. The block being
+    /// gathered stays (only the last block of a legacy frame may be short).
     fn flush(&mut self) -> io::Result<()> {
-        // A legacy block must be full unless it is the last: nothing can be flushed early.
+        self.write_pending()?;
         self.inner.flush()
     }
 }

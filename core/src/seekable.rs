@@ -128,6 +128,7 @@ impl<R: Read + Seek> SeekableReader<R> {
     }
 
     /// Use `dictionary` for frames compressed with one.
+    #[must_use]
     pub fn with_dictionary(mut self, dictionary: Dictionary) -> Self {
         self.dictionary = Some(dictionary);
         self.invalidate();
@@ -135,6 +136,7 @@ impl<R: Read + Seek> SeekableReader<R> {
     }
 
     /// Whether to verify header and block checksums (default: yes).
+    #[must_use]
     pub fn verify_checksums(mut self, verify: bool) -> Self {
         self.verify = verify;
         self.invalidate();
@@ -283,7 +285,14 @@ impl<R: Read + Seek> SeekableReader<R> {
         if covered.contains(&self.pos) {
             return Ok(());
         }
-        let target = self.index.entry_for(self.pos).expect("pos < len");
+        // `pos < len`: only an index whose first restart point lies past offset 0 (one put
+        // together with `IndexBuilder`; parsed indexes are checked) has no entry for it.
+        let Some(target) = self.index.entry_for(self.pos) else {
+            return Err(Error::BadIndex(format!(
+                "no restart point at or before decompressed offset {}",
+                self.pos
+            )));
+        };
         let restart_d = self.index.entries()[target].decompressed;
         let cont = self.dec.as_ref().is_some_and(|d| {
             let at = d.decompressed_position();

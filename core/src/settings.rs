@@ -101,6 +101,7 @@ impl Dictionary {
     }
 
     /// Sets the ID written into frames compressed with this dictionary (0 = write none).
+    #[must_use]
     pub fn with_id(mut self, id: u32) -> Self {
         self.id = id;
         self
@@ -148,7 +149,7 @@ pub(crate) enum ContentSize {
 ///     .content_checksum(true);
 /// assert_eq!(settings.get_level(), 9);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FrameSettings {
     pub(crate) level: i32,
     pub(crate) block_size: BlockSize,
@@ -161,11 +162,17 @@ pub struct FrameSettings {
 }
 
 impl FrameSettings {
-    /// The defaults (see the type's documentation).
+    /// The defaults (see the type's documentation); the same as [`FrameSettings::default`].
     pub fn new() -> Self {
         FrameSettings {
             level: 1,
-            ..Default::default()
+            block_size: BlockSize::default(),
+            block_mode: BlockMode::default(),
+            content_checksum: false,
+            block_checksum: false,
+            content_size: ContentSize::default(),
+            dictionary: None,
+            backend: Backend::default(),
         }
     }
 
@@ -180,30 +187,35 @@ impl FrameSettings {
 
     /// Compression level: negative = fast with acceleration `-level`, 0 or 1 = default fast,
     /// 2..=12 = high compression (backends that cannot honour a level refuse it).
+    #[must_use]
     pub fn level(mut self, level: i32) -> Self {
         self.level = level;
         self
     }
 
     /// Maximum block size.
+    #[must_use]
     pub fn block_size(mut self, block_size: BlockSize) -> Self {
         self.block_size = block_size;
         self
     }
 
     /// Linked or independent blocks.
+    #[must_use]
     pub fn block_mode(mut self, block_mode: BlockMode) -> Self {
         self.block_mode = block_mode;
         self
     }
 
     /// Append an XXH32 of the whole content after the last block.
+    #[must_use]
     pub fn content_checksum(mut self, on: bool) -> Self {
         self.content_checksum = on;
         self
     }
 
     /// Append an XXH32 of each block's stored bytes after the block.
+    #[must_use]
     pub fn block_checksum(mut self, on: bool) -> Self {
         self.block_checksum = on;
         self
@@ -212,6 +224,7 @@ impl FrameSettings {
     /// `Some(n)`: write content size `n` into the header (the encoder then refuses any other
     /// amount of data); `None`: never write it. Without this call, one-shot compression writes
     /// the size it knows and streaming compression writes none.
+    #[must_use]
     pub fn content_size(mut self, size: Option<u64>) -> Self {
         self.content_size = match size {
             Some(n) => ContentSize::Exact(n),
@@ -221,12 +234,14 @@ impl FrameSettings {
     }
 
     /// Compress with a dictionary (its ID, when non-zero, is recorded in the frame).
+    #[must_use]
     pub fn dictionary(mut self, dictionary: Dictionary) -> Self {
         self.dictionary = Some(dictionary);
         self
     }
 
     /// The block backend to compress with.
+    #[must_use]
     pub fn backend(mut self, backend: impl Into<Backend>) -> Self {
         self.backend = backend.into();
         self
@@ -275,5 +290,12 @@ impl FrameSettings {
             )));
         }
         Ok(())
+    }
+}
+
+/// The defaults of [`FrameSettings::new`] (level 1, not the 0 a derived `Default` would give).
+impl Default for FrameSettings {
+    fn default() -> Self {
+        FrameSettings::new()
     }
 }

@@ -39,12 +39,14 @@ impl Default for IndexOptions {
 
 impl IndexOptions {
     /// Set the restart interval of linked frames (at least 64 KiB is sensible).
+    #[must_use]
     pub fn restart_interval(mut self, bytes: u64) -> Self {
         self.restart_interval = bytes.max(1);
         self
     }
 
     /// Set the dictionary.
+    #[must_use]
     pub fn dictionary(mut self, dictionary: Dictionary) -> Self {
         self.dictionary = Some(dictionary);
         self
@@ -247,7 +249,10 @@ impl Recorder {
 pub struct SeekableEncoder<W: Write> {
     writer: W,
     compressor: Compressor,
+    /// Compressed bytes not yet accepted by the writer: `out[out_pos..]`.
     out: Vec<u8>,
+    out_pos: usize,
+    /// Fingerprint of the bytes the writer accepted.
     fingerprint: Fingerprinter,
     total_in: u64,
 }
@@ -288,29 +293,56 @@ impl<W: Write> SeekableEncoder<W> {
         compressor.record_index(options);
         let mut out = Vec::new();
         compressor.begin_with_size(size, &mut out)?;
-        let mut e = SeekableEncoder {
+        // The frame header is written by the first write, flush or finish.
+        Ok(SeekableEncoder {
             writer,
             compressor,
             out,
+            out_pos: 0,
             fingerprint: Fingerprinter::new(),
             total_in: 0,
-        };
-        e.drain()?;
-        Ok(e)
+        })
     }
 
-    fn drain(&mut self) -> io::Result<()> {
-        if !self.out.is_empty() {
-            self.fingerprint.update(&self.out);
-            self.writer.write_all(&self.out)?;
-            self.out.clear();
+    /// The inner writer.
+    pub fn get_ref(&self) -> &W {
+        &self.writer
+    }
+
+    /// The inner writer, mutably (writing to it directly corrupts the file and its index).
+    pub fn get_mut(&mut self) -> &mut W {
+        &mut self.writer
+    }
+
+    /// Write the compressed bytes the writer has not accepted yet. On an error, what it did
+    /// accept is remembered (and fingerprinted) and the rest is kept for the next call.
+    fn write_pending(&mut self) -> io::Result<()> {
+        while self.out_pos < self.out.len() {
+            match self.writer.write(&self.out[self.out_pos..]) {
+                Ok(0) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::WriteZero,
+                        "the writer accepts no more compressed bytes",
+                    ))
+                }
+                Ok(n) => {
+                    self.fingerprint
+                        .update(&self.out[self.out_pos..self.out_pos + n]);
+                    self.out_pos += n;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
         }
+        self.out.clear();
+        self.out_pos = 0;
         Ok(())
     }
 
     fn end(&mut self) -> Result<SeekIndex, Error> {
+        self.write_pending()?;
         self.compressor.end(&mut self.out)?;
-        self.drain()?;
+        self.write_pending()?;
         let builder = self
             .compressor
             .take_index_builder()
@@ -340,14 +372,29 @@ impl<W: Write> SeekableEncoder<W> {
 }
 
 impl<W: Write> Write for SeekableEncoder<W> {
+    /// Takes up to one block of `buf` and returns how much it took, as
+    /// [`crate::FrameEncoder`]'s `write` does: compressed bytes left over by an earlier call
+    /// are written first; if that fails, the error is returned and nothing of `buf` is taken.
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.compressor.update(buf, &mut self.out)?;
-        self.total_in += buf.len() as u64;
-        self.drain()?;
-        Ok(buf.len())
+        self.write_pending()?;
+        let take = buf
+            .len()
+            .min(self.compressor.settings().get_block_size().bytes());
+        self.compressor.update(&buf[..take], &mut self.out)?;
+        self.total_in += take as u64;
+        // The input is taken now: an error of the writer is reported by the next call, which
+        // writes these bytes first.
+        let _ = self.write_pending();
+        Ok(take)
     }
 
+    /// Compresses the pending partial block and flushes the writer, so everything written so
+    /// far can be decoded, as [`crate::FrameEncoder`]'s `flush` does.
     fn flush(&mut self) -> io::Result<()> {
+        if self.compressor.is_open() {
+            self.compressor.flush(&mut self.out)?;
+        }
+        self.write_pending()?;
         self.writer.flush()
     }
 }
