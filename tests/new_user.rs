@@ -13,10 +13,12 @@ use lz4framed::{BlockMode, Error, FrameSettings};
 use common::text_like;
 
 /// A sidecar index whose first restart point claims decompressed offset 5 (checksum recomputed,
-/// as anyone can): refused when parsed, where a reader used to panic (`SeekableReader`) or
-/// hand out 5 bytes it never wrote (`parallel::decompress`).
+/// as anyone can). It parses: an index may start at a later restart point (a cut-down index,
+/// as a Dask split carries). But nothing reads the 5 bytes before it: `SeekableReader` says
+/// there is no restart point there (it used to panic), `parallel::decompress` refuses the index
+/// (it handed out 5 bytes it never wrote).
 #[test]
-fn an_index_not_starting_at_decompressed_offset_0_is_refused() {
+fn an_index_not_starting_at_decompressed_offset_0_reads_nothing_before_it() {
     let data = text_like(300_000, 1);
     let file = lz4framed::compress_with(
         &data,
@@ -32,10 +34,16 @@ fn an_index_not_starting_at_decompressed_offset_0_is_refused() {
     let n = side.len();
     let sum = lz4framed_core::xxh32::xxh32(&side[..n - 8], 0);
     side[n - 8..n - 4].copy_from_slice(&sum.to_le_bytes());
-    match SeekIndex::from_sidecar(&side) {
+    let forged = SeekIndex::from_sidecar(&side).unwrap();
+    assert_eq!(forged.entries()[0].decompressed, 5);
+    match lz4framed::parallel::decompress(&file, &forged, 2) {
         Err(Error::BadIndex(why)) => assert!(why.contains("offset 5"), "{why}"),
-        other => panic!("forged index accepted: {other:?}"),
+        other => panic!("parallel::decompress with a forged index: {other:?}"),
     }
+    let mut r = SeekableReader::with_index(Cursor::new(&file), forged).unwrap();
+    let e = r.read(&mut [0u8; 10]).unwrap_err();
+    assert_eq!(e.kind(), std::io::ErrorKind::InvalidData);
+    assert!(e.to_string().contains("offset 0"), "{e}");
     // The genuine index still reads the data as the one-shot decoder does.
     let mut r = SeekableReader::with_index(Cursor::new(&file), index).unwrap();
     r.seek(SeekFrom::Start(123_456)).unwrap();

@@ -285,8 +285,8 @@ impl<R: Read + Seek> SeekableReader<R> {
         if covered.contains(&self.pos) {
             return Ok(());
         }
-        // `pos < len`: only an index whose first restart point lies past offset 0 (one put
-        // together with `IndexBuilder`; parsed indexes are checked) has no entry for it.
+        // `pos < len`: only an index whose first restart point lies past offset 0 (a cut-down
+        // index, or one put together with `IndexBuilder`) has no entry for it.
         let Some(target) = self.index.entry_for(self.pos) else {
             return Err(Error::BadIndex(format!(
                 "no restart point at or before decompressed offset {}",

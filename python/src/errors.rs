@@ -157,16 +157,6 @@ pub fn py_io_error(e: PyErr) -> io::Error {
     io::Error::other(e)
 }
 
-/// An `io::Error` or library error as an [`Error`]: the library wraps errors of its reader and
-/// writer in `Error::Io`.
-pub fn io_to_error(e: io::Error) -> Error {
-    if e.get_ref().is_some_and(|i| i.is::<Error>()) {
-        let inner = e.into_inner().expect("checked above");
-        return *inner.downcast::<Error>().expect("checked above");
-    }
-    Error::Io(e)
-}
-
 static EOF_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
 /// `Lz4FramedEOFError`, a subclass of both `Lz4FramedError` and `EOFError`, created on first

@@ -168,9 +168,9 @@ fn decode_into(data: &[u8], buf: &mut [u8], threads: usize) -> Result<Direct, Er
         };
     }
     let mut dec = FrameDecoder::new(data);
-    dec.read_exact(buf).map_err(errors::io_to_error)?;
+    dec.read_exact(buf).map_err(Error::from)?;
     let mut probe = [0u8; 1];
-    match dec.read(&mut probe).map_err(errors::io_to_error)? {
+    match dec.read(&mut probe).map_err(Error::from)? {
         0 => Ok(Direct::Done),
         _ => Ok(Direct::MoreOutput),
     }

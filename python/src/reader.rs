@@ -31,7 +31,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
 use crate::buffer::{new_bytes, to_bytes, OutputBuffer};
-use crate::errors::{file_pyerr, io_to_error, CLOSED};
+use crate::errors::{file_pyerr, CLOSED};
 use crate::index::{find_embedded, find_for_path, PySeekIndex};
 use crate::locked::{join_detached, Locked};
 use crate::pyio::PyFile;
@@ -296,8 +296,8 @@ impl State {
             self.start()?;
         }
         let n = match &mut self.mode {
-            Mode::Stream(d) => d.read(out).map_err(io_to_error)?,
-            Mode::Indexed(r) => r.read(out).map_err(io_to_error)?,
+            Mode::Stream(d) => d.read(out).map_err(Error::from)?,
+            Mode::Indexed(r) => r.read(out).map_err(Error::from)?,
             Mode::Pipeline(p) => p.read(out)?,
             Mode::Fresh => 0,
         };

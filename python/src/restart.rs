@@ -20,7 +20,7 @@ use pyo3::types::PyBytes;
 
 use crate::buffer::new_bytes;
 use crate::contexts::DecompressionContext;
-use crate::errors::{file_pyerr, io_to_error};
+use crate::errors::file_pyerr;
 use crate::locked::Locked;
 use crate::pyio::PyFile;
 
@@ -120,7 +120,7 @@ impl RestartReader {
                         Ok(0) => break,
                         Ok(n) => got += n,
                         Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                        Err(e) => return Err(in_file_numbers(io_to_error(e), st.frames_before)),
+                        Err(e) => return Err(in_file_numbers(Error::from(e), st.frames_before)),
                     }
                 }
                 Ok(())

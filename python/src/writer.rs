@@ -21,7 +21,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 use crate::buffer::Input;
-use crate::errors::{file_pyerr, io_to_error, CLOSED};
+use crate::errors::{file_pyerr, CLOSED};
 use crate::locked::{join_detached, Locked};
 use crate::pyio::PyFile;
 use crate::reader::path_error;
@@ -176,8 +176,8 @@ struct State {
 impl State {
     fn write(&mut self, data: &[u8]) -> Result<(), Error> {
         let r = match &mut self.mode {
-            Mode::Serial(e) => e.write_all(data).map_err(io_to_error),
-            Mode::Seekable(e) => e.write_all(data).map_err(io_to_error),
+            Mode::Serial(e) => e.write_all(data).map_err(Error::from),
+            Mode::Seekable(e) => e.write_all(data).map_err(Error::from),
             Mode::Threaded(t) => t.write(data),
             Mode::Done => return Err(Error::InvalidState(CLOSED)),
         };
@@ -191,7 +191,7 @@ impl State {
 
     fn flush(&mut self) -> Result<(), Error> {
         match &mut self.mode {
-            Mode::Serial(e) => e.flush().map_err(io_to_error),
+            Mode::Serial(e) => e.flush().map_err(Error::from),
             // The seekable encoder's blocks are its restart points, and the threaded one cuts
             // its input into chunks itself: both flush only at the end.
             Mode::Seekable(_) | Mode::Threaded(_) | Mode::Done => Ok(()),
@@ -205,8 +205,8 @@ impl State {
             Mode::Threaded(t) => t.finish()?,
             Mode::Done => return Ok(()),
         };
-        let mut source = sink.into_inner().map_err(|e| io_to_error(e.into_error()))?;
-        source.flush().map_err(io_to_error)?;
+        let mut source = sink.into_inner().map_err(|e| Error::from(e.into_error()))?;
+        source.flush().map_err(Error::from)?;
         Ok(())
     }
 }

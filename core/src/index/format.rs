@@ -374,14 +374,6 @@ fn parse_payload(bytes: &[u8]) -> Result<(SeekIndex, bool), Error> {
         if c > data_len {
             return Err(bad("entry offset beyond the indexed data"));
         }
-        // The content starts at decompressed offset 0: a first restart point further on would
-        // leave the bytes before it to no restart point (readers could not reach them, and
-        // parallel decoding would hand them out unwritten).
-        if i == 0 && d != 0 {
-            return Err(bad(format!(
-                "the first restart point is at decompressed offset {d}, not 0"
-            )));
-        }
         let window = if f & E_WINDOW != 0 {
             if kind != EntryKind::Block || f & E_LEGACY != 0 {
                 return Err(bad("window on an entry that cannot have one"));

@@ -15,7 +15,9 @@
 //! entries, one per restart point, in file order:
 //!     varint  compressed offset  - previous entry's (offset of a frame's magic number, or of a
 //!                                  block header; absolute for the first entry)
-//!     varint  decompressed offset - previous entry's (the first entry's is 0)
+//!     varint  decompressed offset - previous entry's (the first entry's is 0 for an index of
+//!                                  the whole data; a cut-down index, as a Dask split carries,
+//!                                  may start at a later restart point)
 //!     u8      flags: bit 0 frame start, 1 end, 2 window, 3 window stored raw, 4 legacy frame
 //!     [window: varint raw length (≤ 64 KiB), varint stored length (absent when stored raw)]
 //!     The last entry (and only it) is the end entry: the end of the indexed data and the total

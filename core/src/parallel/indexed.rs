@@ -41,6 +41,15 @@ fn verify_source<S: RandomAccess + ?Sized>(source: &S, index: &SeekIndex) -> Res
             "the index belongs to another file: it was built for {n} bytes of data, this file has {size}"
         )));
     }
+    // Every byte of the output comes from a restart point at or before it: an index that
+    // starts later (a cut-down one) would leave the bytes before its first point unwritten.
+    if let Some(first) = index.entries().first().filter(|e| e.decompressed != 0) {
+        return Err(Error::BadIndex(format!(
+            "the index's first restart point is at decompressed offset {}, not 0: it covers \
+             only part of the data (a cut-down index), and decompressing the whole needs all",
+            first.decompressed
+        )));
+    }
     let span = crate::index::FINGERPRINT_SPAN.min(n as usize);
     let mut s1 = Vec::new();
     let mut s2 = Vec::new();

@@ -2,7 +2,7 @@
 //! one ordered work pool (`pool.rs`: jobs in, results out in order, bounded in flight, buffers
 //! reused).
 //!
-//! * **Compression** (`compress.rs`, [`compress`], [`compress_stream`]) cuts the input into
+//! * **Compression** (`compress.rs`, [`compress()`], [`compress_stream()`]) cuts the input into
 //!   chunks of whole blocks (4 MiB, or one block when blocks are larger); a linked-block chunk
 //!   gets the 64 KiB of input before it as history, as `lz4` 1.10's `-T` does. The chunking does
 //!   not depend on the number of threads, so the output is byte-identical whatever `threads`
