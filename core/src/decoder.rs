@@ -145,6 +145,7 @@ impl<R: Read> FrameDecoder<R> {
     /// assert_eq!(input, b"trailer");
     /// # Ok::<(), std::io::Error>(())
     /// ```
+    #[must_use]
     pub fn single_frame(mut self) -> Self {
         self.single_frame = true;
         self

@@ -34,7 +34,7 @@ impl std::fmt::Debug for LegacyCompressor {
 
 impl LegacyCompressor {
     /// A compressor at `level` (as in [`crate::FrameSettings::level`]: 1 fast, negative = fast
-    /// with acceleration, 3..=12 high compression) with the codec `backend` names.
+    /// with acceleration, 2..=12 high compression) with the codec `backend` names.
     ///
     /// Errors: [`Error::BackendUnavailable`] / [`Error::UnsupportedLevel`] as for frames.
     pub fn new(level: i32, backend: impl Into<Backend>) -> Result<Self, Error> {

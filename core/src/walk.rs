@@ -146,6 +146,7 @@ impl FrameWalker {
     }
 
     /// Whether descriptors' header checksums are verified (default: yes).
+    #[must_use]
     pub fn verify_header_checksums(mut self, verify: bool) -> Self {
         self.verify = verify;
         self
@@ -657,6 +658,7 @@ impl<S: SkipRead> FrameReader<S> {
     }
 
     /// Whether header checksums are verified (default: yes).
+    #[must_use]
     pub fn verify_header_checksums(mut self, verify: bool) -> Self {
         self.walker = self.walker.verify_header_checksums(verify);
         self

@@ -255,6 +255,10 @@ pub struct SeekableEncoder<W: Write> {
     /// Fingerprint of the bytes the writer accepted.
     fingerprint: Fingerprinter,
     total_in: u64,
+    /// The index, once the frame has ended and all of it was written.
+    index: Option<SeekIndex>,
+    /// Whether the embedded index has been queued after the frame ([`Self::try_finish`]).
+    index_queued: bool,
 }
 
 impl<W: Write> std::fmt::Debug for SeekableEncoder<W> {
@@ -301,6 +305,8 @@ impl<W: Write> SeekableEncoder<W> {
             out_pos: 0,
             fingerprint: Fingerprinter::new(),
             total_in: 0,
+            index: None,
+            index_queued: false,
         })
     }
 
@@ -339,34 +345,66 @@ impl<W: Write> SeekableEncoder<W> {
         Ok(())
     }
 
-    fn end(&mut self) -> Result<SeekIndex, Error> {
-        self.write_pending()?;
-        self.compressor.end(&mut self.out)?;
-        self.write_pending()?;
-        let builder = self
-            .compressor
-            .take_index_builder()
-            .ok_or(Error::InvalidState("index recording was switched off"))?;
-        Ok(builder.finish(
-            self.fingerprint.len(),
-            self.fingerprint.finish(),
-            self.total_in,
-        ))
+    /// End the frame and write all of it; the index is made once the writer has accepted the
+    /// whole frame (it fingerprints the bytes written). Can be called again after an error.
+    fn end(&mut self) -> Result<&SeekIndex, Error> {
+        if self.index.is_none() {
+            self.write_pending()?;
+            if self.compressor.is_open() {
+                self.compressor.end(&mut self.out)?;
+            }
+            self.write_pending()?;
+            let builder = self
+                .compressor
+                .take_index_builder()
+                .ok_or(Error::InvalidState("index recording was switched off"))?;
+            self.index = Some(builder.finish(
+                self.fingerprint.len(),
+                self.fingerprint.finish(),
+                self.total_in,
+            ));
+        }
+        self.index
+            .as_ref()
+            .ok_or(Error::InvalidState("the index was not made"))
     }
 
-    /// End the frame, append the index as a skippable frame and return the writer.
-    pub fn finish(mut self) -> Result<W, Error> {
-        let index = self.end()?;
-        self.writer.write_all(&index.to_embedded())?;
+    /// End the frame, append the index as a skippable frame and flush the writer, keeping the
+    /// encoder: after an error of the writer (say `WouldBlock`) call it again; it goes on where
+    /// it stopped, writing no byte twice (the zstd-rs idiom; [`Self::finish`] consumes the
+    /// encoder). Writing after it is an error ([`Error::InvalidState`]).
+    pub fn try_finish(&mut self) -> Result<(), Error> {
+        if !self.index_queued {
+            let embedded = self.end()?.to_embedded();
+            self.out.extend_from_slice(&embedded);
+            self.index_queued = true;
+        }
+        self.write_pending()?;
         self.writer.flush()?;
+        Ok(())
+    }
+
+    /// End the frame, append the index as a skippable frame and return the writer (see
+    /// [`Self::try_finish`] to retry after an error of the writer).
+    pub fn finish(mut self) -> Result<W, Error> {
+        self.try_finish()?;
         Ok(self.writer)
     }
 
     /// End the frame and return the writer and the index (for a sidecar file:
     /// [`SeekIndex::to_sidecar`]); nothing is appended to the data.
     pub fn finish_sidecar(mut self) -> Result<(W, SeekIndex), Error> {
-        let index = self.end()?;
+        if self.index_queued {
+            return Err(Error::InvalidState(
+                "the index was already appended by try_finish",
+            ));
+        }
+        self.end()?;
         self.writer.flush()?;
+        let index = self
+            .index
+            .take()
+            .ok_or(Error::InvalidState("the index was not made"))?;
         Ok((self.writer, index))
     }
 }
