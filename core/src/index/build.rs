@@ -667,6 +667,9 @@ fn decode_linked_frame<R: Read>(
     dict: Option<&Dictionary>,
 ) -> Result<(FrameWalker, u64), Error> {
     let mut engine = engine.restart_with_checksum();
+    // Only the window is wanted: each block is decoded in place after its history in the
+    // window's buffer (no output buffer, no copy of the window per block).
+    engine.set_blocks_into_window(true);
     let mut out = ReusableBuf::default();
     loop {
         if engine.at_block_boundary()
@@ -696,6 +699,8 @@ fn decode_linked_frame<R: Read>(
         out.clear();
         out.begin_call();
         engine.feed(codec, dict, unit, &mut out)?;
+        // Nothing reads the block's output from the window: let it slide away.
+        engine.take_window_output();
         if engine.walker().between_frames() {
             return Ok((engine.walker().clone(), engine.decompressed_position()));
         }
