@@ -698,6 +698,9 @@ impl Work for BatchDecoding<'_> {
         if let Some(place) = self.place {
             if d.check.is_none() {
                 d.write_at(place);
+                // Written: the buffer is free now, not when the result is delivered (fewer
+                // buffers in use, fewer fresh pages to fault in).
+                self.buffers.give(std::mem::take(&mut d.buf));
             }
         }
         d
@@ -852,7 +855,9 @@ impl<W: Write> Sink<'_, W> {
         };
         self.bytes_out += d.len as u64;
         self.failed |= r.is_err();
-        self.buffers.give(d.buf);
+        if d.buf.capacity() > 0 {
+            self.buffers.give(d.buf);
+        }
         r?;
         match d.error {
             Some(e) => {
