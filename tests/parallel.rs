@@ -332,8 +332,15 @@ fn stream_decompression_errors_match_serial() {
         let before = stream_result(f, 1).0;
         for threads in [1, 2, 3] {
             let (out, got) = stream_result_at(f, threads);
-            assert_eq!(got, Err(want.clone()), "case {i}, at offsets, {threads} threads");
-            assert!(out == before, "case {i}, at offsets, {threads} threads: output");
+            assert_eq!(
+                got,
+                Err(want.clone()),
+                "case {i}, at offsets, {threads} threads"
+            );
+            assert!(
+                out == before,
+                "case {i}, at offsets, {threads} threads: output"
+            );
         }
     }
     // A declared content size that is wrong: an error at the end of the frame.
@@ -490,8 +497,11 @@ fn stream_result(file: &[u8], threads: usize) -> (Vec<u8>, Result<(), String>) {
 /// never written read as zeros; every write's range is recorded.
 #[derive(Default)]
 struct Placed {
-    bytes: std::sync::Mutex<(Vec<u8>, Vec<(usize, usize)>)>,
+    bytes: std::sync::Mutex<(Vec<u8>, Vec<Range>)>,
 }
+
+/// A written range of bytes: start and end offsets.
+type Range = (usize, usize);
 
 impl lz4framed::parallel::WriteAt for Placed {
     fn write_all_at(&self, buf: &[u8], offset: u64) -> std::io::Result<()> {
@@ -522,7 +532,10 @@ fn stream_result_at(file: &[u8], threads: usize) -> (Vec<u8>, Result<(), String>
     let (mut out, mut ranges) = dest.bytes.into_inner().unwrap();
     assert_eq!(&out[..4], b"kept");
     ranges.sort_unstable();
-    assert!(ranges.windows(2).all(|w| w[0].1 <= w[1].0), "a byte written twice");
+    assert!(
+        ranges.windows(2).all(|w| w[0].1 <= w[1].0),
+        "a byte written twice"
+    );
     assert!(ranges.iter().all(|r| r.0 >= 4));
     if let Ok(s) = &r {
         assert_eq!(s.bytes_out, out.len() as u64 - 4);

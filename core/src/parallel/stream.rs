@@ -559,7 +559,8 @@ impl Decoded {
             let at = r.out;
             r.out += failed
                 .as_ref()
-                .map_or(c.ends.last().copied().unwrap_or(0), |(n, _)| *n) as u64;
+                .map_or(c.ends.last().copied().unwrap_or(0), |(n, _)| *n)
+                as u64;
             (at, failed)
         };
         let checked = if wait {
@@ -831,7 +832,10 @@ impl<W: Write> Sink<'_, W> {
         });
         let r = match (at, self.place) {
             (None, _) => Err(Error::InvalidState("decompression was cancelled")),
-            (Some(at), Some(p)) => p.dest.write_all_at(bytes, p.start + at).map_err(Error::from),
+            (Some(at), Some(p)) => p
+                .dest
+                .write_all_at(bytes, p.start + at)
+                .map_err(Error::from),
             (Some(_), None) => self.writer.write_all(bytes).map_err(Error::from),
         };
         self.bytes_out += n;
