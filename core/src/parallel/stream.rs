@@ -15,6 +15,15 @@
 //! the checks when it writes the batch, in order (and the pool counts that as its own work
 //! when it shares out the batches). Results are written in stream order, so the output and the first
 //! error are those of single-threaded decoding.
+//!
+//! The baton also carries the output offset: every output takes a turn (a batch, or output
+//! decoded on the calling thread). Into a destination written at offsets
+//! ([`decompress_stream_at`], a file), the thread that decoded a batch waits for its turn (the
+//! batches before it are being decoded; output of the calling thread takes its turn when it
+//! is made, so no worker waits for the calling thread) and writes the batch at its place
+//! itself: the copies into the page cache, which on a file take as long as decoding, run on
+//! every thread instead of only on the calling one, which also reads the input. Nothing is
+//! written after a batch whose decoding or checks failed.
 
 use std::io::{self, Read, Write};
 
