@@ -82,6 +82,8 @@ struct Balance {
     run_time: Duration,
     /// Jobs run on the calling thread.
     local_runs: usize,
+    /// The calling thread runs no job (but the small ones of [`OrderedPool::run_here`]).
+    caller_idle: bool,
 }
 
 impl Balance {
@@ -94,7 +96,7 @@ impl Balance {
     /// it leaves the jobs to the workers (running the first job itself made the calling
     /// thread the bottleneck of file-to-file decompression: -T2 1.21 x -T1, 1.31 x without).
     fn caller_runs(&self, submitted: usize) -> bool {
-        if self.runs == 0 {
+        if self.runs == 0 || self.caller_idle {
             return false;
         }
         let n = submitted.max(1) as f64;
@@ -189,8 +191,29 @@ impl<'env, W: Work> OrderedPool<'env, W> {
                 runs: 0,
                 run_time: Duration::ZERO,
                 local_runs: 0,
+                caller_idle: false,
             },
         }
+    }
+
+    /// A pool whose calling thread reads and writes only: `workers` workers run every job
+    /// (submitted ones; [`OrderedPool::run_here`] still runs on the calling thread), with at
+    /// most `limit` items in flight. For work whose results cost the calling thread little to
+    /// deliver, but whose jobs would keep it from reading on when it ran them.
+    pub(crate) fn with_idle_caller<'scope>(
+        scope: &'scope Scope<'scope, 'env>,
+        work: &'env W,
+        workers: usize,
+        limit: usize,
+    ) -> Self
+    where
+        W::Job: 'env,
+        W::Output: 'env,
+    {
+        let mut pool = Self::new(scope, work, workers + 1);
+        pool.limit = limit.max(1);
+        pool.balance.caller_idle = pool.balance.workers > 0;
+        pool
     }
 
     /// Items submitted and not yet delivered.

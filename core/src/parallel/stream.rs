@@ -175,7 +175,11 @@ fn run_stream<R: Read, W: Write>(
         failed: false,
     };
     let bytes_in = std::thread::scope(|s| -> Result<u64, Error> {
-        let mut pool = OrderedPool::new(s, &work, threads);
+        let mut pool = if place.is_some() && threads > 1 {
+            OrderedPool::with_idle_caller(s, &work, threads, 2 * threads)
+        } else {
+            OrderedPool::new(s, &work, threads)
+        };
         let mut out = HandingOut {
             decoded: ReusableBuf::default(),
             hand_out: threads > 1,
