@@ -17,6 +17,9 @@
 //! in decompressing to a file; nearly half of them on two threads when a job costs much more
 //! than its input and output, as in compressing). With one thread no worker is started: each
 //! job runs on the calling thread when it is submitted, so the serial path is the same code.
+//! The exception is [`OrderedPool::with_idle_caller`], for work whose jobs write their own
+//! results (stream decompression into a file): there the calling thread only reads, mostly
+//! asleep, and `threads` workers run the jobs.
 
 use std::collections::BTreeMap;
 use std::sync::{Condvar, Mutex};
@@ -558,13 +561,20 @@ mod tests {
 
     #[test]
     fn results_come_out_in_order_on_any_thread_count() {
-        for threads in [1, 2, 3, 8] {
+        let pools = [1, 2, 3, 8]
+            .into_iter()
+            .flat_map(|t| [(t, false), (t, true)]);
+        for (threads, idle_caller) in pools {
             let work = Squares {
                 baton: Baton::new(0),
             };
             let mut got = Vec::new();
             std::thread::scope(|s| {
-                let mut pool = OrderedPool::new(s, &work, threads);
+                let mut pool = if idle_caller {
+                    OrderedPool::with_idle_caller(s, &work, threads, 2 * threads)
+                } else {
+                    OrderedPool::new(s, &work, threads)
+                };
                 let mut deliver = |r: (u64, u64)| -> Result<(), ()> {
                     got.push(r);
                     Ok(())
@@ -592,7 +602,7 @@ mod tests {
                     }
                 })
                 .collect();
-            assert_eq!(got, want, "{threads} threads");
+            assert_eq!(got, want, "{threads} threads, idle caller {idle_caller}");
             assert_eq!(work.baton.into_value(), Some(sum));
         }
     }
