@@ -101,7 +101,9 @@ pub fn decompress_stream<R: Read, W: Write>(
 /// single-threaded decoding, and so is the output before that error (at most the bytes the
 /// summary would count); after an error of `dest` itself, later batches may have been written
 /// past it. Bytes of `dest` are written once each, in no particular order; none is written
-/// past the end of the decoded output.
+/// past the end of the decoded output. With more than one thread, `threads` workers decode
+/// and write while the calling thread reads the input and parses the frames (little work: it
+/// is mostly asleep); at most `2 × threads` batches of 4 MiB are in flight.
 ///
 /// ```
 /// use lz4framed::{BlockMode, Decompressor, FrameSettings};
