@@ -23,8 +23,8 @@ use std::io::{Read, Write};
 use crate::index::SeekIndex;
 use crate::{Decompressor, Dictionary, Error, FrameSettings};
 pub use lz4framed_core::parallel::{
-    available_threads, thread_count, CompressSummary, DecompressSummary, RandomAccess, CHUNK_SIZE,
-    MAX_THREADS,
+    available_threads, thread_count, CompressSummary, DecompressSummary, RandomAccess, WriteAt,
+    CHUNK_SIZE, MAX_THREADS,
 };
 
 /// Compress `data` into one frame on `threads` threads (0 = all cores).
@@ -73,4 +73,20 @@ pub fn decompress_stream<R: Read, W: Write>(
     threads: usize,
 ) -> Result<(W, DecompressSummary), Error> {
     lz4framed_core::parallel::decompress_stream(reader, writer, decompressor, threads)
+}
+
+/// [`decompress_stream`] into a destination written at offsets (a file, [`WriteAt`]), from
+/// byte `offset` on: each batch of decoded blocks is written at its place by the thread that
+/// decoded it, so the copies into the page cache run on every thread. Output, checks, first
+/// error and the output before it are those of single-threaded decoding (after an error of
+/// `dest` itself, later batches may have been written past it). Returns the summary
+/// (`bytes_out`: bytes written from `offset` on).
+pub fn decompress_stream_at<R: Read, D: WriteAt>(
+    reader: R,
+    dest: &D,
+    offset: u64,
+    decompressor: Decompressor,
+    threads: usize,
+) -> Result<DecompressSummary, Error> {
+    lz4framed_core::parallel::decompress_stream_at(reader, dest, offset, decompressor, threads)
 }

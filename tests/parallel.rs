@@ -328,6 +328,20 @@ fn stream_decompression_errors_match_serial() {
                 .to_string();
             assert_eq!(got, want, "case {i}, {threads} threads");
         }
+        // Written at offsets: the same error, after the same output.
+        let before = stream_result(f, 1).0;
+        for threads in [1, 2, 3] {
+            let (out, got) = stream_result_at(f, threads);
+            assert_eq!(
+                got,
+                Err(want.clone()),
+                "case {i}, at offsets, {threads} threads"
+            );
+            assert!(
+                out == before,
+                "case {i}, at offsets, {threads} threads: output"
+            );
+        }
     }
     // A declared content size that is wrong: an error at the end of the frame.
     let wrong = {
@@ -479,6 +493,57 @@ fn stream_result(file: &[u8], threads: usize) -> (Vec<u8>, Result<(), String>) {
     (out, r)
 }
 
+/// A destination written at offsets ([`lz4framed::parallel::WriteAt`]) held in memory: bytes
+/// never written read as zeros; every write's range is recorded.
+#[derive(Default)]
+struct Placed {
+    bytes: std::sync::Mutex<(Vec<u8>, Vec<Range>)>,
+}
+
+/// A written range of bytes: start and end offsets.
+type Range = (usize, usize);
+
+impl lz4framed::parallel::WriteAt for Placed {
+    fn write_all_at(&self, buf: &[u8], offset: u64) -> std::io::Result<()> {
+        let mut g = self.bytes.lock().unwrap();
+        let (start, end) = (offset as usize, offset as usize + buf.len());
+        if g.0.len() < end {
+            g.0.resize(end, 0);
+        }
+        g.0[start..end].copy_from_slice(buf);
+        g.1.push((start, end));
+        Ok(())
+    }
+}
+
+/// Decode with `decompress_stream_at` after 4 bytes already in the destination: the output
+/// written (after them) and the error. Checks that the 4 bytes stay, that no byte is written
+/// twice, and that a success's summary counts the bytes written.
+fn stream_result_at(file: &[u8], threads: usize) -> (Vec<u8>, Result<(), String>) {
+    let dest = Placed::default();
+    dest.bytes.lock().unwrap().0.extend_from_slice(b"kept");
+    let r = lz4framed::parallel::decompress_stream_at(
+        file,
+        &dest,
+        4,
+        lz4framed::Decompressor::new(),
+        threads,
+    );
+    let (mut out, mut ranges) = dest.bytes.into_inner().unwrap();
+    assert_eq!(&out[..4], b"kept");
+    ranges.sort_unstable();
+    assert!(
+        ranges.windows(2).all(|w| w[0].1 <= w[1].0),
+        "a byte written twice"
+    );
+    assert!(ranges.iter().all(|r| r.0 >= 4));
+    if let Ok(s) = &r {
+        assert_eq!(s.bytes_out, out.len() as u64 - 4);
+    }
+    let out = out.split_off(4);
+    (out, r.map(drop).map_err(|e| e.to_string()))
+}
+
 /// Field fault: two checksummed frames back to back failed at random on several threads (a
 /// race in the content checksum's hand-over). Every sequence of frames of every kind, and
 /// damaged variants of them, gives on 2..=8 threads, run after run, exactly what one thread
@@ -527,6 +592,14 @@ fn every_frame_sequence_gives_the_serial_result_on_every_thread_count() {
                     got.1,
                     serial.1
                 );
+                let got = stream_result_at(&file, threads);
+                assert!(
+                    got.0 == serial.0 && got.1 == serial.1,
+                    "{:?} at offsets on {threads} threads, run {round}: {:?} vs serial {:?}",
+                    case(seq),
+                    got.1,
+                    serial.1
+                );
             }
         }
         // Damaged: the last byte of each frame (a content checksum, an end mark or block
@@ -548,6 +621,14 @@ fn every_frame_sequence_gives_the_serial_result_on_every_thread_count() {
                 assert!(
                     got.0 == serial.0 && got.1 == serial.1,
                     "{:?} damaged, {threads} threads: {:?} vs serial {:?}",
+                    case(seq),
+                    got.1,
+                    serial.1
+                );
+                let got = stream_result_at(f, threads);
+                assert!(
+                    got.0 == serial.0 && got.1 == serial.1,
+                    "{:?} damaged, at offsets on {threads} threads: {:?} vs serial {:?}",
                     case(seq),
                     got.1,
                     serial.1

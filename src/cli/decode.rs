@@ -196,7 +196,9 @@ pub fn trailing_offset(e: &io::Error) -> Option<u64> {
 }
 
 /// [`decode`] on `threads` threads: independent blocks in parallel, linked frames on this
-/// thread.
+/// thread. A new output file is written at offsets by the threads that decode (the copies into
+/// the page cache then run on every thread, not only on this one, which reads the input);
+/// stdout and special files are written in order by this thread.
 fn decode_threaded(
     input: Input,
     decompressor: Decompressor,
@@ -206,14 +208,6 @@ fn decode_threaded(
 ) -> CliResult<Decoded> {
     let name = input.name.clone();
     let out_name = output.as_ref().map(|o| o.name()).unwrap_or_default();
-    let mut sink = io::sink();
-    let mut writer = Counted {
-        inner: match output {
-            Some(o) => o as &mut dyn Write,
-            None => &mut sink,
-        },
-        count: 0,
-    };
     let mut progress = Progress::new(&name, input.len(), quiet);
     let mut tracked = Tracked {
         inner: Counted {
@@ -225,11 +219,52 @@ fn decode_threaded(
         },
         failed: false,
     };
-    let r =
-        lz4framed::parallel::decompress_stream(&mut tracked, &mut writer, decompressor, threads);
+    let mut sink = io::sink();
+    // The output's bytes written (`None`: the stream failed before its end) and the stream's
+    // result.
+    let (written, r) = match output {
+        Some(out) if out.positioned().is_some() => {
+            let start = out.written();
+            let (r, written) = match out.positioned() {
+                Some(dest) => {
+                    let r = lz4framed::parallel::decompress_stream_at(
+                        &mut tracked,
+                        &dest,
+                        start,
+                        decompressor,
+                        threads,
+                    );
+                    (r, dest.bytes())
+                }
+                None => (Err(lz4framed::Error::InvalidState("no output file")), 0),
+            };
+            if matches!(r, Ok(_) | Err(lz4framed::Error::TrailingData { .. })) {
+                out.placed(written)
+                    .map_err(|e| CliError::output(&out_name, &e))?;
+            }
+            (written, r)
+        }
+        output => {
+            let mut writer = Counted {
+                inner: match output {
+                    Some(o) => o as &mut dyn Write,
+                    None => &mut sink,
+                },
+                count: 0,
+            };
+            let r = lz4framed::parallel::decompress_stream(
+                &mut tracked,
+                &mut writer,
+                decompressor,
+                threads,
+            );
+            let r = r.map(|(_, summary)| summary);
+            (writer.count, r)
+        }
+    };
     let input_failed = tracked.failed;
     let summary = match r {
-        Ok((_, summary)) => Decoded {
+        Ok(summary) => Decoded {
             frames: summary.frames,
             compressed: summary.bytes_in,
             decompressed: summary.bytes_out,
@@ -240,7 +275,7 @@ fn decode_threaded(
             Decoded {
                 frames,
                 compressed: offset,
-                decompressed: writer.count,
+                decompressed: written,
                 trailing: Some((offset, tracked.inner.count + rest - offset)),
             }
         }

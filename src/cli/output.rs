@@ -11,6 +11,7 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, Once};
 
 use super::errors::{CliError, CliResult, Exit};
@@ -226,7 +227,80 @@ impl Output {
     }
 }
 
+/// A new output file written at offsets from several threads
+/// ([`lz4framed::parallel::decompress_stream_at`]), from [`Output::positioned`]; in sparse mode
+/// whole zero pages (aligned to the file offset) are not written, leaving holes.
+pub struct Positioned<'a> {
+    file: &'a File,
+    sparse: bool,
+    /// Bytes written through it (holes included).
+    bytes: AtomicU64,
+}
+
+impl Positioned<'_> {
+    /// Bytes written through it so far (holes included).
+    pub fn bytes(&self) -> u64 {
+        self.bytes.load(Ordering::Relaxed)
+    }
+}
+
+impl lz4framed::parallel::WriteAt for Positioned<'_> {
+    fn write_all_at(&self, buf: &[u8], offset: u64) -> io::Result<()> {
+        self.bytes.fetch_add(buf.len() as u64, Ordering::Relaxed);
+        if !self.sparse {
+            return self.file.write_all_at(buf, offset);
+        }
+        // Runs of data between whole zero pages, each written with one call.
+        let mut run = 0;
+        let mut i = 0;
+        while i < buf.len() {
+            let pos = offset + i as u64;
+            let end = (i + (PAGE - pos % PAGE) as usize).min(buf.len());
+            if pos % PAGE == 0 && end - i == PAGE as usize && is_zero(&buf[i..end]) {
+                if run < i {
+                    self.file.write_all_at(&buf[run..i], offset + run as u64)?;
+                }
+                run = end;
+            }
+            i = end;
+        }
+        if run < buf.len() {
+            self.file.write_all_at(&buf[run..], offset + run as u64)?;
+        }
+        Ok(())
+    }
+}
+
 impl Output {
+    /// The new output file, to be written at offsets from [`Output::written`] on by several
+    /// threads; `None` for stdout and special files, which are written in order. Report what
+    /// went there with [`Output::placed`].
+    pub fn positioned(&self) -> Option<Positioned<'_>> {
+        match &self.sink {
+            Sink::Temp { file, .. } if self.sparse.is_none_or(|pending| pending == 0) => {
+                Some(Positioned {
+                    file,
+                    sparse: self.sparse.is_some(),
+                    bytes: AtomicU64::new(0),
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// `n` bytes were written at offsets through [`Output::positioned`] after the ones before:
+    /// the file gets its full length (it may end in a hole) and its position moves past them.
+    pub fn placed(&mut self, n: u64) -> io::Result<()> {
+        self.written += n;
+        let end = self.written;
+        let f = self.file_mut();
+        if f.metadata()?.len() < end {
+            f.set_len(end)?;
+        }
+        f.seek(SeekFrom::Start(end))?;
+        Ok(())
+    }
+
     fn file_mut(&mut self) -> &mut File {
         match &mut self.sink {
             Sink::Stdout(f) | Sink::Special(f, _) | Sink::Temp { file: f, .. } => f,

@@ -12,8 +12,10 @@
 //! * **Indexed decompression** (`indexed.rs`, [`decompress`], [`decompress_to`]): the restart
 //!   points of a [`crate::SeekIndex`] cut the file into tasks of about 4 MiB of output,
 //!   decoded in parallel (linked frames too, from their restart points' windows).
-//! * **Streams without an index** (`stream.rs`, [`decompress_stream`]): the blocks of
-//!   independent-block frames are handed out to threads as the input is read.
+//! * **Streams without an index** (`stream.rs`, [`decompress_stream`],
+//!   [`decompress_stream_at`]): the blocks of independent-block frames are handed out to
+//!   threads as the input is read; into a [`WriteAt`] destination (a file), the threads that
+//!   decode also write, each batch at its own offset.
 //!
 //! Only safe Rust, `std::thread::scope` and crossbeam's channels.
 
@@ -26,7 +28,7 @@ mod stream;
 
 pub use compress::{compress, compress_stream, CompressSummary};
 pub use indexed::{decompress, decompress_to, decompress_with};
-pub use stream::{decompress_stream, DecompressSummary};
+pub use stream::{decompress_stream, decompress_stream_at, DecompressSummary};
 
 /// Target uncompressed bytes per compression chunk / decompression task.
 pub const CHUNK_SIZE: usize = 4 << 20;
@@ -119,5 +121,39 @@ impl RandomAccess for std::fs::File {
             }
         }
         Ok(buf)
+    }
+}
+
+/// A destination that several threads can write at once, each at its own offset: a file
+/// (positioned writes, `pwrite`). [`decompress_stream_at`] writes through it.
+pub trait WriteAt: Sync {
+    /// Write all of `buf` at byte `offset` of the destination (bytes before `offset` that were
+    /// never written read back as zeros, as in a file).
+    fn write_all_at(&self, buf: &[u8], offset: u64) -> io::Result<()>;
+}
+
+#[cfg(any(unix, windows))]
+impl WriteAt for std::fs::File {
+    fn write_all_at(&self, buf: &[u8], offset: u64) -> io::Result<()> {
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::FileExt::write_all_at(self, buf, offset)
+        }
+        #[cfg(windows)]
+        {
+            let mut done = 0;
+            while done < buf.len() {
+                let n = std::os::windows::fs::FileExt::seek_write(
+                    self,
+                    &buf[done..],
+                    offset + done as u64,
+                )?;
+                if n == 0 {
+                    return Err(io::ErrorKind::WriteZero.into());
+                }
+                done += n;
+            }
+            Ok(())
+        }
     }
 }

@@ -17,6 +17,9 @@
 //! in decompressing to a file; nearly half of them on two threads when a job costs much more
 //! than its input and output, as in compressing). With one thread no worker is started: each
 //! job runs on the calling thread when it is submitted, so the serial path is the same code.
+//! The exception is [`OrderedPool::with_idle_caller`], for work whose jobs write their own
+//! results (stream decompression into a file): there the calling thread only reads, mostly
+//! asleep, and `threads` workers run the jobs.
 
 use std::collections::BTreeMap;
 use std::sync::{Condvar, Mutex};
@@ -82,6 +85,8 @@ struct Balance {
     run_time: Duration,
     /// Jobs run on the calling thread.
     local_runs: usize,
+    /// The calling thread runs no job (but the small ones of [`OrderedPool::run_here`]).
+    caller_idle: bool,
 }
 
 impl Balance {
@@ -94,7 +99,7 @@ impl Balance {
     /// it leaves the jobs to the workers (running the first job itself made the calling
     /// thread the bottleneck of file-to-file decompression: -T2 1.21 x -T1, 1.31 x without).
     fn caller_runs(&self, submitted: usize) -> bool {
-        if self.runs == 0 {
+        if self.runs == 0 || self.caller_idle {
             return false;
         }
         let n = submitted.max(1) as f64;
@@ -189,8 +194,29 @@ impl<'env, W: Work> OrderedPool<'env, W> {
                 runs: 0,
                 run_time: Duration::ZERO,
                 local_runs: 0,
+                caller_idle: false,
             },
         }
+    }
+
+    /// A pool whose calling thread reads and writes only: `workers` workers run every job
+    /// (submitted ones; [`OrderedPool::run_here`] still runs on the calling thread), with at
+    /// most `limit` items in flight. For work whose results cost the calling thread little to
+    /// deliver, but whose jobs would keep it from reading on when it ran them.
+    pub(crate) fn with_idle_caller<'scope>(
+        scope: &'scope Scope<'scope, 'env>,
+        work: &'env W,
+        workers: usize,
+        limit: usize,
+    ) -> Self
+    where
+        W::Job: 'env,
+        W::Output: 'env,
+    {
+        let mut pool = Self::new(scope, work, workers + 1);
+        pool.limit = limit.max(1);
+        pool.balance.caller_idle = pool.balance.workers > 0;
+        pool
     }
 
     /// Items submitted and not yet delivered.
@@ -535,13 +561,20 @@ mod tests {
 
     #[test]
     fn results_come_out_in_order_on_any_thread_count() {
-        for threads in [1, 2, 3, 8] {
+        let pools = [1, 2, 3, 8]
+            .into_iter()
+            .flat_map(|t| [(t, false), (t, true)]);
+        for (threads, idle_caller) in pools {
             let work = Squares {
                 baton: Baton::new(0),
             };
             let mut got = Vec::new();
             std::thread::scope(|s| {
-                let mut pool = OrderedPool::new(s, &work, threads);
+                let mut pool = if idle_caller {
+                    OrderedPool::with_idle_caller(s, &work, threads, 2 * threads)
+                } else {
+                    OrderedPool::new(s, &work, threads)
+                };
                 let mut deliver = |r: (u64, u64)| -> Result<(), ()> {
                     got.push(r);
                     Ok(())
@@ -569,7 +602,7 @@ mod tests {
                     }
                 })
                 .collect();
-            assert_eq!(got, want, "{threads} threads");
+            assert_eq!(got, want, "{threads} threads, idle caller {idle_caller}");
             assert_eq!(work.baton.into_value(), Some(sum));
         }
     }

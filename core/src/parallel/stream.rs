@@ -15,6 +15,15 @@
 //! the checks when it writes the batch, in order (and the pool counts that as its own work
 //! when it shares out the batches). Results are written in stream order, so the output and the first
 //! error are those of single-threaded decoding.
+//!
+//! The baton also carries the output offset: every output takes a turn (a batch, or output
+//! decoded on the calling thread). Into a destination written at offsets
+//! ([`decompress_stream_at`], a file), the thread that decoded a batch waits for its turn (the
+//! batches before it are being decoded; output of the calling thread takes its turn when it
+//! is made, so no worker waits for the calling thread) and writes the batch at its place
+//! itself: the copies into the page cache, which on a file take as long as decoding, run on
+//! every thread instead of only on the calling one, which also reads the input. Nothing is
+//! written after a batch whose decoding or checks failed.
 
 use std::io::{self, Read, Write};
 
@@ -27,7 +36,7 @@ use crate::settings::Dictionary;
 use crate::xxh32::Xxh32;
 
 use super::pool::{Baton, BufferPool, OrderedPool, Work};
-use super::{thread_count, CHUNK_SIZE};
+use super::{thread_count, WriteAt, CHUNK_SIZE};
 
 /// What [`decompress_stream`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,8 +85,67 @@ const DIRECT_UNIT: usize = 64 * 1024;
 /// # Ok::<(), lz4framed::Error>(())
 /// ```
 pub fn decompress_stream<R: Read, W: Write>(
+    reader: R,
+    writer: W,
+    decompressor: Decompressor,
+    threads: usize,
+) -> Result<(W, DecompressSummary), Error> {
+    run_stream(reader, writer, None, decompressor, threads)
+}
+
+/// [`decompress_stream`] into a destination written at offsets (a file): the output goes to
+/// `dest` from byte `offset` on, and each batch is written by the thread that decoded it, at
+/// its place, as soon as its turn has given it (the batches before it decoded and checked):
+/// the copies into the destination (the page cache, for a file) run on every thread, not on
+/// the reading one. The output, the checks and the first error reported are those of
+/// single-threaded decoding, and so is the output before that error (at most the bytes the
+/// summary would count); after an error of `dest` itself, later batches may have been written
+/// past it. Bytes of `dest` are written once each, in no particular order; none is written
+/// past the end of the decoded output. With more than one thread, `threads` workers decode
+/// and write while the calling thread reads the input and parses the frames (little work: it
+/// is mostly asleep); at most `2 × threads` batches of 4 MiB are in flight.
+///
+/// ```
+/// use lz4framed::{BlockMode, Decompressor, FrameSettings};
+/// let data = b"written where it belongs ".repeat(600_000);
+/// let settings = FrameSettings::new().block_mode(BlockMode::Independent).content_checksum(true);
+/// let file = lz4framed::compress_with(&data, &settings)?;
+/// let path = std::env::temp_dir().join(format!("lz4framed-doc-at-{}", std::process::id()));
+/// let out = std::fs::File::create(&path)?;
+/// let summary =
+///     lz4framed::parallel::decompress_stream_at(&file[..], &out, 0, Decompressor::new(), 2)?;
+/// assert_eq!(summary.bytes_out, data.len() as u64);
+/// assert!(std::fs::read(&path)? == data);
+/// std::fs::remove_file(&path)?;
+/// # Ok::<(), lz4framed::Error>(())
+/// ```
+pub fn decompress_stream_at<R: Read, D: WriteAt>(
+    reader: R,
+    dest: &D,
+    offset: u64,
+    decompressor: Decompressor,
+    threads: usize,
+) -> Result<DecompressSummary, Error> {
+    let dest = Place {
+        dest,
+        start: offset,
+    };
+    run_stream(reader, io::sink(), Some(dest), decompressor, threads).map(|(_, s)| s)
+}
+
+/// Where the output goes when it is written at offsets: `dest`, from byte `start` on.
+#[derive(Clone, Copy)]
+struct Place<'a> {
+    dest: &'a dyn WriteAt,
+    start: u64,
+}
+
+/// [`decompress_stream`] into `writer` (by the calling thread, in order), or, with `place`, at
+/// offsets by the threads that decode ([`decompress_stream_at`]; `writer` is then unused).
+fn run_stream<R: Read, W: Write>(
     mut reader: R,
     writer: W,
+    place: Option<Place<'_>>,
     mut decompressor: Decompressor,
     threads: usize,
 ) -> Result<(W, DecompressSummary), Error> {
@@ -92,19 +160,28 @@ pub fn decompress_stream<R: Read, W: Write>(
     let work = BatchDecoding {
         codec: decompressor.codec,
         dictionary: decompressor.dictionary.clone(),
-        open_frame: Baton::new(Carry::Between),
+        open_frame: Baton::new(Running {
+            carry: Carry::Between,
+            out: 0,
+        }),
         buffers: &buffers,
         units: &units,
+        place,
     };
     let mut sink = Sink {
         writer,
+        place,
         bytes_out: 0,
         buffers: &buffers,
         checks: &work.open_frame,
         failed: false,
     };
     let bytes_in = std::thread::scope(|s| -> Result<u64, Error> {
-        let mut pool = OrderedPool::new(s, &work, threads);
+        let mut pool = if place.is_some() && threads > 1 {
+            OrderedPool::with_idle_caller(s, &work, threads, 2 * threads)
+        } else {
+            OrderedPool::new(s, &work, threads)
+        };
         let mut out = HandingOut {
             decoded: ReusableBuf::default(),
             hand_out: threads > 1,
@@ -184,10 +261,17 @@ fn feed_all<R: Read, W: Write>(
             // Output decoded here (a linked frame's, or the block before an error, which a
             // serial decoder hands out too): behind every batch before it.
             flush_batch(out, pool, sink, true)?;
+            let turn = out.next_turn();
             if pool.in_flight() == 0 {
-                sink.output(out.decoded.data())?;
+                sink.output_here(out.decoded.data(), turn)?;
             } else {
-                let item = Decoded::copy_of(out.decoded.data(), sink.buffers.take());
+                let mut item = Decoded::copy_of(out.decoded.data(), sink.buffers.take(), turn);
+                if sink.place.is_some() {
+                    // Its turn is taken now, not when it is written: a worker waiting for it
+                    // must not wait for this thread to deliver it (this thread may be waiting
+                    // for that worker's result, or running a batch after it).
+                    item.check(sink.checks, true);
+                }
                 pool.ready(item, &mut |item| sink.write(item))?;
             }
         }
@@ -259,8 +343,7 @@ fn flush_batch<W: Write>(
         return Ok(());
     }
     let mut batch = std::mem::take(&mut out.batch);
-    batch.turn = out.turns;
-    out.turns += 1;
+    batch.turn = out.next_turn();
     let mut deliver = |item| sink.write(item);
     if last && batch.bound <= SMALL_BATCH && pool.in_flight() == 0 {
         pool.run_here(batch, &mut deliver)
@@ -275,7 +358,8 @@ struct HandingOut<'a> {
     decoded: ReusableBuf,
     hand_out: bool,
     batch: Batch,
-    /// Batches sent so far: the next one's turn with the baton.
+    /// Outputs (batches, and output decoded here) made so far: the next one's turn with the
+    /// baton.
     turns: usize,
     /// Buffers of handed-out blocks, given back as soon as their batch is decoded.
     units: &'a BufferPool,
@@ -351,6 +435,14 @@ impl Output for HandingOut<'_> {
     }
 }
 
+impl HandingOut<'_> {
+    /// The turn with the baton of the next output (a batch, or output decoded here).
+    fn next_turn(&mut self) -> usize {
+        self.turns += 1;
+        self.turns - 1
+    }
+}
+
 /// Handed-out items in stream order, for one worker.
 #[derive(Default)]
 struct Batch {
@@ -401,7 +493,15 @@ struct OpenFrame {
     hash: Option<Xxh32>,
 }
 
-/// What the baton carries from batch to batch.
+/// What the baton carries from output to output.
+struct Running {
+    /// The state of the handed-out frames.
+    carry: Carry,
+    /// Output bytes before the turn's (its offset from the start of the output).
+    out: u64,
+}
+
+/// The frame state the baton carries from batch to batch.
 enum Carry {
     /// No handed-out frame is open.
     Between,
@@ -419,6 +519,10 @@ struct Decoded {
     len: usize,
     error: Option<Error>,
     check: Option<Check>,
+    /// The output's offset from the start of all output (known once the checks are made).
+    at: u64,
+    /// Already written at its place ([`decompress_stream_at`]) by the thread that decoded it.
+    placed: bool,
 }
 
 /// A decoded batch whose frames' checks are still to be made.
@@ -432,27 +536,47 @@ struct Check {
 }
 
 impl Decoded {
-    /// Output decoded on the calling thread, copied into `buf` to wait its turn.
-    fn copy_of(bytes: &[u8], mut buf: Vec<u8>) -> Decoded {
+    /// Output decoded on the calling thread, copied into `buf` to wait for `turn` (it has no
+    /// frame checks to make, but its length moves the offset of the outputs after it on).
+    fn copy_of(bytes: &[u8], mut buf: Vec<u8>, turn: usize) -> Decoded {
         buf.clear();
         buf.extend_from_slice(bytes);
         Decoded {
             len: buf.len(),
+            check: Some(Check {
+                turn,
+                items: Vec::new(),
+                ends: vec![buf.len()],
+                failure: None,
+            }),
             buf,
             error: None,
-            check: None,
+            at: 0,
+            placed: false,
         }
     }
 
     /// Make the frames' checks with the frame state carried by `baton` in this batch's turn:
     /// at once if it has come, else (unless `wait`) leave them for later. Sets the length to
     /// write and the error.
-    fn check(&mut self, baton: &Baton<Carry>, wait: bool) {
+    fn check(&mut self, baton: &Baton<Running>, wait: bool) {
         let Some(c) = self.check.take() else {
             return;
         };
-        let run = |carry: &mut Carry| {
-            check_frames(carry, &c.items, &c.ends, &self.buf, c.failure.is_some())
+        let run = |r: &mut Running| {
+            let failed = check_frames(
+                &mut r.carry,
+                &c.items,
+                &c.ends,
+                &self.buf,
+                c.failure.is_some(),
+            );
+            let at = r.out;
+            r.out += failed
+                .as_ref()
+                .map_or(c.ends.last().copied().unwrap_or(0), |(n, _)| *n)
+                as u64;
+            (at, failed)
         };
         let checked = if wait {
             baton.take_turn(c.turn, run)
@@ -467,9 +591,30 @@ impl Decoded {
         };
         (self.len, self.error) = match checked {
             None => (0, Some(Error::InvalidState("decompression was cancelled"))),
-            Some(Some((at, e))) => (at, Some(e)),
-            Some(None) => (c.ends.last().copied().unwrap_or(0), c.failure),
+            Some((at, Some((len, e)))) => {
+                self.at = at;
+                (len, Some(e))
+            }
+            Some((at, None)) => {
+                self.at = at;
+                (c.ends.last().copied().unwrap_or(0), c.failure)
+            }
         };
+    }
+
+    /// Write the output at its place in `place` (its checks made), on the calling thread;
+    /// a failed write becomes the error (its bytes come before any error of the batch).
+    fn write_at(&mut self, place: Place<'_>) {
+        self.placed = true;
+        if self.len == 0 {
+            return;
+        }
+        if let Err(e) = place
+            .dest
+            .write_all_at(&self.buf[..self.len], place.start + self.at)
+        {
+            self.error = Some(e.into());
+        }
     }
 }
 
@@ -477,10 +622,13 @@ impl Decoded {
 struct BatchDecoding<'a> {
     codec: &'static dyn BlockCodec,
     dictionary: Option<Dictionary>,
-    open_frame: Baton<Carry>,
+    open_frame: Baton<Running>,
     buffers: &'a BufferPool,
     /// Where the blocks' buffers go once decoded.
     units: &'a BufferPool,
+    /// Output written at offsets by the workers: they wait for their turn rather than leave
+    /// the checks to the calling thread.
+    place: Option<Place<'a>>,
 }
 
 impl Work for BatchDecoding<'_> {
@@ -556,8 +704,21 @@ impl Work for BatchDecoding<'_> {
                 ends,
                 failure,
             }),
+            at: 0,
+            placed: false,
         };
-        d.check(&self.open_frame, false);
+        // Written at offsets, a batch waits for its turn (the batches before it are being
+        // decoded, each takes its turn as soon as it is done) and is written here; otherwise
+        // a turn not yet come leaves the checks to the calling thread, which writes in order.
+        d.check(&self.open_frame, self.place.is_some());
+        if let Some(place) = self.place {
+            if d.check.is_none() {
+                d.write_at(place);
+                // Written: the buffer is free now, not when the result is delivered (fewer
+                // buffers in use, fewer fresh pages to fault in).
+                self.buffers.give(std::mem::take(&mut d.buf));
+            }
+        }
         d
     }
 
@@ -665,18 +826,34 @@ impl OpenFrame {
 /// Writes the output in order.
 struct Sink<'a, W> {
     writer: W,
+    /// Output written at offsets instead ([`decompress_stream_at`]; `writer` unused).
+    place: Option<Place<'a>>,
     bytes_out: u64,
     buffers: &'a BufferPool,
-    /// The frame state running through the batches, for the checks left to the writer.
-    checks: &'a Baton<Carry>,
+    /// The state running through the outputs, for the checks left to the writer.
+    checks: &'a Baton<Running>,
     /// Something failed: nothing more is written.
     failed: bool,
 }
 
 impl<W: Write> Sink<'_, W> {
-    fn output(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        self.bytes_out += bytes.len() as u64;
-        let r = self.writer.write_all(bytes).map_err(Error::from);
+    /// Write output decoded on the calling thread, whose turn with the baton is `turn`, when
+    /// nothing is in flight (every turn before it has been taken).
+    fn output_here(&mut self, bytes: &[u8], turn: usize) -> Result<(), Error> {
+        let n = bytes.len() as u64;
+        let at = self.checks.take_turn(turn, |r| {
+            r.out += n;
+            r.out - n
+        });
+        let r = match (at, self.place) {
+            (None, _) => Err(Error::InvalidState("decompression was cancelled")),
+            (Some(at), Some(p)) => p
+                .dest
+                .write_all_at(bytes, p.start + at)
+                .map_err(Error::from),
+            (Some(_), None) => self.writer.write_all(bytes).map_err(Error::from),
+        };
+        self.bytes_out += n;
         self.failed |= r.is_err();
         r
     }
@@ -685,10 +862,21 @@ impl<W: Write> Sink<'_, W> {
         if self.failed {
             return Ok(());
         }
-        // Batches are written in order: every turn before this batch's has been taken.
+        // Results are delivered in order: every turn before this one's has been taken.
         d.check(self.checks, true);
-        let r = self.output(&d.buf[..d.len]);
-        self.buffers.give(d.buf);
+        let r = match self.place {
+            Some(p) if !d.placed => {
+                d.write_at(p);
+                Ok(())
+            }
+            Some(_) => Ok(()),
+            None => self.writer.write_all(&d.buf[..d.len]).map_err(Error::from),
+        };
+        self.bytes_out += d.len as u64;
+        self.failed |= r.is_err();
+        if d.buf.capacity() > 0 {
+            self.buffers.give(d.buf);
+        }
         r?;
         match d.error {
             Some(e) => {
