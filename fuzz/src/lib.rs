@@ -14,7 +14,7 @@
 //! | [`frame_decode_diff`] | arbitrary bytes → `lz4framed::decompress` (every backend, one-shot and fed in arbitrary pieces) vs `LZ4F_decompress` |
 //! | [`checkpoint`] | decoder state saved/restored at arbitrary cut points gives the same result as one pass; arbitrary (checksum-fixed) bytes into `from_checkpoint` |
 //! | [`frame_decode_deep`] | the checksum-skipping mode: header/block checksums fixed up, then the decoder with `verify_checksums(false)` vs `LZ4F_decompress` with `skipChecksums` |
-//! | [`parallel_decode_diff`] | frame sequences of every kind (checksummed or not, linked, independent, empty, skippable, legacy, raw bytes; possibly damaged or cut) → `parallel::decompress_stream` on 2..=8 threads gives exactly the output and error of one thread |
+//! | [`parallel_decode_diff`] | frame sequences of every kind (checksummed or not, linked, independent, empty, skippable, legacy, raw bytes; possibly damaged or cut) → `parallel::decompress_stream` and `decompress_stream_at` on 2..=8 threads give exactly the output and error of one thread |
 //! | [`seek_index`] | `SeekableEncoder` (embedded or sidecar index) and `build_index` → `SeekableReader` reads arbitrary ranges (`read_exact_at`, `Seek` + `Read`, every backend) as the data; arbitrary (footer-fixed) bytes as an embedded or sidecar index → refused with `BadIndex` or a reader that does not panic |
 //!
 //! The input layout of each target is documented on its function; `examples/gen_corpus.rs`

@@ -1,5 +1,6 @@
-//! The parallel-decoding target: `parallel::decompress_stream` on several threads against the
-//! same function on one thread (the serial state machine).
+//! The parallel-decoding target: `parallel::decompress_stream` on several threads, and
+//! `parallel::decompress_stream_at` (positioned writes), against `decompress_stream` on one
+//! thread (the serial state machine).
 
 use lz4framed::{BlockMode, BlockSize, Decompressor, FrameSettings};
 
@@ -12,6 +13,41 @@ fn stream(file: &[u8], threads: usize) -> (Vec<u8>, Result<(), String>) {
     let r = lz4framed::parallel::decompress_stream(file, &mut out, Decompressor::new(), threads);
     let r = r.map(drop).map_err(|e| e.to_string());
     (out, r)
+}
+
+/// An in-memory destination for positioned writes: bytes never written read as zeros; a byte
+/// written twice is a finding.
+#[derive(Default)]
+struct Placed(std::sync::Mutex<Written>);
+
+/// The bytes written and each write's (start, end) offsets.
+type Written = (Vec<u8>, Vec<(usize, usize)>);
+
+impl lz4framed::parallel::WriteAt for Placed {
+    fn write_all_at(&self, buf: &[u8], offset: u64) -> std::io::Result<()> {
+        let mut g = self.0.lock().expect("not poisoned");
+        let (start, end) = (offset as usize, offset as usize + buf.len());
+        if g.0.len() < end {
+            g.0.resize(end, 0);
+        }
+        g.0[start..end].copy_from_slice(buf);
+        g.1.push((start, end));
+        Ok(())
+    }
+}
+
+/// Decode with `decompress_stream_at` (the decoding threads write at offsets): the output
+/// written and the error's message.
+fn stream_at(file: &[u8], threads: usize) -> (Vec<u8>, Result<(), String>) {
+    let dest = Placed::default();
+    let r = lz4framed::parallel::decompress_stream_at(file, &dest, 0, Decompressor::new(), threads);
+    let (out, mut ranges) = dest.0.into_inner().expect("not poisoned");
+    ranges.sort_unstable();
+    assert!(
+        ranges.windows(2).all(|w| w[0].1 <= w[1].0),
+        "decompress_stream_at wrote a byte twice"
+    );
+    (out, r.map(drop).map_err(|e| e.to_string()))
 }
 
 /// `parallel_decode_diff`: a sequence of frames of every kind, built from the input, then
@@ -101,6 +137,17 @@ pub fn parallel_decode_diff(data: &[u8]) {
         "{threads} threads: {:?} after {} bytes vs one thread: {:?} after {} bytes ({} input bytes)",
         parallel.1,
         parallel.0.len(),
+        serial.1,
+        serial.0.len(),
+        file.len()
+    );
+    let placed = stream_at(&file, threads);
+    assert!(
+        placed == serial,
+        "{threads} threads, positioned writes: {:?} after {} bytes vs one thread: {:?} after {} \
+         bytes ({} input bytes)",
+        placed.1,
+        placed.0.len(),
         serial.1,
         serial.0.len(),
         file.len()
