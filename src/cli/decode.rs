@@ -222,29 +222,24 @@ fn decode_threaded(
     let mut sink = io::sink();
     // The output's bytes written (`None`: the stream failed before its end) and the stream's
     // result.
-    let (written, r) = match output {
-        Some(out) if out.positioned().is_some() => {
-            let start = out.written();
-            let (r, written) = match out.positioned() {
-                Some(dest) => {
-                    let r = lz4framed::parallel::decompress_stream_at(
-                        &mut tracked,
-                        &dest,
-                        start,
-                        decompressor,
-                        threads,
-                    );
-                    (r, dest.bytes())
-                }
-                None => (Err(lz4framed::Error::InvalidState("no output file")), 0),
-            };
-            if matches!(r, Ok(_) | Err(lz4framed::Error::TrailingData { .. })) {
+    let (written, r) = match output.as_deref().and_then(Output::positioned) {
+        Some(dest) => {
+            let start = output.as_deref().map_or(0, Output::written);
+            let r = lz4framed::parallel::decompress_stream_at(
+                &mut tracked,
+                &dest,
+                start,
+                decompressor,
+                threads,
+            );
+            let written = dest.bytes();
+            if let (Some(out), Ok(_) | Err(lz4framed::Error::TrailingData { .. })) = (output, &r) {
                 out.placed(written)
                     .map_err(|e| CliError::output(&out_name, &e))?;
             }
             (written, r)
         }
-        output => {
+        None => {
             let mut writer = Counted {
                 inner: match output {
                     Some(o) => o as &mut dyn Write,
