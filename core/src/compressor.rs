@@ -1,6 +1,7 @@
 //! Frame compression: the push-style [`Compressor`] and the [`FrameEncoder`] `io::Write`
 //! adapter built on it.
 
+use crate::unwritten::Unwritten;
 use std::io::{self, Write};
 
 use crate::backend::Backend;
@@ -428,9 +429,8 @@ pub(crate) fn emit_block(
 pub struct FrameEncoder<W: Write> {
     inner: W,
     compressor: Compressor,
-    /// Compressed bytes not yet accepted by the writer: `out[out_pos..]`.
-    out: Vec<u8>,
-    out_pos: usize,
+    /// Compressed bytes not yet accepted by the writer.
+    out: Unwritten,
     /// The frame's end was produced (by `try_finish`).
     ended: bool,
 }
@@ -454,15 +454,14 @@ impl<W: Write> FrameEncoder<W> {
         FrameEncoder {
             inner: writer,
             compressor,
-            out: Vec::new(),
-            out_pos: 0,
+            out: Unwritten::default(),
             ended: false,
         }
     }
 
     fn ensure_begun(&mut self) -> Result<(), Error> {
         if !self.compressor.is_open() && !self.ended {
-            self.compressor.begin(&mut self.out)?;
+            self.compressor.begin(&mut self.out.buf)?;
         }
         Ok(())
     }
@@ -470,22 +469,7 @@ impl<W: Write> FrameEncoder<W> {
     /// Write the compressed bytes the writer has not accepted yet. On an error, what it did
     /// accept is remembered and the rest is kept for the next call.
     fn write_pending(&mut self) -> io::Result<()> {
-        while self.out_pos < self.out.len() {
-            match self.inner.write(&self.out[self.out_pos..]) {
-                Ok(0) => {
-                    return Err(io::Error::new(
-                        io::ErrorKind::WriteZero,
-                        "the writer accepts no more compressed bytes",
-                    ))
-                }
-                Ok(n) => self.out_pos += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
-        self.out.clear();
-        self.out_pos = 0;
-        Ok(())
+        self.out.write_to(&mut self.inner, |_| {})
     }
 
     /// The inner writer.
@@ -509,7 +493,7 @@ impl<W: Write> FrameEncoder<W> {
     pub fn try_finish(&mut self) -> Result<(), Error> {
         if !self.ended {
             self.ensure_begun()?;
-            self.compressor.end(&mut self.out)?;
+            self.compressor.end(&mut self.out.buf)?;
             self.ended = true;
         }
         self.write_pending()?;
@@ -559,8 +543,8 @@ impl<W: Write> Write for FrameEncoder<W> {
         let bs = self.compressor.settings().block_size.bytes();
         let take = buf.len().min(bs);
         // Room for the block's output at once (growing by doubling would reserve twice it).
-        self.out.reserve(compress_bound(take) + 64);
-        self.compressor.update(&buf[..take], &mut self.out)?;
+        self.out.buf.reserve(compress_bound(take) + 64);
+        self.compressor.update(&buf[..take], &mut self.out.buf)?;
         // The input is taken now: an error of the writer is reported by the next call, which
         // writes these bytes first.
         let _ = self.write_pending();
@@ -571,7 +555,7 @@ impl<W: Write> Write for FrameEncoder<W> {
     /// far can be decoded (at some cost in ratio if called often).
     fn flush(&mut self) -> io::Result<()> {
         if self.compressor.is_open() {
-            self.compressor.flush(&mut self.out)?;
+            self.compressor.flush(&mut self.out.buf)?;
         }
         self.write_pending()?;
         self.inner.flush()
@@ -582,7 +566,7 @@ impl<W: Write> std::fmt::Debug for FrameEncoder<W> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FrameEncoder")
             .field("compressor", &self.compressor)
-            .field("pending_output", &(self.out.len() - self.out_pos))
+            .field("pending_output", &self.out.len())
             .field("ended", &self.ended)
             .finish_non_exhaustive()
     }

@@ -12,6 +12,7 @@
 //!
 //! An empty input gives the 4-byte magic number alone, as `lz4 -l` writes it.
 
+use crate::unwritten::Unwritten;
 use std::io::{self, Write};
 
 use crate::backend::Backend;
@@ -101,8 +102,7 @@ pub struct LegacyEncoder<W: Write> {
     /// Input of the block being gathered (blocks are compressed when full, or at the end).
     pending: Vec<u8>,
     /// Compressed bytes not yet accepted by the writer: `out[out_pos..]`.
-    out: Vec<u8>,
-    out_pos: usize,
+    out: Unwritten,
     /// The last block was produced (by `try_finish`).
     ended: bool,
 }
@@ -111,7 +111,7 @@ impl<W: Write> std::fmt::Debug for LegacyEncoder<W> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LegacyEncoder")
             .field("pending", &self.pending.len())
-            .field("pending_output", &(self.out.len() - self.out_pos))
+            .field("pending_output", &self.out.len())
             .field("ended", &self.ended)
             .finish_non_exhaustive()
     }
@@ -128,8 +128,7 @@ impl<W: Write> LegacyEncoder<W> {
             inner,
             compressor,
             pending: Vec::with_capacity(LEGACY_BLOCK_SIZE),
-            out,
-            out_pos: 0,
+            out: Unwritten::from_vec(out),
             ended: false,
         })
     }
@@ -137,28 +136,13 @@ impl<W: Write> LegacyEncoder<W> {
     /// Write the compressed bytes the writer has not accepted yet. On an error, what it did
     /// accept is remembered and the rest is kept for the next call.
     fn write_pending(&mut self) -> io::Result<()> {
-        while self.out_pos < self.out.len() {
-            match self.inner.write(&self.out[self.out_pos..]) {
-                Ok(0) => {
-                    return Err(io::Error::new(
-                        io::ErrorKind::WriteZero,
-                        "the writer accepts no more compressed bytes",
-                    ))
-                }
-                Ok(n) => self.out_pos += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
-        self.out.clear();
-        self.out_pos = 0;
-        Ok(())
+        self.out.write_to(&mut self.inner, |_| {})
     }
 
     /// Compress the gathered input as one block into the output not yet written.
     fn compress_pending(&mut self) -> Result<(), Error> {
         if !self.pending.is_empty() {
-            self.compressor.block(&self.pending, &mut self.out)?;
+            self.compressor.block(&self.pending, &mut self.out.buf)?;
             self.pending.clear();
         }
         Ok(())

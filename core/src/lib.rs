@@ -47,6 +47,7 @@ pub mod parallel;
 pub mod registry;
 pub mod seekable;
 pub mod settings;
+mod unwritten;
 pub mod varint;
 mod walk;
 mod window;

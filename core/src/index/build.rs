@@ -1,6 +1,7 @@
 //! Building a seek index: while compressing ([`SeekableEncoder`], or a recording
 //! [`Compressor`]), or for an existing file in one pass ([`build_index`]).
 
+use crate::unwritten::Unwritten;
 use std::io::{self, Read, Write};
 
 use super::format::Fingerprinter;
@@ -249,9 +250,8 @@ impl Recorder {
 pub struct SeekableEncoder<W: Write> {
     writer: W,
     compressor: Compressor,
-    /// Compressed bytes not yet accepted by the writer: `out[out_pos..]`.
-    out: Vec<u8>,
-    out_pos: usize,
+    /// Compressed bytes not yet accepted by the writer.
+    out: Unwritten,
     /// Fingerprint of the bytes the writer accepted.
     fingerprint: Fingerprinter,
     total_in: u64,
@@ -301,8 +301,7 @@ impl<W: Write> SeekableEncoder<W> {
         Ok(SeekableEncoder {
             writer,
             compressor,
-            out,
-            out_pos: 0,
+            out: Unwritten::from_vec(out),
             fingerprint: Fingerprinter::new(),
             total_in: 0,
             index: None,
@@ -323,26 +322,9 @@ impl<W: Write> SeekableEncoder<W> {
     /// Write the compressed bytes the writer has not accepted yet. On an error, what it did
     /// accept is remembered (and fingerprinted) and the rest is kept for the next call.
     fn write_pending(&mut self) -> io::Result<()> {
-        while self.out_pos < self.out.len() {
-            match self.writer.write(&self.out[self.out_pos..]) {
-                Ok(0) => {
-                    return Err(io::Error::new(
-                        io::ErrorKind::WriteZero,
-                        "the writer accepts no more compressed bytes",
-                    ))
-                }
-                Ok(n) => {
-                    self.fingerprint
-                        .update(&self.out[self.out_pos..self.out_pos + n]);
-                    self.out_pos += n;
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
-        self.out.clear();
-        self.out_pos = 0;
-        Ok(())
+        let fingerprint = &mut self.fingerprint;
+        self.out
+            .write_to(&mut self.writer, |taken| fingerprint.update(taken))
     }
 
     /// End the frame and write all of it; the index is made once the writer has accepted the
@@ -351,7 +333,7 @@ impl<W: Write> SeekableEncoder<W> {
         if self.index.is_none() {
             self.write_pending()?;
             if self.compressor.is_open() {
-                self.compressor.end(&mut self.out)?;
+                self.compressor.end(&mut self.out.buf)?;
             }
             self.write_pending()?;
             let builder = self
@@ -376,7 +358,7 @@ impl<W: Write> SeekableEncoder<W> {
     pub fn try_finish(&mut self) -> Result<(), Error> {
         if !self.index_queued {
             let embedded = self.end()?.to_embedded();
-            self.out.extend_from_slice(&embedded);
+            self.out.buf.extend_from_slice(&embedded);
             self.index_queued = true;
         }
         self.write_pending()?;
@@ -418,7 +400,7 @@ impl<W: Write> Write for SeekableEncoder<W> {
         let take = buf
             .len()
             .min(self.compressor.settings().get_block_size().bytes());
-        self.compressor.update(&buf[..take], &mut self.out)?;
+        self.compressor.update(&buf[..take], &mut self.out.buf)?;
         self.total_in += take as u64;
         // The input is taken now: an error of the writer is reported by the next call, which
         // writes these bytes first.
@@ -430,7 +412,7 @@ impl<W: Write> Write for SeekableEncoder<W> {
     /// far can be decoded, as [`crate::FrameEncoder`]'s `flush` does.
     fn flush(&mut self) -> io::Result<()> {
         if self.compressor.is_open() {
-            self.compressor.flush(&mut self.out)?;
+            self.compressor.flush(&mut self.out.buf)?;
         }
         self.write_pending()?;
         self.writer.flush()
