@@ -7,8 +7,9 @@ use lz4framed::index::{sidecar_path, IndexOptions};
 
 use super::args::CompressArgs;
 use super::encode::{self, FrameSpec};
-use super::errors::{report, worse, CliError, CliResult, Exit};
+use super::errors::{CliError, CliResult, Exit};
 use super::input::{load_dictionary, remove_input, Input};
+use super::jobs::run_jobs;
 use super::output::Output;
 
 /// The frame options `args` ask for.
@@ -47,31 +48,15 @@ pub fn run(args: &CompressArgs) -> CliResult<Exit> {
         ));
     }
     let spec = spec(args)?;
-    let jobs = args.io.jobs(|i: &Path| {
-        let mut name = i.as_os_str().to_owned();
-        name.push(".lz4");
-        Ok(Some(PathBuf::from(name)))
-    });
-    if !args.io.multiple {
-        let (input, output) = &jobs[0];
-        let output = output.clone().map_err(CliError::usage)?;
-        return one(args, &spec, input, output.as_deref());
-    }
-    let mut worst = Exit::Ok;
-    for (input, output) in &jobs {
-        let r = output
-            .clone()
-            .map_err(CliError::usage)
-            .and_then(|o| one(args, &spec, input, o.as_deref()));
-        match r {
-            Ok(exit) => worst = worse(worst, exit),
-            Err(e) => {
-                report(&e);
-                worst = worse(worst, e.exit);
-            }
-        }
-    }
-    Ok(worst)
+    run_jobs(
+        &args.io,
+        |i: &Path| {
+            let mut name = i.as_os_str().to_owned();
+            name.push(".lz4");
+            Ok(Some(PathBuf::from(name)))
+        },
+        |input, output| one(args, &spec, input, output),
+    )
 }
 
 /// Compress `input` to `output` (`None`: stdout).

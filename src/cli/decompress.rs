@@ -4,8 +4,9 @@ use std::path::{Path, PathBuf};
 
 use super::args::DecompressArgs;
 use super::decode::{self, decode, decompressor};
-use super::errors::{report, worse, CliError, CliResult, Exit};
+use super::errors::{CliResult, Exit};
 use super::input::{remove_input, Input};
+use super::jobs::run_jobs;
 use super::output::Output;
 
 /// Run `decompress`: one INFILE, or with -m each INFILE.lz4 to INFILE.
@@ -13,36 +14,22 @@ pub fn run(args: &DecompressArgs) -> CliResult<Exit> {
     if let Some(state) = &args.resume {
         return super::resume::run(args, state);
     }
-    let jobs = args.io.jobs(|i: &Path| {
-        let name = i.to_str().and_then(|s| s.strip_suffix(".lz4"));
-        match name {
-            Some(stem) if !stem.is_empty() && !stem.ends_with('/') => Ok(Some(PathBuf::from(stem))),
-            _ => Err(format!(
-                "{}: no .lz4 suffix to remove, cannot name the output (decompress it without -m, giving OUTFILE)",
-                i.display()
-            )),
-        }
-    });
-    if !args.io.multiple {
-        let (input, output) = &jobs[0];
-        let output = output.clone().map_err(CliError::usage)?;
-        return one(args, input, output.as_deref());
-    }
-    let mut worst = Exit::Ok;
-    for (input, output) in &jobs {
-        let r = output
-            .clone()
-            .map_err(CliError::usage)
-            .and_then(|o| one(args, input, o.as_deref()));
-        match r {
-            Ok(exit) => worst = worse(worst, exit),
-            Err(e) => {
-                report(&e);
-                worst = worse(worst, e.exit);
+    run_jobs(
+        &args.io,
+        |i: &Path| {
+            let name = i.to_str().and_then(|s| s.strip_suffix(".lz4"));
+            match name {
+                Some(stem) if !stem.is_empty() && !stem.ends_with('/') => {
+                    Ok(Some(PathBuf::from(stem)))
+                }
+                _ => Err(format!(
+                    "{}: no .lz4 suffix to remove, cannot name the output (decompress it without -m, giving OUTFILE)",
+                    i.display()
+                )),
             }
-        }
-    }
-    Ok(worst)
+        },
+        |input, output| one(args, input, output),
+    )
 }
 
 /// Decompress `input` to `output` (`None`: stdout).

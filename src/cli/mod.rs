@@ -24,6 +24,7 @@ pub mod index;
 pub mod indexed;
 pub mod info;
 pub mod input;
+pub mod jobs;
 pub mod lz4;
 pub mod output;
 pub mod progress;
