@@ -22,9 +22,15 @@ echo "== python: format and lint"
 (cd "$here" && cargo fmt -- --check && cargo clippy --all-targets -q -- -D warnings)
 "$venv/bin/python" -m ruff check "$here"
 "$venv/bin/python" -m ruff format --check -q "$here"
+# The pure-Python modules type-check against the native module's stub (the package ships
+# py.typed, so users' type checkers read both).
+"$venv/bin/python" -m mypy --cache-dir=/dev/null "$here/lz4framed"
 
 echo "== python: build and install (pip install ./python)"
 PATH="$venv/bin:$PATH" "$venv/bin/python" -m pip install -q --force-reinstall --no-deps "$here"
+
+echo "== python: the stub against the built module (mypy's stubtest)"
+(cd / && "$venv/bin/python" -m mypy.stubtest lz4framed)
 
 echo "== python: tests"
 cd "$repo"

@@ -7,7 +7,7 @@ import io
 import os
 import sys
 import weakref
-from typing import IO, Any, Union
+from typing import IO, Any, Literal, Union, cast
 
 from ._lz4framed import Reader as _Reader
 from ._lz4framed import SeekIndex
@@ -74,7 +74,7 @@ class LZ4FrameFile(io.BufferedIOBase):
         block_checksum: bool = False,
         seekable: bool = False,
         threads: int = 0,
-        index: SeekIndex | bool | None = None,
+        index: SeekIndex | Literal[False] | None = None,
     ) -> None:
         """
         Args:
@@ -102,7 +102,7 @@ class LZ4FrameFile(io.BufferedIOBase):
             self._mode = "w"
             self._writer = _Writer(
                 filename,
-                mode[0],
+                cast(Literal["w", "x", "a"], mode[0]),
                 level=level,
                 block_size=block_size,
                 block_linked=block_linked,
@@ -277,7 +277,7 @@ def open(
     block_checksum: bool = False,
     seekable: bool = False,
     threads: int = 0,
-    index: SeekIndex | bool | None = None,
+    index: SeekIndex | Literal[False] | None = None,
     encoding: str | None = None,
     errors: str | None = None,
     newline: str | None = None,

@@ -1,8 +1,70 @@
 """Type stubs of the native module lz4framed._lz4framed (see the docstrings at run time)."""
 
-from typing import Any, Final, Literal, overload
+from typing import Any, Final, Literal, final, overload
 
-from typing_extensions import Buffer
+from typing_extensions import Buffer, Self
+
+__all__ = [
+    "BACKEND",
+    "LZ4F_BLOCKSIZE_DEFAULT",
+    "LZ4F_BLOCKSIZE_MAX1MB",
+    "LZ4F_BLOCKSIZE_MAX4MB",
+    "LZ4F_BLOCKSIZE_MAX64KB",
+    "LZ4F_BLOCKSIZE_MAX256KB",
+    "LZ4F_COMPRESSION_MAX",
+    "LZ4F_COMPRESSION_MIN",
+    "LZ4F_COMPRESSION_MIN_HC",
+    "LZ4F_ERROR_GENERIC",
+    "LZ4F_VERSION",
+    "LZ4_VERSION",
+    "CompressionContext",
+    "DecompressionContext",
+    "LZ4F_ERROR_allocation_failed",
+    "LZ4F_ERROR_blockChecksum_invalid",
+    "LZ4F_ERROR_blockChecksum_unsupported",
+    "LZ4F_ERROR_blockMode_invalid",
+    "LZ4F_ERROR_compressionLevel_invalid",
+    "LZ4F_ERROR_contentChecksumFlag_invalid",
+    "LZ4F_ERROR_contentChecksum_invalid",
+    "LZ4F_ERROR_decompressionFailed",
+    "LZ4F_ERROR_dstMaxSize_tooSmall",
+    "LZ4F_ERROR_frameDecoding_alreadyStarted",
+    "LZ4F_ERROR_frameHeader_incomplete",
+    "LZ4F_ERROR_frameSize_wrong",
+    "LZ4F_ERROR_frameType_unknown",
+    "LZ4F_ERROR_headerChecksum_invalid",
+    "LZ4F_ERROR_headerVersion_wrong",
+    "LZ4F_ERROR_maxBlockSize_invalid",
+    "LZ4F_ERROR_reservedFlag_set",
+    "LZ4F_ERROR_srcPtr_wrong",
+    "LZ4F_ERROR_srcSize_tooLarge",
+    "Lz4FramedEOFError",
+    "Lz4FramedError",
+    "Lz4FramedNoDataError",
+    "Reader",
+    "RestartPoint",
+    "RestartReader",
+    "SeekIndex",
+    "Writer",
+    "__version__",
+    "build_index",
+    "clone_decompression_context",
+    "compress",
+    "compress_begin",
+    "compress_end",
+    "compress_update",
+    "create_compression_context",
+    "create_decompression_context",
+    "decompress",
+    "decompress_dump",
+    "decompress_update",
+    "get_block_size",
+    "get_frame_info",
+    "marshal_decompression_checksum_context",
+    "marshal_decompression_context",
+    "unmarshal_decompression_checksum_context",
+    "unmarshal_decompression_context",
+]
 
 __version__: Final[str]
 LZ4_VERSION: Final[str]
@@ -56,19 +118,21 @@ class Lz4FramedEOFError(Lz4FramedError, EOFError):
 def compress(
     b: Buffer,
     block_size_id: int = 0,
-    block_mode_linked: bool = True,
-    checksum: bool = False,
+    block_mode_linked: int = 1,
+    checksum: int = 0,
     level: int = 0,
-    block_checksum: bool = False,
+    block_checksum: int = 0,
     *,
     threads: int = 1,
 ) -> bytes: ...
 def decompress(b: Buffer, buffer_size: int = 1024, *, threads: int = 1) -> bytes: ...
 def get_block_size(id: int = 0) -> int: ...
 
+@final
 class CompressionContext:
     """A compression context (create_compression_context())."""
 
+@final
 class DecompressionContext:
     """A decompression context (create_decompression_context())."""
 
@@ -77,11 +141,11 @@ def create_decompression_context() -> DecompressionContext: ...
 def compress_begin(
     ctx: CompressionContext,
     block_size_id: int = 0,
-    block_mode_linked: bool = True,
-    checksum: bool = False,
-    autoflush: bool = False,
+    block_mode_linked: int = 1,
+    checksum: int = 0,
+    autoflush: int = 0,
     level: int = 0,
-    block_checksum: bool = False,
+    block_checksum: int = 0,
 ) -> bytes: ...
 def compress_update(ctx: CompressionContext, b: Buffer) -> bytes: ...
 def compress_end(ctx: CompressionContext) -> bytes: ...
@@ -103,16 +167,20 @@ def unmarshal_decompression_checksum_context(
 
 # -- the file API's native parts ---------------------------------------------------------------
 
+@final
 class Reader:
     """The native reader of LZ4FrameFile (read mode)."""
 
-    def __init__(
-        self, file: Any, threads: int = 1, index: SeekIndex | Literal[False] | None = None
-    ) -> None: ...
+    def __new__(
+        cls, file: Any, threads: int = 1, index: SeekIndex | Literal[False] | None = None
+    ) -> Self: ...
     def readinto(self, b: Buffer) -> int: ...
-    def read(self, size: int | None = -1) -> bytes: ...
-    def read1(self, size: int | None = -1) -> bytes: ...
-    def readline(self, size: int | None = -1) -> bytes: ...
+    def read(self, size: int | None = ...) -> bytes:
+        """size: bytes wanted, -1 or None for all (the default)."""
+    def read1(self, size: int | None = ...) -> bytes:
+        """size: bytes wanted at most, -1 or None for what one step gives (the default)."""
+    def readline(self, size: int | None = ...) -> bytes:
+        """size: bytes at most, -1 or None for the whole line (the default)."""
     def peek(self, size: int = 0) -> bytes: ...
     def seek(self, offset: int, whence: int = 0) -> int: ...
     def tell(self) -> int: ...
@@ -124,11 +192,12 @@ class Reader:
     @property
     def closed(self) -> bool: ...
 
+@final
 class Writer:
     """The native writer of LZ4FrameFile (write mode)."""
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         file: Any,
         mode: Literal["w", "x", "a"] = "w",
         *,
@@ -139,7 +208,7 @@ class Writer:
         block_checksum: bool = False,
         seekable: bool = False,
         threads: int = 1,
-    ) -> None: ...
+    ) -> Self: ...
     def write(self, b: Buffer) -> int: ...
     def flush(self) -> None: ...
     def tell(self) -> int: ...
@@ -150,6 +219,7 @@ class Writer:
 
 # -- the seek index ----------------------------------------------------------------------------
 
+@final
 class RestartPoint:
     """A place in the compressed file where decoding can start."""
 
@@ -167,6 +237,7 @@ class RestartPoint:
     def has_window(self) -> bool:
         """Whether decoding from here needs the stored 64 KiB window (linked-block frames)."""
 
+@final
 class SeekIndex:
     """The restart points of one .lz4 file, bound to it by size and fingerprint."""
 
@@ -195,7 +266,7 @@ class SeekIndex:
     def __len__(self) -> int: ...
     @property
     def restart_points(self) -> list[RestartPoint]: ...
-    def __getitem__(self, i: int) -> RestartPoint: ...
+    def __getitem__(self, i: int, /) -> RestartPoint: ...
     def frame_header_offset(self, i: int) -> int | None:
         """Where the header of the frame restart point i lies in (None: none needed)."""
 
@@ -214,12 +285,13 @@ class SeekIndex:
         """Consecutive decompressed ranges (start, stop) of about `size` bytes, each starting at
         a restart point, covering the content."""
 
+@final
 class RestartReader:
     """A .lz4 file's content decoded from a restart point (lz4framed.dask's tasks)."""
 
-    def __init__(
-        self, file: Any, context: DecompressionContext, stop: int, first_frame: int = 1
-    ) -> None:
+    def __new__(
+        cls, file: Any, context: DecompressionContext, stop: int, first_frame: int = 1
+    ) -> Self:
         """first_frame: the file's number of the context's frame (errors number frames so)."""
     @property
     def stop(self) -> int:

@@ -69,7 +69,7 @@ import warnings
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-import fsspec.core
+import fsspec.core  # type: ignore[import-untyped]  # fsspec ships no type information
 from dask.base import tokenize
 from dask.delayed import Delayed, delayed
 from dask.utils import parse_bytes
@@ -630,6 +630,7 @@ def read_bytes(
                 for s in plan[0]
             ]
         )
+    head_bytes: bytes | bool = False
     if sample:
         if sample is True:
             sample = "10 kiB"
@@ -638,8 +639,8 @@ def read_bytes(
         _, file_size, data_end = first
         # The first n bytes: a split from the start of the file to n, with the delimiter rule.
         head = Split(fs, paths[0], file_size, None, None, 0, data_end, data_end, 0, n, delimiter)
-        sample = head.read() if data_end else b""
-    return sample, out
+        head_bytes = head.read() if data_end else b""
+    return head_bytes, out
 
 
 def _lines(
@@ -656,7 +657,7 @@ def _lines(
         text_file = io.TextIOWrapper(raw, encoding=encoding, errors=errors, newline=linedelimiter)
         # Decode a piece at a time rather than 8 KiB (a fifth less time here; the attribute is
         # in both io implementations, C and Python).
-        text_file._CHUNK_SIZE = _STREAM_PIECE
+        text_file._CHUNK_SIZE = _STREAM_PIECE  # type: ignore[attr-defined]  # not in typeshed
         return list(text_file)
     text = b"".join(parts).decode(encoding, errors)
     if not text:

@@ -428,7 +428,7 @@ pub fn split_ranges(index: &SeekIndex, size: u64) -> Vec<(u64, u64)> {
 /// points). Returns the index. Lz4FramedError for invalid data (the file is left as it was),
 /// OSError for I/O errors. The GIL is released throughout.
 #[pyfunction]
-#[pyo3(signature = (path, sidecar=false, restart_interval=4 << 20))]
+#[pyo3(signature = (path, sidecar=false, restart_interval=4_194_304))]
 pub fn build_index(
     py: Python<'_>,
     path: &Bound<'_, PyAny>,

@@ -243,7 +243,7 @@ impl Writer {
     /// `file`: a path (opened in Rust: mode "w" truncates, "x" creates a new file, "a"
     /// appends) or a binary file object with `write`.
     #[new]
-    #[pyo3(signature = (file, mode="w", *, level=1, block_size=4 << 20, block_linked=true, content_checksum=true, block_checksum=false, seekable=false, threads=1))]
+    #[pyo3(signature = (file, mode="w", *, level=1, block_size=4_194_304, block_linked=true, content_checksum=true, block_checksum=false, seekable=false, threads=1))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
