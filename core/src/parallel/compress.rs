@@ -352,8 +352,8 @@ fn read_chunk<R: Read>(r: &mut R, buf: &mut Vec<u8>, n: usize) -> io::Result<usi
 }
 
 /// Compress everything `reader` yields into one frame on `writer`, on `threads` threads
-/// (0 = [`super::available_threads`]); the calling thread reads and writes (with one thread
-/// it also compresses). `size`: the input size if known (recorded in the header unless
+/// (0 = [`super::available_threads`]): `threads` workers compress while the calling thread
+/// reads, computes the content checksum and writes (with one thread it also compresses). `size`: the input size if known (recorded in the header unless
 /// `settings` say otherwise; checked). With `index`, a seek index is recorded on the way and
 /// returned in the summary.
 pub fn compress_stream<R: Read, W: Write>(

@@ -248,7 +248,7 @@ pub fn decompress_with(
 
 /// Decompress the indexed file `source` on `threads` threads (0 =
 /// [`super::available_threads`]) and write the output to `writer` in order, holding at most
-/// about `2 × threads` tasks of 4 MiB in memory: the shape for files larger than memory.
+/// about `3 × threads` tasks of 4 MiB in memory: the shape for files larger than memory.
 /// Returns the writer and the bytes written.
 pub fn decompress_to<S: RandomAccess + ?Sized, W: Write>(
     source: &S,

@@ -41,9 +41,11 @@ pub fn available_threads() -> usize {
 /// The most threads the parallel paths start (the `lz4` tool's limit is 200).
 pub const MAX_THREADS: usize = 256;
 
-/// A thread-count argument: 0 means [`available_threads`]; at most [`MAX_THREADS`]. (Should
-/// the system refuse a thread, the work goes on with the threads it gave, the calling thread
-/// at least.)
+/// A thread-count argument: 0 means [`available_threads`]; at most [`MAX_THREADS`]. With more
+/// than one, that many worker threads compress or decode while the calling thread reads the
+/// input and writes the output (sleeping while it waits for them); with one, everything runs
+/// on the calling thread. (Should the system refuse a thread, the work goes on with the
+/// threads it gave, the calling thread at least.)
 pub fn thread_count(threads: usize) -> usize {
     if threads == 0 {
         available_threads()

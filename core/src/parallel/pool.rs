@@ -6,27 +6,29 @@
 //! the jobs in order — a content checksum running through the chunks, a frame's size and
 //! checksum running through the batches — passes a [`Baton`] from job to job.
 //!
-//! The calling thread counts as one of the threads: a pool of `threads` starts `threads - 1`
-//! workers, so there are never more runnable threads than asked for (on a machine whose other
-//! cores are busy, two threads degrade to about one thread's speed, not three threads taking
-//! turns on one core). The calling thread also reads the input and writes the output, so how
-//! many jobs it should run itself depends on how that work compares with a job: the pool
-//! measures both — the calling thread's time outside the pool and in delivering results, and
-//! the jobs' run time — and has the calling thread run the share of jobs that balances its
-//! load with the workers' (none when reading and writing alone keep it as busy as a worker, as
-//! in decompressing to a file; nearly half of them on two threads when a job costs much more
-//! than its input and output, as in compressing). With one thread no worker is started: each
-//! job runs on the calling thread when it is submitted, so the serial path is the same code.
-//! The exception is [`OrderedPool::with_idle_caller`], for work whose jobs write their own
-//! results (stream decompression into a file): there the calling thread only reads, mostly
-//! asleep, and `threads` workers run the jobs.
+//! A pool of `threads` threads starts `threads` workers that run the jobs; the calling thread
+//! reads the input, makes the jobs and delivers the results (writes the output), and sleeps
+//! while it waits for a result or for room. Its own work is small beside the jobs' (reading
+//! and writing, against compressing or decoding), so the workers keep the cores busy and the
+//! calling thread takes what is left. (An earlier design had the calling thread run a measured
+//! share of the jobs itself, `threads - 1` workers beside it: it left a core idle at the start,
+//! before the calling thread had a result to measure, and whenever the job the calling thread
+//! was running held up the results behind it; on this project's 2-core benchmark machine it
+//! reached 0.82-0.91 of the ceiling — two 1-thread jobs at once — where workers alone reach
+//! 0.90-0.98; `cargo run -p lz4framed-bench --release --bin report -- --only parallel`.)
+//! With one thread no worker is started: each job runs on the calling thread when it is
+//! submitted, so the serial path is the same code.
 
 use std::collections::BTreeMap;
 use std::sync::{Condvar, Mutex};
 use std::thread::Scope;
-use std::time::{Duration, Instant};
 
-use crossbeam_channel::{bounded, unbounded, Receiver, Select, Sender, TrySendError};
+use crossbeam_channel::{bounded, unbounded, Receiver, Select, Sender};
+
+/// Items in flight per worker: its job, the one queued behind it, and results done out of
+/// order waiting for an older one — enough that a worker finding its next job is the rule,
+/// also while the calling thread is busy writing or descheduled.
+const IN_FLIGHT_PER_THREAD: usize = 3;
 
 /// What an [`OrderedPool`] runs: one kind of job, with per-thread state.
 pub(crate) trait Work: Sync {
@@ -58,10 +60,7 @@ pub(crate) struct OrderedPool<'env, W: Work> {
     work: &'env W,
     /// `None` when no worker runs (one thread): jobs run on the calling thread.
     jobs: Option<Sender<(usize, W::Job)>>,
-    /// The workers' queue, for the calling thread to take a queued job back and run it
-    /// itself when its share says so.
-    queued: Option<Receiver<(usize, W::Job)>>,
-    results: Receiver<(usize, W::Output, Duration)>,
+    results: Receiver<(usize, W::Output)>,
     /// Results that arrived before the ones ahead of them.
     waiting: BTreeMap<usize, W::Output>,
     /// The calling thread's state, for jobs run in place.
@@ -69,71 +68,11 @@ pub(crate) struct OrderedPool<'env, W: Work> {
     submitted: usize,
     delivered: usize,
     limit: usize,
-    balance: Balance,
-}
-
-/// What the pool measures to decide how many jobs the calling thread runs.
-struct Balance {
-    workers: usize,
-    /// The calling thread's own work: its time outside the pool's calls (reading input,
-    /// making jobs) and in delivering results (writing output).
-    caller: Duration,
-    /// When the calling thread last left a call of the pool.
-    left: Option<Instant>,
-    /// Jobs run (anywhere) and their run time.
-    runs: u32,
-    run_time: Duration,
-    /// Jobs run on the calling thread.
-    local_runs: usize,
-    /// The calling thread runs no job (but the small ones of [`OrderedPool::run_here`]).
-    caller_idle: bool,
-}
-
-impl Balance {
-    /// Whether the calling thread should run a job now (rather than leave it to the
-    /// workers): while it has run fewer than its share of the `submitted` jobs. Its share `f`
-    /// balances its load (own work `c` per job, plus `f` of the jobs of time `j`) with the
-    /// workers' (`(1 - f) j / workers` each): `f = (j - workers c) / ((workers + 1) j)`, none
-    /// when its own work is as large as a worker's. Before any job has finished there is
-    /// nothing to go by, and the calling thread's own work (writing results) has not begun:
-    /// it leaves the jobs to the workers (running the first job itself made the calling
-    /// thread the bottleneck of file-to-file decompression: -T2 1.21 x -T1, 1.31 x without).
-    fn caller_runs(&self, submitted: usize) -> bool {
-        if self.runs == 0 || self.caller_idle {
-            return false;
-        }
-        let n = submitted.max(1) as f64;
-        let j = self.run_time.as_secs_f64() / f64::from(self.runs);
-        let c = self.caller.as_secs_f64() / n;
-        let w = self.workers as f64;
-        let share = ((j - w * c) / ((w + 1.0) * j)).clamp(0.0, 1.0);
-        (self.local_runs as f64) < share * n
-    }
-
-    /// The calling thread enters a call of the pool.
-    fn enter(&mut self) {
-        if let Some(t) = self.left.take() {
-            self.caller += t.elapsed();
-        }
-    }
-
-    /// The calling thread leaves a call of the pool.
-    fn leave(&mut self) {
-        self.left = Some(Instant::now());
-    }
-
-    fn ran(&mut self, time: Duration) {
-        self.runs += 1;
-        self.run_time += time;
-    }
 }
 
 impl<'env, W: Work> OrderedPool<'env, W> {
-    /// A pool of `threads` threads in `scope`: the calling thread and `threads - 1` workers
-    /// (none when `threads` ≤ 1), with at most `2 × threads` items in flight: each worker's
-    /// job and the one queued behind it, the calling thread's own, and results done out of
-    /// order waiting for the oldest — enough that neither the calling thread nor a worker
-    /// runs out of work while the other finishes the oldest job.
+    /// A pool of `threads` workers in `scope` (none when `threads` ≤ 1: jobs then run on the
+    /// calling thread), with at most [`IN_FLIGHT_PER_THREAD`] `× threads` items in flight.
     pub(crate) fn new<'scope>(
         scope: &'scope Scope<'scope, 'env>,
         work: &'env W,
@@ -144,79 +83,42 @@ impl<'env, W: Work> OrderedPool<'env, W> {
         W::Output: 'env,
     {
         let (result_tx, results) = unbounded();
-        let mut queued = None;
         let mut workers = 0;
         let jobs = (threads > 1).then(|| {
             // One job queued per worker keeps each worker fed while the caller does the rest.
-            let (job_tx, job_rx) = bounded::<(usize, W::Job)>(threads - 1);
-            for _ in 1..threads {
+            let (job_tx, job_rx) = bounded::<(usize, W::Job)>(threads);
+            for _ in 0..threads {
                 let (job_rx, result_tx) = (job_rx.clone(), result_tx.clone());
                 let spawned = std::thread::Builder::new()
                     .name("lz4framed-worker".into())
                     .spawn_scoped(scope, move || {
                         let mut state = work.state();
                         for (seq, job) in job_rx {
-                            let t = Instant::now();
                             let out = work.run(&mut state, job);
-                            if result_tx.send((seq, out, t.elapsed())).is_err() {
+                            if result_tx.send((seq, out)).is_err() {
                                 break;
                             }
                         }
                     });
                 // The system refuses more threads (a limit, no memory): work with those it
-                // gave, the calling thread at least.
+                // gave, or on the calling thread when it gave none.
                 if spawned.is_err() {
                     break;
                 }
                 workers += 1;
             }
-            queued = Some(job_rx);
             job_tx
         });
-        let jobs = jobs.filter(|_| workers > 0);
-        if workers == 0 {
-            queued = None;
-        }
         OrderedPool {
             work,
-            jobs,
-            queued,
+            jobs: jobs.filter(|_| workers > 0),
             results,
             waiting: BTreeMap::new(),
             local: None,
             submitted: 0,
             delivered: 0,
-            limit: 2 * threads.max(1),
-            balance: Balance {
-                workers,
-                caller: Duration::ZERO,
-                left: None,
-                runs: 0,
-                run_time: Duration::ZERO,
-                local_runs: 0,
-                caller_idle: false,
-            },
+            limit: IN_FLIGHT_PER_THREAD * workers.max(1),
         }
-    }
-
-    /// A pool whose calling thread reads and writes only: `workers` workers run every job
-    /// (submitted ones; [`OrderedPool::run_here`] still runs on the calling thread), with at
-    /// most `limit` items in flight. For work whose results cost the calling thread little to
-    /// deliver, but whose jobs would keep it from reading on when it ran them.
-    pub(crate) fn with_idle_caller<'scope>(
-        scope: &'scope Scope<'scope, 'env>,
-        work: &'env W,
-        workers: usize,
-        limit: usize,
-    ) -> Self
-    where
-        W::Job: 'env,
-        W::Output: 'env,
-    {
-        let mut pool = Self::new(scope, work, workers + 1);
-        pool.limit = limit.max(1);
-        pool.balance.caller_idle = pool.balance.workers > 0;
-        pool
     }
 
     /// Items submitted and not yet delivered.
@@ -224,22 +126,10 @@ impl<'env, W: Work> OrderedPool<'env, W> {
         self.submitted - self.delivered
     }
 
-    /// Submit a job: run on the calling thread when that is its share (always, when the pool
-    /// has no workers), else queued for a worker, waiting for room in the queue while
-    /// delivering finished results in order. Waits, delivering results, while the pool is
-    /// full.
+    /// Submit a job: queued for a worker, waiting for room in the queue while delivering
+    /// finished results in order (run on the calling thread when the pool has no workers).
+    /// Waits, delivering results, while the pool is full.
     pub(crate) fn submit<E>(
-        &mut self,
-        job: W::Job,
-        deliver: &mut impl FnMut(W::Output) -> Result<(), E>,
-    ) -> Result<(), E> {
-        self.balance.enter();
-        let r = self.submit_inner(job, deliver);
-        self.balance.leave();
-        r
-    }
-
-    fn submit_inner<E>(
         &mut self,
         job: W::Job,
         deliver: &mut impl FnMut(W::Output) -> Result<(), E>,
@@ -251,40 +141,23 @@ impl<'env, W: Work> OrderedPool<'env, W> {
         if let Some(jobs) = self.jobs.clone() {
             let mut msg = job.take().map(|j| (seq, j));
             while let Some(m) = msg.take() {
-                msg = match jobs.try_send(m) {
-                    Ok(()) => None,
-                    // Only after a panic: every worker has stopped.
-                    Err(TrySendError::Disconnected((_, j))) => {
-                        job = Some(j);
-                        None
+                // Wait for room in the queue or for a result, whichever comes first.
+                let mut sel = Select::new();
+                let send = sel.send(&jobs);
+                let recv = sel.recv(&self.results);
+                let op = sel.select();
+                if op.index() == send {
+                    if let Err(e) = op.send(&jobs, m) {
+                        // Only after a panic: every worker has stopped.
+                        job = Some(e.into_inner().1);
                     }
-                    Err(TrySendError::Full((_, j))) if self.balance.caller_runs(self.submitted) => {
-                        job = Some(j);
-                        None
-                    }
-                    Err(TrySendError::Full(m)) => {
-                        // Wait for room in the queue or for a result, whichever comes first.
-                        let mut sel = Select::new();
-                        let send = sel.send(&jobs);
-                        let recv = sel.recv(&self.results);
-                        let op = sel.select();
-                        if op.index() == send {
-                            match op.send(&jobs, m) {
-                                Ok(()) => None,
-                                Err(e) => {
-                                    job = Some(e.into_inner().1);
-                                    None
-                                }
-                            }
-                        } else {
-                            debug_assert_eq!(op.index(), recv);
-                            let r = op.recv(&self.results);
-                            self.arrived(r);
-                            self.deliver_ready(deliver)?;
-                            Some(m)
-                        }
-                    }
-                };
+                } else {
+                    debug_assert_eq!(op.index(), recv);
+                    let r = op.recv(&self.results);
+                    self.arrived(r);
+                    self.deliver_ready(deliver)?;
+                    msg = Some(m);
+                }
             }
         }
         if let Some(job) = job {
@@ -301,36 +174,18 @@ impl<'env, W: Work> OrderedPool<'env, W> {
         job: W::Job,
         deliver: &mut impl FnMut(W::Output) -> Result<(), E>,
     ) -> Result<(), E> {
-        self.balance.enter();
         let out = self.local_run(job);
-        let r = self.ready_inner(out, deliver);
-        self.balance.leave();
-        r
+        self.ready(out, deliver)
     }
 
     fn local_run(&mut self, job: W::Job) -> W::Output {
         let work = self.work;
         let state = self.local.get_or_insert_with(|| work.state());
-        let t = Instant::now();
-        let out = work.run(state, job);
-        self.balance.ran(t.elapsed());
-        self.balance.local_runs += 1;
-        out
+        work.run(state, job)
     }
 
     /// Put a result made by the caller in the stream, after everything submitted so far.
     pub(crate) fn ready<E>(
-        &mut self,
-        out: W::Output,
-        deliver: &mut impl FnMut(W::Output) -> Result<(), E>,
-    ) -> Result<(), E> {
-        self.balance.enter();
-        let r = self.ready_inner(out, deliver);
-        self.balance.leave();
-        r
-    }
-
-    fn ready_inner<E>(
         &mut self,
         out: W::Output,
         deliver: &mut impl FnMut(W::Output) -> Result<(), E>,
@@ -346,13 +201,10 @@ impl<'env, W: Work> OrderedPool<'env, W> {
         &mut self,
         deliver: &mut impl FnMut(W::Output) -> Result<(), E>,
     ) -> Result<(), E> {
-        self.balance.enter();
-        let mut r = Ok(());
-        while r.is_ok() && self.delivered < self.submitted {
-            r = self.receive_one(deliver);
+        while self.delivered < self.submitted {
+            self.receive_one(deliver)?;
         }
-        self.balance.leave();
-        r
+        Ok(())
     }
 
     fn make_room<E>(
@@ -365,37 +217,23 @@ impl<'env, W: Work> OrderedPool<'env, W> {
         Ok(())
     }
 
-    /// Wait for one result (unless the next one in order is here already; or take a queued
-    /// job back and run it, when that is the calling thread's share), then deliver what is
-    /// ready.
+    /// Wait for one result (unless the next one in order is here already), then deliver what
+    /// is ready.
     fn receive_one<E>(
         &mut self,
         deliver: &mut impl FnMut(W::Output) -> Result<(), E>,
     ) -> Result<(), E> {
         if !self.waiting.contains_key(&self.delivered) {
-            let stolen = match &self.queued {
-                Some(q) if self.balance.caller_runs(self.submitted) => q.try_recv().ok(),
-                _ => None,
-            };
-            match stolen {
-                Some((seq, job)) => {
-                    let out = self.local_run(job);
-                    self.waiting.insert(seq, out);
-                }
-                None => {
-                    let r = self.results.recv();
-                    self.arrived(r);
-                }
-            }
+            let r = self.results.recv();
+            self.arrived(r);
         }
         self.deliver_ready(deliver)
     }
 
     /// File a worker's result.
-    fn arrived(&mut self, r: Result<(usize, W::Output, Duration), crossbeam_channel::RecvError>) {
+    fn arrived(&mut self, r: Result<(usize, W::Output), crossbeam_channel::RecvError>) {
         match r {
-            Ok((seq, out, time)) => {
-                self.balance.ran(time);
+            Ok((seq, out)) => {
                 self.waiting.insert(seq, out);
             }
             // Unreachable while the pool holds its job sender: workers outlive it.
@@ -409,11 +247,7 @@ impl<'env, W: Work> OrderedPool<'env, W> {
     ) -> Result<(), E> {
         while let Some(out) = self.waiting.remove(&self.delivered) {
             self.delivered += 1;
-            // Delivering (writing the output) is the calling thread's own work.
-            let t = Instant::now();
-            let r = deliver(out);
-            self.balance.caller += t.elapsed();
-            r?;
+            deliver(out)?;
         }
         Ok(())
     }
@@ -561,20 +395,13 @@ mod tests {
 
     #[test]
     fn results_come_out_in_order_on_any_thread_count() {
-        let pools = [1, 2, 3, 8]
-            .into_iter()
-            .flat_map(|t| [(t, false), (t, true)]);
-        for (threads, idle_caller) in pools {
+        for threads in [1, 2, 3, 8] {
             let work = Squares {
                 baton: Baton::new(0),
             };
             let mut got = Vec::new();
             std::thread::scope(|s| {
-                let mut pool = if idle_caller {
-                    OrderedPool::with_idle_caller(s, &work, threads, 2 * threads)
-                } else {
-                    OrderedPool::new(s, &work, threads)
-                };
+                let mut pool = OrderedPool::new(s, &work, threads);
                 let mut deliver = |r: (u64, u64)| -> Result<(), ()> {
                     got.push(r);
                     Ok(())
@@ -587,7 +414,7 @@ mod tests {
                         pool.submit((turn, n), &mut deliver).unwrap();
                         turn += 1;
                     }
-                    assert!(pool.in_flight() <= 2 * threads.max(1));
+                    assert!(pool.in_flight() <= IN_FLIGHT_PER_THREAD * threads.max(1));
                 }
                 pool.finish(&mut deliver).unwrap();
             });
@@ -602,7 +429,7 @@ mod tests {
                     }
                 })
                 .collect();
-            assert_eq!(got, want, "{threads} threads, idle caller {idle_caller}");
+            assert_eq!(got, want, "{threads} threads");
             assert_eq!(work.baton.into_value(), Some(sum));
         }
     }

@@ -12,9 +12,8 @@
 //! frame open at its start, checks the frames that end in it and passes the state of the frame
 //! still open at its end on. The thread that decoded a batch takes the turn when it has come
 //! (the output is still in its cache); if it has not, nobody waits: the calling thread makes
-//! the checks when it writes the batch, in order (and the pool counts that as its own work
-//! when it shares out the batches). Results are written in stream order, so the output and the first
-//! error are those of single-threaded decoding.
+//! the checks when it writes the batch, in order. Results are written in stream order, so the
+//! output and the first error are those of single-threaded decoding.
 //!
 //! The baton also carries the output offset: every output takes a turn (a batch, or output
 //! decoded on the calling thread). Into a destination written at offsets
@@ -70,7 +69,7 @@ const DIRECT_UNIT: usize = 64 * 1024;
 /// are those of single-threaded decoding, and so are the first error reported and the output
 /// written before it; with one thread nothing is handed out.
 ///
-/// `decompressor` must be fresh (nothing fed yet). At most `2 × threads` batches of
+/// `decompressor` must be fresh (nothing fed yet). At most `3 × threads` batches of
 /// 4 MiB are in flight.
 ///
 /// ```
@@ -103,7 +102,7 @@ pub fn decompress_stream<R: Read, W: Write>(
 /// past it. Bytes of `dest` are written once each, in no particular order; none is written
 /// past the end of the decoded output. With more than one thread, `threads` workers decode
 /// and write while the calling thread reads the input and parses the frames (little work: it
-/// is mostly asleep); at most `2 × threads` batches of 4 MiB are in flight.
+/// is mostly asleep); at most `3 × threads` batches of 4 MiB are in flight.
 ///
 /// ```
 /// use lz4framed::{BlockMode, Decompressor, FrameSettings};
@@ -177,11 +176,7 @@ fn run_stream<R: Read, W: Write>(
         failed: false,
     };
     let bytes_in = std::thread::scope(|s| -> Result<u64, Error> {
-        let mut pool = if place.is_some() && threads > 1 {
-            OrderedPool::with_idle_caller(s, &work, threads, 2 * threads)
-        } else {
-            OrderedPool::new(s, &work, threads)
-        };
+        let mut pool = OrderedPool::new(s, &work, threads);
         let mut out = HandingOut {
             decoded: ReusableBuf::default(),
             hand_out: threads > 1,
