@@ -131,6 +131,32 @@ fn cold(f: Fail) -> Result<usize, Fail> {
     Err(f)
 }
 
+/// `p + 3` (the position past a token's offset when it has no literals), as an addition the
+/// optimizer cannot merge with the later addition of the literal length: otherwise it computes
+/// `p + ll + 3` after the token's load, two additions on the chain from token to token instead
+/// of one (measured, x86_64: 2.5 % faster on the corpus with both kernels). Elsewhere a plain
+/// addition.
+#[inline(always)]
+fn past_offset(p: *const u8) -> *const u8 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let mut q = p;
+        // SAFETY: a register computation (lea), no memory access; the pointer it yields is
+        // only dereferenced under the bounds of its user.
+        // `nomem` is right: the pointer is only added to, never read through.
+        #[allow(clippy::pointers_in_nomem_asm_block)]
+        unsafe {
+            core::arch::asm!("lea {q}, [{q} + 3]", q = inout(reg) q,
+                options(pure, nomem, nostack, preserves_flags));
+        }
+        q
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        p.wrapping_add(3)
+    }
+}
+
 /// Marks the path that calls it as the rare one of a branch, so that the code layout keeps the
 /// other path straight (`#[cold]`: the call is nothing once inlined, but the branch weight
 /// stays).
@@ -456,9 +482,12 @@ pub(crate) unsafe fn fast_loop<S: Simd, const PREFIX: bool>(
         unsafe { S::copy16(o, i) };
         let ll = token >> 4;
         if ll != 15 {
-            // SAFETY: i + 14 + 2 <= iendp, o + 14 <= oendp - 50.
+            // `i` past the offset: `ipp + 3`, computed while the token loads, plus the
+            // literal length: one addition after the token's load and shift on the chain from
+            // token to token.
+            // SAFETY: i <= ipp + 17 <= iendp - 1, o + 14 <= oendp - 50.
             unsafe {
-                i = i.add(ll);
+                i = past_offset(ipp).add(ll);
                 o = o.add(ll);
             }
         } else {
@@ -486,15 +515,15 @@ pub(crate) unsafe fn fast_loop<S: Simd, const PREFIX: bool>(
                 // Reads below i + n + 32 <= iendp, writes below o + n + 32 <= oendp;
                 // src and dst are distinct slices.
                 wild_copy::<S>(o, i, n);
-                i = i.add(n);
+                i = i.add(n + 2);
                 o = o.add(n);
             }
         }
         // After the literals: o + 32 <= oendp (short run: o <= opp + 14 <= oendp - 50; long
-        // run: checked) and i + 2 <= iendp (short: i <= ipp + 15; long: i + 32 <= iendp).
+        // run: checked) and the offset at i - 2, i <= iendp - 1 (short: i <= ipp + 17; long:
+        // i + 30 <= iendp).
         // SAFETY: as just said.
-        let offset = unsafe { read16(i) };
-        i = unsafe { i.add(2) };
+        let offset = unsafe { read16(i.sub(2)) };
         let mlc = token & 15;
         // SAFETY (offset_from): o and dp are in dst.
         let o_idx = unsafe { o.offset_from(dp) } as usize;
