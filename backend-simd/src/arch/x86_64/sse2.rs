@@ -1,11 +1,13 @@
 //! The SSE2 kernel: 16-byte copies and compares. SSE2 has no byte shuffle, so the pattern of an
-//! overlapping match is a 16-byte broadcast (periods 1, 2, 4, 8), an 8-byte register pattern
-//! (periods 3, 5, 6, 7) or, for periods 9..15, a sequence of 8-byte copies.
+//! overlapping match is a 16-byte broadcast (periods 1, 2, 4, 8) or a 16-byte pattern made in
+//! general registers (other periods), stored in pattern-aligned strides.
 
 use core::arch::x86_64::*;
 use core::ptr;
 
 use crate::fast::{self, Simd};
+
+use super::super::STEP16;
 
 /// SSE2 primitives.
 pub(crate) struct Sse2;
@@ -28,53 +30,42 @@ impl Simd for Sse2 {
     #[inline(always)]
     unsafe fn pattern_copy(d: *mut u8, offset: usize, len: usize) {
         // SAFETY (whole body): the caller guarantees d - offset .. d + 16 readable
-        // (1 <= offset < 16; bytes from d on may be stale and are masked off or overwritten
-        // before use) and d .. d + len + 31 writable; every store starts below d + len.
+        // (1 <= offset < 16; bytes from d on may be stale and are masked off before use) and
+        // d .. d + len + 31 writable; a round's two stores start below d + len + 16 and end
+        // below d + len + 31.
         unsafe {
             let s = d.sub(offset);
-            match offset {
-                1 | 2 | 4 | 8 => {
-                    let v = match offset {
-                        1 => _mm_set1_epi8(*s as i8),
-                        2 => _mm_set1_epi16(ptr::read_unaligned(s as *const i16)),
-                        4 => _mm_set1_epi32(ptr::read_unaligned(s as *const i32)),
-                        _ => _mm_set1_epi64x(ptr::read_unaligned(s as *const i64)),
-                    };
-                    let mut k = 0;
-                    while k < len {
-                        _mm_storeu_si128(d.add(k) as *mut __m128i, v);
-                        k += 16;
-                    }
-                }
-                3 | 5 | 6 | 7 => {
-                    // An 8-byte register pattern (no byte shuffle in SSE2), stored in strides
-                    // of the largest multiple of the period not above 8.
-                    let w = offset * 8;
-                    let mut p =
-                        u64::from_le(ptr::read_unaligned(s as *const u64)) & ((1u64 << w) - 1);
-                    let mut filled = w;
-                    while filled < 64 {
+            let v = match offset {
+                1 => _mm_set1_epi8(*s as i8),
+                2 => _mm_set1_epi16(ptr::read_unaligned(s as *const i16)),
+                4 => _mm_set1_epi32(ptr::read_unaligned(s as *const i32)),
+                8 => _mm_set1_epi64x(ptr::read_unaligned(s as *const i64)),
+                _ => {
+                    // SSE2 has no byte shuffle: the 16-byte pattern is made in a general
+                    // register pair, from the `offset` bytes before d repeated (measured:
+                    // 8-byte pieces each loaded from the bytes just stored, as before, stall
+                    // on every store that cannot be forwarded to the next load).
+                    let bits = 8 * offset as u32;
+                    let mut p = u128::from_le(ptr::read_unaligned(s as *const u128))
+                        & ((1u128 << bits) - 1);
+                    let mut filled = bits;
+                    while filled < 128 {
                         p |= p << filled;
                         filled *= 2;
                     }
-                    let p = p.to_le();
-                    let step = 8 - 8 % offset;
-                    let mut k = 0;
-                    while k < len {
-                        ptr::write_unaligned(d.add(k) as *mut u64, p);
-                        k += step;
-                    }
+                    _mm_loadu_si128(&p.to_le() as *const u128 as *const __m128i)
                 }
-                _ => {
-                    // 9..=15: 8-byte pieces, each from bytes already written.
-                    let mut k = 0;
-                    while k < len {
-                        ptr::write_unaligned(
-                            d.add(k) as *mut u64,
-                            ptr::read_unaligned(s.add(k) as *const u64),
-                        );
-                        k += 8;
-                    }
+            };
+            // In phase from one store to the next: strides of the largest multiple of the
+            // period not above 16.
+            let step = STEP16[offset] as usize;
+            let mut k = 0;
+            loop {
+                _mm_storeu_si128(d.add(k) as *mut __m128i, v);
+                _mm_storeu_si128(d.add(k + step) as *mut __m128i, v);
+                k += 2 * step;
+                if k >= len {
+                    break;
                 }
             }
         }
