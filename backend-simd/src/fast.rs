@@ -1005,11 +1005,11 @@ unsafe fn compress_generic<
                 }
                 // Room: op + lit/255 + 1 + lit + 8 <= olimit.
                 if lit >= 15 {
-                    *dp.add(token) = 15 << 4;
                     op = write_len_raw(dp, op, lit - 15);
-                } else {
-                    *dp.add(token) = (lit as u8) << 4;
                 }
+                // The token's literal half; its match half is added when the length is known,
+                // and the token is stored once (no load of a byte just stored).
+                let mut tok = (lit.min(15) as u8) << 4;
                 if op + lit + 32 <= olimit && ip + 32 <= len {
                     // Reads below anchor + round_up(lit, 16) <= ip + 16 <= len; writes
                     // below op + lit + 16 <= olimit. 16-byte strides: most literal runs are
@@ -1062,11 +1062,9 @@ unsafe fn compress_generic<
                         debug_assert!(false, "compress_bound exceeded");
                     }
                     if mc >= 15 {
-                        *dp.add(token) += 15;
                         op = write_len_raw(dp, op, mc - 15);
-                    } else {
-                        *dp.add(token) += mc as u8;
                     }
+                    *dp.add(token) = tok | mc.min(15) as u8;
                     anchor = ip;
 
                     if ip >= mflimit_plus_one {
@@ -1096,7 +1094,7 @@ unsafe fn compress_generic<
                             offset = d;
                             // Room: the check after the previous match left 6 bytes.
                             token = op;
-                            *dp.add(token) = 0;
+                            tok = 0;
                             op += 1;
                         }
                         None => break,
