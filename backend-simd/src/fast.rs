@@ -930,6 +930,7 @@ unsafe fn compress_generic<
 
             loop {
                 let mut fwd = ip;
+                let begin = ip;
                 let mut step = 1usize;
                 let mut search = search_start(accel, probes);
                 let (mut in_hist, mut mpos, mut offset);
@@ -973,14 +974,26 @@ unsafe fn compress_generic<
                         mpos -= 1;
                     }
                 } else {
-                    let mut more = true;
-                    if mpos >= 8 {
+                    // A match found at the search's first position (just after the previous
+                    // sequence, or after a failed test of the position right after a match)
+                    // rarely extends backwards: one well-predicted byte compare rules the
+                    // catch-up out there. Elsewhere the branchless compare below runs at once
+                    // (measured: a byte compare first everywhere costs 4 % of the Silesia
+                    // geomean, branch mispredictions on text and executables; it gains 15 %
+                    // on json-66k, this rule 4 %).
+                    let mut more = ip != begin
+                        || (ip > anchor && mpos > 0 && *sp.add(ip - 1) == *sp.add(mpos - 1));
+                    if more && mpos >= 8 {
                         // The common case (0..7 bytes, a data-dependent count) without a
                         // loop: one 8-byte compare of the bytes before both positions, capped
                         // at the anchor. mpos < ip, so both reads start at 0 or later. Fewer
                         // than 8 equal bytes (or the anchor reached) end the catch-up.
                         let x = read64(sp.add(ip - 8)) ^ read64(sp.add(mpos - 8));
-                        let back = ((x.leading_zeros() / 8) as usize).min(ip - anchor);
+                        // Equal bytes before both positions: the difference's leading zero
+                        // bytes (byte-swapped, trailing: `tzcnt` has a shorter latency than the
+                        // `bsr` of `leading_zeros` without the lzcnt feature).
+                        let back =
+                            ((x.swap_bytes().trailing_zeros() / 8) as usize).min(ip - anchor);
                         ip -= back;
                         mpos -= back;
                         more = back == 8;
