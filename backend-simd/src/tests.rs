@@ -552,6 +552,52 @@ fn overlapping_matches_all_offsets() {
     }
 }
 
+/// The compressor's match count and catch-up at every match length up to past its vector
+/// stride, ending at every distance from the end of the block (where `matchlimit` and the last
+/// literals cut it): each kernel produces the scalar kernel's bytes, without history (the small
+/// table: C's bytes) and with history (the large table), and C decodes them.
+#[test]
+fn match_lengths_at_every_distance_from_the_block_end() {
+    let mut rng = Rng::new(11);
+    let hist = rng.bytes(1000);
+    for ml in 4..=90usize {
+        let a = rng.bytes(ml);
+        let lits = rng.bytes(20);
+        for gap in 0..=40usize {
+            let mut tail = rng.bytes(gap);
+            if let Some(t) = tail.first_mut() {
+                // The second copy of `a` ends where the first one's continuation differs.
+                if *t == lits[0] {
+                    *t ^= 0xFF;
+                }
+            }
+            let src: Vec<u8> = [&a[..], &lits, &a, &tail].concat();
+            for history in [&[][..], &hist[..]] {
+                let first = our_compress(Kernel::Scalar, 1, &src, history);
+                for k in kernels() {
+                    assert!(
+                        our_compress(k, 1, &src, history) == first,
+                        "{k:?} ml={ml} gap={gap} history={}: differs from the scalar kernel",
+                        history.len()
+                    );
+                }
+                assert_eq!(
+                    c_decode(&first, history, src.len()).as_deref(),
+                    Some(&src[..]),
+                    "ml={ml} gap={gap} history={}: C does not decode ours",
+                    history.len()
+                );
+                if history.is_empty() {
+                    assert!(
+                        first == c_compress(&src, 1),
+                        "ml={ml} gap={gap}: not C's bytes"
+                    );
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn literal_runs_and_small_blocks() {
     let mut rng = Rng::new(6);
