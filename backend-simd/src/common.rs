@@ -132,6 +132,26 @@ pub(crate) fn acceleration(level: i32) -> u32 {
     }
 }
 
+/// A block to compress and its history (at most 64 KiB), as the frame layer hands them over.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Input<'a> {
+    /// `src` after `history`, anywhere in memory.
+    Separate { src: &'a [u8], history: &'a [u8] },
+    /// `buf[hlen..]` after its history `buf[..hlen]`, in one slice
+    /// (`BlockCompressor::compress_in_place`): compressed as the window itself, no copy.
+    Joined { buf: &'a [u8], hlen: usize },
+}
+
+impl<'a> Input<'a> {
+    /// The block and its history.
+    pub(crate) fn parts(&self) -> (&'a [u8], &'a [u8]) {
+        match *self {
+            Input::Separate { src, history } => (src, history),
+            Input::Joined { buf, hlen } => (&buf[hlen..], &buf[..hlen]),
+        }
+    }
+}
+
 /// How a block is to be compressed, decided by [`Tables::prepare`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Plan {
@@ -140,9 +160,10 @@ pub(crate) enum Plan {
         /// The small table (4-byte hash, [`SMALL_STEP1_PROBES`]) rather than the large one.
         small: bool,
     },
-    /// History, `src` at most [`WINDOW_COPY_MAX`]: `history ++ src` has been copied into
-    /// [`Tables::window`]; compress its bytes from `history.len()` on as a block whose prefix
-    /// is the history. `window[0]` has virtual index `start - history.len()`.
+    /// History and `src` in one slice: the input's own ([`Input::Joined`]), or, for `src` at
+    /// most [`WINDOW_COPY_MAX`], `history ++ src` copied into [`Tables::window`]; compress its
+    /// bytes from `history.len()` on as a block whose prefix is the history. The slice's first
+    /// byte has virtual index `start - history.len()`.
     Window {
         /// Virtual index of `src[0]`.
         start: u32,
@@ -205,8 +226,9 @@ impl Tables {
 
     /// Plans a block `src` after `history` (already cut to the last
     /// [`lz4framed_core::WINDOW_SIZE`] bytes): resets or reloads the table as needed, records the
-    /// new position and, for [`Plan::Window`], fills [`Tables::window`].
-    pub(crate) fn prepare(&mut self, src: &[u8], history: &[u8]) -> Plan {
+    /// new position and, for [`Plan::Window`] of separate slices, fills [`Tables::window`].
+    /// `joined`: `history` and `src` are one slice already ([`Input::Joined`]).
+    pub(crate) fn prepare(&mut self, src: &[u8], history: &[u8], joined: bool) -> Plan {
         let hlen = history.len();
         let plan = if hlen == 0 {
             self.tr.0.fill(0);
@@ -236,7 +258,9 @@ impl Tables {
                 }
                 RELOAD_BASE + hlen as u32
             };
-            if src.len() <= WINDOW_COPY_MAX {
+            if joined {
+                Plan::Window { start }
+            } else if src.len() <= WINDOW_COPY_MAX {
                 self.window.clear();
                 self.window.extend_from_slice(history);
                 self.window.extend_from_slice(src);

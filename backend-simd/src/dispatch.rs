@@ -6,7 +6,7 @@
 
 use std::sync::OnceLock;
 
-use crate::common::{Fail, Tables};
+use crate::common::{Fail, Input, Tables};
 use crate::Kernel;
 
 /// Decodes a block: `(src, history, buf, start)`, output to `buf[start..]` after the history
@@ -28,7 +28,7 @@ pub(crate) type DecompressPrefixFn =
 ///
 /// # Safety
 /// The kernel's target features must be available on this CPU.
-pub(crate) type CompressFn = unsafe fn(&mut Tables, &[u8], &[u8], &mut [u8], u32) -> Option<usize>;
+pub(crate) type CompressFn = unsafe fn(&mut Tables, Input<'_>, &mut [u8], u32) -> Option<usize>;
 
 /// A kernel's entry points.
 pub(crate) struct Kernels {
@@ -64,12 +64,11 @@ unsafe fn scalar_decompress_prefix(
 /// None (safe code); `unsafe` only to fit [`CompressFn`].
 unsafe fn scalar_compress(
     t: &mut Tables,
-    src: &[u8],
-    history: &[u8],
+    input: Input<'_>,
     dst: &mut [u8],
     accel: u32,
 ) -> Option<usize> {
-    crate::scalar::compress(t, src, history, dst, accel)
+    crate::scalar::compress(t, input, dst, accel)
 }
 
 static SCALAR: Kernels = Kernels {

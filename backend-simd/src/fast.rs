@@ -760,11 +760,11 @@ impl Table for RelTable {
 #[inline(always)]
 pub(crate) unsafe fn compress<S: Simd>(
     tables: &mut Tables,
-    src: &[u8],
-    history: &[u8],
+    input: Input<'_>,
     dst: &mut [u8],
     accel: u32,
 ) -> Option<usize> {
+    let (src, history) = input.parts();
     if src.len() > MAX_INPUT_SIZE {
         return None;
     }
@@ -777,8 +777,12 @@ pub(crate) unsafe fn compress<S: Simd>(
             None => None,
         };
     }
-    let plan = tables.prepare(src, history);
+    let plan = tables.prepare(src, history, matches!(input, Input::Joined { .. }));
     let Tables { tr, window, .. } = tables;
+    let window: &[u8] = match input {
+        Input::Joined { buf, .. } => buf,
+        Input::Separate { .. } => window,
+    };
     let hlen = history.len();
     // The output bound covers `src` (with history in a window, the block is `window[hlen..]`).
     let limited = dst.len() < compress_bound(src.len());

@@ -74,6 +74,8 @@ use std::ops::RangeInclusive;
 
 use lz4framed_core::{BlockCodec, BlockCompressor, BlockError, Error, WINDOW_SIZE};
 
+use crate::common::Input;
+
 mod arch;
 mod common;
 mod dispatch;
@@ -311,8 +313,22 @@ struct SimdCompressor {
 impl BlockCompressor for SimdCompressor {
     fn compress(&mut self, src: &[u8], history: &[u8], dst: &mut [u8]) -> Option<usize> {
         let history = &history[history.len().saturating_sub(WINDOW_SIZE)..];
+        let input = Input::Separate { src, history };
         // SAFETY: made by `SimdCodec::compressor` for an available kernel.
-        unsafe { (self.kernels.compress)(&mut self.tables, src, history, dst, self.accel) }
+        unsafe { (self.kernels.compress)(&mut self.tables, input, dst, self.accel) }
+    }
+
+    /// The window and the block as the one slice they are, without the copy into a buffer of
+    /// the compressor's own that [`compress`](Self::compress) makes of separate slices (128
+    /// KiB per 64 KiB linked block).
+    fn compress_in_place(&mut self, buf: &[u8], start: usize, dst: &mut [u8]) -> Option<usize> {
+        let cut = start.saturating_sub(WINDOW_SIZE);
+        let input = Input::Joined {
+            buf: &buf[cut..],
+            hlen: start - cut,
+        };
+        // SAFETY: made by `SimdCodec::compressor` for an available kernel.
+        unsafe { (self.kernels.compress)(&mut self.tables, input, dst, self.accel) }
     }
 
     fn begin_frame(&mut self, block_size: usize, linked: bool) {

@@ -242,11 +242,11 @@ impl Table for RelTable {
 /// Compresses one block (fast levels). `history` must be at most 64 KiB (the caller cuts it).
 pub(crate) fn compress(
     tables: &mut Tables,
-    src: &[u8],
-    history: &[u8],
+    input: Input<'_>,
     dst: &mut [u8],
     accel: u32,
 ) -> Option<usize> {
+    let (src, history) = input.parts();
     if src.len() > MAX_INPUT_SIZE {
         return None;
     }
@@ -259,8 +259,12 @@ pub(crate) fn compress(
             None => None,
         };
     }
-    let plan = tables.prepare(src, history);
+    let plan = tables.prepare(src, history, matches!(input, Input::Joined { .. }));
     let Tables { tr, window, .. } = tables;
+    let window: &[u8] = match input {
+        Input::Joined { buf, .. } => buf,
+        Input::Separate { .. } => window,
+    };
     let hlen = history.len();
     match plan {
         Plan::Alone { small: true } => {

@@ -485,6 +485,61 @@ fn kernels_compress_identically_with_history() {
 }
 
 #[test]
+fn compressing_in_place_gives_the_bytes_of_separate_slices() {
+    // `compress_in_place(buf, start)` reads history and block as one slice (no copy into the
+    // compressor's window); its output must be `compress(src, history)`'s, byte for byte, for
+    // every kernel and fast level, block sizes below and above WINDOW_COPY_MAX (where separate
+    // slices are read as two), history shorter and longer than 64 KiB, and calls of both kinds
+    // interleaved on one compressor (the match table carried over between them).
+    let mut rng = Rng::new(11);
+    let big = crate::common::WINDOW_COPY_MAX + 50_000;
+    let mut data = sample(4, 200_000, &mut rng);
+    let repeat = data[20_000..150_000].to_vec();
+    data.extend_from_slice(&repeat);
+    data.extend(sample(2, big + 100_000, &mut rng));
+    for k in kernels() {
+        for level in [1, -3] {
+            for block in [1000usize, 65_536, 100_000, big] {
+                let mut separate = codec(k).unwrap().compressor(level).unwrap();
+                let mut joined = codec(k).unwrap().compressor(level).unwrap();
+                let mut mixed = codec(k).unwrap().compressor(level).unwrap();
+                let mut pos = 0;
+                let mut i = 0;
+                while pos < data.len() {
+                    let end = (pos + block).min(data.len());
+                    let hist = &data[pos.saturating_sub(65_536)..pos];
+                    let bound = compress_bound(end - pos);
+                    let (mut a, mut b, mut c) =
+                        (vec![0u8; bound], vec![0u8; bound], vec![0u8; bound]);
+                    let na = separate.compress(&data[pos..end], hist, &mut a).unwrap();
+                    // The whole input before the block, not only its window.
+                    let nb = joined.compress_in_place(&data[..end], pos, &mut b).unwrap();
+                    let nc = if i % 2 == 0 {
+                        // A buffer starting anywhere at or before the window.
+                        let from = pos.saturating_sub(65_536 + 1000 * i);
+                        mixed.compress_in_place(&data[from..end], pos - from, &mut c)
+                    } else {
+                        mixed.compress(&data[pos..end], hist, &mut c)
+                    }
+                    .unwrap();
+                    assert!(
+                        a[..na] == b[..nb],
+                        "{k:?} level {level} block {block} at {pos}"
+                    );
+                    assert!(
+                        a[..na] == c[..nc],
+                        "{k:?} level {level} block {block} at {pos}, mixed"
+                    );
+                    assert!(c_decode(&b[..nb], hist, end - pos).unwrap() == data[pos..end]);
+                    pos = end;
+                    i += 1;
+                }
+            }
+        }
+    }
+}
+
+#[test]
 fn long_blocks_with_history_read_two_slices() {
     // Above WINDOW_COPY_MAX, a block with history is not copied into the window: history and
     // src are read as separate slices (matches run from the history into src). Every kernel

@@ -158,4 +158,20 @@ pub trait BlockCompressor: Send {
     fn begin_frame(&mut self, block_size: usize, linked: bool) {
         let _ = (block_size, linked);
     }
+
+    /// [`compress`](Self::compress) of the block `buf[start..]` whose history is the input
+    /// before it in the same buffer, `buf[..start]` (its last [`WINDOW_SIZE`] bytes count): how
+    /// the frame layer holds a linked frame's blocks, one after the other in one input buffer.
+    /// The same output as `compress(&buf[start..], &buf[start.saturating_sub(WINDOW_SIZE)..start],
+    /// dst)`; an implementation may read history and block as one slice rather than joining
+    /// them into a buffer of its own (C's prefix mode, `LZ4_compress_fast_continue` on
+    /// contiguous input). The default implementation splits `buf` and calls `compress`.
+    ///
+    /// # Panics
+    ///
+    /// When `start > buf.len()` (a caller's error, as for `slice::split_at`).
+    fn compress_in_place(&mut self, buf: &[u8], start: usize, dst: &mut [u8]) -> Option<usize> {
+        let (history, src) = buf.split_at(start);
+        self.compress(src, &history[start.saturating_sub(WINDOW_SIZE)..], dst)
+    }
 }

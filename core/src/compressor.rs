@@ -235,21 +235,30 @@ impl Compressor {
             let linked = self.settings.block_mode == BlockMode::Linked;
             let mut pos = 0;
             while data.len() - pos >= bs {
-                let history: &[u8] = if !linked {
-                    self.settings.dictionary.as_ref().map_or(&[], |d| d.bytes())
-                } else if pos >= WINDOW_SIZE {
-                    &data[pos - WINDOW_SIZE..pos]
+                let input = if !linked {
+                    BlockInput::Separate {
+                        src: &data[pos..pos + bs],
+                        history: self.settings.dictionary.as_ref().map_or(&[], |d| d.bytes()),
+                    }
+                } else if pos > 0 {
+                    BlockInput::InPlace {
+                        buf: &data[..pos + bs],
+                        start: pos,
+                    }
                 } else {
-                    // pos == 0: the history is what was staged before.
-                    &self.buf[self.block_start.saturating_sub(WINDOW_SIZE)..self.block_start]
+                    // The first block: its history is what was staged before.
+                    BlockInput::Separate {
+                        src: &data[..bs],
+                        history: &self.buf
+                            [self.block_start.saturating_sub(WINDOW_SIZE)..self.block_start],
+                    }
                 };
                 if let Some(r) = &mut self.recorder {
-                    r.block(out.len() - base, bs, linked.then_some(history));
+                    r.block(out.len() - base, bs, linked.then(|| input.history()));
                 }
                 emit_block(
                     &mut *self.block,
-                    &data[pos..pos + bs],
-                    history,
+                    input,
                     &mut self.scratch,
                     self.settings.block_checksum,
                     out,
@@ -291,21 +300,20 @@ impl Compressor {
         if self.buf.len() == self.block_start {
             return;
         }
-        let history: &[u8] = match self.settings.block_mode {
-            BlockMode::Linked => {
-                &self.buf[self.block_start.saturating_sub(WINDOW_SIZE)..self.block_start]
-            }
-            BlockMode::Independent => self.settings.dictionary.as_ref().map_or(&[], |d| d.bytes()),
-        };
+        let linked = self.settings.block_mode == BlockMode::Linked;
+        let dictionary = self
+            .settings
+            .dictionary
+            .as_ref()
+            .map_or(&[][..], |d| d.bytes());
+        let input = BlockInput::new(&self.buf, self.block_start, linked, dictionary);
         if let Some(r) = &mut self.recorder {
-            let linked = self.settings.block_mode == BlockMode::Linked;
             let len = self.buf.len() - self.block_start;
-            r.block(out.len() - base, len, linked.then_some(history));
+            r.block(out.len() - base, len, linked.then(|| input.history()));
         }
         emit_block(
             &mut *self.block,
-            &self.buf[self.block_start..],
-            history,
+            input,
             &mut self.scratch,
             self.settings.block_checksum,
             out,
@@ -378,16 +386,74 @@ impl std::fmt::Debug for Compressor {
     }
 }
 
+/// A block to compress and its history.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum BlockInput<'a> {
+    /// `src` after `history`, anywhere in memory (an independent block's dictionary, or none).
+    Separate { src: &'a [u8], history: &'a [u8] },
+    /// `buf[start..]` after the input before it, `buf[..start]` (a linked frame's block in the
+    /// buffer that holds its history): compressed without joining the two.
+    InPlace { buf: &'a [u8], start: usize },
+}
+
+impl<'a> BlockInput<'a> {
+    /// A linked frame's block `buf[start..]` (its history `buf[..start]`), or an independent
+    /// block `buf[start..]` with the separate `history` (the dictionary, or nothing).
+    pub(crate) fn new(buf: &'a [u8], start: usize, linked: bool, history: &'a [u8]) -> Self {
+        if linked {
+            BlockInput::InPlace { buf, start }
+        } else {
+            BlockInput::Separate {
+                src: &buf[start..],
+                history,
+            }
+        }
+    }
+
+    /// The block's bytes.
+    pub(crate) fn src(&self) -> &'a [u8] {
+        match *self {
+            BlockInput::Separate { src, .. } => src,
+            BlockInput::InPlace { buf, start } => &buf[start..],
+        }
+    }
+
+    /// Its history: the last [`WINDOW_SIZE`] bytes before it.
+    pub(crate) fn history(&self) -> &'a [u8] {
+        match *self {
+            BlockInput::Separate { history, .. } => history,
+            BlockInput::InPlace { buf, start } => &buf[start.saturating_sub(WINDOW_SIZE)..start],
+        }
+    }
+
+    /// Compress it with `compressor` into `dst` ([`BlockCompressor::compress`] or
+    /// [`BlockCompressor::compress_in_place`]).
+    pub(crate) fn compress(
+        &self,
+        compressor: &mut dyn BlockCompressor,
+        dst: &mut [u8],
+    ) -> Option<usize> {
+        match *self {
+            BlockInput::Separate { src, history } => compressor.compress(src, history, dst),
+            BlockInput::InPlace { buf, start } => {
+                // Only the window is history: the buffer may hold older input.
+                let cut = start.saturating_sub(WINDOW_SIZE);
+                compressor.compress_in_place(&buf[cut..], start - cut, dst)
+            }
+        }
+    }
+}
+
 /// Compress one block and append header, data and optional checksum to `out`.
 pub(crate) fn emit_block(
     compressor: &mut dyn BlockCompressor,
-    src: &[u8],
-    history: &[u8],
+    input: BlockInput<'_>,
     scratch: &mut [u8],
     block_checksum: bool,
     out: &mut Vec<u8>,
 ) {
-    let stored: &[u8] = match compressor.compress(src, history, scratch) {
+    let src = input.src();
+    let stored: &[u8] = match input.compress(compressor, scratch) {
         Some(n) if n < src.len() && n <= scratch.len() => {
             out.extend_from_slice(&(n as u32).to_le_bytes());
             &scratch[..n]

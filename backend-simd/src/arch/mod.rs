@@ -42,13 +42,12 @@ macro_rules! kernel_entry_points {
         #[target_feature(enable = $feature)]
         unsafe fn compress(
             t: &mut $crate::common::Tables,
-            src: &[u8],
-            history: &[u8],
+            input: $crate::common::Input<'_>,
             dst: &mut [u8],
             accel: u32,
         ) -> Option<usize> {
             // SAFETY: the kernel's target feature is enabled for this function.
-            unsafe { $crate::fast::compress::<$simd>(t, src, history, dst, accel) }
+            unsafe { $crate::fast::compress::<$simd>(t, input, dst, accel) }
         }
 
         /// The kernel's entry points.

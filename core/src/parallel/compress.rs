@@ -10,6 +10,7 @@ use std::borrow::Cow;
 use std::io::{self, Read, Write};
 
 use crate::codec::{compress_bound, BlockCodec, BlockCompressor, WINDOW_SIZE};
+use crate::compressor::BlockInput;
 use crate::error::Error;
 use crate::frame::{FrameInfo, FrameKind, END_MARK, UNCOMPRESSED_FLAG};
 use crate::index::{Fingerprinter, IndexBuilder, IndexOptions, SeekIndex};
@@ -111,16 +112,16 @@ fn out_bound(len: usize, block_size: usize) -> usize {
 /// [`compress_bound`] of the block after its header: no copy of the compressed bytes.
 fn emit_block_in_place(
     compressor: &mut dyn BlockCompressor,
-    src: &[u8],
-    history: &[u8],
+    input: BlockInput<'_>,
     block_checksum: bool,
     out: &mut [u8],
     len: &mut usize,
 ) {
+    let src = input.src();
     let at = *len;
     let (head, room) = out[at..].split_at_mut(4);
     let limit = compress_bound(src.len()).min(room.len());
-    let (word, stored) = match compressor.compress(src, history, &mut room[..limit]) {
+    let (word, stored) = match input.compress(compressor, &mut room[..limit]) {
         Some(n) if n < src.len() && n <= limit => (n as u32, n),
         _ => {
             room[..src.len()].copy_from_slice(src);
@@ -168,28 +169,18 @@ fn compress_chunk(p: &ChunkParams<'_>, w: &mut Worker, job: &Job<'_>) -> Result<
     let mut pos = job.prefix;
     while pos < buf.len() {
         let end = (pos + bs).min(buf.len());
-        let history: &[u8] = if p.linked {
-            &buf[pos.saturating_sub(WINDOW_SIZE)..pos]
-        } else {
-            p.dictionary.map_or(&[], |d| d.bytes())
-        };
+        let dictionary = p.dictionary.map_or(&[][..], |d| d.bytes());
+        let input = BlockInput::new(&buf[..end], pos, p.linked, dictionary);
         if let Some(interval) = p.index {
             let d = job.offset + (pos - job.prefix) as u64;
             if !p.linked {
                 blocks.push((len, d, None));
             } else if d >= bs as u64 && d / interval != (d - bs as u64) / interval {
                 // The first block boundary at or after each multiple of the interval.
-                blocks.push((len, d, Some(history.to_vec())));
+                blocks.push((len, d, Some(input.history().to_vec())));
             }
         }
-        emit_block_in_place(
-            compressor,
-            &buf[pos..end],
-            history,
-            p.block_checksum,
-            &mut bytes,
-            &mut len,
-        );
+        emit_block_in_place(compressor, input, p.block_checksum, &mut bytes, &mut len);
         pos = end;
     }
     Ok(ChunkOut { bytes, len, blocks })
