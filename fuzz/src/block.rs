@@ -269,6 +269,8 @@ const SPLITS: [usize; 16] = [
 ///   directly before the destination; bit 2 = tight destination for compression (block
 ///   length: the compressor may refuse); bit 3 = amplify the data (repeat it); bit 4 = alternate
 ///   separate/contiguous history per block; bit 5 = independent blocks (history = dictionary);
+///   bit 6 = linked blocks through `compress_in_place`, all the input before the block in the
+///   same buffer;
 /// * byte 1: level selector (`level`: 0..=12, -1, -2, -3, -10, -100, -1000, -65537, 1);
 /// * bytes 2–3: dictionary length (u16 LE), taken from the input;
 /// * byte 4: low nibble = block size (`SPLITS`), high nibble = repeat count when amplifying;
@@ -335,7 +337,12 @@ pub fn block_roundtrip(data: &[u8]) {
                 compress_bound(src.len())
             };
             let mut dst = vec![0u8; cap];
-            let n = if separate {
+            // Linked blocks also through `compress_in_place`, the whole input before the block
+            // in the same buffer (more than the window).
+            let in_place = !independent && flags & 0x40 != 0;
+            let n = if in_place {
+                compressor.compress_in_place(&all[..range.end], range.start, &mut dst)
+            } else if separate {
                 let copy = history.to_vec();
                 compressor.compress(src, &copy, &mut dst)
             } else {
@@ -347,7 +354,13 @@ pub fn block_roundtrip(data: &[u8]) {
                 src.len(),
                 range.start - dict.len(),
                 history.len(),
-                if separate { " (separate)" } else { "" }
+                if in_place {
+                    " (in place)"
+                } else if separate {
+                    " (separate)"
+                } else {
+                    ""
+                }
             );
             let Some(n) = n else {
                 assert!(
