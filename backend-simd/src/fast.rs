@@ -584,8 +584,9 @@ pub(crate) unsafe fn fast_loop<S: Simd, const PREFIX: bool>(
             // and its copy, with 32 bytes of slack, fits (so does its room check).
             let mut j = i;
             let mut n = 15usize;
-            // SAFETY: every read is at j with j + 16 <= iendp (first j = i <= ipp + 17 with
-            // ipp + 18 <= iendp, or i + 30 <= iendp after a long literal; then by the test).
+            // SAFETY: the first read is at j = i < iendp (i <= ipp + 17 with ipp + 18 <=
+            // iendp, or i + 30 <= iendp after a long literal), every later one at j with j + 16
+            // <= iendp (the test).
             unsafe {
                 loop {
                     let b = *j as usize;

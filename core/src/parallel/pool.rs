@@ -21,7 +21,9 @@
 //! submitted, so the serial path is the same code.
 
 use std::collections::BTreeMap;
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::sync::{Condvar, Mutex};
+use std::thread;
 use std::thread::Scope;
 
 use crossbeam_channel::{bounded, unbounded, Receiver, Select, Sender};
@@ -61,7 +63,8 @@ pub(crate) struct OrderedPool<'env, W: Work> {
     work: &'env W,
     /// `None` when no worker runs (one thread): jobs run on the calling thread.
     jobs: Option<Sender<(usize, W::Job)>>,
-    results: Receiver<(usize, W::Output)>,
+    /// Workers' results; `Err`: the job panicked (the payload, resumed on the calling thread).
+    results: Receiver<(usize, thread::Result<W::Output>)>,
     /// Results that arrived before the ones ahead of them.
     waiting: BTreeMap<usize, W::Output>,
     /// The calling thread's state, for jobs run in place.
@@ -95,8 +98,16 @@ impl<'env, W: Work> OrderedPool<'env, W> {
                     .spawn_scoped(scope, move || {
                         let mut state = work.state();
                         for (seq, job) in job_rx {
-                            let out = work.run(&mut state, job);
-                            if result_tx.send((seq, out)).is_err() {
+                            // A panic goes to the calling thread as this job's result (it
+                            // waits for it; the other workers keep the channel open), and
+                            // wakes the jobs waiting for this one's turn. This worker stops:
+                            // its state may be broken.
+                            let out = catch_unwind(AssertUnwindSafe(|| work.run(&mut state, job)));
+                            let failed = out.is_err();
+                            if failed {
+                                work.cancel();
+                            }
+                            if result_tx.send((seq, out)).is_err() || failed {
                                 break;
                             }
                         }
@@ -232,11 +243,16 @@ impl<'env, W: Work> OrderedPool<'env, W> {
     }
 
     /// File a worker's result.
-    fn arrived(&mut self, r: Result<(usize, W::Output), crossbeam_channel::RecvError>) {
+    fn arrived(
+        &mut self,
+        r: Result<(usize, thread::Result<W::Output>), crossbeam_channel::RecvError>,
+    ) {
         match r {
-            Ok((seq, out)) => {
+            Ok((seq, Ok(out))) => {
                 self.waiting.insert(seq, out);
             }
+            // The job panicked: so does the calling thread (the pool's drop cancels the rest).
+            Ok((_, Err(payload))) => resume_unwind(payload),
             // Unreachable while the pool holds its job sender: workers outlive it.
             Err(_) => panic!("lz4framed: a worker thread of the pool stopped"),
         }
@@ -475,5 +491,64 @@ mod tests {
         });
         assert_eq!(baton.take_turn(0, |v| *v), None);
         assert_eq!(baton.into_value(), None);
+    }
+
+    /// Panics in one job (before its baton turn, so later jobs wait for a turn that never
+    /// comes); the others square as [`Squares`].
+    struct PanicsAt {
+        squares: Squares,
+        at: u64,
+    }
+
+    impl Work for PanicsAt {
+        type Job = (usize, u64);
+        type Output = (u64, u64);
+        type State = ();
+        fn state(&self) {}
+        fn run(&self, state: &mut (), (turn, n): (usize, u64)) -> (u64, u64) {
+            if n == self.at {
+                panic!("job {n} fails");
+            }
+            self.squares.run(state, (turn, n))
+        }
+        fn cancel(&self) {
+            self.squares.cancel();
+        }
+    }
+
+    /// A job that panics on a worker: the panic reaches the calling thread (and the scope),
+    /// on any thread count, instead of the calling thread waiting for the lost result forever
+    /// (while another worker lives, the results channel stays open). The pool runs on a thread
+    /// of its own, watched: a hang fails the test after a minute instead of stopping it.
+    #[test]
+    fn a_panicking_job_reaches_the_caller_instead_of_hanging_it() {
+        for threads in [1, 2, 3, 8] {
+            let (done_tx, done_rx) = std::sync::mpsc::channel();
+            std::thread::spawn(move || {
+                let work = PanicsAt {
+                    squares: Squares {
+                        baton: Baton::new(0),
+                    },
+                    at: 5,
+                };
+                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    std::thread::scope(|s| {
+                        let mut pool = OrderedPool::new(s, &work, threads);
+                        let mut deliver = |_: (u64, u64)| -> Result<(), ()> { Ok(()) };
+                        for n in 0..40u64 {
+                            pool.submit((n as usize, n), &mut deliver).unwrap();
+                        }
+                        pool.finish(&mut deliver).unwrap();
+                    })
+                }));
+                let _ = done_tx.send(r.is_err());
+            });
+            let panicked = done_rx.recv_timeout(std::time::Duration::from_secs(60));
+            assert_eq!(
+                panicked,
+                Ok(true),
+                "{threads} threads: the job's panic did not reach the caller (Err: a hang)"
+            );
+        }
     }
 }

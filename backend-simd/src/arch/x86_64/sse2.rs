@@ -31,8 +31,8 @@ impl Simd for Sse2 {
     unsafe fn pattern_copy(d: *mut u8, offset: usize, len: usize) {
         // SAFETY (whole body): the caller guarantees d - offset .. d + 16 readable
         // (1 <= offset < 16; bytes from d on may be stale and are masked off before use) and
-        // d .. d + len + 31 writable; a round's two stores start below d + len + 16 and end
-        // below d + len + 31.
+        // d .. d + len + 31 writable; a round (k < len) stores at d + k and d + k + step (step
+        // <= 16), so its stores start below d + len + 16 and end at most at d + len + 31.
         unsafe {
             let s = d.sub(offset);
             let v = match offset {
