@@ -32,7 +32,7 @@ use std::ffi::{c_char, c_int};
 use std::ops::RangeInclusive;
 use std::ptr::NonNull;
 
-use lz4framed_core::block_rules::find_zero_offset_before;
+use lz4framed_core::block_rules::{find_zero_offset_before, validate_block};
 use lz4framed_core::{BlockCodec, BlockCompressor, BlockError, Error, WINDOW_SIZE};
 
 pub mod frame;
@@ -238,7 +238,15 @@ fn decode(
             )
         },
     };
-    if ret >= 0 {
+    if ret >= 0 && want.is_none() && !history.is_empty() {
+        // With history the C decoder draws the line by where the history lies: directly
+        // before `dst` (two halves of one buffer: its prefix mode) it accepts a match from the
+        // history that ends in the last 5 bytes of the destination, which it refuses when the
+        // history lies elsewhere (its external-dictionary mode). The contract says a decoder
+        // gives the same result either way: the rules of the external-dictionary mode (and
+        // the refusal of offset 0) are applied here by a walk of the sequences.
+        validate_block(src, history.len(), dst.len())
+    } else if ret >= 0 {
         // LZ4 1.10's decoder accepts a match offset of 0 (it copies bytes of `dst` that it did
         // not write); the contract requires an error, so look for one in the part decoded.
         match find_zero_offset_before(src, ret as usize) {

@@ -366,9 +366,12 @@ pub(crate) unsafe fn decompress<S: Simd, const PREFIX: bool>(
             offset = unsafe { read16(sp.add(ip)) };
             ip += 2;
             let mlc = token & 15;
-            if mlc != 15 && offset >= 8 && offset <= op {
+            if mlc != 15 && offset >= 8 && offset <= op - start {
                 // The reference's unchecked shortcut: op <= oend - 18 and ml <= 18; the match
-                // starts in `dst[..op]` (this block's output or history in the same buffer).
+                // starts in this block's output. A match into history, in this buffer or a
+                // separate one, takes the checked path (`match_part`), so that decoding in place
+                // accepts exactly the blocks separate-history decoding accepts (as
+                // `scalar::decompress_prefix`).
                 // SAFETY: writes op..op+18 <= oend; reads op-offset..op-offset+18, each
                 // 8-byte piece only from bytes before it, history or written before it
                 // (offset >= 8).

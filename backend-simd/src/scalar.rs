@@ -122,10 +122,13 @@ pub(crate) fn decompress_prefix(
         let offset = u16::from_le_bytes([src[ip], src[ip + 1]]) as usize;
         ip += 2;
         let mut ml = (token & 15) as usize;
-        if short && ml != 15 && offset >= 8 && offset <= op {
-            // The reference's shortcut: a match of at most 18 bytes within dst (the block's
-            // output or the history before it in the buffer), no end checks (op + 18 <= oend
-            // holds).
+        if short && ml != 15 && offset >= 8 && offset <= op - start {
+            // The reference's shortcut: a match of at most 18 bytes within this block's output,
+            // no end checks (op + 18 <= oend holds). A match into history, in this buffer or
+            // a separate one, takes the checked path below, so that decoding in place accepts
+            // exactly the blocks separate-history decoding accepts (C's prefix mode would take
+            // the shortcut there too, and accept a match ending in the last 5 bytes of the
+            // destination that `LZ4_decompress_safe_usingDict` refuses).
             copy_match(dst, op, offset, ml + MINMATCH);
             op += ml + MINMATCH;
             continue;

@@ -189,3 +189,17 @@ fn f5_small_block_capacity_changes_acceptance() {
 fn d5_zero_offset_accepted_by_lz4f() {
     regression("frame_decode_deep", "d5-zero-offset-accepted-by-lz4f");
 }
+
+/// F9 (found in review): decoding in place (history directly before the destination in one
+/// buffer) accepted a block whose match from the history ends in the last 5 bytes of the
+/// destination, which decoding with the history as a separate slice refuses — in the simd and
+/// scalar kernels (their unchecked short-match path took matches into the in-buffer history)
+/// and in the C backend (the C library's prefix mode, chosen when the two slices are adjacent,
+/// accepts what its external-dictionary mode refuses).
+#[test]
+fn f9_in_place_accepts_history_match_near_end() {
+    regression(
+        "block_decode_diff",
+        "f9-in-place-accepts-history-match-near-end",
+    );
+}
