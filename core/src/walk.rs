@@ -489,7 +489,9 @@ impl FrameWalker {
         };
         if let Some(len) = trailing {
             return Err(Error::TrailingData {
-                offset: position - len,
+                // Saturating: a state restored from a checkpoint (untrusted bytes) may claim a
+                // position before the bytes its stage says were read.
+                offset: position.saturating_sub(len),
                 frames: self.frame_number,
             });
         }
