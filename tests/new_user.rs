@@ -12,6 +12,17 @@ use lz4framed::{BlockMode, Error, FrameSettings};
 
 use common::text_like;
 
+/// `data` compressed in independent blocks, and the seek index built from the file.
+fn independent_with_index(data: &[u8]) -> (Vec<u8>, SeekIndex) {
+    let file = lz4framed::compress_with(
+        data,
+        &FrameSettings::new().block_mode(BlockMode::Independent),
+    )
+    .unwrap();
+    let index = build_index(&file[..], &IndexOptions::default()).unwrap();
+    (file, index)
+}
+
 /// A sidecar index whose first restart point claims decompressed offset 5 (checksum recomputed,
 /// as anyone can). It parses: an index may start at a later restart point (a cut-down index,
 /// as a Dask split carries). But nothing reads the 5 bytes before it: `SeekableReader` says
@@ -20,12 +31,7 @@ use common::text_like;
 #[test]
 fn an_index_not_starting_at_decompressed_offset_0_reads_nothing_before_it() {
     let data = text_like(300_000, 1);
-    let file = lz4framed::compress_with(
-        &data,
-        &FrameSettings::new().block_mode(BlockMode::Independent),
-    )
-    .unwrap();
-    let index = build_index(&file[..], &IndexOptions::default()).unwrap();
+    let (file, index) = independent_with_index(&data);
     assert_eq!(index.entries()[0].decompressed, 0);
     let mut side = index.to_sidecar();
     // First entry: varint compressed delta 0, varint decompressed delta 0, flags.
@@ -363,12 +369,7 @@ fn io_adapters_in_the_usual_std_combinations() {
 #[test]
 fn seekable_reader_seeks_as_a_cursor_over_the_content() {
     let data = text_like(500_000, 8);
-    let file = lz4framed::compress_with(
-        &data,
-        &FrameSettings::new().block_mode(BlockMode::Independent),
-    )
-    .unwrap();
-    let index = build_index(&file[..], &IndexOptions::default()).unwrap();
+    let (file, index) = independent_with_index(&data);
     let mut r = SeekableReader::with_index(Cursor::new(&file), index).unwrap();
     let mut c = Cursor::new(&data);
     let moves = [
