@@ -7,6 +7,22 @@ use std::io::{self, Read};
 /// Smallest read from the inner reader.
 const READ_CHUNK: usize = 64 * 1024;
 
+/// Read from `reader` until `buf` is full or the reader ends (`Interrupted` reads are
+/// retried); returns the bytes read, fewer than `buf.len()` only at the end of the reader. On
+/// an error the bytes read before it are in `buf` but not reported.
+pub(crate) fn read_full<R: Read + ?Sized>(reader: &mut R, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match reader.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
 /// Bytes read from a reader and not yet consumed: `buf[pos..end]`.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct InputBuf {

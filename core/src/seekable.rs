@@ -8,7 +8,7 @@ use crate::decompressor::Decompressor;
 use crate::error::Error;
 use crate::frame::{FrameInfo, MAX_DESCRIPTOR_LEN};
 use crate::index::{parse_frame_header, EntryKind, SeekIndex};
-use crate::input::InputBuf;
+use crate::input::{read_full, InputBuf};
 use crate::output::ReusableBuf;
 use crate::settings::Dictionary;
 
@@ -197,15 +197,7 @@ impl<R: Read + Seek> SeekableReader<R> {
         let at = self.index.entries()[fs].compressed;
         self.reader.seek(SeekFrom::Start(at))?;
         let mut head = [0u8; 4 + MAX_DESCRIPTOR_LEN];
-        let mut n = 0;
-        while n < head.len() {
-            match self.reader.read(&mut head[n..]) {
-                Ok(0) => break,
-                Ok(k) => n += k,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e.into()),
-            }
-        }
+        let n = read_full(&mut self.reader, &mut head)?;
         let (desc, info) = parse_frame_header(&head[..n], at, self.verify)?;
         self.descriptor_cache = Some((fs, desc.clone(), info.clone()));
         Ok((desc, info))

@@ -27,6 +27,7 @@ use crate::frame::{
     ends_legacy_frame, is_skippable, FrameInfo, FrameKind, END_MARK, LEGACY_MAGIC, MAGIC,
     MAX_DESCRIPTOR_LEN, UNCOMPRESSED_FLAG,
 };
+use crate::input::read_full;
 
 /// Which unit the walker reads next. The numeric codes are those stored in checkpoints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -678,20 +679,14 @@ impl<S: SkipRead> FrameReader<S> {
 
     /// Read exactly `buf.len()` bytes; `Ok(false)` when the input ends before the first one.
     fn read_unit(&mut self, buf: &mut [u8]) -> Result<bool, Error> {
-        let mut got = 0;
-        while got < buf.len() {
-            match self.src.read(&mut buf[got..]) {
-                Ok(0) if got == 0 => return Ok(false),
-                Ok(0) => {
-                    self.pos += got as u64;
-                    return self.walker.check_end(got, self.pos).map(|()| false);
-                }
-                Ok(n) => got += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(Error::Io(e)),
-            }
+        let got = read_full(&mut self.src, buf).map_err(Error::Io)?;
+        if got == 0 && !buf.is_empty() {
+            return Ok(false);
         }
         self.pos += got as u64;
+        if got < buf.len() {
+            return self.walker.check_end(got, self.pos).map(|()| false);
+        }
         Ok(true)
     }
 

@@ -6,7 +6,6 @@
 //! in order (so no worker ever waits for another's turn); a seek index can be recorded on the
 //! way.
 
-use std::borrow::Cow;
 use std::io::{self, Read, Write};
 
 use crate::codec::{compress_bound, BlockCodec, BlockCompressor, WINDOW_SIZE};
@@ -14,6 +13,7 @@ use crate::compressor::BlockInput;
 use crate::error::Error;
 use crate::frame::{FrameInfo, FrameKind, END_MARK, UNCOMPRESSED_FLAG};
 use crate::index::{Fingerprinter, IndexBuilder, IndexOptions, SeekIndex};
+use crate::input::read_full;
 use crate::settings::{BlockMode, ContentSize, Dictionary, FrameSettings};
 use crate::xxh32::{xxh32, Xxh32};
 
@@ -61,12 +61,32 @@ pub fn compress(data: &[u8], settings: &FrameSettings, threads: usize) -> Result
 }
 
 struct Job<'a> {
-    /// History prefix (linked frames) followed by the chunk: borrowed from an in-memory input
-    /// where it lies there contiguously, else read (or assembled) into a buffer.
-    buf: Cow<'a, [u8]>,
+    /// History prefix (linked frames) followed by the chunk.
+    buf: JobInput<'a>,
     prefix: usize,
     /// Decompressed offset of the chunk's first byte.
     offset: u64,
+}
+
+/// A job's input: borrowed from an in-memory input where it lies there contiguously, else
+/// read (or assembled) into a buffer of the pool.
+enum JobInput<'a> {
+    Borrowed(&'a [u8]),
+    /// The input is `buf[..len]`; the rest is initialized scratch kept from earlier chunks, so
+    /// that a reused buffer is read into without zeroing it again first.
+    Owned {
+        buf: Vec<u8>,
+        len: usize,
+    },
+}
+
+impl JobInput<'_> {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            JobInput::Borrowed(b) => b,
+            JobInput::Owned { buf, len } => &buf[..*len],
+        }
+    }
 }
 
 struct ChunkOut {
@@ -153,7 +173,7 @@ fn compress_chunk(p: &ChunkParams<'_>, w: &mut Worker, job: &Job<'_>) -> Result<
     };
     let bs = p.block_size;
     compressor.begin_frame(bs, p.linked);
-    let buf = &job.buf[..];
+    let buf = job.buf.bytes();
     let chunk_len = buf.len() - job.prefix;
     // A reused buffer keeps its length (initialized scratch): no pass over it.
     let mut bytes = p.spare.take();
@@ -198,7 +218,7 @@ impl<'a> Work for ChunkParams<'a> {
     /// [`compress_chunk`]; the input buffer goes back for reuse.
     fn run(&self, w: &mut Worker, job: Job<'a>) -> Result<ChunkOut, Error> {
         let r = compress_chunk(self, w, &job);
-        if let Cow::Owned(buf) = job.buf {
+        if let JobInput::Owned { buf, .. } = job.buf {
             self.inputs.give(buf);
         }
         r
@@ -251,37 +271,51 @@ impl<'a, R: Read> Chunker<'a, R> {
                 }
                 if !self.dictionary || start >= WINDOW_SIZE {
                     // The history is the input before the chunk.
-                    Cow::Borrowed(&data[start - prefix..end])
+                    JobInput::Borrowed(&data[start - prefix..end])
                 } else {
                     let mut buf = Vec::with_capacity(prefix + end - start);
                     buf.extend_from_slice(&self.tail);
                     buf.extend_from_slice(&data[start..end]);
-                    Cow::Owned(buf)
+                    let len = buf.len();
+                    JobInput::Owned { buf, len }
                 }
             }
             Source::Reader(reader) => {
                 let mut buf = self.inputs.take();
-                buf.clear();
-                buf.reserve(prefix + self.chunk);
-                buf.extend_from_slice(&self.tail);
-                let n = read_chunk(reader, &mut buf, self.chunk)?;
+                let room = prefix + self.chunk;
+                if buf.capacity() == 0 {
+                    // A fresh zeroed allocation: its pages come zeroed, no pass over them.
+                    buf = vec![0; room];
+                } else if buf.len() < room {
+                    buf.resize(room, 0);
+                }
+                buf[..prefix].copy_from_slice(&self.tail);
+                // Into the buffer's initialized scratch: `read_to_end` into spare capacity
+                // zeroes it before every read for a reader that is no std type (the CLI's
+                // progress meter).
+                let n = read_full(reader, &mut buf[prefix..room])?;
                 if n < self.chunk {
                     self.eof = true;
                 }
                 if n == 0 {
+                    self.inputs.give(buf);
                     return Ok(None);
                 }
-                Cow::Owned(buf)
+                JobInput::Owned {
+                    buf,
+                    len: prefix + n,
+                }
             }
         };
-        let n = buf.len() - prefix;
+        let bytes = buf.bytes();
+        let n = bytes.len() - prefix;
         if let Some(h) = &mut self.checksum {
-            h.update(&buf[prefix..]);
+            h.update(&bytes[prefix..]);
         }
         if self.linked {
-            let from = buf.len().saturating_sub(WINDOW_SIZE);
+            let from = bytes.len().saturating_sub(WINDOW_SIZE);
             self.tail.clear();
-            self.tail.extend_from_slice(&buf[from..]);
+            self.tail.extend_from_slice(&bytes[from..]);
         }
         let job = Job {
             buf,
@@ -332,14 +366,6 @@ impl<W: Write> Sink<W> {
         params.spare.give(out.bytes);
         Ok(())
     }
-}
-
-/// Append up to `n` bytes from `r` to `buf` (fewer only at the end of the reader); returns the
-/// bytes appended.
-fn read_chunk<R: Read>(r: &mut R, buf: &mut Vec<u8>, n: usize) -> io::Result<usize> {
-    let before = buf.len();
-    r.take(n as u64).read_to_end(buf)?;
-    Ok(buf.len() - before)
 }
 
 /// Compress everything `reader` yields into one frame on `writer`, on `threads` threads

@@ -29,7 +29,7 @@ use std::io::{self, Read, Write};
 use crate::codec::{BlockCodec, BlockError};
 use crate::decompressor::Decompressor;
 use crate::error::Error;
-use crate::input::InputBuf;
+use crate::input::{read_full, InputBuf};
 use crate::output::{HandOut, Output, ReusableBuf};
 use crate::settings::Dictionary;
 use crate::xxh32::Xxh32;
@@ -290,15 +290,7 @@ fn feed_direct<R: Read>(
     let have = input.available().len();
     unit[..have].copy_from_slice(input.available());
     input.consume(have);
-    let mut got = have;
-    while got < need {
-        match reader.read(&mut unit[got..need]) {
-            Ok(0) => break,
-            Ok(n) => got += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e.into()),
-        }
-    }
+    let got = have + read_full(reader, &mut unit[have..need])?;
     if got == 0 {
         out.units.give(unit);
         return Ok(None);
