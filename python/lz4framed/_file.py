@@ -68,6 +68,7 @@ class LZ4FrameFile(io.BufferedIOBase):
         mode: str = "r",
         *,
         level: int = 1,
+        compresslevel: int | None = None,
         block_size: int = _BLOCK_4MB,
         block_linked: bool = True,
         content_checksum: bool = True,
@@ -83,6 +84,8 @@ class LZ4FrameFile(io.BufferedIOBase):
                 (append a frame) to write.
             level: compression level: 1 fast (default), 2..12 high compression (slower,
                 smaller), 0 or below fast with acceleration -level (faster, larger).
+            compresslevel: the same, under the name bz2.BZ2File and gzip.GzipFile use; give
+                one of the two (both: TypeError).
             block_size: maximum block size in bytes: 65536, 262144, 1048576 or 4194304.
             block_linked: blocks may refer to the 64 KiB before them (better ratio).
             content_checksum: append an XXH32 of the content (checked when reading).
@@ -92,6 +95,7 @@ class LZ4FrameFile(io.BufferedIOBase):
             index: reading only: None to use the file's index if it has one, False to ignore
                 it, or a SeekIndex (e.g. from SeekIndex.read()) for a file object.
         """
+        level = _one_level(level, compresslevel)
         self._reader: Any = None
         self._writer: Any = None
         self._mode = ""
@@ -266,11 +270,21 @@ class LZ4FrameFile(io.BufferedIOBase):
         return f"<lz4framed.LZ4FrameFile {self.name!r} {state}>"
 
 
+def _one_level(level: int, compresslevel: int | None) -> int:
+    """The compression level given as `level` or as `compresslevel` (the bz2/gzip name)."""
+    if compresslevel is None:
+        return level
+    if level != 1:
+        raise TypeError("give the compression level as 'level' or 'compresslevel', not both")
+    return compresslevel
+
+
 def open(
     filename: StrOrBytesPath | IO[bytes],
     mode: str = "rb",
     *,
     level: int = 1,
+    compresslevel: int | None = None,
     block_size: int = _BLOCK_4MB,
     block_linked: bool = True,
     content_checksum: bool = True,
@@ -287,7 +301,7 @@ def open(
     Binary modes return an LZ4FrameFile (see it for the arguments); text modes wrap it in an
     io.TextIOWrapper with `encoding`, `errors` and `newline`, as bz2.open() does. The defaults
     follow the `lz4` tool: level 1, 4 MiB blocks, content checksum on; `threads=0` uses every
-    core.
+    core. `compresslevel` is `level` under the name bz2.open() and gzip.open() use.
     """
     if "t" in mode:
         if "b" in mode:
@@ -303,7 +317,7 @@ def open(
     binary = LZ4FrameFile(
         filename,
         file_mode,
-        level=level,
+        level=_one_level(level, compresslevel),
         block_size=block_size,
         block_linked=block_linked,
         content_checksum=content_checksum,

@@ -92,6 +92,23 @@ def test_empty_file(tmp_path):
     assert run_lz4(["-d", "-c", "-q", str(p)]) == b""
 
 
+def test_compresslevel_is_level_under_the_bz2_name(data, tmp_path):
+    a, b = tmp_path / "a.lz4", tmp_path / "b.lz4"
+    write_file(a, data, level=9, threads=1)
+    with lz4framed.open(b, "wb", compresslevel=9, threads=1) as f:
+        f.write(data)
+    with LZ4FrameFile(tmp_path / "c.lz4", "wb", compresslevel=9, threads=1) as f:
+        f.write(data)
+    assert b.read_bytes() == a.read_bytes() == (tmp_path / "c.lz4").read_bytes()
+    assert run_lz4(["-d", "-c", "-q", str(b)]) == data
+    # Level 9 really was used: smaller than the level-1 frame.
+    fast = tmp_path / "fast.lz4"
+    write_file(fast, data, level=1, threads=1)
+    assert len(b.read_bytes()) < len(fast.read_bytes())
+    with pytest.raises(TypeError, match="not both"):
+        lz4framed.open(tmp_path / "d.lz4", "wb", level=3, compresslevel=9)
+
+
 def test_modes(data, tmp_path):
     p = tmp_path / "m.lz4"
     write_file(p, data[:1000])

@@ -53,6 +53,25 @@ pub fn remove_temporaries_on_signals() {
     });
 }
 
+/// A temporary file that a signal ending the process must remove, registered for as long as
+/// this guard lives (dropping it ends the registration; the file itself is the owner's
+/// business: renamed into place, or removed on failure).
+pub struct TemporaryFile(PathBuf);
+
+impl TemporaryFile {
+    /// Register `path` before creating it, so that no signal can come between the two.
+    pub fn register(path: &Path) -> TemporaryFile {
+        pending().push(path.to_path_buf());
+        TemporaryFile(path.to_path_buf())
+    }
+}
+
+impl Drop for TemporaryFile {
+    fn drop(&mut self) {
+        pending().retain(|p| p != &self.0);
+    }
+}
+
 /// Holes are made only for whole pages of this many bytes (aligned to the file offset).
 const PAGE: u64 = 4096;
 

@@ -23,7 +23,7 @@ use super::args::DecompressArgs;
 use super::decode::{classify, decompressor, rest_len, trailing_offset, Decoded, Tracked};
 use super::errors::{io_reason, CliError, CliResult, Exit};
 use super::input::{refuse_terminal_stdin, Input};
-use super::output::{publish, write_through};
+use super::output::{publish, write_through, TemporaryFile};
 use super::progress::Progress;
 
 /// The hidden file the output is built in.
@@ -41,15 +41,23 @@ fn partial_path(target: &Path) -> CliResult<PathBuf> {
     })
 }
 
-/// Write `bytes` to `path` atomically: a temporary file beside it, synced, then renamed.
+/// Write `bytes` to `path` atomically: a temporary file beside it, synced, then renamed. The
+/// temporary file is removed when this fails, and by a signal that ends the process meanwhile
+/// (as the output's temporary file is).
 fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".tmp");
     let tmp = PathBuf::from(tmp);
-    let mut f = File::create(&tmp)?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    fs::rename(&tmp, path)
+    let _registered = TemporaryFile::register(&tmp);
+    let written = File::create(&tmp).and_then(|mut f| {
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        fs::rename(&tmp, path)
+    });
+    if written.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    written
 }
 
 /// Bytes of the input and of the output just before the checkpoint's positions that STATEFILE
