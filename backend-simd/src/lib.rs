@@ -29,6 +29,12 @@
 //!   code as one inside the block (C's prefix mode, `LZ4_decompress_safe_withPrefix64k`, does
 //!   the same). Same acceptance rules either way; 64 KiB linked blocks decode about 25 %
 //!   faster in place (the bench crate's `frame_cost` example, rows `rawlin` / `rawinp`).
+//!   [`BlockCodec::decompress_append`] — the frame layer's call when its output is a `Vec` —
+//!   runs the vector kernels on the vector's spare capacity, a raw destination that is never
+//!   zero-filled first (`fast::Dst`); their pattern copy, whose 16-byte load reaches past the
+//!   bytes written so far, first stores 16 zero bytes where it is about to write
+//!   (`fast::Uninit`), so that no uninitialized byte is ever read. The scalar kernel, safe code
+//!   over slices, zero-fills the room first.
 //! * **Encoding** (fast levels `-65537..=1`; level `-n` is acceleration `n`) follows the
 //!   reference's `LZ4_compress_fast` with a 16 KiB table of 8192 16-bit entries, in two ways
 //!   chosen as the reference's frame API chooses its functions: a block shorter than 64 KiB +
