@@ -428,16 +428,19 @@ fn prefix_decoding() {
     assert_eq!(&dst[..2], b"ab");
 }
 
+/// A `decompress_append` implementation under test: `(block, history, out, capacity, want)`.
+type AppendFn<'a> = &'a dyn Fn(
+    &[u8],
+    AppendHistory<'_>,
+    &mut Vec<u8>,
+    usize,
+    Option<usize>,
+) -> Result<usize, BlockError>;
+
 /// `decompress_append` with the history in the vector (after `junk` bytes that are not
 /// history) or separate: returns the appended bytes, checking the length on error.
 fn append(
-    f: &dyn Fn(
-        &[u8],
-        AppendHistory<'_>,
-        &mut Vec<u8>,
-        usize,
-        Option<usize>,
-    ) -> Result<usize, BlockError>,
+    f: AppendFn<'_>,
     block: &[u8],
     history: &[u8],
     in_vec: bool,
