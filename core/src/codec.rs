@@ -151,7 +151,9 @@ pub trait BlockCodec: Send + Sync + 'static {
     ///
     /// The default implementation, [`decompress_append_via_slices`], zero-fills the `capacity`
     /// bytes first (a pass over up to 4 MiB per block); a backend that can write to
-    /// uninitialized memory overrides it to skip that.
+    /// uninitialized memory overrides it to skip that. Measured (the bench report's
+    /// `frame-decompress` section, 4 MiB independent blocks, simd-avx2): the push API's time
+    /// over raw block decoding went from +7 to +19 % with the zero-fill to +1 to +3 % without.
     ///
     /// # Panics
     ///
