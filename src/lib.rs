@@ -80,7 +80,10 @@ pub use lz4framed_core::{checkpoint, frame};
 pub mod codec {
     pub use lz4framed_core::block_rules;
     pub use lz4framed_core::codec::WINDOW_SIZE;
-    pub use lz4framed_core::codec::{compress_bound, BlockCodec, BlockCompressor, BlockError};
+    pub use lz4framed_core::codec::{
+        compress_bound, decompress_append_via_slices, AppendHistory, BlockCodec, BlockCompressor,
+        BlockError,
+    };
     pub use lz4framed_core::registry::CodecEntry;
 }
 

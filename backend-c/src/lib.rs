@@ -33,7 +33,7 @@ use std::ops::RangeInclusive;
 use std::ptr::NonNull;
 
 use lz4framed_core::block_rules::{find_zero_offset_before, validate_block};
-use lz4framed_core::{BlockCodec, BlockCompressor, BlockError, Error, WINDOW_SIZE};
+use lz4framed_core::{AppendHistory, BlockCodec, BlockCompressor, BlockError, Error, WINDOW_SIZE};
 
 pub mod frame;
 pub mod raw;
@@ -191,6 +191,45 @@ impl BlockCodec for CCodec {
     ) -> Result<usize, BlockError> {
         decode(src, history, dst, Some(want))
     }
+
+    /// Decodes straight into `out`'s spare capacity (the C decoder takes a raw destination; no
+    /// byte is initialised first). With the history in `out`, history and destination are
+    /// adjacent, so the C library takes its prefix mode, as for
+    /// [`decompress_in_place`](Self::decompress_in_place).
+    fn decompress_append(
+        &self,
+        src: &[u8],
+        history: AppendHistory<'_>,
+        out: &mut Vec<u8>,
+        capacity: usize,
+        want: Option<usize>,
+    ) -> Result<usize, BlockError> {
+        let len = out.len();
+        if let AppendHistory::InVec { from } = history {
+            assert!(
+                from <= len,
+                "decompress_append: history from {from} past the output's {len} bytes"
+            );
+        }
+        out.reserve(capacity);
+        let base = out.as_mut_ptr();
+        let history = match history {
+            // SAFETY: `out[from..len]` is initialized and stays unwritten below (the decoder
+            // writes from `len` on); `out` is borrowed mutably for the whole call.
+            AppendHistory::InVec { from } => unsafe {
+                std::slice::from_raw_parts(base.add(from), len - from)
+            },
+            AppendHistory::Separate(h) => h,
+        };
+        // SAFETY: after `reserve`, `len .. len + capacity` of the allocation is valid for
+        // writes, disjoint from `history` (before it in `out`, or outside `out`), and nothing
+        // else uses `out` meanwhile.
+        let n = unsafe { decode_raw(src, history, base.add(len), capacity, want) }?;
+        // SAFETY: the C decoder wrote (initialized) the `n <= capacity` bytes after `len` (it
+        // returns the bytes it wrote, never more than the capacity).
+        unsafe { out.set_len(len + n) };
+        Ok(n)
+    }
 }
 
 /// Decode `src` into `dst` with the C library: the whole block, or (`Some(want)`) at least its
@@ -201,22 +240,44 @@ fn decode(
     dst: &mut [u8],
     want: Option<usize>,
 ) -> Result<usize, BlockError> {
+    // SAFETY: `dst` is a unique borrow, writable for its length, and cannot overlap `history`.
+    unsafe { decode_raw(src, history, dst.as_mut_ptr(), dst.len(), want) }
+}
+
+/// [`decode`] into `dst_len` bytes at `dst`, which may be uninitialized; the bytes written
+/// (the returned count on success) are initialized, others are left alone or hold bytes the
+/// C decoder wrote before it failed.
+///
+/// # Safety
+///
+/// `dst .. dst + dst_len` is valid for writes, disjoint from `src` and `history`, and not
+/// used by anything else during the call.
+unsafe fn decode_raw(
+    src: &[u8],
+    history: &[u8],
+    dst: *mut u8,
+    dst_len: usize,
+    want: Option<usize>,
+) -> Result<usize, BlockError> {
     let history = window(history);
     let src_size = c_int::try_from(src.len()).map_err(|_| BlockError::Corrupt { at: None })?;
     // A block never decodes to more than i32::MAX bytes, so capping the capacity loses nothing.
-    let dst_capacity = c_int::try_from(dst.len()).unwrap_or(c_int::MAX);
+    let dst_capacity = c_int::try_from(dst_len).unwrap_or(c_int::MAX);
     // At most WINDOW_SIZE, so it fits.
     let dict_size = history.len() as c_int;
     let ret = match want {
         // SAFETY: `src` is readable for `src_size` bytes, `dst` writable for `dst_capacity`
-        // (<= dst.len()) bytes and `history` readable for `dict_size` bytes; all three are live
-        // borrows for the whole call, and `dst` (unique borrow) cannot overlap the other two.
-        // The safe decoder never reads past `src + src_size` or before `history`, and never
-        // writes past `dst + dst_capacity` — it returns a negative value instead.
+        // (<= dst_len) bytes (the caller's guarantee) and `history` readable for `dict_size`
+        // bytes; `src` and `history` are live borrows for the whole call, and `dst` overlaps
+        // neither (the caller's guarantee). The safe decoder never reads past `src + src_size`
+        // or before `history`, and never writes past `dst + dst_capacity` — it returns a
+        // negative value instead. It reads `dst` only where it wrote (or, for a match offset
+        // of 0, rejected below, the byte it is about to write: uninitialized memory read by C
+        // code, never handed to Rust as a value).
         None => unsafe {
             ffi::LZ4_decompress_safe_usingDict(
                 src.as_ptr().cast::<c_char>(),
-                dst.as_mut_ptr().cast::<c_char>(),
+                dst.cast::<c_char>(),
                 src_size,
                 dst_capacity,
                 history.as_ptr().cast::<c_char>(),
@@ -227,7 +288,7 @@ fn decode(
         Some(want) => unsafe {
             ffi::LZ4_decompress_safe_partial_usingDict(
                 src.as_ptr().cast::<c_char>(),
-                dst.as_mut_ptr().cast::<c_char>(),
+                dst.cast::<c_char>(),
                 src_size,
                 c_int::try_from(want)
                     .unwrap_or(c_int::MAX)
@@ -245,7 +306,7 @@ fn decode(
         // history lies elsewhere (its external-dictionary mode). The contract says a decoder
         // gives the same result either way: the rules of the external-dictionary mode (and
         // the refusal of offset 0) are applied here by a walk of the sequences.
-        validate_block(src, history.len(), dst.len())
+        validate_block(src, history.len(), dst_len)
     } else if ret >= 0 {
         // LZ4 1.10's decoder accepts a match offset of 0 (it copies bytes of `dst` that it did
         // not write); the contract requires an error, so look for one in the part decoded.

@@ -5,7 +5,10 @@ mod common;
 
 use common::{kinds, random, text, Rng};
 use lz4framed_backend_c::{CCompressor, CODEC, MIN_LEVEL};
-use lz4framed_core::{compress_bound, BlockCodec, BlockCompressor, BlockError, Error, WINDOW_SIZE};
+use lz4framed_core::{
+    compress_bound, decompress_append_via_slices, AppendHistory, BlockCodec, BlockCompressor,
+    BlockError, Error, WINDOW_SIZE,
+};
 
 const ALL_LEVELS: &[i32] = &[
     MIN_LEVEL, -1000, -17, -2, -1, 0, 1, 2, 3, 4, 6, 8, 9, 10, 11, 12,
@@ -423,4 +426,128 @@ fn prefix_decoding() {
     assert!(CODEC.decompress_prefix(&bad, &[], &mut dst, 10).is_err());
     assert_eq!(CODEC.decompress_prefix(&bad, &[], &mut dst, 2), Ok(2));
     assert_eq!(&dst[..2], b"ab");
+}
+
+/// A `decompress_append` implementation under test: `(block, history, out, capacity, want)`.
+type AppendFn<'a> = &'a dyn Fn(
+    &[u8],
+    AppendHistory<'_>,
+    &mut Vec<u8>,
+    usize,
+    Option<usize>,
+) -> Result<usize, BlockError>;
+
+/// `decompress_append` with the history in the vector (after `junk` bytes that are not
+/// history) or separate: returns the appended bytes, checking the length on error.
+fn append(
+    f: AppendFn<'_>,
+    block: &[u8],
+    history: &[u8],
+    in_vec: bool,
+    cap: usize,
+    want: Option<usize>,
+) -> Result<Vec<u8>, BlockError> {
+    let junk = b"unrelated bytes";
+    let mut out = junk.to_vec();
+    let h = if in_vec {
+        out.extend_from_slice(history);
+        AppendHistory::InVec { from: junk.len() }
+    } else {
+        AppendHistory::Separate(history)
+    };
+    let before = out.clone();
+    match f(block, h, &mut out, cap, want) {
+        Ok(n) => {
+            assert!(
+                n <= cap && out.len() == before.len() + n,
+                "length after append"
+            );
+            assert!(
+                out[..before.len()] == before,
+                "bytes before the block changed"
+            );
+            Ok(out[before.len()..].to_vec())
+        }
+        Err(e) => {
+            assert!(out == before, "a failed append changed the vector");
+            Err(e)
+        }
+    }
+}
+
+/// `decompress_append` (into uninitialized spare capacity) gives the blocks, bytes and errors
+/// of the slice forms (`decompress_append_via_slices`: zero-filled room, `decompress` /
+/// `decompress_in_place` and their prefix forms), with history in the vector or separate,
+/// for whole blocks, prefixes, mutated and truncated blocks and small capacities.
+#[test]
+fn append_matches_the_slice_forms() {
+    let direct = |b: &[u8], h: AppendHistory<'_>, o: &mut Vec<u8>, c: usize, w: Option<usize>| {
+        CODEC.decompress_append(b, h, o, c, w)
+    };
+    let slices = |b: &[u8], h: AppendHistory<'_>, o: &mut Vec<u8>, c: usize, w: Option<usize>| {
+        decompress_append_via_slices(&CODEC, b, h, o, c, w)
+    };
+    let mut rng = Rng::new(77);
+    let mut c = CCompressor::new(1).unwrap();
+    for it in 0..400 {
+        let nh = if it % 3 == 0 {
+            0
+        } else {
+            1 + rng.below(70_000)
+        };
+        let n = 1 + rng.below(40_000);
+        let whole = kinds(nh + n, it as u64).swap_remove(it % 3).1;
+        let (history, src) = whole.split_at(nh);
+        let mut block = compress(&mut c, src, history);
+        match it % 4 {
+            1 => {
+                let at = rng.below(block.len());
+                block[at] ^= 1 << (it % 8);
+            }
+            2 => block.truncate(rng.below(block.len()) + 1),
+            _ => {}
+        }
+        let cap = match it % 5 {
+            0 => n,
+            1 => rng.below(n + 1),
+            _ => n + rng.below(100),
+        };
+        let want = (it % 2 == 1).then(|| rng.below(n + 1));
+        let mut sep = vec![0u8; cap];
+        let expect = match want {
+            None => CODEC.decompress(&block, history, &mut sep),
+            Some(w) => CODEC.decompress_prefix(&block, history, &mut sep, w),
+        }
+        .map(|m| sep[..m].to_vec());
+        for in_vec in [false, true] {
+            let a = append(&direct, &block, history, in_vec, cap, want);
+            let b = append(&slices, &block, history, in_vec, cap, want);
+            assert!(a == b, "it {it}: append vs via slices (in vec {in_vec})");
+            assert!(
+                a == expect,
+                "it {it}: append vs decompress (in vec {in_vec})"
+            );
+            if let (Ok(v), 0, None) = (&a, it % 4, want) {
+                assert!(cap < n || v[..] == src[..], "it {it}: content");
+            }
+        }
+    }
+    // Offset 0 and an offset before the history: errors, the vector unchanged.
+    let zero = [0x10, b'a', 0, 0, 0x50, 1, 2, 3, 4, 5];
+    let before = [0x00, 20, 0, 0x50, 1, 2, 3, 4, 5];
+    for in_vec in [false, true] {
+        assert!(append(&direct, &zero, &[], in_vec, 100, None).is_err());
+        assert!(append(&direct, &before, &[7; 10], in_vec, 100, None).is_err());
+        assert_eq!(
+            append(
+                &direct,
+                &[0x00, 10, 0, 0x50, 1, 2, 3, 4, 5],
+                &[7; 10],
+                in_vec,
+                100,
+                None
+            ),
+            Ok(vec![7, 7, 7, 7, 1, 2, 3, 4, 5])
+        );
+    }
 }

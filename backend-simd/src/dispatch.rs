@@ -7,6 +7,7 @@
 use std::sync::OnceLock;
 
 use crate::common::{Fail, Input, Tables};
+use crate::fast::Dst;
 use crate::Kernel;
 
 /// Decodes a block: `(src, history, buf, start)`, output to `buf[start..]` after the history
@@ -24,6 +25,18 @@ pub(crate) type DecompressFn = unsafe fn(&[u8], &[u8], &mut [u8], usize) -> Resu
 pub(crate) type DecompressPrefixFn =
     unsafe fn(&[u8], &[u8], &mut [u8], usize, usize) -> Result<usize, Fail>;
 
+/// Decodes a block into a destination whose bytes from `start` on may be uninitialized:
+/// `(src, history, dst, start, want)`, output to `dst[start..]` after the history `history ++
+/// dst[..start]`, the whole block (`want: None`) or its start (`Some(want)`, as
+/// [`DecompressPrefixFn`]); the same rules and result as [`DecompressFn`] on an initialized
+/// buffer of the same size. Returns the bytes written from `start` on, which are initialized.
+///
+/// # Safety
+/// The kernel's target features must be available on this CPU; `start <= dst.len()`, `dst`
+/// valid as `fast::Dst` says, `dst[..start]` initialized, `history` outside `dst`.
+pub(crate) type DecompressUninitFn =
+    unsafe fn(&[u8], &[u8], Dst, usize, Option<usize>) -> Result<usize, Fail>;
+
 /// Compresses a block; see `scalar::compress` for the contract.
 ///
 /// # Safety
@@ -34,6 +47,9 @@ pub(crate) type CompressFn = unsafe fn(&mut Tables, Input<'_>, &mut [u8], u32) -
 pub(crate) struct Kernels {
     pub(crate) decompress: DecompressFn,
     pub(crate) decompress_prefix: DecompressPrefixFn,
+    /// Decoding into uninitialized memory; `None` for the scalar kernel, whose safe code
+    /// writes only to initialized slices.
+    pub(crate) decompress_uninit: Option<DecompressUninitFn>,
     pub(crate) compress: CompressFn,
 }
 
@@ -74,6 +90,7 @@ unsafe fn scalar_compress(
 static SCALAR: Kernels = Kernels {
     decompress: scalar_decompress,
     decompress_prefix: scalar_decompress_prefix,
+    decompress_uninit: None,
     compress: scalar_compress,
 };
 

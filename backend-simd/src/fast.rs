@@ -8,6 +8,7 @@
 //! `dst` (and the read slack to the end of `src`) is checked first; near the ends the code copies
 //! exactly.
 
+use core::marker::PhantomData;
 use core::ptr;
 
 use crate::common::*;
@@ -35,6 +36,90 @@ pub(crate) trait Simd {
 
     /// Number of equal leading bytes of `a..a+n` and `b..b+n`.
     unsafe fn count(a: *const u8, b: *const u8, n: usize) -> usize;
+}
+
+/// The decoder's destination buffer: `len` writable bytes at `ptr`. The first `start` bytes
+/// (the history held in the same buffer) are initialized; the rest may not be (the spare
+/// capacity of a `Vec`). A raw pointer and a length rather than a `&mut [u8]`, which must not
+/// cover uninitialized bytes. The decoder writes its output contiguously from `start` on and
+/// reads only bytes before its output position (history and bytes it wrote), besides the wide
+/// loads of [`Simd::pattern_copy`], which [`Uninit`] makes safe for such a buffer.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Dst {
+    ptr: *mut u8,
+    len: usize,
+}
+
+impl Dst {
+    /// An initialized slice as a destination.
+    #[inline(always)]
+    pub(crate) fn new(buf: &mut [u8]) -> Dst {
+        Dst {
+            ptr: buf.as_mut_ptr(),
+            len: buf.len(),
+        }
+    }
+
+    /// `len` bytes at `ptr`.
+    ///
+    /// # Safety
+    /// `ptr .. ptr + len` is valid for writes (and reads of what was written) for as long as
+    /// the decoder uses it, and no other reference to it is used meanwhile.
+    #[inline(always)]
+    pub(crate) unsafe fn from_raw(ptr: *mut u8, len: usize) -> Dst {
+        Dst { ptr, len }
+    }
+
+    /// Its size in bytes (the destination capacity, counting the history in it).
+    #[inline(always)]
+    pub(crate) fn len(self) -> usize {
+        self.len
+    }
+
+    /// Its first byte.
+    #[inline(always)]
+    pub(crate) fn as_mut_ptr(self) -> *mut u8 {
+        self.ptr
+    }
+}
+
+/// The primitives of `S` for a destination whose bytes past the output position may be
+/// uninitialized ([`Dst`] over a `Vec`'s spare capacity): [`Simd::pattern_copy`] loads 16
+/// bytes from `d - offset`, up to 15 bytes past `d` (bytes it does not use); this wrapper first
+/// stores 16 zero bytes at `d` (which the pattern copy overwrites anyway), so that no
+/// uninitialized byte is ever loaded. Everything else is `S`'s.
+pub(crate) struct Uninit<S>(PhantomData<S>);
+
+impl<S: Simd> Simd for Uninit<S> {
+    const WIDE: usize = S::WIDE;
+
+    #[inline(always)]
+    unsafe fn copy16(d: *mut u8, s: *const u8) {
+        // SAFETY: forwarded.
+        unsafe { S::copy16(d, s) }
+    }
+
+    #[inline(always)]
+    unsafe fn copy_wide(d: *mut u8, s: *const u8) {
+        // SAFETY: forwarded.
+        unsafe { S::copy_wide(d, s) }
+    }
+
+    #[inline(always)]
+    unsafe fn pattern_copy(d: *mut u8, offset: usize, len: usize) {
+        // SAFETY: `d .. d + len + 31` is writable (the caller's guarantee, len >= 1), so
+        // `d .. d + 16` is; then `d - offset .. d + 16` is initialized, as `S` needs.
+        unsafe {
+            ptr::write_unaligned(d as *mut [u8; 16], [0; 16]);
+            S::pattern_copy(d, offset, len)
+        }
+    }
+
+    #[inline(always)]
+    unsafe fn count(a: *const u8, b: *const u8, n: usize) -> usize {
+        // SAFETY: forwarded.
+        unsafe { S::count(a, b, n) }
+    }
 }
 
 /// `copy_wide` in a loop: copies `len` bytes in strides of 32 bytes (one or two `copy_wide`),
@@ -218,13 +303,17 @@ unsafe fn read64(p: *const u8) -> u64 {
 /// Copies a match of `len` bytes at distance `offset` (`1 <= offset <= op`) to `dst[op..]`,
 /// `op + len <= dst.len()`. Wide strides when there are at least 32 bytes of slack after the
 /// match, exact copying otherwise.
+///
+/// # Safety
+/// As stated; `dst[..op]` initialized.
 #[inline(always)]
-unsafe fn copy_in_dst<S: Simd>(dst: &mut [u8], op: usize, offset: usize, len: usize) {
+unsafe fn copy_in_dst<S: Simd>(dst: Dst, op: usize, offset: usize, len: usize) {
     if op + len + 32 <= dst.len() {
         // SAFETY: the slack just checked.
         unsafe { copy_in_dst_wide::<S>(dst, op, offset, len) }
     } else {
-        copy_match_exact(dst, op, offset, len);
+        // SAFETY: forwarded.
+        unsafe { copy_match_exact(dst, op, offset, len) };
     }
 }
 
@@ -233,7 +322,7 @@ unsafe fn copy_in_dst<S: Simd>(dst: &mut [u8], op: usize, offset: usize, len: us
 /// # Safety
 /// `1 <= offset <= op` and `op + len + 32 <= dst.len()`.
 #[inline(always)]
-unsafe fn copy_in_dst_wide<S: Simd>(dst: &mut [u8], op: usize, offset: usize, len: usize) {
+unsafe fn copy_in_dst_wide<S: Simd>(dst: Dst, op: usize, offset: usize, len: usize) {
     // SAFETY: op <= oend; forwarded.
     unsafe { copy_match_wide::<S>(dst.as_mut_ptr().add(op), offset, len) }
 }
@@ -271,16 +360,33 @@ unsafe fn copy_match_wide<S: Simd>(d: *mut u8, offset: usize, len: usize) {
     }
 }
 
-/// Exact overlapping match copy (safe), for the last bytes of `dst`.
-fn copy_match_exact(dst: &mut [u8], op: usize, offset: usize, len: usize) {
+/// Exact overlapping match copy, for the last bytes of `dst`: in pieces of at most `offset`
+/// bytes, each read only from bytes before it.
+///
+/// # Safety
+/// `1 <= offset <= op`, `op + len <= dst.len()`, `dst[..op]` initialized.
+unsafe fn copy_match_exact(dst: Dst, op: usize, offset: usize, len: usize) {
+    let p = dst.as_mut_ptr();
     let start = op - offset;
     let end = op + len;
     let mut cur = op;
     while cur < end {
         let n = (cur - start).min(end - cur);
-        dst.copy_within(start..start + n, cur);
+        // SAFETY: start + n <= cur and cur + n <= end <= dst.len(): two disjoint ranges of
+        // dst, the first initialized (below cur).
+        unsafe { ptr::copy_nonoverlapping(p.add(start), p.add(cur), n) };
         cur += n;
     }
+}
+
+/// Copies `n` bytes from `s` (outside `dst`) to `dst[op..op + n]`.
+///
+/// # Safety
+/// `s .. s + n` readable and outside `dst`; `op + n <= dst.len()`.
+#[inline(always)]
+unsafe fn copy_exact(dst: Dst, op: usize, s: *const u8, n: usize) {
+    // SAFETY: forwarded.
+    unsafe { ptr::copy_nonoverlapping(s, dst.as_mut_ptr().add(op), n) }
 }
 
 /// Decodes one block into `buf[start..]`; same contract and acceptance rules as
@@ -297,13 +403,17 @@ fn copy_match_exact(dst: &mut [u8], op: usize, offset: usize, len: usize) {
 /// copy reaches near an end) to the general loop before touching it; its matches other than
 /// the common short one go through [`match_part`], which applies every rule.
 ///
+/// `buf` is a [`Dst`]: the caller's slice, or spare capacity of a `Vec` (with `S` =
+/// [`Uninit`]), whose first `start` bytes are initialized.
+///
 /// # Safety
-/// `S`'s target features must be available; `start <= buf.len()`.
+/// `S`'s target features must be available; `start <= buf.len()`; `buf` as [`Dst`] says, and
+/// when its bytes from `start` on may be uninitialized, `S` is an [`Uninit`].
 #[inline(always)]
 pub(crate) unsafe fn decompress<S: Simd, const PREFIX: bool>(
     src: &[u8],
     history: &[u8],
-    buf: &mut [u8],
+    buf: Dst,
     start: usize,
     want: usize,
 ) -> Result<usize, Fail> {
@@ -426,10 +536,12 @@ pub(crate) unsafe fn decompress<S: Simd, const PREFIX: bool>(
                     if op + ll > oend {
                         return cold(Fail::OutputTooSmall);
                     }
-                    dst[op..op + ll].copy_from_slice(&src[ip..]);
+                    // SAFETY: ip + ll == iend, op + ll <= oend (just checked).
+                    unsafe { copy_exact(dst, op, sp.add(ip), ll) };
                     return Ok(op + ll - start);
                 }
-                dst[op..op + ll].copy_from_slice(&src[ip..ip + ll]);
+                // SAFETY: ip + ll <= iend (checked above), op + ll + MFLIMIT <= oend.
+                unsafe { copy_exact(dst, op, sp.add(ip), ll) };
             }
             ip += ll;
             op += ll;
@@ -462,7 +574,7 @@ pub(crate) unsafe fn decompress<S: Simd, const PREFIX: bool>(
 pub(crate) unsafe fn fast_loop<S: Simd, const PREFIX: bool>(
     src: &[u8],
     history: &[u8],
-    dst: &mut [u8],
+    dst: Dst,
     ip: usize,
     op: usize,
     ip_fast: usize,
@@ -651,7 +763,7 @@ pub(crate) unsafe fn fast_loop<S: Simd, const PREFIX: bool>(
 unsafe fn match_part<S: Simd>(
     src: &[u8],
     history: &[u8],
-    dst: &mut [u8],
+    dst: Dst,
     mut ip: usize,
     op: usize,
     token: usize,
@@ -711,9 +823,11 @@ unsafe fn match_part<S: Simd>(
                 k += 16;
             }
         } else if ml <= back {
-            dst[op..op + ml].copy_from_slice(&history[hs..hs + ml]);
+            // SAFETY: hs + ml <= hlen, op + ml <= oend (checked above); history is outside dst.
+            unsafe { copy_exact(dst, op, history.as_ptr().add(hs), ml) };
         } else {
-            dst[op..op + back].copy_from_slice(&history[hs..]);
+            // SAFETY: hs + back == hlen, op + back < op + ml <= oend; history is outside dst.
+            unsafe { copy_exact(dst, op, history.as_ptr().add(hs), back) };
             // SAFETY: 1 <= offset = (op + back) - 0 <= op + back; op + ml <= oend.
             unsafe { copy_in_dst::<S>(dst, op + back, offset, ml - back) };
         }

@@ -29,6 +29,12 @@
 //!   code as one inside the block (C's prefix mode, `LZ4_decompress_safe_withPrefix64k`, does
 //!   the same). Same acceptance rules either way; 64 KiB linked blocks decode about 25 %
 //!   faster in place (the bench crate's `frame_cost` example, rows `rawlin` / `rawinp`).
+//!   [`BlockCodec::decompress_append`] — the frame layer's call when its output is a `Vec` —
+//!   runs the vector kernels on the vector's spare capacity, a raw destination that is never
+//!   zero-filled first (`fast::Dst`); their pattern copy, whose 16-byte load reaches past the
+//!   bytes written so far, first stores 16 zero bytes where it is about to write
+//!   (`fast::Uninit`), so that no uninitialized byte is ever read. The scalar kernel, safe code
+//!   over slices, zero-fills the room first.
 //! * **Encoding** (fast levels `-65537..=1`; level `-n` is acceleration `n`) follows the
 //!   reference's `LZ4_compress_fast` with a 16 KiB table of 8192 16-bit entries, in two ways
 //!   chosen as the reference's frame API chooses its functions: a block shorter than 64 KiB +
@@ -72,7 +78,10 @@
 
 use std::ops::RangeInclusive;
 
-use lz4framed_core::{BlockCodec, BlockCompressor, BlockError, Error, WINDOW_SIZE};
+use lz4framed_core::{
+    decompress_append_via_slices, AppendHistory, BlockCodec, BlockCompressor, BlockError, Error,
+    WINDOW_SIZE,
+};
 
 use crate::common::Input;
 
@@ -265,6 +274,26 @@ impl BlockCodec for SimdCodec {
         self.in_place(src, buf, start, Some(want))
             .map_err(BlockError::from)
     }
+
+    /// The vector kernels decode straight into `out`'s spare capacity (no byte of it
+    /// initialised first), with the history in `out` in the same buffer as
+    /// [`decompress_in_place`](Self::decompress_in_place) has it. The scalar kernel, safe code
+    /// over slices, zero-fills the room first ([`decompress_append_via_slices`]).
+    fn decompress_append(
+        &self,
+        src: &[u8],
+        history: AppendHistory<'_>,
+        out: &mut Vec<u8>,
+        capacity: usize,
+        want: Option<usize>,
+    ) -> Result<usize, BlockError> {
+        let Some(decode) = dispatch::kernels(self.kernel).decompress_uninit else {
+            return decompress_append_via_slices(self, src, history, out, capacity, want);
+        };
+        // SAFETY: a `SimdCodec` only exists for an available kernel (`codec` checks
+        // `is_available`).
+        unsafe { append(decode, src, history, out, capacity, want) }.map_err(BlockError::from)
+    }
 }
 
 impl SimdCodec {
@@ -300,6 +329,55 @@ impl SimdCodec {
             }
         }
     }
+}
+
+/// [`BlockCodec::decompress_append`] with a vector kernel's `decode`, with the exact failure
+/// reason.
+///
+/// # Safety
+///
+/// `decode` is the entry point of a kernel this CPU can run.
+///
+/// # Panics
+///
+/// When `history` is [`AppendHistory::InVec`] with `from > out.len()`.
+unsafe fn append(
+    decode: dispatch::DecompressUninitFn,
+    src: &[u8],
+    history: AppendHistory<'_>,
+    out: &mut Vec<u8>,
+    capacity: usize,
+    want: Option<usize>,
+) -> Result<usize, common::Fail> {
+    let len = out.len();
+    // The kernel's buffer begins at `low`: the last (at most WINDOW_SIZE) bytes of an
+    // in-vector history before the block (as `in_place`), nothing of the vector otherwise.
+    let (low, separate) = match history {
+        AppendHistory::InVec { from } => {
+            assert!(
+                from <= len,
+                "decompress_append: history from {from} past the output's {len} bytes"
+            );
+            (len - (len - from).min(WINDOW_SIZE), &[][..])
+        }
+        AppendHistory::Separate(h) => (len, h),
+    };
+    out.reserve(capacity);
+    let start = len - low;
+    // SAFETY: after `reserve` the allocation holds at least `len + capacity` bytes, so `low ..
+    // len + capacity` is valid for writes; `out` is borrowed mutably for the whole call, so
+    // nothing else touches it, and `separate` (a shared borrow alive while `out` is borrowed
+    // mutably) lies outside it. Its first `start` bytes are `out[low..len]`, initialized.
+    let dst = unsafe { fast::Dst::from_raw(out.as_mut_ptr().add(low), start + capacity) };
+    // SAFETY: `decode` runs on this CPU (the caller's guarantee); start <= dst.len(); `dst` as
+    // just said.
+    let n = unsafe { decode(src, separate, dst, start, want) }?;
+    debug_assert!(n <= capacity);
+    // SAFETY: the kernel wrote (initialized) `dst[start..start + n]`, which is `out`'s next `n`
+    // bytes, and returns at most `dst.len() - start = capacity` (it never writes past `dst`):
+    // within the capacity reserved.
+    unsafe { out.set_len(len + n) };
+    Ok(n)
 }
 
 /// A fast-level compressor of one [`SimdCodec`]: the kernel's functions and the match tables,

@@ -5,11 +5,11 @@
 
 use std::ffi::{c_char, c_int};
 
-use lz4framed_core::{compress_bound, BlockCodec, BlockError, Error};
+use lz4framed_core::{compress_bound, AppendHistory, BlockCodec, BlockError, Error};
 
 use crate::common::Fail;
 use crate::dispatch;
-use crate::{codec, Kernel};
+use crate::{best, codec, Kernel};
 
 extern "C" {
     // In lz4-sys's liblz4.a (LZ4 1.10), not bound by the crate.
@@ -159,6 +159,55 @@ pub(crate) fn our_decode_in_place(
     Ok(buf[hlen..hlen + n].to_vec())
 }
 
+/// `decompress_append` with one kernel: `cap` bytes of room after the history, which is in
+/// the vector (`in_vec`, after 16 unrelated bytes that are not history) or a separate slice.
+/// The vector's spare capacity holds `stale` bytes from an earlier use. Checks that the
+/// vector's old bytes are unchanged, that it grew by the count returned, and on error that
+/// its length is unchanged; returns the appended bytes.
+pub(crate) fn our_decode_append(
+    k: Kernel,
+    src: &[u8],
+    history: &[u8],
+    cap: usize,
+    want: Option<usize>,
+    in_vec: bool,
+    stale: u8,
+) -> Result<Vec<u8>, BlockError> {
+    let mut out = vec![stale; 16 + history.len() + cap + 64];
+    out.truncate(0);
+    out.extend_from_slice(b"not the history!");
+    let from = out.len();
+    let h = if in_vec {
+        out.extend_from_slice(history);
+        AppendHistory::InVec { from }
+    } else {
+        AppendHistory::Separate(history)
+    };
+    let before = out.clone();
+    let r = codec(k)
+        .unwrap()
+        .decompress_append(src, h, &mut out, cap, want);
+    assert!(
+        out[..before.len().min(out.len())] == before[..before.len().min(out.len())],
+        "{k:?}: append changed the bytes before it"
+    );
+    match r {
+        Ok(n) => {
+            assert!(n <= cap, "{k:?}: append, {n} bytes > capacity {cap}");
+            assert_eq!(out.len(), before.len() + n, "{k:?}: append, length");
+            Ok(out[before.len()..].to_vec())
+        }
+        Err(e) => {
+            assert_eq!(
+                out.len(),
+                before.len(),
+                "{k:?}: append failed, length changed"
+            );
+            Err(e)
+        }
+    }
+}
+
 /// Checks one block against the C decoder with every kernel: same success, same bytes (an
 /// offset-0 rejection is the allowed disagreement). Also checks that the output does not
 /// depend on the stale content of `dst`, that C decodes alike with the history separate and
@@ -182,6 +231,18 @@ pub(crate) fn check_decode(src: &[u8], history: &[u8], cap: usize) -> Option<Vec
                 p == a,
                 "{k:?}: in place {:?} vs separate {:?} (cap {cap}, hist {}, src {src:02x?})",
                 p.as_ref().map(|v| v.len()),
+                a.as_ref().map(|v| v.len()),
+                history.len()
+            );
+        }
+        let block_err = a.clone().map_err(BlockError::from);
+        for (in_vec, stale) in [(false, 0x00), (true, 0xA5)] {
+            let v = our_decode_append(k, src, history, cap, None, in_vec, stale);
+            assert!(
+                v == block_err,
+                "{k:?}: append (history in vec: {in_vec}) {:?} vs separate {:?} (cap {cap}, \
+                 hist {}, src {src:02x?})",
+                v.as_ref().map(|v| v.len()),
                 a.as_ref().map(|v| v.len()),
                 history.len()
             );
@@ -1009,4 +1070,110 @@ fn silesia_prefix_decodes_with_c() {
         ours_total * 1000 <= c_total * 1005,
         "total {ours_total} bytes, C {c_total}"
     );
+}
+
+#[test]
+fn append_prefixes_agree_with_in_place_and_separate() {
+    // `want` prefixes through `decompress_append`: the same bytes (and errors) as the prefix
+    // forms over initialized slices, history in the vector or separate, and a prefix of C's
+    // whole-block output.
+    let mut rng = Rng::new(21);
+    for it in 0..300 {
+        let nh = if it % 3 == 0 {
+            0
+        } else {
+            1 + rng.below(70_000)
+        };
+        let n = 1 + rng.below(20_000);
+        let whole = sample(rng.below(5), nh + n, &mut rng);
+        let (h, data) = whole.split_at(nh);
+        let mut c = codec(Kernel::Scalar).unwrap().compressor(1).unwrap();
+        let mut blk = vec![0u8; compress_bound(n)];
+        let len = c.compress(data, h, &mut blk).unwrap();
+        blk.truncate(len);
+        if it % 5 == 4 {
+            let i = rng.below(blk.len());
+            blk[i] = rng.next() as u8;
+        }
+        let cap = n + rng.below(100);
+        let want = rng.below(n + 1);
+        let whole_c = c_decode(&blk, h, cap);
+        for k in kernels() {
+            let sep = codec(k)
+                .unwrap()
+                .decompress_prefix(&blk, h, &mut vec![0u8; cap], want);
+            let inp =
+                our_decode_in_place(k, &blk, h, cap, 0x5A, Some(want)).map_err(BlockError::from);
+            assert_eq!(
+                inp.as_ref().map(|v| v.len()).map_err(|e| *e),
+                sep,
+                "{k:?}: in place vs separate"
+            );
+            for (in_vec, stale) in [(true, 0x00), (false, 0xFF)] {
+                let got = our_decode_append(k, &blk, h, cap, Some(want), in_vec, stale);
+                assert!(
+                    got == inp,
+                    "{k:?}: append prefix {want} (in vec {in_vec}), it {it}"
+                );
+                if let (Ok(p), Some(w)) = (&got, &whole_c) {
+                    assert!(p.len() >= want.min(w.len()), "{k:?}: prefix too short");
+                    assert!(w.starts_with(p), "{k:?}: prefix differs from C's block");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn silesia_blocks_append_like_c() {
+    // 4 MiB independent blocks (the first of each file) and linked 64 KiB blocks decoded
+    // into one vector, history in it, appended: the bytes of the file, as C decodes them.
+    for (name, data) in corpus_files() {
+        let data = &data[..data.len().min(if cfg!(debug_assertions) {
+            1 << 20
+        } else {
+            4 << 20
+        })];
+        let blk = c_compress(data, 1);
+        for k in kernels() {
+            for stale in [0x00, 0xA5] {
+                let got = our_decode_append(k, &blk, &[], 4 << 20, None, false, stale).unwrap();
+                assert!(got == data, "{name} {k:?}: independent block");
+            }
+            let mut comp = codec(Kernel::Scalar).unwrap().compressor(1).unwrap();
+            let mut out = Vec::new();
+            let mut pos = 0;
+            while pos < data.len() {
+                let end = (pos + 65_536).min(data.len());
+                let hist = &data[pos.saturating_sub(65_536)..pos];
+                let mut dst = vec![0u8; compress_bound(end - pos)];
+                let n = comp.compress(&data[pos..end], hist, &mut dst).unwrap();
+                let before = out.len();
+                let m = codec(k)
+                    .unwrap()
+                    .decompress_append(
+                        &dst[..n],
+                        AppendHistory::InVec { from: 0 },
+                        &mut out,
+                        65_536,
+                        None,
+                    )
+                    .unwrap();
+                assert_eq!(out.len(), before + m);
+                assert!(
+                    out[before..] == data[pos..end],
+                    "{name} {k:?}: linked at {pos}"
+                );
+                assert!(c_decode(&dst[..n], hist, 65_536).unwrap() == out[before..]);
+                pos = end;
+            }
+        }
+    }
+}
+
+#[test]
+#[should_panic(expected = "past the output")]
+fn append_history_past_the_vector_panics() {
+    let mut out = vec![0u8; 4];
+    let _ = best().decompress_append(&[0], AppendHistory::InVec { from: 5 }, &mut out, 8, None);
 }

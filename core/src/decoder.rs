@@ -110,9 +110,8 @@ impl<R: Read> FrameDecoder<R> {
         let mut out = ReusableBuf::default();
         if !decompressor.carry.is_empty() {
             out.buf = std::mem::take(&mut decompressor.carry);
-            out.filled = out.buf.len();
         }
-        let out_end = out.filled;
+        let out_end = out.len();
         FrameDecoder {
             reader,
             decompressor,
@@ -282,14 +281,14 @@ impl<R: Read> BufRead for FrameDecoder<R> {
             let in_window = engine.take_window_output();
             if in_window > 0 {
                 let held = engine.window_recent().len();
-                if in_window > held || self.out.filled > 0 {
+                if in_window > held || self.out.len() > 0 {
                     return Err(Error::InvalidState("a block's output left the window").into());
                 }
                 self.in_window = true;
                 self.out_pos = held - in_window;
                 self.out_end = held;
             } else {
-                self.out_end = self.out.filled;
+                self.out_end = self.out.len();
             }
         }
         Ok(self.buffered_output())

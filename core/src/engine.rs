@@ -10,7 +10,7 @@
 //! integers, the running content checksum and (for linked frames) the window: what a
 //! checkpoint stores.
 
-use crate::codec::{BlockCodec, BlockError, WINDOW_SIZE};
+use crate::codec::{AppendHistory, BlockCodec, BlockError, WINDOW_SIZE};
 use crate::error::Error;
 use crate::frame::{FrameInfo, FrameKind};
 use crate::output::{HandOut, Output};
@@ -566,6 +566,48 @@ impl Engine {
             if let (Ok(n), Some(h)) = (&r, &mut self.content_hash) {
                 h.update(&buf[start..start + n]);
             }
+            match r {
+                Ok(n) => self.window.commit(n),
+                Err(_) => self.window.commit(0),
+            }
+            if let Ok(n) = r {
+                self.window_output += n;
+            }
+            r
+        } else if let Some((vec, frame_start)) = out.as_vec() {
+            // Appended to the vector, in its spare capacity (no byte initialised before the
+            // decoder writes it).
+            let len = vec.len();
+            let start = len - frame_start;
+            let history = if !linked {
+                AppendHistory::Separate(dict.map_or(&[][..], |d| d.bytes()))
+            } else if start >= WINDOW_SIZE || self.window.is_empty() {
+                // As below: the whole history is in the vector, in place.
+                AppendHistory::InVec { from: frame_start }
+            } else {
+                if start > 0 {
+                    self.window
+                        .append(&vec[frame_start + self.window_synced.min(start)..]);
+                    self.window_synced = start;
+                }
+                AppendHistory::Separate(self.window.as_slice())
+            };
+            let r = if raw {
+                vec.extend_from_slice(data);
+                Ok(data.len())
+            } else {
+                match codec.decompress_append(data, history, vec, room, want) {
+                    Ok(n) if n <= room && vec.len() == len + n => Ok(n),
+                    Ok(_) => {
+                        vec.truncate(len);
+                        Err(BlockError::OutputTooSmall)
+                    }
+                    Err(e) => Err(e),
+                }
+            };
+            if let (Ok(n), Some(h)) = (&r, &mut self.content_hash) {
+                h.update(&vec[len..len + n]);
+            }
             r
         } else {
             let (buf, start) = out.reserve(room);
@@ -589,16 +631,12 @@ impl Engine {
             if let (Ok(n), Some(h)) = (&r, &mut self.content_hash) {
                 h.update(&buf[start..start + n]);
             }
+            out.commit(*r.as_ref().unwrap_or(&0));
             r
         };
         let written = match result {
             Ok(n) => n,
             Err(source) => {
-                if into_window {
-                    self.window.commit(0);
-                } else {
-                    out.commit(0);
-                }
                 return Err(Error::CorruptBlock {
                     offset: header_at,
                     frame: self.walker.frame_number(),
@@ -606,12 +644,6 @@ impl Engine {
                 });
             }
         };
-        if into_window {
-            self.window.commit(written);
-            self.window_output += written;
-        } else {
-            out.commit(written);
-        }
         if want.is_some_and(|w| written >= w) {
             // Possibly cut short: the output so far is right, but nothing can follow it.
             self.truncated = true;

@@ -54,7 +54,10 @@ mod window;
 pub mod xxh32;
 
 pub use backend::{Backend, ParseBackendError};
-pub use codec::{compress_bound, BlockCodec, BlockCompressor, BlockError, WINDOW_SIZE};
+pub use codec::{
+    compress_bound, decompress_append_via_slices, AppendHistory, BlockCodec, BlockCompressor,
+    BlockError, WINDOW_SIZE,
+};
 pub use compressor::{AutoFinishEncoder, Compressor, FrameEncoder};
 pub use decoder::FrameDecoder;
 pub use decompressor::Decompressor;

@@ -30,11 +30,11 @@ pub fn decompress_all(mut decompressor: Decompressor, data: &[u8]) -> Result<Vec
         let bound = (data.len() as u64)
             .saturating_mul(255)
             .saturating_add(1 << 16);
-        out.buf = vec![0u8; size.min(bound).min(usize::MAX as u64 / 2) as usize];
+        // Room for the whole output at once (not initialised: blocks are decoded into it).
+        out.buf = Vec::with_capacity(size.min(bound).min(usize::MAX as u64 / 2) as usize);
     }
     decompressor.feed(data, &mut out)?;
     decompressor.finish()?;
-    out.buf.truncate(out.filled);
     Ok(out.buf)
 }
 

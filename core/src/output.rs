@@ -10,6 +10,14 @@ pub(crate) trait Output {
     fn reserve(&mut self, n: usize) -> (&mut [u8], usize);
     /// Keep the first `n` of the bytes last reserved (0 after a failure).
     fn commit(&mut self, n: usize);
+    /// The output as a vector that blocks are appended to directly, in its spare capacity
+    /// ([`crate::BlockCodec::decompress_append`], without [`Output::reserve`] and
+    /// [`Output::commit`]), with the index in it where the current frame's output (the part
+    /// usable as history) begins. `None` (the default) for an output that is not a growable
+    /// vector: blocks then go through `reserve` and `commit`.
+    fn as_vec(&mut self) -> Option<(&mut Vec<u8>, usize)> {
+        None
+    }
     /// A new frame begins at the current end: earlier bytes are no history for it.
     fn start_frame(&mut self);
     /// The current frame's output held in this buffer (the part `reserve` returns as history).
@@ -101,6 +109,10 @@ impl Output for VecOutput<'_> {
         self.vec.truncate(self.reserved_at + n);
     }
 
+    fn as_vec(&mut self) -> Option<(&mut Vec<u8>, usize)> {
+        Some((&mut *self.vec, self.frame_start))
+    }
+
     fn start_frame(&mut self) {
         self.frame_start = self.vec.len();
     }
@@ -114,60 +126,61 @@ impl Output for VecOutput<'_> {
     }
 }
 
-/// A reusable buffer: `buf[..filled]` is output, `buf[filled..]` initialised scratch kept from
-/// earlier use, so reserving space costs nothing once the buffer has grown.
+/// A reusable buffer: `buf` is the output (`buf.len()` bytes), its spare capacity kept from
+/// earlier use, so that once it has grown blocks are decoded into it without an allocation —
+/// and, through [`Output::as_vec`], without initialising the bytes first.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ReusableBuf {
     pub(crate) buf: Vec<u8>,
-    pub(crate) filled: usize,
     pub(crate) frame_start: usize,
+    /// Where the room last given by [`Output::reserve`] begins.
+    reserved_at: usize,
 }
 
 impl ReusableBuf {
     /// Forget the content (keeping the allocation).
     pub(crate) fn clear(&mut self) {
-        self.filled = 0;
+        self.buf.clear();
         self.frame_start = 0;
     }
 
     /// The output bytes.
     pub(crate) fn data(&self) -> &[u8] {
-        &self.buf[..self.filled]
+        &self.buf
+    }
+
+    /// How many output bytes it holds.
+    pub(crate) fn len(&self) -> usize {
+        self.buf.len()
     }
 }
 
 impl Output for ReusableBuf {
     fn reserve(&mut self, n: usize) -> (&mut [u8], usize) {
-        let end = self.filled + n;
-        if self.buf.len() < end {
-            if self.filled == 0 {
-                // Nothing to keep: a new zeroed allocation, whose pages come zeroed (no pass
-                // over them, no reallocation copying the old buffer).
-                self.buf = vec![0; end];
-            } else {
-                self.buf.resize(end, 0);
-            }
-        }
-        (
-            &mut self.buf[self.frame_start..end],
-            self.filled - self.frame_start,
-        )
+        let len = self.buf.len();
+        self.reserved_at = len;
+        self.buf.resize(len + n, 0);
+        (&mut self.buf[self.frame_start..], len - self.frame_start)
     }
 
     fn commit(&mut self, n: usize) {
-        self.filled += n;
+        self.buf.truncate(self.reserved_at + n);
+    }
+
+    fn as_vec(&mut self) -> Option<(&mut Vec<u8>, usize)> {
+        Some((&mut self.buf, self.frame_start))
     }
 
     fn start_frame(&mut self) {
-        self.frame_start = self.filled;
+        self.frame_start = self.buf.len();
     }
 
     fn frame_output(&self) -> &[u8] {
-        &self.buf[self.frame_start..self.filled]
+        &self.buf[self.frame_start..]
     }
 
     fn begin_call(&mut self) {
-        self.frame_start = self.filled;
+        self.frame_start = self.buf.len();
     }
 }
 

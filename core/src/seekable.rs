@@ -257,12 +257,12 @@ impl<R: Read + Seek> SeekableReader<R> {
             let avail = self.input.available().len();
             if avail == 0 {
                 dec.finish()?;
-                return Ok(self.out.filled > 0);
+                return Ok(self.out.len() > 0);
             }
             let take = avail.min(need);
             dec.feed(&self.input.available()[..take], &mut self.out)?;
             self.input.consume(take);
-            if self.out.filled > 0 && dec.engine.at_block_boundary() {
+            if self.out.len() > 0 && dec.engine.at_block_boundary() {
                 return Ok(true);
             }
         }
@@ -273,7 +273,7 @@ impl<R: Read + Seek> SeekableReader<R> {
         if self.pos >= total {
             return Ok(());
         }
-        let covered = self.out_start..self.out_start + self.out.filled as u64;
+        let covered = self.out_start..self.out_start + self.out.len() as u64;
         if covered.contains(&self.pos) {
             return Ok(());
         }
@@ -312,7 +312,7 @@ impl<R: Read + Seek> SeekableReader<R> {
                     self.pos
                 )));
             }
-            let end = self.out_start + self.out.filled as u64;
+            let end = self.out_start + self.out.len() as u64;
             if self.pos < end {
                 return Ok(());
             }

@@ -1,6 +1,6 @@
 //! The block-level targets: every backend's block codec against the C reference.
 
-use lz4framed::codec::{compress_bound, BlockCodec, BlockError, WINDOW_SIZE};
+use lz4framed::codec::{compress_bound, AppendHistory, BlockCodec, BlockError, WINDOW_SIZE};
 
 use crate::{codecs, hex, oracle, pseudo_random, Reader};
 
@@ -65,6 +65,40 @@ fn decode_in_place(
     Ok(buf[start..start + n].to_vec())
 }
 
+/// Decodes `block` with `codec`'s `decompress_append` (into the vector's spare capacity, which
+/// holds stale bytes of an earlier use) with `cap` bytes of room, the history in the vector
+/// after unrelated bytes (`in_vec`) or separate. The vector's old bytes must come back
+/// unchanged, its length grown by the count returned, or not at all on error.
+fn decode_append(
+    codec: &dyn BlockCodec,
+    block: &[u8],
+    history: &[u8],
+    cap: usize,
+    want: Option<usize>,
+    in_vec: bool,
+) -> Result<Vec<u8>, BlockError> {
+    let mut out = vec![0xC3; 8 + history.len() + cap];
+    out.truncate(8);
+    let h = if in_vec {
+        out.extend_from_slice(history);
+        AppendHistory::InVec { from: 8 }
+    } else {
+        AppendHistory::Separate(history)
+    };
+    let before = out.clone();
+    let r = codec.decompress_append(block, h, &mut out, cap, want);
+    let grown = *r.as_ref().unwrap_or(&0);
+    assert!(
+        grown <= cap && out.len() == before.len() + grown && out[..before.len()] == before,
+        "{}: decompress_append returned {r:?}, the vector went from {} to {} bytes (capacity \
+         {cap}) or its old bytes changed",
+        codec.name(),
+        before.len(),
+        out.len()
+    );
+    r.map(|n| out[before.len()..before.len() + n].to_vec())
+}
+
 fn describe(r: &Result<Vec<u8>, BlockError>) -> String {
     match r {
         Ok(v) => format!("Ok({} bytes: {})", v.len(), hex(v, 48)),
@@ -78,7 +112,10 @@ fn describe(r: &Result<Vec<u8>, BlockError>) -> String {
 /// on success, on every output byte — and must not panic. Each decoder's `decompress_prefix`,
 /// wanting the number of bytes in bytes 3–4, must give the start of its full output. Each
 /// decoder's `decompress_in_place` (history and destination in one buffer) must give exactly
-/// what its `decompress` gave, and its `decompress_prefix_in_place` the start of that.
+/// what its `decompress` gave, and its `decompress_prefix_in_place` the start of that; its
+/// `decompress_append` (into a vector's spare capacity) with the history in the vector exactly
+/// what the in-place forms gave, error for error, and with the history separate the same
+/// blocks and bytes.
 ///
 /// Input layout:
 /// * byte 0, flags: bit 0 = synthesize the history (else: take it from the input); bit 1 = give
@@ -159,7 +196,37 @@ pub fn block_decode_diff(data: &[u8]) {
             history.len(),
             hex(block, 64),
         );
+        // History in the vector: the in-place forms' own buffer layout, the same result to the
+        // error. History separate: the same blocks accepted, the same bytes.
+        let appended = decode_append(*codec, block, &history, cap, None, true);
+        let separate = decode_append(*codec, block, &history, cap, None, false);
+        let same = match (&separate, &in_place) {
+            (Ok(a), Ok(b)) => a == b,
+            (Err(_), Err(_)) => true,
+            _ => false,
+        };
+        assert!(
+            appended == in_place && same,
+            "{}: append {} / with separate history {} vs in place {} (history {} bytes, \
+             capacity {cap}, block {})",
+            codec.name(),
+            describe(&appended),
+            describe(&separate),
+            describe(&in_place),
+            history.len(),
+            hex(block, 64),
+        );
         let prefix = decode_in_place(*codec, block, &history, cap, Some(cap_sel));
+        let appended = decode_append(*codec, block, &history, cap, Some(cap_sel), true);
+        assert!(
+            appended == prefix,
+            "{}: append prefix of {cap_sel} {} vs in place {} (history {} bytes, block {})",
+            codec.name(),
+            describe(&appended),
+            describe(&prefix),
+            history.len(),
+            hex(block, 64),
+        );
         match (prefix, &got) {
             (Ok(p), Ok(full)) => assert!(
                 p.len() <= full.len()

@@ -1,7 +1,7 @@
 //! Architecture-specific kernels: `#[target_feature]` instantiations of `crate::fast`.
 
-/// A kernel's entry points — `decompress`, `decompress_prefix`, `compress` and the
-/// `KERNELS` table — as `#[target_feature(enable = $feature)]` instantiations of `crate::fast`
+/// A kernel's entry points — `decompress`, `decompress_prefix`, `decompress_uninit`,
+/// `compress` and the `KERNELS` table — as `#[target_feature(enable = $feature)]` instantiations of `crate::fast`
 /// with the primitives `$simd`. `$note` says when the feature is there. Defined before the
 /// modules that use it.
 macro_rules! kernel_entry_points {
@@ -18,7 +18,15 @@ macro_rules! kernel_entry_points {
         ) -> Result<usize, $crate::common::Fail> {
             // SAFETY: the kernel's target feature is enabled for this function; the caller
             // guarantees `start <= buf.len()`.
-            unsafe { $crate::fast::decompress::<$simd, false>(src, history, buf, start, 0) }
+            unsafe {
+                $crate::fast::decompress::<$simd, false>(
+                    src,
+                    history,
+                    $crate::fast::Dst::new(buf),
+                    start,
+                    0,
+                )
+            }
         }
 
         /// # Safety
@@ -34,7 +42,38 @@ macro_rules! kernel_entry_points {
         ) -> Result<usize, $crate::common::Fail> {
             // SAFETY: the kernel's target feature is enabled for this function; the caller
             // guarantees `start <= buf.len()`.
-            unsafe { $crate::fast::decompress::<$simd, true>(src, history, buf, start, want) }
+            unsafe {
+                $crate::fast::decompress::<$simd, true>(
+                    src,
+                    history,
+                    $crate::fast::Dst::new(buf),
+                    start,
+                    want,
+                )
+            }
+        }
+
+        /// # Safety
+        #[doc = $note]
+        /// `dst` as [`$crate::dispatch::DecompressUninitFn`] requires.
+        #[target_feature(enable = $feature)]
+        unsafe fn decompress_uninit(
+            src: &[u8],
+            history: &[u8],
+            dst: $crate::fast::Dst,
+            start: usize,
+            want: Option<usize>,
+        ) -> Result<usize, $crate::common::Fail> {
+            type U = $crate::fast::Uninit<$simd>;
+            // SAFETY: the kernel's target feature is enabled for this function; the caller
+            // guarantees `start <= dst.len()` and `dst[..start]` initialized; `Uninit` makes
+            // the primitives fit for the uninitialized rest.
+            unsafe {
+                match want {
+                    None => $crate::fast::decompress::<U, false>(src, history, dst, start, 0),
+                    Some(w) => $crate::fast::decompress::<U, true>(src, history, dst, start, w),
+                }
+            }
         }
 
         /// # Safety
@@ -54,6 +93,7 @@ macro_rules! kernel_entry_points {
         pub(crate) static KERNELS: $crate::dispatch::Kernels = $crate::dispatch::Kernels {
             decompress,
             decompress_prefix,
+            decompress_uninit: Some(decompress_uninit),
             compress,
         };
     };

@@ -134,10 +134,10 @@ impl<'a, S: RandomAccess + ?Sized> Decoding<'a, S> {
             dec.finish()?;
         }
         let want = e[b].decompressed - e[a].decompressed;
-        if out.filled as u64 != want {
+        if out.len() as u64 != want {
             return Err(Error::BadIndex(format!(
                 "restart points {a}..{b} decode to {} bytes, the index says {want}",
-                out.filled
+                out.len()
             )));
         }
         Ok(())
@@ -179,7 +179,7 @@ impl<'a, S: RandomAccess + ?Sized> Work for Decoding<'a, S> {
             }
             None => {
                 // Hand the decoded buffer over and keep a pooled one for the next task.
-                let n = s.out.filled;
+                let n = s.out.len();
                 let spare = ctx.buffers.take();
                 let buf = std::mem::replace(&mut s.out.buf, spare);
                 s.out.clear();

@@ -252,7 +252,7 @@ fn feed_all<R: Read, W: Write>(
         if out.batch.is_full() {
             flush_batch(out, pool, sink, false)?;
         }
-        if out.decoded.filled > 0 {
+        if out.decoded.len() > 0 {
             // Output decoded here (a linked frame's, or the block before an error, which a
             // serial decoder hands out too): behind every batch before it.
             flush_batch(out, pool, sink, true)?;
@@ -363,6 +363,9 @@ impl Output for HandingOut<'_> {
     }
     fn commit(&mut self, n: usize) {
         self.decoded.commit(n);
+    }
+    fn as_vec(&mut self) -> Option<(&mut Vec<u8>, usize)> {
+        self.decoded.as_vec()
     }
     fn start_frame(&mut self) {
         self.decoded.start_frame();
