@@ -687,13 +687,22 @@ pub(crate) unsafe fn fast_seqs<S: Simd, const PREFIX: bool, const LONG: bool>(
         // SAFETY: reads i .. i + 16 <= iendp - 1; writes o .. o + 16 <= oendp - 48.
         unsafe { S::copy16(o, i) };
         let ll = token >> 4;
+        // The long variant's next token when the match length has at most one continuation
+        // byte: past the offset and that byte (`ext`, 1 when the token's match length is 15).
+        let mut next = i;
         if ll != 15 {
             // `i` past the offset: `ipp + 3`, computed while the token loads, plus the
             // literal length: one addition after the token's load and shift on the chain from
-            // token to token.
-            // SAFETY: i <= ipp + 17 <= iendp - 1, o + 14 <= oendp - 50.
+            // token to token. The long variant's `next` adds `(token + 1) >> 4` = ll + ext
+            // (the low nibble's carry), as short a chain (a `+ ext` after `+ ll` is one more
+            // addition on it).
+            // SAFETY: i <= ipp + 17 <= iendp - 1, o + 14 <= oendp - 50; next <= i + 1.
             unsafe {
-                i = past_offset(ipp).add(ll);
+                let p = past_offset(ipp);
+                i = p.add(ll);
+                if LONG {
+                    next = p.add((token + 1) >> 4);
+                }
                 o = o.add(ll);
             }
         } else {
@@ -723,6 +732,10 @@ pub(crate) unsafe fn fast_seqs<S: Simd, const PREFIX: bool, const LONG: bool>(
                 wild_copy::<S>(o, i, n);
                 i = i.add(n + 2);
                 o = o.add(n);
+                if LONG {
+                    // i + 1 <= iendp (i + 30 <= iendp below).
+                    next = i.add(((token & 15) + 1) >> 4);
+                }
             }
         }
         // After the literals: o + 32 <= oendp (short run: o <= opp + 14 <= oendp - 50; long
@@ -802,11 +815,10 @@ pub(crate) unsafe fn fast_seqs<S: Simd, const PREFIX: bool, const LONG: bool>(
                         // stored before it (offset >= 16).
                         unsafe { copy_match_tail::<S>(o, offset, ml) };
                     }
-                    // SAFETY: i + ext <= iendp - 4; o + ml <= oendp - 5.
-                    unsafe {
-                        ipp = i.add(ext);
-                        opp = o.add(ml);
-                    }
+                    // SAFETY (next = i + ext): i + ext <= iendp - 4; o + ml <= oendp - 5.
+                    ipp = next;
+                    // SAFETY: o + ml <= oendp - 5.
+                    opp = unsafe { o.add(ml) };
                     continue;
                 }
             }
