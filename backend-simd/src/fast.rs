@@ -806,18 +806,21 @@ pub(crate) unsafe fn fast_seqs<S: Simd, const PREFIX: bool, const LONG: bool>(
                     S::copy16(o.add(32), s.add(32));
                     S::copy16(o.add(48), s.add(48));
                 }
-                // SAFETY (offset_from): o and oendp in dst.
-                let fits = ml <= 64 || (unsafe { oendp.offset_from(o) } as usize) >= ml + 32;
-                if fits {
-                    if ml > 64 {
-                        rare();
-                        // SAFETY: writes below o + ml + 32 <= oendp; each piece reads only bytes
-                        // stored before it (offset >= 16).
-                        unsafe { copy_match_tail::<S>(o, offset, ml) };
-                    }
-                    // SAFETY (next = i + ext): i + ext <= iendp - 4; o + ml <= oendp - 5.
+                // The next token at next = i + ext, i + ext <= iendp - 4.
+                if ml <= 64 {
                     ipp = next;
                     // SAFETY: o + ml <= oendp - 5.
+                    opp = unsafe { o.add(ml) };
+                    continue;
+                }
+                rare();
+                // SAFETY (offset_from): o and oendp in dst.
+                if (unsafe { oendp.offset_from(o) } as usize) >= ml + 32 {
+                    // SAFETY: writes below o + ml + 32 <= oendp; each piece reads only bytes
+                    // stored before it (offset >= 16).
+                    unsafe { copy_match_tail::<S>(o, offset, ml) };
+                    ipp = next;
+                    // SAFETY: o + ml <= oendp - 32.
                     opp = unsafe { o.add(ml) };
                     continue;
                 }
