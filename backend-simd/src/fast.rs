@@ -549,9 +549,8 @@ impl Stamp {
 /// it well), the long one takes one continuation byte without a branch (match-heavy data,
 /// where a match longer than 18 bytes is close to a coin toss). Which is faster is measured,
 /// not guessed: each decodes [`PROBE`] bytes, timed, then the faster one [`RUN`] bytes, and so
-/// on (the one running before a probe stays unless the other was faster by more than 1/8). A
-/// count of long matches chose worse (a 66 KiB JSON text ran 16 % slower) and a wrong choice
-/// costs only time, never a different result.
+/// on. A count of long matches chose worse (a 66 KiB JSON text ran 16 % slower) and a wrong
+/// choice costs only time, never a different result.
 ///
 /// # Safety
 /// `S`'s target features must be available; `ip_fast + 18 <= src.len()`, `op_fast + 64 <=
@@ -618,13 +617,7 @@ pub(crate) unsafe fn fast_loop<S: Simd, const PREFIX: bool>(
                 // Ticks per byte, compared by cross-multiplying (in u128: no overflow).
                 let long_cost = (ticks as u128) * (short_cost.1 as u128);
                 let short_cost = (short_cost.0 as u128) * (bytes as u128);
-                // The variant running before the probe stays unless the other one was faster
-                // by more than 1/8: a probe of 2 KiB is a small sample of mixed data.
-                faster_long = if faster_long {
-                    long_cost * 8 < short_cost * 9
-                } else {
-                    long_cost * 9 < short_cost * 8
-                };
+                faster_long = long_cost < short_cost;
                 let (lo, hi) = if faster_long {
                     (long_cost, short_cost)
                 } else {
