@@ -19,7 +19,7 @@ use lz4framed_core::compress_bound;
 /// # Safety (for every method)
 /// The caller guarantees the stated readable/writable ranges; the ranges of one call never
 /// overlap except where stated.
-pub(crate) trait Simd {
+pub(crate) trait Simd: FastLoop {
     /// The widest copy stride, 16 or 32.
     const WIDE: usize;
 
@@ -90,7 +90,10 @@ impl Dst {
 /// uninitialized byte is ever loaded. Everything else is `S`'s.
 pub(crate) struct Uninit<S>(PhantomData<S>);
 
-impl<S: Simd> Simd for Uninit<S> {
+impl<S: Simd> Simd for Uninit<S>
+where
+    Uninit<S>: FastLoop,
+{
     const WIDE: usize = S::WIDE;
 
     #[inline(always)]
@@ -120,6 +123,26 @@ impl<S: Simd> Simd for Uninit<S> {
         // SAFETY: forwarded.
         unsafe { S::count(a, b, n) }
     }
+}
+
+/// The fast loop's variants ([`fast_seqs`]) of a kernel, each a function of its own compiled
+/// with the kernel's target feature (`kernel_entry_points!` implements it for every kernel).
+pub(crate) trait FastLoop {
+    /// [`fast_seqs`] with the kernel's primitives.
+    ///
+    /// # Safety
+    /// As [`fast_seqs`].
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn seqs<const PREFIX: bool, const LONG: bool>(
+        src: &[u8],
+        history: &[u8],
+        dst: Dst,
+        ip: usize,
+        op: usize,
+        ip_fast: usize,
+        op_fast: usize,
+        want: usize,
+    ) -> Result<(usize, usize), Fail>;
 }
 
 /// `copy_wide` in a loop: copies `len` bytes in strides of 32 bytes (one or two `copy_wide`),
@@ -360,6 +383,29 @@ unsafe fn copy_match_wide<S: Simd>(d: *mut u8, offset: usize, len: usize) {
     }
 }
 
+/// The bytes of a match from 64 on (the first 64 copied), in 16-byte pieces.
+///
+/// # Safety
+/// `d - offset .. d + 64` initialized memory of the same buffer as `d .. d + len + 32`, which
+/// is writable; `offset >= 16`, `len > 64`.
+#[inline(always)]
+unsafe fn copy_match_tail<S: Simd>(d: *mut u8, offset: usize, len: usize) {
+    // SAFETY: writes below d + len + 32; each piece reads only bytes stored before it
+    // (offset >= 16).
+    unsafe {
+        let s = d.sub(offset);
+        let mut k = 64;
+        loop {
+            S::copy16(d.add(k), s.add(k));
+            S::copy16(d.add(k + 16), s.add(k + 16));
+            k += 32;
+            if k >= len {
+                break;
+            }
+        }
+    }
+}
+
 /// Exact overlapping match copy, for the last bytes of `dst`: in pieces of at most `offset`
 /// bytes, each read only from bytes before it.
 ///
@@ -555,6 +601,54 @@ pub(crate) unsafe fn decompress<S: Simd, const PREFIX: bool>(
     }
 }
 
+/// Output bytes that each variant of the fast loop decodes, one after the other, to be timed
+/// (a probe); the faster one then decodes the next [`RUN`] bytes, and the next probe follows.
+#[cfg(not(any(test, fuzzing)))]
+const PROBE: usize = 2 << 10;
+/// Output bytes decoded with the variant that was faster in the last probe; four times as
+/// many when it was faster by more than 1/8.
+#[cfg(not(any(test, fuzzing)))]
+const RUN: usize = 60 << 10;
+/// In the unit tests and fuzz builds: short stretches, and the variants take turns (not chosen
+/// by timing), so that small blocks exercise both and every run decodes alike.
+#[cfg(any(test, fuzzing))]
+const PROBE: usize = 40;
+#[cfg(any(test, fuzzing))]
+const RUN: usize = 40;
+
+/// A time stamp for comparing the fast loop's variants: the time-stamp counter on x86_64 (a
+/// few nanoseconds to read), the monotonic clock elsewhere.
+#[cfg(target_arch = "x86_64")]
+#[derive(Clone, Copy)]
+struct Stamp(u64);
+#[cfg(not(target_arch = "x86_64"))]
+#[derive(Clone, Copy)]
+struct Stamp(std::time::Instant);
+
+impl Stamp {
+    #[inline(always)]
+    fn now() -> Stamp {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `rdtsc` reads the time-stamp counter, which every x86_64 CPU has; no memory
+        // access.
+        #[allow(unused_unsafe)]
+        let s = Stamp(unsafe { core::arch::x86_64::_rdtsc() });
+        #[cfg(not(target_arch = "x86_64"))]
+        let s = Stamp(std::time::Instant::now());
+        s
+    }
+
+    /// Ticks (counter cycles or nanoseconds) since `self`.
+    #[inline(always)]
+    fn elapsed(self) -> u64 {
+        #[cfg(target_arch = "x86_64")]
+        let e = Stamp::now().0.wrapping_sub(self.0);
+        #[cfg(not(target_arch = "x86_64"))]
+        let e = self.0.elapsed().as_nanos() as u64;
+        e
+    }
+}
+
 /// The fast loop of [`decompress`]: sequences far from both ends of the block (a token at
 /// most at `ip_fast`, 18 bytes before the end of `src`; output at most at `op_fast`, 64 bytes
 /// before the end of `dst`), which need none of the end-of-block rules. A sequence it cannot
@@ -563,8 +657,15 @@ pub(crate) unsafe fn decompress<S: Simd, const PREFIX: bool>(
 /// [`match_part`], which applies every rule. Returns `(ip, op)` at a sequence boundary.
 /// `dst` is the whole buffer of [`decompress`]: the bytes before the block's output
 /// (`dst[..start]`) are history, and a match reaching anywhere into `dst[..op]` is copied
-/// within the buffer, by the same code as a match inside the block's output. Inlined into [`decompress`] (measured: as a function of its own, with the kernel's target
-/// feature, it is 2-5 % slower).
+/// within the buffer, by the same code as a match inside the block's output.
+///
+/// Two variants of the loop ([`fast_seqs`]) decode alike and differ in speed with the input:
+/// the short one branches on the token's match length (text, whose matches are short, predicts
+/// it well), the long one takes one continuation byte without a branch (match-heavy data,
+/// where a match longer than 18 bytes is close to a coin toss). Which is faster is measured,
+/// not guessed: each decodes [`PROBE`] bytes, timed, then the faster one [`RUN`] bytes, and so
+/// on. A count of long matches chose worse (a 66 KiB JSON text ran 16 % slower) and a wrong
+/// choice costs only time, never a different result.
 ///
 /// # Safety
 /// `S`'s target features must be available; `ip_fast + 18 <= src.len()`, `op_fast + 64 <=
@@ -572,6 +673,98 @@ pub(crate) unsafe fn decompress<S: Simd, const PREFIX: bool>(
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 pub(crate) unsafe fn fast_loop<S: Simd, const PREFIX: bool>(
+    src: &[u8],
+    history: &[u8],
+    dst: Dst,
+    ip: usize,
+    op: usize,
+    ip_fast: usize,
+    op_fast: usize,
+    want: usize,
+) -> Result<(usize, usize), Fail> {
+    let (mut ip, mut op) = (ip, op);
+    if ip > ip_fast || op > op_fast {
+        return Ok((ip, op));
+    }
+    // The long variant reads the byte after the offset: its tokens end 4 bytes earlier; and it
+    // copies 64 bytes of every match: its output ends 32 bytes earlier.
+    let long_ok = ip_fast >= 4 && op_fast >= op + 32;
+    // 0: probing the short variant, 1: probing the long one, 2: running the faster.
+    let mut step = 0u8;
+    let mut short_cost = (0u64, 0usize);
+    let mut faster_long = false;
+    let mut run = RUN;
+    loop {
+        let long = long_ok
+            && if cfg!(any(test, fuzzing)) {
+                step == 1
+            } else {
+                match step {
+                    0 => false,
+                    1 => true,
+                    _ => faster_long,
+                }
+            };
+        let (ip_lim, op_lim) = if long {
+            (ip_fast - 4, op_fast - 32)
+        } else {
+            (ip_fast, op_fast)
+        };
+        let lim = op_lim.min(op.saturating_add(if step < 2 { PROBE } else { run }));
+        let t = Stamp::now();
+        // SAFETY: ip_lim + 18 <= ip_fast + 18 <= src.len() (+ 4 more for the long variant),
+        // lim + 64 <= op_fast + 64 <= dst.len(); ip < src.len(), op <= dst.len().
+        let (nip, nop) = unsafe {
+            if long {
+                S::seqs::<PREFIX, true>(src, history, dst, ip, op, ip_lim, lim, want)?
+            } else {
+                S::seqs::<PREFIX, false>(src, history, dst, ip, op, ip_lim, lim, want)?
+            }
+        };
+        let ticks = t.elapsed();
+        let bytes = nop - op;
+        step = match step {
+            0 => {
+                short_cost = (ticks, bytes);
+                1
+            }
+            1 => {
+                // Ticks per byte, compared by cross-multiplying (in u128: no overflow).
+                let long_cost = (ticks as u128) * (short_cost.1 as u128);
+                let short_cost = (short_cost.0 as u128) * (bytes as u128);
+                faster_long = long_cost < short_cost;
+                let (lo, hi) = if faster_long {
+                    (long_cost, short_cost)
+                } else {
+                    (short_cost, long_cost)
+                };
+                run = if hi * 8 > lo * 9 { 4 * RUN } else { RUN };
+                2
+            }
+            _ => 0,
+        };
+        // Stopped at the end of the stretch, not of the fast region (nor for a sequence the
+        // general loop must decode): go on.
+        let go_on = nop > lim && lim < op_lim && nip <= ip_lim;
+        (ip, op) = (nip, nop);
+        if !go_on || (PREFIX && op >= want) {
+            return Ok((ip, op));
+        }
+    }
+}
+
+/// One variant of the fast loop (see [`fast_loop`]), decoding sequences while the token is at
+/// most at `ip_fast` and the output at most at `op_fast`; `LONG` selects the variant. Each
+/// kernel compiles each variant into a function of its own ([`FastLoop`]): two variants
+/// inlined into [`decompress`] measured alike on the corpus (geomean of our MB/s within 1 %),
+/// and a function of its own does not move with the code around it.
+///
+/// # Safety
+/// `S`'s target features must be available; `ip_fast + 18 <= src.len()` (`+ 22` for `LONG`),
+/// `op_fast + 64 <= dst.len()`, `ip < src.len()`, `op <= dst.len()`.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+pub(crate) unsafe fn fast_seqs<S: Simd, const PREFIX: bool, const LONG: bool>(
     src: &[u8],
     history: &[u8],
     dst: Dst,
@@ -609,13 +802,22 @@ pub(crate) unsafe fn fast_loop<S: Simd, const PREFIX: bool>(
         // SAFETY: reads i .. i + 16 <= iendp - 1; writes o .. o + 16 <= oendp - 48.
         unsafe { S::copy16(o, i) };
         let ll = token >> 4;
+        // The long variant's next token when the match length has at most one continuation
+        // byte: past the offset and that byte (`ext`, 1 when the token's match length is 15).
+        let mut next = i;
         if ll != 15 {
             // `i` past the offset: `ipp + 3`, computed while the token loads, plus the
             // literal length: one addition after the token's load and shift on the chain from
-            // token to token.
-            // SAFETY: i <= ipp + 17 <= iendp - 1, o + 14 <= oendp - 50.
+            // token to token. The long variant's `next` adds `(token + 1) >> 4` = ll + ext
+            // (the low nibble's carry), as short a chain (a `+ ext` after `+ ll` is one more
+            // addition on it).
+            // SAFETY: i <= ipp + 17 <= iendp - 1, o + 14 <= oendp - 50; next <= i + 1.
             unsafe {
-                i = past_offset(ipp).add(ll);
+                let p = past_offset(ipp);
+                i = p.add(ll);
+                if LONG {
+                    next = p.add((token + 1) >> 4);
+                }
                 o = o.add(ll);
             }
         } else {
@@ -636,7 +838,7 @@ pub(crate) unsafe fn fast_loop<S: Simd, const PREFIX: bool>(
                     }
                 }
                 if (iendp.offset_from(i) as usize) < n + 32
-                    || (oendp.offset_from(o) as usize) < n + 32
+                    || (oendp.offset_from(o) as usize) < n + if LONG { 96 } else { 32 }
                 {
                     break;
                 }
@@ -645,6 +847,10 @@ pub(crate) unsafe fn fast_loop<S: Simd, const PREFIX: bool>(
                 wild_copy::<S>(o, i, n);
                 i = i.add(n + 2);
                 o = o.add(n);
+                if LONG {
+                    // i + 1 <= iendp (i + 30 <= iendp below).
+                    next = i.add(((token & 15) + 1) >> 4);
+                }
             }
         }
         // After the literals: o + 32 <= oendp (short run: o <= opp + 14 <= oendp - 50; long
@@ -655,12 +861,13 @@ pub(crate) unsafe fn fast_loop<S: Simd, const PREFIX: bool>(
         let mlc = token & 15;
         // SAFETY (offset_from): o and dp are in dst.
         let o_idx = unsafe { o.offset_from(dp) } as usize;
-        if mlc != 15 && offset >= 8 && offset <= o_idx {
-            // The common sequence: a match of at most 18 bytes starting 8 or more bytes back
-            // in dst; o + 18 <= oendp - 14, so the general loop's room check (o + ml + 5 <=
-            // oend) passes. Copied as the reference does, 8 + 8 + 2 bytes (measured: one
-            // 16-byte piece instead of two 8-byte ones is 4 % slower on the corpus — a wider
-            // load more often spans two recent stores, which cannot be forwarded to it).
+        if !LONG && mlc != 15 && offset >= 8 && offset <= o_idx {
+            // The common sequence of text: a match of at most 18 bytes starting 8 or more
+            // bytes back in dst; o + 18 <= oendp - 14, so the general loop's room check (o +
+            // ml + 5 <= oend) passes. Copied as the reference does, 8 + 8 + 2 bytes
+            // (measured: one 16-byte piece instead of two 8-byte ones is 4 % slower on the
+            // corpus — a wider load more often spans two recent stores, which cannot be
+            // forwarded to it).
             // SAFETY: writes o .. o + 18 <= oendp; reads s .. s + 18 inside dst[..o + 10]
             // (offset <= o_idx), each piece only bytes stored before it (offset >= 8).
             unsafe {
@@ -676,14 +883,72 @@ pub(crate) unsafe fn fast_loop<S: Simd, const PREFIX: bool>(
             }
             continue;
         }
+        // The byte after the offset: the match length's first continuation byte when the
+        // token says 15, else the next token. Taken into the length without a branch (on
+        // match-heavy inputs whether a match is longer than 18 bytes is close to a coin
+        // toss, and the reference's branch on it mispredicts often).
+        // SAFETY: i <= iendp - 5 (short literals: i <= ipp + 17, ipp + 22 <= iendp; long: i +
+        // 30 <= iendp).
+        if LONG {
+            let b = unsafe { *i } as usize;
+            // In arithmetic, not as a condition (the compiler would branch on it): `ext` is 1
+            // when the token's match length is 15, `x` the continuation byte then, else 0.
+            let ext = (mlc + 1) >> 4;
+            let x = b & ext.wrapping_neg();
+            let ml = mlc + MINMATCH + x;
+            if offset >= 16 && offset <= o_idx && x != 255 {
+                // A match starting 16 or more bytes back in dst, whose length is at most one
+                // continuation byte: the next token at i + ext, and i + ext + 4 <= iendp (the
+                // general loop's rule after a length byte holds). 64 bytes are copied whatever
+                // the length, the first 32 in 8-byte pieces, the next 32 in 16-byte ones (o +
+                // 64 <= oendp - 18 after short literals, the output limit being 32 bytes lower
+                // in this variant; oendp - 32 after long ones: the room check o + ml + 5 <= oend
+                // holds for ml <= 64); a longer match is copied on when it fits with 32 bytes of
+                // slack, otherwise left to the general rules below (which copy it again, the
+                // same bytes). Copying 64 bytes always: the long matches of match-heavy data
+                // are mostly 19-64 bytes long (nci: median 43), and a branch on the length
+                // mispredicts as often as the token's. 8-byte pieces first: a wider load of
+                // bytes just stored more often spans two recent stores, which cannot be
+                // forwarded to it (the second half reads bytes at least 32 bytes back).
+                // SAFETY: writes o .. o + 64 <= oendp; reads s .. s + 64 inside dst[..o + 48]
+                // (offset <= o_idx), each piece only bytes stored before it (offset >= 16).
+                unsafe {
+                    let s = o.sub(offset);
+                    copy8(o, s);
+                    copy8(o.add(8), s.add(8));
+                    copy8(o.add(16), s.add(16));
+                    copy8(o.add(24), s.add(24));
+                    S::copy16(o.add(32), s.add(32));
+                    S::copy16(o.add(48), s.add(48));
+                }
+                // The next token at next = i + ext, i + ext <= iendp - 4.
+                if ml <= 64 {
+                    ipp = next;
+                    // SAFETY: o + ml <= oendp - 5.
+                    opp = unsafe { o.add(ml) };
+                    continue;
+                }
+                rare();
+                // SAFETY (offset_from): o and oendp in dst.
+                if (unsafe { oendp.offset_from(o) } as usize) >= ml + 32 {
+                    // SAFETY: writes below o + ml + 32 <= oendp; each piece reads only bytes
+                    // stored before it (offset >= 16).
+                    unsafe { copy_match_tail::<S>(o, offset, ml) };
+                    ipp = next;
+                    // SAFETY: o + ml <= oendp - 32.
+                    opp = unsafe { o.add(ml) };
+                    continue;
+                }
+            }
+        }
         rare();
         // 1 <= offset <= o: the match starts inside dst, in this block's output or the history
         // before it in the same buffer (no offset 0, no reach before dst).
         let in_dst = offset.wrapping_sub(1) < o_idx;
         if mlc != 15 {
             if in_dst && o_idx + 18 + 32 <= oend {
-                // A short match with offset 1..=7 and room (o + ml + 31 <= oend for the
-                // pattern copy; the general loop's checks pass).
+                // A short match with offset 1..=7 (1..=15 in the long variant) and room (o + ml
+                // + 31 <= oend for the pattern copy; the general loop's checks pass).
                 // SAFETY: writes below o + ml + 31 < oendp; reads only the `offset` bytes
                 // before o.
                 unsafe {

@@ -89,6 +89,102 @@ macro_rules! kernel_entry_points {
             unsafe { $crate::fast::compress::<$simd>(t, input, dst, accel) }
         }
 
+        /// The fast loop's variants, each a function of its own with the kernel's target
+        /// feature (`crate::fast::FastLoop`).
+        ///
+        /// # Safety
+        #[doc = $note]
+        /// As `crate::fast::fast_seqs`.
+        #[target_feature(enable = $feature)]
+        #[inline(never)]
+        #[allow(clippy::too_many_arguments)]
+        unsafe fn fast_seqs<const PREFIX: bool, const LONG: bool>(
+            src: &[u8],
+            history: &[u8],
+            dst: $crate::fast::Dst,
+            ip: usize,
+            op: usize,
+            ip_fast: usize,
+            op_fast: usize,
+            want: usize,
+        ) -> Result<(usize, usize), $crate::common::Fail> {
+            // SAFETY: the kernel's target feature is enabled for this function; the rest is
+            // the caller's (as `fast_seqs`).
+            unsafe {
+                $crate::fast::fast_seqs::<$simd, PREFIX, LONG>(
+                    src, history, dst, ip, op, ip_fast, op_fast, want,
+                )
+            }
+        }
+
+        impl $crate::fast::FastLoop for $simd {
+            #[inline(always)]
+            unsafe fn seqs<const PREFIX: bool, const LONG: bool>(
+                src: &[u8],
+                history: &[u8],
+                dst: $crate::fast::Dst,
+                ip: usize,
+                op: usize,
+                ip_fast: usize,
+                op_fast: usize,
+                want: usize,
+            ) -> Result<(usize, usize), $crate::common::Fail> {
+                // SAFETY: the caller's target feature and bounds (as `fast_seqs`).
+                unsafe {
+                    fast_seqs::<PREFIX, LONG>(src, history, dst, ip, op, ip_fast, op_fast, want)
+                }
+            }
+        }
+
+        /// `fast_seqs` for a destination whose bytes past the output may be uninitialized
+        /// (the primitives of `crate::fast::Uninit`), a function of its own as `fast_seqs`.
+        ///
+        /// # Safety
+        #[doc = $note]
+        /// As `crate::fast::fast_seqs`.
+        #[target_feature(enable = $feature)]
+        #[inline(never)]
+        #[allow(clippy::too_many_arguments)]
+        unsafe fn fast_seqs_uninit<const PREFIX: bool, const LONG: bool>(
+            src: &[u8],
+            history: &[u8],
+            dst: $crate::fast::Dst,
+            ip: usize,
+            op: usize,
+            ip_fast: usize,
+            op_fast: usize,
+            want: usize,
+        ) -> Result<(usize, usize), $crate::common::Fail> {
+            // SAFETY: the kernel's target feature is enabled for this function; the rest is
+            // the caller's (as `fast_seqs`).
+            unsafe {
+                $crate::fast::fast_seqs::<$crate::fast::Uninit<$simd>, PREFIX, LONG>(
+                    src, history, dst, ip, op, ip_fast, op_fast, want,
+                )
+            }
+        }
+
+        impl $crate::fast::FastLoop for $crate::fast::Uninit<$simd> {
+            #[inline(always)]
+            unsafe fn seqs<const PREFIX: bool, const LONG: bool>(
+                src: &[u8],
+                history: &[u8],
+                dst: $crate::fast::Dst,
+                ip: usize,
+                op: usize,
+                ip_fast: usize,
+                op_fast: usize,
+                want: usize,
+            ) -> Result<(usize, usize), $crate::common::Fail> {
+                // SAFETY: the caller's target feature and bounds (as `fast_seqs`).
+                unsafe {
+                    fast_seqs_uninit::<PREFIX, LONG>(
+                        src, history, dst, ip, op, ip_fast, op_fast, want,
+                    )
+                }
+            }
+        }
+
         /// The kernel's entry points.
         pub(crate) static KERNELS: $crate::dispatch::Kernels = $crate::dispatch::Kernels {
             decompress,
