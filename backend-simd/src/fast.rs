@@ -616,6 +616,29 @@ const PROBE: usize = 40;
 #[cfg(any(test, fuzzing))]
 const RUN: usize = 40;
 
+#[cfg(test)]
+std::thread_local! {
+    /// Unit tests only: `Some(long)` makes [`fast_loop`] run that variant wherever it may
+    /// (`long_ok`), on this thread; `None` lets them take turns (as in fuzz builds).
+    pub(crate) static FORCED_VARIANT: core::cell::Cell<Option<bool>> =
+        const { core::cell::Cell::new(None) };
+    /// Unit tests only: output bytes the long variant decoded on this thread (to check that a
+    /// test reaches it).
+    pub(crate) static LONG_VARIANT_BYTES: core::cell::Cell<usize> =
+        const { core::cell::Cell::new(0) };
+}
+
+/// The variant a unit test forces [`fast_loop`] to run ([`FORCED_VARIANT`]); `None` in every
+/// other build.
+#[inline(always)]
+fn forced_variant() -> Option<bool> {
+    #[cfg(test)]
+    let v = FORCED_VARIANT.with(|f| f.get());
+    #[cfg(not(test))]
+    let v = None;
+    v
+}
+
 /// A time stamp for comparing the fast loop's variants: the time-stamp counter on x86_64 (a
 /// few nanoseconds to read), the monotonic clock elsewhere.
 #[cfg(target_arch = "x86_64")]
@@ -697,7 +720,7 @@ pub(crate) unsafe fn fast_loop<S: Simd, const PREFIX: bool>(
     loop {
         let long = long_ok
             && if cfg!(any(test, fuzzing)) {
-                step == 1
+                forced_variant().unwrap_or(step == 1)
             } else {
                 match step {
                     0 => false,
@@ -723,6 +746,10 @@ pub(crate) unsafe fn fast_loop<S: Simd, const PREFIX: bool>(
         };
         let ticks = t.elapsed();
         let bytes = nop - op;
+        #[cfg(test)]
+        if long {
+            LONG_VARIANT_BYTES.with(|c| c.set(c.get() + bytes));
+        }
         step = match step {
             0 => {
                 short_cost = (ticks, bytes);
