@@ -735,8 +735,10 @@ pub(crate) unsafe fn fast_loop<S: Simd, const PREFIX: bool>(
         };
         let lim = op_lim.min(op.saturating_add(if step < 2 { PROBE } else { run }));
         let t = Stamp::now();
-        // SAFETY: ip_lim + 18 <= ip_fast + 18 <= src.len() (+ 4 more for the long variant),
-        // lim + 64 <= op_fast + 64 <= dst.len(); ip < src.len(), op <= dst.len().
+        // SAFETY: ip_lim + 18 <= ip_fast + 18 <= src.len() and lim + 64 <= op_fast + 64 <=
+        // dst.len(); for the long variant ip_lim = ip_fast - 4 and lim <= op_fast - 32, so
+        // ip_lim + 22 <= src.len() and lim + 96 <= dst.len(), as it needs; ip < src.len(), op
+        // <= dst.len().
         let (nip, nop) = unsafe {
             if long {
                 S::seqs::<PREFIX, true>(src, history, dst, ip, op, ip_lim, lim, want)?
@@ -788,7 +790,8 @@ pub(crate) unsafe fn fast_loop<S: Simd, const PREFIX: bool>(
 ///
 /// # Safety
 /// `S`'s target features must be available; `ip_fast + 18 <= src.len()` (`+ 22` for `LONG`),
-/// `op_fast + 64 <= dst.len()`, `ip < src.len()`, `op <= dst.len()`.
+/// `op_fast + 64 <= dst.len()` (`+ 96` for `LONG`: its 64-byte match copy starts up to 14
+/// literal bytes past `op_fast`), `ip < src.len()`, `op <= dst.len()`.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 pub(crate) unsafe fn fast_seqs<S: Simd, const PREFIX: bool, const LONG: bool>(
@@ -802,6 +805,8 @@ pub(crate) unsafe fn fast_seqs<S: Simd, const PREFIX: bool, const LONG: bool>(
     want: usize,
 ) -> Result<(usize, usize), Fail> {
     let (iend, oend) = (src.len(), dst.len());
+    debug_assert!(ip_fast + if LONG { 22 } else { 18 } <= iend);
+    debug_assert!(op_fast + if LONG { 96 } else { 64 } <= oend);
     let sp = src.as_ptr();
     // Pointers instead of indices in here (fewer live values, no base registers).
     let dp = dst.as_mut_ptr();
