@@ -616,25 +616,29 @@ const PROBE: usize = 40;
 #[cfg(any(test, fuzzing))]
 const RUN: usize = 40;
 
-#[cfg(test)]
+#[cfg(any(test, fuzzing))]
 std::thread_local! {
-    /// Unit tests only: `Some(long)` makes [`fast_loop`] run that variant wherever it may
-    /// (`long_ok`), on this thread; `None` lets them take turns (as in fuzz builds).
+    /// Unit tests and fuzz builds only: `Some(long)` makes [`fast_loop`] run that variant
+    /// wherever it may (`long_ok`), on this thread; `None` lets them take turns.
     pub(crate) static FORCED_VARIANT: core::cell::Cell<Option<bool>> =
         const { core::cell::Cell::new(None) };
+}
+
+#[cfg(test)]
+std::thread_local! {
     /// Unit tests only: output bytes the long variant decoded on this thread (to check that a
     /// test reaches it).
     pub(crate) static LONG_VARIANT_BYTES: core::cell::Cell<usize> =
         const { core::cell::Cell::new(0) };
 }
 
-/// The variant a unit test forces [`fast_loop`] to run ([`FORCED_VARIANT`]); `None` in every
-/// other build.
+/// The variant a unit test or fuzz target forces [`fast_loop`] to run ([`FORCED_VARIANT`]);
+/// `None` in every other build.
 #[inline(always)]
 fn forced_variant() -> Option<bool> {
-    #[cfg(test)]
+    #[cfg(any(test, fuzzing))]
     let v = FORCED_VARIANT.with(|f| f.get());
-    #[cfg(not(test))]
+    #[cfg(not(any(test, fuzzing)))]
     let v = None;
     v
 }
