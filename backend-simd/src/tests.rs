@@ -1342,3 +1342,79 @@ fn silesia_blocks_decode_with_each_variant() {
         FORCED_VARIANT.with(|f| f.set(None));
     }
 }
+
+/// `decompress_append` into a vector's fresh spare capacity (from the allocator, never
+/// written), with each fast-loop variant and the history separate or in the vector: what the
+/// kernel gives over an initialized slice (checked against C elsewhere), the same bytes or the
+/// same error, and Silesia blocks to their bytes. Run under valgrind's memcheck
+/// (`LZ4FRAMED_SIMD_FUZZ_ITERS=300 valgrind --error-exitcode=1 <test binary>
+/// append_into_fresh_capacity`), an unwritten byte handed out, or one that steers the decoder,
+/// is reported.
+#[test]
+fn append_into_fresh_capacity() {
+    use crate::fast::FORCED_VARIANT;
+    let mut rng = Rng::new(41);
+    let iters = std::env::var("LZ4FRAMED_SIMD_FUZZ_ITERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(300);
+    let big_hist = rng.bytes(70_000);
+    fn fresh(hist: &[u8], in_vec: bool, cap: usize) -> (Vec<u8>, AppendHistory<'_>) {
+        let mut out = Vec::with_capacity(hist.len() + cap);
+        let h = if in_vec {
+            out.extend_from_slice(hist);
+            AppendHistory::InVec { from: 0 }
+        } else {
+            AppendHistory::Separate(hist)
+        };
+        (out, h)
+    }
+    for it in 0..iters {
+        let hlen = [0, 20, 1000, 70_000][rng.below(4)];
+        let hist = &big_hist[..hlen];
+        let (mut src, cap) = variant_block(&mut rng, hlen);
+        if it % 3 == 2 {
+            let i = rng.below(src.len());
+            src[i] = rng.next() as u8;
+        }
+        for force in [Some(false), Some(true)] {
+            FORCED_VARIANT.with(|f| f.set(force));
+            for k in kernels() {
+                let expect = our_decode(k, &src, hist, cap, 0x11).map_err(BlockError::from);
+                for in_vec in [false, true] {
+                    let (mut out, h) = fresh(hist, in_vec, cap);
+                    let before = out.len();
+                    let got = codec(k)
+                        .unwrap()
+                        .decompress_append(&src, h, &mut out, cap, None)
+                        .map(|n| out[before..before + n].to_vec());
+                    assert!(
+                        got == expect,
+                        "it {it} {k:?} {force:?} (in vec {in_vec}): fresh capacity {:?} vs \
+                         initialized {:?}",
+                        got.as_ref().map(|v| v.len()),
+                        expect.as_ref().map(|v| v.len())
+                    );
+                    assert_eq!(out.len(), before + got.map_or(0, |v| v.len()));
+                }
+            }
+        }
+        FORCED_VARIANT.with(|f| f.set(None));
+    }
+    for (name, data) in corpus_files() {
+        let data = &data[..data.len().min(256 << 10)];
+        let blk = c_compress(data, 1);
+        for force in [Some(false), Some(true)] {
+            FORCED_VARIANT.with(|f| f.set(force));
+            for k in kernels() {
+                let (mut out, h) = fresh(&[], false, 4 << 20);
+                let n = codec(k)
+                    .unwrap()
+                    .decompress_append(&blk, h, &mut out, 4 << 20, None)
+                    .unwrap();
+                assert!(n == data.len() && out == data, "{name} {k:?} {force:?}");
+            }
+        }
+        FORCED_VARIANT.with(|f| f.set(None));
+    }
+}
