@@ -616,6 +616,33 @@ const PROBE: usize = 40;
 #[cfg(any(test, fuzzing))]
 const RUN: usize = 40;
 
+#[cfg(any(test, fuzzing))]
+std::thread_local! {
+    /// Unit tests and fuzz builds only: `Some(long)` makes [`fast_loop`] run that variant
+    /// wherever it may (`long_ok`), on this thread; `None` lets them take turns.
+    pub(crate) static FORCED_VARIANT: core::cell::Cell<Option<bool>> =
+        const { core::cell::Cell::new(None) };
+}
+
+#[cfg(test)]
+std::thread_local! {
+    /// Unit tests only: output bytes the long variant decoded on this thread (to check that a
+    /// test reaches it).
+    pub(crate) static LONG_VARIANT_BYTES: core::cell::Cell<usize> =
+        const { core::cell::Cell::new(0) };
+}
+
+/// The variant a unit test or fuzz target forces [`fast_loop`] to run ([`FORCED_VARIANT`]);
+/// `None` in every other build.
+#[inline(always)]
+fn forced_variant() -> Option<bool> {
+    #[cfg(any(test, fuzzing))]
+    let v = FORCED_VARIANT.with(|f| f.get());
+    #[cfg(not(any(test, fuzzing)))]
+    let v = None;
+    v
+}
+
 /// A time stamp for comparing the fast loop's variants: the time-stamp counter on x86_64 (a
 /// few nanoseconds to read), the monotonic clock elsewhere.
 #[cfg(target_arch = "x86_64")]
@@ -697,7 +724,7 @@ pub(crate) unsafe fn fast_loop<S: Simd, const PREFIX: bool>(
     loop {
         let long = long_ok
             && if cfg!(any(test, fuzzing)) {
-                step == 1
+                forced_variant().unwrap_or(step == 1)
             } else {
                 match step {
                     0 => false,
@@ -712,8 +739,10 @@ pub(crate) unsafe fn fast_loop<S: Simd, const PREFIX: bool>(
         };
         let lim = op_lim.min(op.saturating_add(if step < 2 { PROBE } else { run }));
         let t = Stamp::now();
-        // SAFETY: ip_lim + 18 <= ip_fast + 18 <= src.len() (+ 4 more for the long variant),
-        // lim + 64 <= op_fast + 64 <= dst.len(); ip < src.len(), op <= dst.len().
+        // SAFETY: ip_lim + 18 <= ip_fast + 18 <= src.len() and lim + 64 <= op_fast + 64 <=
+        // dst.len(); for the long variant ip_lim = ip_fast - 4 and lim <= op_fast - 32, so
+        // ip_lim + 22 <= src.len() and lim + 96 <= dst.len(), as it needs; ip < src.len(), op
+        // <= dst.len().
         let (nip, nop) = unsafe {
             if long {
                 S::seqs::<PREFIX, true>(src, history, dst, ip, op, ip_lim, lim, want)?
@@ -723,6 +752,10 @@ pub(crate) unsafe fn fast_loop<S: Simd, const PREFIX: bool>(
         };
         let ticks = t.elapsed();
         let bytes = nop - op;
+        #[cfg(test)]
+        if long {
+            LONG_VARIANT_BYTES.with(|c| c.set(c.get() + bytes));
+        }
         step = match step {
             0 => {
                 short_cost = (ticks, bytes);
@@ -761,7 +794,8 @@ pub(crate) unsafe fn fast_loop<S: Simd, const PREFIX: bool>(
 ///
 /// # Safety
 /// `S`'s target features must be available; `ip_fast + 18 <= src.len()` (`+ 22` for `LONG`),
-/// `op_fast + 64 <= dst.len()`, `ip < src.len()`, `op <= dst.len()`.
+/// `op_fast + 64 <= dst.len()` (`+ 96` for `LONG`: its 64-byte match copy starts up to 14
+/// literal bytes past `op_fast`), `ip < src.len()`, `op <= dst.len()`.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 pub(crate) unsafe fn fast_seqs<S: Simd, const PREFIX: bool, const LONG: bool>(
@@ -775,6 +809,8 @@ pub(crate) unsafe fn fast_seqs<S: Simd, const PREFIX: bool, const LONG: bool>(
     want: usize,
 ) -> Result<(usize, usize), Fail> {
     let (iend, oend) = (src.len(), dst.len());
+    debug_assert!(ip_fast + if LONG { 22 } else { 18 } <= iend);
+    debug_assert!(op_fast + if LONG { 96 } else { 64 } <= oend);
     let sp = src.as_ptr();
     // Pointers instead of indices in here (fewer live values, no base registers).
     let dp = dst.as_mut_ptr();

@@ -380,6 +380,17 @@ unsafe fn append(
     Ok(n)
 }
 
+/// Fuzz builds only (`--cfg fuzzing`, as cargo-fuzz builds): on this thread, the decoder's
+/// fast loop runs only its long variant (`Some(true)`), only its short one (`Some(false)`), or
+/// both in turns every 40 output bytes (`None`, the fuzz builds' default), so that a fuzz
+/// target can check that the variants decode alike. Outside test and fuzz builds the variant
+/// is chosen by timing.
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub fn force_fast_loop_variant(long: Option<bool>) {
+    fast::FORCED_VARIANT.with(|f| f.set(long));
+}
+
 /// A fast-level compressor of one [`SimdCodec`]: the kernel's functions and the match tables,
 /// kept across blocks.
 struct SimdCompressor {

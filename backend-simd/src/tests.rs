@@ -221,6 +221,18 @@ pub(crate) fn check_decode(src: &[u8], history: &[u8], cap: usize) -> Option<Vec
          src {src:02x?})",
         history.len()
     );
+    check_decode_with(src, history, cap, c)
+}
+
+/// [`check_decode`] against `c`, C's result with the history as a separate slice (its
+/// external-dictionary mode, whose rules every decoder follows): also for blocks that C's
+/// prefix mode decodes differently (a match from the history ending in the last 5 bytes).
+pub(crate) fn check_decode_with(
+    src: &[u8],
+    history: &[u8],
+    cap: usize,
+    c: Option<Vec<u8>>,
+) -> Option<Vec<u8>> {
     for k in kernels() {
         let a = our_decode(k, src, history, cap, 0x00);
         let b = our_decode(k, src, history, cap, 0xA5);
@@ -1176,4 +1188,233 @@ fn silesia_blocks_append_like_c() {
 fn append_history_past_the_vector_panics() {
     let mut out = vec![0u8; 4];
     let _ = best().decompress_append(&[0], AppendHistory::InVec { from: 5 }, &mut out, 8, None);
+}
+
+/// Sequences meant for the fast loop's long variant and its edges: literal runs of 0-16 bytes
+/// and long ones (its own room rule), match offsets 1-70 (the 64-byte copy needs 16 or more,
+/// the pattern copy takes 1-15), 0 and beyond the history, match lengths around 18/19 (one
+/// continuation byte or none), 64/65 (the copy's end), 273/274 (a continuation byte of 254 or
+/// 255) and longer, ending at every distance from the block end; history separate or in place.
+fn variant_block(rng: &mut Rng, hlen: usize) -> (Vec<u8>, usize) {
+    const LENS: [usize; 24] = [
+        4, 5, 17, 18, 19, 20, 33, 47, 63, 64, 65, 66, 79, 80, 81, 96, 97, 150, 272, 273, 274, 275,
+        529, 1000,
+    ];
+    let mut seqs = Vec::new();
+    let mut total = 0usize;
+    for _ in 0..1 + rng.below(24) {
+        let ll = match rng.below(6) {
+            0 => 0,
+            1 => 15 + rng.below(3),
+            2 => 16 + rng.below(300),
+            _ => rng.below(15),
+        };
+        let lits = rng.bytes(ll);
+        total += ll;
+        let reach = total + hlen;
+        let offset = match rng.below(20) {
+            0 => 0,
+            1 => reach + 1 + rng.below(3),
+            2..=5 => 16 + rng.below(48),
+            6..=8 => 1 + rng.below(15),
+            _ => 1 + rng.below(70),
+        };
+        // Mostly offsets that reach into the output or the history.
+        let offset = if rng.below(8) != 0 && reach > 0 && offset > reach {
+            1 + rng.below(reach)
+        } else {
+            offset
+        };
+        let ml = if rng.below(3) == 0 {
+            4 + rng.below(40)
+        } else {
+            LENS[rng.below(LENS.len())]
+        };
+        total += ml;
+        seqs.push((lits, offset.min(65_535) as u16, ml));
+    }
+    let nl = if rng.below(4) == 0 {
+        rng.below(5)
+    } else {
+        5 + rng.below(70)
+    };
+    let last = rng.bytes(nl);
+    total += last.len();
+    let cap = match rng.below(4) {
+        0 => total,
+        1 => total + [1, 5, 12, 31, 32, 33, 63, 64, 95, 96, 97, 128][rng.below(12)],
+        2 => total.saturating_sub(1 + rng.below(40)),
+        _ => total + rng.below(300),
+    };
+    (build_block(&seqs, &last), cap)
+}
+
+/// The fast loop's two variants decode alike: every block of [`variant_block`] (and damaged
+/// copies of it) gives the same bytes or the same error whether the loop runs only the short
+/// variant, only the long one, or both in turns, with the history separate, in place and in a
+/// vector (appended); and C's result (`check_decode`) each time.
+#[test]
+fn fast_loop_variants_decode_alike() {
+    use crate::fast::{FORCED_VARIANT, LONG_VARIANT_BYTES};
+    let mut rng = Rng::new(31);
+    let iters = std::env::var("LZ4FRAMED_SIMD_FUZZ_ITERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(if cfg!(debug_assertions) { 600 } else { 6000 });
+    let big_hist = rng.bytes(70_000);
+    LONG_VARIANT_BYTES.with(|c| c.set(0));
+    for it in 0..iters {
+        let hlen = [0, 0, 20, 1000, 70_000][rng.below(5)];
+        let hist = &big_hist[..hlen];
+        let (mut src, cap) = variant_block(&mut rng, hlen);
+        if it % 3 == 2 {
+            for _ in 0..1 + rng.below(3) {
+                let i = rng.below(src.len());
+                src[i] = rng.next() as u8;
+            }
+        }
+        let mut results = Vec::new();
+        for force in [None, Some(false), Some(true)] {
+            FORCED_VARIANT.with(|f| f.set(force));
+            // Blocks that C decodes differently in its prefix mode are judged by its
+            // external-dictionary mode (the contract's rules) alone.
+            let c = c_decode(&src, hist, cap);
+            let c = if c_decode_prefix(&src, hist, cap) == c {
+                check_decode(&src, hist, cap)
+            } else {
+                check_decode_with(&src, hist, cap, c)
+            };
+            let ours: Vec<_> = kernels()
+                .into_iter()
+                .map(|k| {
+                    (
+                        our_decode(k, &src, hist, cap, 0x3C),
+                        our_decode_in_place(k, &src, hist, cap, 0xC3, Some(cap / 3)),
+                    )
+                })
+                .collect();
+            results.push((c, ours));
+        }
+        FORCED_VARIANT.with(|f| f.set(None));
+        assert!(
+            results[0] == results[1] && results[1] == results[2],
+            "it {it}: the variants decode differently (cap {cap}, hist {hlen}, src {src:02x?})"
+        );
+    }
+    assert!(
+        LONG_VARIANT_BYTES.with(|c| c.get()) > 100_000,
+        "the long variant hardly ran"
+    );
+}
+
+/// Every Silesia file's first 1 MiB (a 4 MiB independent block and linked 64 KiB blocks)
+/// decodes to its bytes with each variant of the fast loop forced.
+#[test]
+fn silesia_blocks_decode_with_each_variant() {
+    use crate::fast::FORCED_VARIANT;
+    for (name, data) in corpus_files() {
+        let data = &data[..data.len().min(1 << 20)];
+        let blk = c_compress(data, 1);
+        for force in [Some(false), Some(true)] {
+            FORCED_VARIANT.with(|f| f.set(force));
+            for k in kernels() {
+                let got = our_decode_append(k, &blk, &[], 4 << 20, None, false, 0x77).unwrap();
+                assert!(got == data, "{name} {k:?} {force:?}: independent block");
+                let mut comp = codec(Kernel::Scalar).unwrap().compressor(1).unwrap();
+                let mut pos = 0;
+                while pos < data.len() {
+                    let end = (pos + 65_536).min(data.len());
+                    let hist = &data[pos.saturating_sub(65_536)..pos];
+                    let mut dst = vec![0u8; compress_bound(end - pos)];
+                    let n = comp.compress(&data[pos..end], hist, &mut dst).unwrap();
+                    for in_vec in [false, true] {
+                        let got = our_decode_append(k, &dst[..n], hist, 65_536, None, in_vec, 0x77)
+                            .unwrap();
+                        assert!(
+                            got == data[pos..end],
+                            "{name} {k:?} {force:?}: linked at {pos} (in vec {in_vec})"
+                        );
+                    }
+                    pos = end;
+                }
+            }
+        }
+        FORCED_VARIANT.with(|f| f.set(None));
+    }
+}
+
+/// `decompress_append` into a vector's fresh spare capacity (from the allocator, never
+/// written), with each fast-loop variant and the history separate or in the vector: what the
+/// kernel gives over an initialized slice (checked against C elsewhere), the same bytes or the
+/// same error, and Silesia blocks to their bytes. Run under valgrind's memcheck
+/// (`LZ4FRAMED_SIMD_FUZZ_ITERS=300 valgrind --error-exitcode=1 <test binary>
+/// append_into_fresh_capacity`), an unwritten byte handed out, or one that steers the decoder,
+/// is reported.
+#[test]
+fn append_into_fresh_capacity() {
+    use crate::fast::FORCED_VARIANT;
+    let mut rng = Rng::new(41);
+    let iters = std::env::var("LZ4FRAMED_SIMD_FUZZ_ITERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(300);
+    let big_hist = rng.bytes(70_000);
+    fn fresh(hist: &[u8], in_vec: bool, cap: usize) -> (Vec<u8>, AppendHistory<'_>) {
+        let mut out = Vec::with_capacity(hist.len() + cap);
+        let h = if in_vec {
+            out.extend_from_slice(hist);
+            AppendHistory::InVec { from: 0 }
+        } else {
+            AppendHistory::Separate(hist)
+        };
+        (out, h)
+    }
+    for it in 0..iters {
+        let hlen = [0, 20, 1000, 70_000][rng.below(4)];
+        let hist = &big_hist[..hlen];
+        let (mut src, cap) = variant_block(&mut rng, hlen);
+        if it % 3 == 2 {
+            let i = rng.below(src.len());
+            src[i] = rng.next() as u8;
+        }
+        for force in [Some(false), Some(true)] {
+            FORCED_VARIANT.with(|f| f.set(force));
+            for k in kernels() {
+                let expect = our_decode(k, &src, hist, cap, 0x11).map_err(BlockError::from);
+                for in_vec in [false, true] {
+                    let (mut out, h) = fresh(hist, in_vec, cap);
+                    let before = out.len();
+                    let got = codec(k)
+                        .unwrap()
+                        .decompress_append(&src, h, &mut out, cap, None)
+                        .map(|n| out[before..before + n].to_vec());
+                    assert!(
+                        got == expect,
+                        "it {it} {k:?} {force:?} (in vec {in_vec}): fresh capacity {:?} vs \
+                         initialized {:?}",
+                        got.as_ref().map(|v| v.len()),
+                        expect.as_ref().map(|v| v.len())
+                    );
+                    assert_eq!(out.len(), before + got.map_or(0, |v| v.len()));
+                }
+            }
+        }
+        FORCED_VARIANT.with(|f| f.set(None));
+    }
+    for (name, data) in corpus_files() {
+        let data = &data[..data.len().min(256 << 10)];
+        let blk = c_compress(data, 1);
+        for force in [Some(false), Some(true)] {
+            FORCED_VARIANT.with(|f| f.set(force));
+            for k in kernels() {
+                let (mut out, h) = fresh(&[], false, 4 << 20);
+                let n = codec(k)
+                    .unwrap()
+                    .decompress_append(&blk, h, &mut out, 4 << 20, None)
+                    .unwrap();
+                assert!(n == data.len() && out == data, "{name} {k:?} {force:?}");
+            }
+        }
+        FORCED_VARIANT.with(|f| f.set(None));
+    }
 }

@@ -115,7 +115,9 @@ fn describe(r: &Result<Vec<u8>, BlockError>) -> String {
 /// what its `decompress` gave, and its `decompress_prefix_in_place` the start of that; its
 /// `decompress_append` (into a vector's spare capacity) with the history in the vector exactly
 /// what the in-place forms gave, error for error, and with the history separate the same
-/// blocks and bytes.
+/// blocks and bytes. In fuzz builds the simd decoder's fast loop runs its two variants in turns
+/// (every 40 output bytes); the simd codec then also decodes with each variant alone, which
+/// must give the same bytes and errors (`check_fast_loop_variants`).
 ///
 /// Input layout:
 /// * byte 0, flags: bit 0 = synthesize the history (else: take it from the input); bit 1 = give
@@ -217,6 +219,17 @@ pub fn block_decode_diff(data: &[u8]) {
             hex(block, 64),
         );
         let prefix = decode_in_place(*codec, block, &history, cap, Some(cap_sel));
+        #[cfg(fuzzing)]
+        if codec.name().starts_with("simd-") {
+            check_fast_loop_variants(
+                *codec,
+                block,
+                &history,
+                (cap, cap_sel),
+                contiguous,
+                [&got, &in_place, &appended, &prefix],
+            );
+        }
         let appended = decode_append(*codec, block, &history, cap, Some(cap_sel), true);
         assert!(
             appended == prefix,
@@ -246,6 +259,48 @@ pub fn block_decode_diff(data: &[u8]) {
                 hex(block, 64)
             ),
             (_, Err(_)) => {}
+        }
+    }
+}
+
+/// The simd decoder with its fast loop forced to each variant alone (fuzz builds, where the
+/// variants otherwise take turns every 40 output bytes): `decompress`, `decompress_in_place`,
+/// `decompress_append` with the history in the vector and `decompress_prefix_in_place` wanting
+/// `want` bytes must give exactly what they gave with the variants in turns (`seen`, in that
+/// order), the same bytes or the same error.
+#[cfg(fuzzing)]
+fn check_fast_loop_variants(
+    codec: &dyn BlockCodec,
+    block: &[u8],
+    history: &[u8],
+    (cap, want): (usize, usize),
+    contiguous: bool,
+    seen: [&Result<Vec<u8>, BlockError>; 4],
+) {
+    for long in [false, true] {
+        lz4framed_backend_simd::force_fast_loop_variant(Some(long));
+        let forced = [
+            decode(codec, block, history, cap, contiguous),
+            decode_in_place(codec, block, history, cap, None),
+            decode_append(codec, block, history, cap, None, true),
+            decode_in_place(codec, block, history, cap, Some(want)),
+        ];
+        lz4framed_backend_simd::force_fast_loop_variant(None);
+        for (what, (f, s)) in ["decompress", "in place", "append", "prefix in place"]
+            .iter()
+            .zip(forced.iter().zip(seen))
+        {
+            assert!(
+                f == s,
+                "{}: {what} with only the {} fast-loop variant {} vs in turns {} (history {} \
+                 bytes, capacity {cap}, block {})",
+                codec.name(),
+                if long { "long" } else { "short" },
+                describe(f),
+                describe(s),
+                history.len(),
+                hex(block, 64),
+            );
         }
     }
 }
