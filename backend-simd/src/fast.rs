@@ -788,10 +788,30 @@ pub(crate) unsafe fn fast_seqs<S: Simd, const PREFIX: bool, const LONG: bool>(
     } else {
         dp
     };
-    while ipp <= ipp_fast && opp <= opp_fast {
-        if PREFIX && opp >= wantp {
-            break;
-        }
+    // Whether the fast loop decodes the sequence at ipp / opp, checked at the end of each
+    // sequence's path (`next_seq!`) rather than in a common loop head: the common short
+    // sequence then branches back to the top of the loop directly, instead of jumping to a
+    // shared check placed after the rare paths (measured: one taken jump less per sequence is
+    // up to 8 % faster on text with avx2).
+    macro_rules! more {
+        () => {
+            ipp <= ipp_fast && opp <= opp_fast && !(PREFIX && opp >= wantp)
+        };
+    }
+    macro_rules! next_seq {
+        () => {
+            if more!() {
+                continue;
+            } else {
+                break;
+            }
+        };
+    }
+    if !more!() {
+        // SAFETY: both inside their slices.
+        return unsafe { Ok((ipp.offset_from(sp) as usize, opp.offset_from(dp) as usize)) };
+    }
+    loop {
         // SAFETY: ipp + 18 <= iendp.
         let token = unsafe { *ipp } as usize;
         let mut i = unsafe { ipp.add(1) };
@@ -881,7 +901,7 @@ pub(crate) unsafe fn fast_seqs<S: Simd, const PREFIX: bool, const LONG: bool>(
                 ipp = i;
                 opp = o.add(mlc + MINMATCH);
             }
-            continue;
+            next_seq!();
         }
         // The byte after the offset: the match length's first continuation byte when the
         // token says 15, else the next token. Taken into the length without a branch (on
@@ -926,7 +946,7 @@ pub(crate) unsafe fn fast_seqs<S: Simd, const PREFIX: bool, const LONG: bool>(
                     ipp = next;
                     // SAFETY: o + ml <= oendp - 5.
                     opp = unsafe { o.add(ml) };
-                    continue;
+                    next_seq!();
                 }
                 rare();
                 // SAFETY (offset_from): o and oendp in dst.
@@ -937,7 +957,7 @@ pub(crate) unsafe fn fast_seqs<S: Simd, const PREFIX: bool, const LONG: bool>(
                     ipp = next;
                     // SAFETY: o + ml <= oendp - 32.
                     opp = unsafe { o.add(ml) };
-                    continue;
+                    next_seq!();
                 }
             }
         }
@@ -956,7 +976,7 @@ pub(crate) unsafe fn fast_seqs<S: Simd, const PREFIX: bool, const LONG: bool>(
                     ipp = i;
                     opp = o.add(mlc + MINMATCH);
                 }
-                continue;
+                next_seq!();
             }
         } else if in_dst {
             // A long match: decoded here when its length bytes end well before the end of
@@ -988,7 +1008,7 @@ pub(crate) unsafe fn fast_seqs<S: Simd, const PREFIX: bool, const LONG: bool>(
                     ipp = j;
                     opp = o.add(ml);
                 }
-                continue;
+                next_seq!();
             }
         }
         // Every other match, with every rule. The literal run before it came out as
@@ -1010,6 +1030,7 @@ pub(crate) unsafe fn fast_seqs<S: Simd, const PREFIX: bool, const LONG: bool>(
             ipp = sp.add(ni);
             opp = dp.add(no);
         }
+        next_seq!();
     }
     // SAFETY: both inside their slices.
     unsafe { Ok((ipp.offset_from(sp) as usize, opp.offset_from(dp) as usize)) }
