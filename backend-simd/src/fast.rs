@@ -824,10 +824,33 @@ pub(crate) unsafe fn fast_seqs<S: Simd, const PREFIX: bool, const LONG: bool>(
     } else {
         dp
     };
-    while ipp <= ipp_fast && opp <= opp_fast {
-        if PREFIX && opp >= wantp {
-            break;
-        }
+    // Whether the fast loop decodes the sequence at ipp / opp, checked at the end of each
+    // sequence's path (`next_seq!`) rather than in a common loop head: the common short
+    // sequence then branches back to the top of the loop directly, instead of jumping to a
+    // shared check placed after the rare paths. Measured (report, block decompression, × of
+    // `LZ4_decompress_safe`, geomean): avx2 1.06-1.07 -> 1.12-1.13, sse2 1.07 -> 1.11-1.13 as
+    // built by default; with every loop aligned to 64 bytes (`-C llvm-args=-align-loops=64`)
+    // avx2 1.04-1.06 -> 1.07-1.09, sse2 1.06 -> 1.06-1.09: the rest is where the code lands,
+    // which moves this loop's speed by up to 10 % from one build to the next.
+    macro_rules! more {
+        () => {
+            ipp <= ipp_fast && opp <= opp_fast && !(PREFIX && opp >= wantp)
+        };
+    }
+    macro_rules! next_seq {
+        () => {
+            if more!() {
+                continue;
+            } else {
+                break;
+            }
+        };
+    }
+    if !more!() {
+        // SAFETY: both inside their slices.
+        return unsafe { Ok((ipp.offset_from(sp) as usize, opp.offset_from(dp) as usize)) };
+    }
+    loop {
         // SAFETY: ipp + 18 <= iendp.
         let token = unsafe { *ipp } as usize;
         let mut i = unsafe { ipp.add(1) };
@@ -917,7 +940,7 @@ pub(crate) unsafe fn fast_seqs<S: Simd, const PREFIX: bool, const LONG: bool>(
                 ipp = i;
                 opp = o.add(mlc + MINMATCH);
             }
-            continue;
+            next_seq!();
         }
         // The byte after the offset: the match length's first continuation byte when the
         // token says 15, else the next token. Taken into the length without a branch (on
@@ -962,7 +985,7 @@ pub(crate) unsafe fn fast_seqs<S: Simd, const PREFIX: bool, const LONG: bool>(
                     ipp = next;
                     // SAFETY: o + ml <= oendp - 5.
                     opp = unsafe { o.add(ml) };
-                    continue;
+                    next_seq!();
                 }
                 rare();
                 // SAFETY (offset_from): o and oendp in dst.
@@ -973,7 +996,7 @@ pub(crate) unsafe fn fast_seqs<S: Simd, const PREFIX: bool, const LONG: bool>(
                     ipp = next;
                     // SAFETY: o + ml <= oendp - 32.
                     opp = unsafe { o.add(ml) };
-                    continue;
+                    next_seq!();
                 }
             }
         }
@@ -992,7 +1015,7 @@ pub(crate) unsafe fn fast_seqs<S: Simd, const PREFIX: bool, const LONG: bool>(
                     ipp = i;
                     opp = o.add(mlc + MINMATCH);
                 }
-                continue;
+                next_seq!();
             }
         } else if in_dst {
             // A long match: decoded here when its length bytes end well before the end of
@@ -1024,7 +1047,7 @@ pub(crate) unsafe fn fast_seqs<S: Simd, const PREFIX: bool, const LONG: bool>(
                     ipp = j;
                     opp = o.add(ml);
                 }
-                continue;
+                next_seq!();
             }
         }
         // Every other match, with every rule. The literal run before it came out as
@@ -1046,6 +1069,7 @@ pub(crate) unsafe fn fast_seqs<S: Simd, const PREFIX: bool, const LONG: bool>(
             ipp = sp.add(ni);
             opp = dp.add(no);
         }
+        next_seq!();
     }
     // SAFETY: both inside their slices.
     unsafe { Ok((ipp.offset_from(sp) as usize, opp.offset_from(dp) as usize)) }
