@@ -354,7 +354,10 @@ unsafe fn append(
     // in-vector history before the block (as `in_place`), nothing of the vector otherwise.
     let (low, separate) = match history {
         AppendHistory::InVec { from } => {
-            history.assert_within(len);
+            assert!(
+                from <= len,
+                "decompress_append: history from {from} past the output's {len} bytes"
+            );
             (len - (len - from).min(WINDOW_SIZE), &[][..])
         }
         AppendHistory::Separate(h) => (len, h),
