@@ -1,5 +1,55 @@
 //! Architecture-specific kernels: `#[target_feature]` instantiations of `crate::fast`.
 
+/// The fast loop's variants for the primitives `$prims` (a kernel's, or the kernel's wrapped in
+/// `crate::fast::Uninit` for destinations of uninitialized bytes): a function `$name`, each
+/// variant of its own with the kernel's target feature and never inlined (its speed then does
+/// not move with the code around it), and `crate::fast::FastLoop` for `$prims` calling it.
+macro_rules! fast_loop_variants {
+    ($prims:ty, $name:ident, $feature:literal, $note:literal) => {
+        /// # Safety
+        #[doc = $note]
+        /// As `crate::fast::fast_seqs`.
+        #[target_feature(enable = $feature)]
+        #[inline(never)]
+        #[allow(clippy::too_many_arguments)]
+        unsafe fn $name<const PREFIX: bool, const LONG: bool>(
+            src: &[u8],
+            history: &[u8],
+            dst: $crate::fast::Dst,
+            ip: usize,
+            op: usize,
+            ip_fast: usize,
+            op_fast: usize,
+            want: usize,
+        ) -> Result<(usize, usize), $crate::common::Fail> {
+            // SAFETY: the kernel's target feature is enabled for this function; the rest is
+            // the caller's (as `fast_seqs`).
+            unsafe {
+                $crate::fast::fast_seqs::<$prims, PREFIX, LONG>(
+                    src, history, dst, ip, op, ip_fast, op_fast, want,
+                )
+            }
+        }
+
+        impl $crate::fast::FastLoop for $prims {
+            #[inline(always)]
+            unsafe fn seqs<const PREFIX: bool, const LONG: bool>(
+                src: &[u8],
+                history: &[u8],
+                dst: $crate::fast::Dst,
+                ip: usize,
+                op: usize,
+                ip_fast: usize,
+                op_fast: usize,
+                want: usize,
+            ) -> Result<(usize, usize), $crate::common::Fail> {
+                // SAFETY: the caller's target feature and bounds (as `fast_seqs`).
+                unsafe { $name::<PREFIX, LONG>(src, history, dst, ip, op, ip_fast, op_fast, want) }
+            }
+        }
+    };
+}
+
 /// A kernel's entry points — `decompress`, `decompress_prefix`, `decompress_uninit`,
 /// `compress` and the `KERNELS` table — as `#[target_feature(enable = $feature)]` instantiations of `crate::fast`
 /// with the primitives `$simd`. `$note` says when the feature is there. Defined before the
@@ -89,101 +139,13 @@ macro_rules! kernel_entry_points {
             unsafe { $crate::fast::compress::<$simd>(t, input, dst, accel) }
         }
 
-        /// The fast loop's variants, each a function of its own with the kernel's target
-        /// feature (`crate::fast::FastLoop`).
-        ///
-        /// # Safety
-        #[doc = $note]
-        /// As `crate::fast::fast_seqs`.
-        #[target_feature(enable = $feature)]
-        #[inline(never)]
-        #[allow(clippy::too_many_arguments)]
-        unsafe fn fast_seqs<const PREFIX: bool, const LONG: bool>(
-            src: &[u8],
-            history: &[u8],
-            dst: $crate::fast::Dst,
-            ip: usize,
-            op: usize,
-            ip_fast: usize,
-            op_fast: usize,
-            want: usize,
-        ) -> Result<(usize, usize), $crate::common::Fail> {
-            // SAFETY: the kernel's target feature is enabled for this function; the rest is
-            // the caller's (as `fast_seqs`).
-            unsafe {
-                $crate::fast::fast_seqs::<$simd, PREFIX, LONG>(
-                    src, history, dst, ip, op, ip_fast, op_fast, want,
-                )
-            }
-        }
-
-        impl $crate::fast::FastLoop for $simd {
-            #[inline(always)]
-            unsafe fn seqs<const PREFIX: bool, const LONG: bool>(
-                src: &[u8],
-                history: &[u8],
-                dst: $crate::fast::Dst,
-                ip: usize,
-                op: usize,
-                ip_fast: usize,
-                op_fast: usize,
-                want: usize,
-            ) -> Result<(usize, usize), $crate::common::Fail> {
-                // SAFETY: the caller's target feature and bounds (as `fast_seqs`).
-                unsafe {
-                    fast_seqs::<PREFIX, LONG>(src, history, dst, ip, op, ip_fast, op_fast, want)
-                }
-            }
-        }
-
-        /// `fast_seqs` for a destination whose bytes past the output may be uninitialized
-        /// (the primitives of `crate::fast::Uninit`), a function of its own as `fast_seqs`.
-        ///
-        /// # Safety
-        #[doc = $note]
-        /// As `crate::fast::fast_seqs`.
-        #[target_feature(enable = $feature)]
-        #[inline(never)]
-        #[allow(clippy::too_many_arguments)]
-        unsafe fn fast_seqs_uninit<const PREFIX: bool, const LONG: bool>(
-            src: &[u8],
-            history: &[u8],
-            dst: $crate::fast::Dst,
-            ip: usize,
-            op: usize,
-            ip_fast: usize,
-            op_fast: usize,
-            want: usize,
-        ) -> Result<(usize, usize), $crate::common::Fail> {
-            // SAFETY: the kernel's target feature is enabled for this function; the rest is
-            // the caller's (as `fast_seqs`).
-            unsafe {
-                $crate::fast::fast_seqs::<$crate::fast::Uninit<$simd>, PREFIX, LONG>(
-                    src, history, dst, ip, op, ip_fast, op_fast, want,
-                )
-            }
-        }
-
-        impl $crate::fast::FastLoop for $crate::fast::Uninit<$simd> {
-            #[inline(always)]
-            unsafe fn seqs<const PREFIX: bool, const LONG: bool>(
-                src: &[u8],
-                history: &[u8],
-                dst: $crate::fast::Dst,
-                ip: usize,
-                op: usize,
-                ip_fast: usize,
-                op_fast: usize,
-                want: usize,
-            ) -> Result<(usize, usize), $crate::common::Fail> {
-                // SAFETY: the caller's target feature and bounds (as `fast_seqs`).
-                unsafe {
-                    fast_seqs_uninit::<PREFIX, LONG>(
-                        src, history, dst, ip, op, ip_fast, op_fast, want,
-                    )
-                }
-            }
-        }
+        fast_loop_variants!($simd, fast_seqs, $feature, $note);
+        fast_loop_variants!(
+            $crate::fast::Uninit<$simd>,
+            fast_seqs_uninit,
+            $feature,
+            $note
+        );
 
         /// The kernel's entry points.
         pub(crate) static KERNELS: $crate::dispatch::Kernels = $crate::dispatch::Kernels {
