@@ -435,3 +435,149 @@ fn frame_decoder_every_read_size_over_linked_and_independent_frames() {
     );
     assert!(out == data);
 }
+
+/// `FrameDecoder::with_buffer` decodes units straight from the reader's own buffer when it
+/// holds them whole, and gathers them into its own buffer otherwise: over a stream of C-made
+/// frames (linked and independent, stored blocks, checksums), from a slice and from
+/// `BufReader`s of every capacity around the block sizes over a reader that hands out few
+/// bytes per read, every read size yields the original bytes, consumes the reader exactly to
+/// the end and counts every byte in `read_position`. A connection dropped mid-stream resumes
+/// at `read_position` as with `FrameDecoder::new`.
+#[test]
+fn with_buffer_decodes_alike_from_any_reader_buffer() {
+    use lz4framed_backend_c::frame::{compress_frame, CFrameOptions};
+    use std::io::BufReader;
+
+    let parts: Vec<(Vec<u8>, u8, bool, bool)> = vec![
+        (common::text_like(300_000, 81), 4, true, true),
+        (common::random_bytes(100_000, 82), 4, false, false),
+        (common::mixed(500_000, 83), 5, true, false),
+        (common::mixed(200_000, 84), 4, false, true),
+    ];
+    let mut stream = Vec::new();
+    let mut data = Vec::new();
+    for (bytes, block_size_id, linked, content_checksum) in &parts {
+        let opts = CFrameOptions {
+            block_size_id: *block_size_id,
+            linked: *linked,
+            content_checksum: *content_checksum,
+            block_checksum: !*linked,
+            ..CFrameOptions::default()
+        };
+        stream.extend(compress_frame(bytes, &opts));
+        data.extend_from_slice(bytes);
+    }
+    fn drain<R: Read>(mut dec: FrameDecoder<R>, size: usize) -> (Vec<u8>, u64) {
+        let mut out = Vec::new();
+        let mut buf = vec![0u8; size];
+        loop {
+            let n = dec.read(&mut buf).unwrap();
+            if n == 0 {
+                return (out, dec.read_position());
+            }
+            out.extend_from_slice(&buf[..n]);
+        }
+    }
+    for size in [1, 65_536, 1 << 20] {
+        let mut input = &stream[..];
+        let (out, pos) = drain(FrameDecoder::with_buffer(&mut input), size);
+        assert!(out == data, "slice, reads of {size}");
+        assert_eq!((pos, input.len()), (stream.len() as u64, 0));
+        for capacity in [1, 7, 4_096, 65_535, 65_544, 300_000] {
+            let conn = Conn {
+                data: &stream,
+                pos: 0,
+                chunk: 50_000,
+                cut: None,
+                kind: io::ErrorKind::UnexpectedEof,
+            };
+            let reader = BufReader::with_capacity(capacity, conn);
+            let (out, pos) = drain(FrameDecoder::with_buffer(reader), size);
+            assert!(out == data, "BufReader of {capacity}, reads of {size}");
+            assert_eq!(pos, stream.len() as u64);
+        }
+    }
+    for cut in (1..stream.len()).step_by(97_001) {
+        for capacity in [4_096, 300_000] {
+            let conn = Conn {
+                data: &stream,
+                pos: 0,
+                chunk: 65_536,
+                cut: Some(cut),
+                kind: io::ErrorKind::ConnectionReset,
+            };
+            let mut dec = FrameDecoder::with_buffer(BufReader::with_capacity(capacity, conn));
+            let mut out = Vec::new();
+            let err = dec.read_to_end(&mut out).expect_err("cut");
+            assert_eq!(err.kind(), io::ErrorKind::ConnectionReset);
+            let pos = dec.read_position() as usize;
+            assert_eq!(pos, cut, "cut {cut}, capacity {capacity}");
+            dec.replace_reader(BufReader::with_capacity(
+                capacity,
+                Conn {
+                    data: &stream,
+                    pos,
+                    chunk: 65_536,
+                    cut: None,
+                    kind: io::ErrorKind::ConnectionReset,
+                },
+            ));
+            dec.read_to_end(&mut out).unwrap();
+            assert!(out == data, "cut {cut}, capacity {capacity}");
+        }
+    }
+}
+
+/// Single-frame mode from the reader's buffer: the reader is left exactly after the frame
+/// (for a legacy frame, at the next magic number, which stays in the reader), and errors of
+/// damaged input are those of `FrameDecoder::new`.
+#[test]
+fn with_buffer_single_frame_and_errors_match_the_copying_decoder() {
+    let data = common::text_like(200_000, 9);
+    let mut container = lz4framed::compress(&data);
+    let frame_end = container.len();
+    container.extend_from_slice(b"trailer");
+    let mut input = &container[..];
+    let mut out = Vec::new();
+    let mut dec = FrameDecoder::with_buffer(&mut input).single_frame();
+    dec.read_to_end(&mut out).unwrap();
+    assert!(out == data);
+    assert_eq!(dec.read_position() as usize, frame_end);
+    drop(dec);
+    assert_eq!(input, b"trailer");
+
+    let mut legacy = common::legacy_frame(&data);
+    let legacy_end = legacy.len();
+    legacy.extend(lz4framed::compress(b"after legacy"));
+    let mut input = &legacy[..];
+    let mut dec = FrameDecoder::with_buffer(&mut input).single_frame();
+    out.clear();
+    dec.read_to_end(&mut out).unwrap();
+    assert!(out == data);
+    assert!(dec.buffered_input().is_empty());
+    drop(dec);
+    assert_eq!(input.len(), legacy.len() - legacy_end);
+    assert_eq!(&input[..4], &lz4framed::frame::MAGIC.to_le_bytes());
+
+    let frame = lz4framed::compress(&data);
+    for at in (0..frame.len()).step_by(3_001) {
+        let mut damaged = frame.clone();
+        damaged[at] ^= 0x40;
+        for cut in [damaged.len(), at + 1] {
+            let input = &damaged[..cut];
+            let mut a = Vec::new();
+            let mut b = Vec::new();
+            let ra = FrameDecoder::new(input).read_to_end(&mut a);
+            let rb = FrameDecoder::with_buffer(input).read_to_end(&mut b);
+            match (ra, rb) {
+                (Ok(_), Ok(_)) => {}
+                (Err(ea), Err(eb)) => {
+                    assert_eq!(ea.kind(), eb.kind(), "byte {at} cut {cut}");
+                    assert_eq!(ea.to_string(), eb.to_string(), "byte {at} cut {cut}");
+                }
+                (ra, rb) => panic!("byte {at} cut {cut}: {ra:?} / {rb:?}"),
+            }
+            assert!(a == b, "byte {at} cut {cut}");
+        }
+    }
+}

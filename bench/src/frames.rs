@@ -150,6 +150,19 @@ pub fn ours_stream_decode(frame: &[u8], backend: Backend, buf: &mut [u8]) -> usi
     drain(dec, buf)
 }
 
+/// [`ours_stream_decode`] with the input decoded in the reader's own buffer
+/// (`FrameDecoder::decode_in_reader_buffer`: `frame` is a `BufRead`), without copying it.
+///
+/// # Panics
+///
+/// If `backend` is unavailable or `frame` does not decode.
+pub fn ours_stream_decode_in_place(frame: &[u8], backend: Backend, buf: &mut [u8]) -> usize {
+    let dec = FrameDecoder::with_backend(frame, backend)
+        .unwrap_or_else(|e| panic!("lz4framed backend {backend}: {e}"))
+        .decode_in_reader_buffer();
+    drain(dec, buf)
+}
+
 /// Compresses `data` into one frame with lz4_flex's `FrameEncoder` (level 1 is its only level).
 pub fn flex_compress(data: &[u8], cfg: &FrameConfig) -> Vec<u8> {
     let out = Vec::with_capacity(lz4framed::codec::compress_bound(data.len()) + 1024);

@@ -44,6 +44,12 @@ impl InputBuf {
         self.pos = (self.pos + n).min(self.end);
     }
 
+    /// Count `n` bytes read from a reader and fed without passing through this buffer (taken
+    /// from the reader's own buffer) in [`InputBuf::read_total`].
+    pub(crate) fn count_read(&mut self, n: usize) {
+        self.read_total += n as u64;
+    }
+
     /// Drop everything buffered (after a seek of the reader).
     pub(crate) fn clear(&mut self) {
         self.pos = 0;

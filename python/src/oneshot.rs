@@ -167,7 +167,7 @@ fn decode_into(data: &[u8], buf: &mut [u8], threads: usize) -> Result<Direct, Er
             Err(e) => Err(e),
         };
     }
-    let mut dec = FrameDecoder::new(data);
+    let mut dec = FrameDecoder::with_buffer(data);
     dec.read_exact(buf).map_err(Error::from)?;
     let mut probe = [0u8; 1];
     match dec.read(&mut probe).map_err(Error::from)? {

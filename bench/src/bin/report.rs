@@ -791,7 +791,9 @@ fn frame_decompress(
          the destination: C's prefix mode) and lz4_flex's block decoder — what the frame \
          decoders cannot beat; `push` = `Decompressor::decompress` into a reused \
          `Vec`; `one-shot` = `lz4framed::decompress_with` (allocates its output); `FrameDecoder` \
-         = streaming `Read`, into a {} KiB buffer; lz4_flex `FrameDecoder` the same way (lz4_flex \
+         = streaming `Read`, into a {} KiB buffer (`reader's buffer`: \
+         `FrameDecoder::with_buffer`, the input decoded in the `&[u8]` reader's own buffer \
+         rather than copied); lz4_flex `FrameDecoder` the same way (lz4_flex \
          in safe mode, as the workspace builds it); C LZ4F = `LZ4F_decompress` into a growing \
          `Vec`. Checksums are verified where present. `Auto` = {}.\n",
         if prefixes {
@@ -816,11 +818,18 @@ fn frame_decompress(
         let (flex_raw_out, raw_outs) = raw_outs.split_last_mut().expect("non-empty");
         let (c_raw_out, raw_outs) = raw_outs.split_last_mut().expect("non-empty");
         let mut push_outs: Vec<Vec<u8>> = backends.iter().map(|_| Vec::new()).collect();
-        let mut bufs: Vec<Vec<u8>> = (0..=backends.len()).map(|_| vec![0u8; READ_BUF]).collect();
+        let mut bufs: Vec<Vec<u8>> = (0..=backends.len() + 1)
+            .map(|_| vec![0u8; READ_BUF])
+            .collect();
         let mut names: Vec<String> = Vec::new();
         let mut cases: Vec<Case<'_>> = Vec::new();
         let (flex_buf, stream_bufs) = bufs.split_last_mut().expect("non-empty");
+        let (in_place_buf, stream_bufs) = stream_bufs.split_last_mut().expect("non-empty");
         let frame_ref = &frame[..];
+        let auto_name = backends
+            .iter()
+            .find(|&&(b, _)| Some(b) == auto)
+            .map(|&(_, name)| name);
         for (((&(b, name), raw_out), push_out), sbuf) in backends
             .iter()
             .zip(raw_outs.iter_mut())
@@ -843,6 +852,12 @@ fn frame_decompress(
             names.push(format!("FrameDecoder ({name})"));
             cases.push(Box::new(move || {
                 frames::ours_stream_decode(frame_ref, b, sbuf)
+            }));
+        }
+        if let Some(name) = auto_name {
+            names.push(format!("FrameDecoder, reader's buffer ({name})"));
+            cases.push(Box::new(move || {
+                frames::ours_stream_decode_in_place(frame_ref, Backend::Auto, in_place_buf)
             }));
         }
         names.push("raw blocks (bare C)".into());
@@ -892,13 +907,21 @@ fn frame_decompress(
             ) {
                 let o_push = (rawv / push - 1.0) * 100.0;
                 let o_stream = (rawv / stream - 1.0) * 100.0;
+                let in_place = find("FrameDecoder, reader's buffer", name)
+                    .map(|v| {
+                        format!(
+                            " (from the reader's buffer {:+.1} %)",
+                            (rawv / v - 1.0) * 100.0
+                        )
+                    })
+                    .unwrap_or_default();
                 summary.push(SummaryRow::new(
                     format!(
                         "frame decode overhead over raw blocks, {name} ({}, no checksum)",
                         cfg.label
                     ),
                     "≤ 5 %",
-                    format!("push {o_push:+.1} %, FrameDecoder {o_stream:+.1} %"),
+                    format!("push {o_push:+.1} %, FrameDecoder {o_stream:+.1} %{in_place}"),
                     Some(o_push.max(o_stream) <= 5.0),
                 ));
             }
@@ -920,6 +943,19 @@ fn frame_decompress(
                             stream / rawv,
                             v[flex_i] / flex_raw
                         ),
+                        Some(r >= 1.5),
+                    ));
+                }
+                if let Some(in_place) = find("FrameDecoder, reader's buffer", name) {
+                    let r = in_place / v[flex_i];
+                    summary.push(SummaryRow::new(
+                        format!(
+                            "FrameDecoder from the reader's buffer (`with_buffer`, Auto = {name}) \
+                             vs lz4_flex FrameDecoder, {}",
+                            cfg.label
+                        ),
+                        "≥ 1.5 ×",
+                        format!("{r:.2} ×"),
                         Some(r >= 1.5),
                     ));
                 }
