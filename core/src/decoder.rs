@@ -29,6 +29,11 @@ const LINKED_DIRECT_MIN: usize = 1024 * 1024;
 /// buffer then holds 64 KiB + one block (the window is slid to the front before each block),
 /// and no other output buffer is used.
 ///
+/// The compressed input is read into a buffer of the decoder's own, a unit (block) at a time;
+/// over a `BufRead` whose buffer holds whole blocks (a `&[u8]`, a memory-mapped file, a large
+/// `BufReader`), [`FrameDecoder::with_buffer`] decodes in the reader's buffer instead and saves
+/// that copy.
+///
 /// When the reader ends inside a frame, `read` returns an [`io::ErrorKind::UnexpectedEof`]
 /// error and the decoder stays usable: give it a reader that continues where the old one's data
 /// ended ([`FrameDecoder::replace_reader`]) and read on.
