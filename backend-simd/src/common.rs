@@ -70,7 +70,7 @@ pub(crate) const WINDOW_COPY_MAX: usize = 1 << 20;
 /// `cur` is `cur - ((cur - entry) mod 65536)`: the most recent position with those low bits.
 /// An entry older than the window thus names some other position inside it, which the byte
 /// comparison of every candidate rejects (or accepts as a genuine match). Hashed with
-/// [`hash6`].
+/// [`hash`].
 pub(crate) struct RelTable(pub(crate) [u16; TABLE_REL_SIZE]);
 
 /// Virtual index where reloaded history begins: entries below it (zeroed slots) are invalid.
@@ -184,7 +184,7 @@ pub(crate) enum Plan {
 /// current `history`/`src` and every candidate is verified by comparing bytes, so a stale table
 /// (history that is not really the previous input) can cost ratio but never correctness.
 pub(crate) struct Tables {
-    /// Low 16 bits of virtual indices, hashed with [`hash6`].
+    /// Low 16 bits of virtual indices, hashed with [`hash`].
     pub(crate) tr: Box<RelTable>,
     /// `history ++ src` for [`Plan::Window`] (allocated on first use).
     pub(crate) window: Vec<u8>,

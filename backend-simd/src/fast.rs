@@ -632,7 +632,7 @@ std::thread_local! {
         const { core::cell::Cell::new(0) };
 }
 
-/// The variant a unit test or fuzz target forces [`fast_loop`] to run ([`FORCED_VARIANT`]);
+/// The variant a unit test or fuzz target forces [`fast_loop`] to run (`FORCED_VARIANT`);
 /// `None` in every other build.
 #[inline(always)]
 fn forced_variant() -> Option<bool> {

@@ -264,33 +264,36 @@ fn ours(
         // FrameDecoder (io::Read), the input arriving in pieces, read out in reads of changing
         // sizes (small ones take a linked frame's blocks through the window's buffer, large
         // ones decode them straight into the read buffer): the same bytes, or an error.
-        let mut reader = FrameDecoder::with_decompressor(Pieces(frame, piece), fresh.clone());
-        let mut read_out = Vec::new();
-        let mut buf = vec![0u8; 300_000];
-        let read = (0..)
-            .map(|i| [piece, 65_536, 1, 300_000, 70_000][i % 5])
-            .try_for_each(|size| match reader.read(&mut buf[..size]) {
-                Ok(0) => Err(None),
-                Ok(n) => {
-                    read_out.extend_from_slice(&buf[..n]);
-                    Ok(())
-                }
-                Err(e) => Err(Some(e)),
-            });
-        let same = match (&oneshot, &read) {
-            (Ok(a), Err(None)) => *a == read_out,
-            (Err(_), Err(Some(_))) => true,
-            _ => false,
-        };
-        assert!(
-            same,
-            "{}: one-shot {} but FrameDecoder {:?} after {} bytes (verify {verify}; input {})",
-            codec.name(),
-            describe(&oneshot),
-            read.err().flatten(),
-            read_out.len(),
-            hex(frame, 64)
-        );
+        // And the same from a `BufReader` whose buffer holds some units whole (decoded in it,
+        // `decode_in_reader_buffer`) and others in part (gathered into the decoder's buffer).
+        let copying = FrameDecoder::with_decompressor(Pieces(frame, piece), fresh.clone());
+        let in_place = FrameDecoder::with_decompressor(
+            std::io::BufReader::with_capacity(piece.saturating_mul(3), Pieces(frame, piece)),
+            fresh.clone(),
+        )
+        .decode_in_reader_buffer();
+        for (how, (read_out, read)) in [
+            ("FrameDecoder", read_all(copying, piece)),
+            (
+                "FrameDecoder in the reader's buffer",
+                read_all(in_place, piece),
+            ),
+        ] {
+            let same = match (&oneshot, &read) {
+                (Ok(a), Err(None)) => *a == read_out,
+                (Err(_), Err(Some(_))) => true,
+                _ => false,
+            };
+            assert!(
+                same,
+                "{}: one-shot {} but {how} {:?} after {} bytes (verify {verify}; input {})",
+                codec.name(),
+                describe(&oneshot),
+                read.err().flatten(),
+                read_out.len(),
+                hex(frame, 64)
+            );
+        }
         // Parallel stream decoding (blocks handed out to 2 threads) agrees with serial
         // decoding on success vs failure and on the bytes.
         let parallel =
@@ -313,6 +316,28 @@ fn ours(
 }
 
 /// A reader that hands out `.0` in pieces of at most `.1` bytes.
+/// Reads `reader` to its end or first error in reads of changing sizes (small ones take a
+/// linked frame's blocks through the window's buffer, large ones decode them straight into the
+/// read buffer): the bytes read, and `Err(None)` at the end or `Err(Some(error))`.
+fn read_all<R: Read>(
+    mut reader: FrameDecoder<R>,
+    piece: usize,
+) -> (Vec<u8>, Result<(), Option<std::io::Error>>) {
+    let mut read_out = Vec::new();
+    let mut buf = vec![0u8; 300_000];
+    let read = (0..)
+        .map(|i| [piece, 65_536, 1, 300_000, 70_000][i % 5])
+        .try_for_each(|size| match reader.read(&mut buf[..size]) {
+            Ok(0) => Err(None),
+            Ok(n) => {
+                read_out.extend_from_slice(&buf[..n]);
+                Ok(())
+            }
+            Err(e) => Err(Some(e)),
+        });
+    (read_out, read)
+}
+
 struct Pieces<'a>(&'a [u8], usize);
 
 impl Read for Pieces<'_> {
