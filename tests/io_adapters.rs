@@ -327,6 +327,30 @@ fn single_frame_mode_stops_at_the_end_of_the_frame() {
     assert_eq!(dec.buffered_input(), &lz4framed::frame::MAGIC.to_le_bytes());
 }
 
+/// Frames made by the C library (LZ4F) of each `(bytes, block size ID, linked, content
+/// checksum)`, concatenated (with block checksums in the independent ones when
+/// `independent_block_checksums`), and the bytes they hold.
+fn c_made_stream(
+    parts: &[(Vec<u8>, u8, bool, bool)],
+    independent_block_checksums: bool,
+) -> (Vec<u8>, Vec<u8>) {
+    use lz4framed_backend_c::frame::{compress_frame, CFrameOptions};
+    let mut stream = Vec::new();
+    let mut data = Vec::new();
+    for (bytes, block_size_id, linked, content_checksum) in parts {
+        let opts = CFrameOptions {
+            block_size_id: *block_size_id,
+            linked: *linked,
+            content_checksum: *content_checksum,
+            block_checksum: independent_block_checksums && !*linked,
+            ..CFrameOptions::default()
+        };
+        stream.extend(compress_frame(bytes, &opts));
+        data.extend_from_slice(bytes);
+    }
+    (stream, data)
+}
+
 /// `FrameDecoder` over a stream of frames made by the C library (LZ4F): linked frames of
 /// 64 KiB and 256 KiB blocks, with a content checksum, with stored (incompressible) blocks, and
 /// independent frames between them. Every read size takes its path: small reads decode a
@@ -337,7 +361,6 @@ fn single_frame_mode_stops_at_the_end_of_the_frame() {
 #[test]
 fn frame_decoder_every_read_size_over_linked_and_independent_frames() {
     use lz4framed::Decompressor;
-    use lz4framed_backend_c::frame::{compress_frame, CFrameOptions};
     use std::io::BufRead;
 
     let parts: Vec<(Vec<u8>, u8, bool, bool)> = vec![
@@ -347,18 +370,7 @@ fn frame_decoder_every_read_size_over_linked_and_independent_frames() {
         (common::mixed(900_000, 74), 5, true, true),
         (common::text_like(100_000, 75), 4, true, false),
     ];
-    let mut stream = Vec::new();
-    let mut data = Vec::new();
-    for (bytes, block_size_id, linked, content_checksum) in &parts {
-        let opts = CFrameOptions {
-            block_size_id: *block_size_id,
-            linked: *linked,
-            content_checksum: *content_checksum,
-            ..CFrameOptions::default()
-        };
-        stream.extend(compress_frame(bytes, &opts));
-        data.extend_from_slice(bytes);
-    }
+    let (stream, data) = c_made_stream(&parts, false);
     for size in [
         1,
         999,
@@ -445,7 +457,6 @@ fn frame_decoder_every_read_size_over_linked_and_independent_frames() {
 /// at `read_position` as with `FrameDecoder::new`.
 #[test]
 fn with_buffer_decodes_alike_from_any_reader_buffer() {
-    use lz4framed_backend_c::frame::{compress_frame, CFrameOptions};
     use std::io::BufReader;
 
     let parts: Vec<(Vec<u8>, u8, bool, bool)> = vec![
@@ -454,19 +465,7 @@ fn with_buffer_decodes_alike_from_any_reader_buffer() {
         (common::mixed(500_000, 83), 5, true, false),
         (common::mixed(200_000, 84), 4, false, true),
     ];
-    let mut stream = Vec::new();
-    let mut data = Vec::new();
-    for (bytes, block_size_id, linked, content_checksum) in &parts {
-        let opts = CFrameOptions {
-            block_size_id: *block_size_id,
-            linked: *linked,
-            content_checksum: *content_checksum,
-            block_checksum: !*linked,
-            ..CFrameOptions::default()
-        };
-        stream.extend(compress_frame(bytes, &opts));
-        data.extend_from_slice(bytes);
-    }
+    let (stream, data) = c_made_stream(&parts, true);
     fn drain<R: Read>(mut dec: FrameDecoder<R>, size: usize) -> (Vec<u8>, u64) {
         let mut out = Vec::new();
         let mut buf = vec![0u8; size];
