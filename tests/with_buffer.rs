@@ -722,3 +722,49 @@ fn buffered_output_after_the_window_held_the_last_output() {
         assert!(out == data);
     }
 }
+
+/// The decoder's own `BufRead` side (`fill_buf` / `consume`, as `read_until` uses it) yields
+/// the same lines as `FrameDecoder::new`'s, and the setting may be switched on mid-stream: the
+/// input the decoder had already gathered is decoded first, then the reader's buffer is used.
+#[test]
+fn bufread_side_and_switching_mid_stream() {
+    let parts = parts();
+    let (stream, data) = stream(&parts);
+    let mut a = FrameDecoder::new(&stream[..]);
+    let mut b = FrameDecoder::with_buffer(OddReader::new(&stream, 65_536 + 8));
+    let (mut la, mut lb) = (Vec::new(), Vec::new());
+    loop {
+        la.clear();
+        lb.clear();
+        let na = a.read_until(b'\n', &mut la).unwrap();
+        let nb = b.read_until(b'\n', &mut lb).unwrap();
+        assert_eq!(na, nb);
+        assert!(la == lb, "line at {}", a.output_position());
+        assert_eq!(a.output_position(), b.output_position());
+        if na == 0 {
+            break;
+        }
+    }
+    assert_eq!(b.get_ref().consumed(), stream.len());
+
+    for switch_after in [1usize, 3, 10] {
+        let mut slice = &stream[..];
+        let mut dec = FrameDecoder::new(&mut slice);
+        let mut out = vec![0u8; 0];
+        let mut buf = vec![0u8; 40_000];
+        // At least `switch_after` reads, and input gathered but not yet decoded.
+        let mut reads = 0;
+        while reads < switch_after || dec.buffered_input().is_empty() {
+            let n = dec.read(&mut buf).unwrap();
+            assert!(n > 0, "no read left input gathered");
+            out.extend_from_slice(&buf[..n]);
+            reads += 1;
+        }
+        let mut dec = dec.decode_in_reader_buffer();
+        dec.read_to_end(&mut out).unwrap();
+        assert!(out == data, "switched after {switch_after} reads");
+        assert_eq!(dec.read_position(), stream.len() as u64);
+        drop(dec);
+        assert!(slice.is_empty());
+    }
+}
