@@ -140,7 +140,10 @@ impl<R: Read> FrameDecoder<R> {
     /// embedded in a container leaves the reader at what follows it. (Reads are then no larger
     /// than the unit being decoded; wrap an unbuffered reader in a `BufReader`.) A legacy frame
     /// has no end mark: it ends at the end of the input or at the next magic number, whose four
-    /// bytes are then already read ([`FrameDecoder::buffered_input`]).
+    /// bytes are then already read ([`FrameDecoder::buffered_input`]) — except when decoding
+    /// in the reader's buffer ([`FrameDecoder::decode_in_reader_buffer`]) and that buffer holds
+    /// all four: they then stay in the reader, and `read_position` is 4 bytes lower. Either
+    /// way, `buffered_input` followed by what the reader still holds is what follows the frame.
     ///
     /// ```
     /// use std::io::Read;
