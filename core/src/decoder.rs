@@ -140,7 +140,10 @@ impl<R: Read> FrameDecoder<R> {
     /// embedded in a container leaves the reader at what follows it. (Reads are then no larger
     /// than the unit being decoded; wrap an unbuffered reader in a `BufReader`.) A legacy frame
     /// has no end mark: it ends at the end of the input or at the next magic number, whose four
-    /// bytes are then already read ([`FrameDecoder::buffered_input`]).
+    /// bytes are then already read ([`FrameDecoder::buffered_input`]) — except when decoding
+    /// in the reader's buffer ([`FrameDecoder::decode_in_reader_buffer`]) and that buffer holds
+    /// all four: they then stay in the reader, and `read_position` is 4 bytes lower. Either
+    /// way, `buffered_input` followed by what the reader still holds is what follows the frame.
     ///
     /// ```
     /// use std::io::Read;
@@ -306,6 +309,13 @@ impl<R> Clone for ReaderBuffer<R> {
 
 impl<R> Copy for ReaderBuffer<R> {}
 
+/// An error of [`unit_input`] to retry: `Interrupted`, which `FrameDecoder::new` never returns
+/// (its reads are retried, [`InputBuf::fill_up_to`]), so neither may a decoder that reads from
+/// the reader's buffer, whose `fill_buf` may fail so too.
+fn retry_interrupted(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::Interrupted
+}
+
 /// Where the input of the next unit lies ([`unit_input`]).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum UnitSource {
@@ -318,7 +328,8 @@ enum UnitSource {
 /// The input buffered for the next unit, `need` bytes of it or more (fewer only where the
 /// reader has ended): in the reader's own buffer when `reader_buffer` is set, the decoder's
 /// buffer is empty and the reader's holds all `need` bytes; else in `input`, filled from the
-/// reader first (reading no byte past `need` when `exact`).
+/// reader first (reading no byte past `need` when `exact`). An `Interrupted` error is the
+/// caller's to retry (see [`retry_interrupted`]).
 fn unit_input<'a, R: Read>(
     reader: &'a mut R,
     input: &'a mut InputBuf,
@@ -335,8 +346,14 @@ fn unit_input<'a, R: Read>(
                     Err(e) => return Err(e),
                 }
             };
+            if held == 0 {
+                // The reader has ended (an empty `fill_buf`): reading it again is no use.
+                return Ok((input.available(), UnitSource::Own));
+            }
             if held >= need {
                 // Buffered already: this second call returns the same bytes without reading.
+                // (A reader may still fail it, with `Interrupted` too, which the callers retry:
+                // a loop here could not return the buffer it borrows.)
                 return Ok(((rb.fill)(reader)?, UnitSource::Reader));
             }
         }
@@ -361,13 +378,17 @@ impl<R: Read> BufRead for FrameDecoder<R> {
             if self.single_frame_done() {
                 return Ok(&[]);
             }
-            let (avail, source) = unit_input(
+            let (avail, source) = match unit_input(
                 &mut self.reader,
                 &mut self.input,
                 self.reader_buffer,
                 need,
                 self.single_frame,
-            )?;
+            ) {
+                Ok(unit) => unit,
+                Err(e) if retry_interrupted(&e) => continue,
+                Err(e) => return Err(e),
+            };
             if frame_done(&self.decompressor, self.single_frame, avail) {
                 return Ok(&[]);
             }
@@ -434,13 +455,17 @@ impl<R: Read> FrameDecoder<R> {
                 return Ok(());
             }
             let need = self.decompressor.engine.need();
-            let (avail, source) = unit_input(
+            let (avail, source) = match unit_input(
                 &mut self.reader,
                 &mut self.input,
                 self.reader_buffer,
                 need,
                 self.single_frame,
-            )?;
+            ) {
+                Ok(unit) => unit,
+                Err(e) if retry_interrupted(&e) => continue,
+                Err(e) => return Err(e),
+            };
             if frame_done(&self.decompressor, self.single_frame, avail) || avail.len() < need {
                 return Ok(()); // short input: the buffered path reports it
             }
@@ -500,6 +525,12 @@ impl<R: Read> Read for FrameDecoder<R> {
         // buffered path, which consumes it in pieces. One decoding call spans them all, so the
         // 64 KiB window of a linked frame is synced once, at the end.
         if self.out_pos == self.out_end {
+            // Nothing buffered: forget where the last output lay, which blocks decoded
+            // straight into `buf` leave stale (a new frame resets the window's buffer it was
+            // in, and `buffered_output` would index past its end).
+            self.out_pos = 0;
+            self.out_end = 0;
+            self.in_window = false;
             let mut direct = SliceOutput::new(buf);
             direct.begin_call();
             let r = self.read_direct(&mut direct);
