@@ -264,9 +264,12 @@ impl<R: BufRead> FrameDecoder<R> {
     /// the whole unit, consuming from the reader exactly the bytes decoded; a unit the
     /// reader's buffer holds only part of is gathered into the decoder's buffer, as without
     /// this setting (a unit partly gathered that way is finished there). The decoded output,
-    /// errors and positions ([`FrameDecoder::read_position`]) are the same either way; what
-    /// changes is one copy of the compressed input fewer (`frame_cost`, 64K-linked, 64 KiB
-    /// reads: the copy out of a `&[u8]` reader was 7 % of the decoding time).
+    /// the errors and the decompressor's positions are the same either way, and so is
+    /// everything a replacement reader needs ([`FrameDecoder::replace_reader`]): what changes
+    /// is one copy of the compressed input fewer (`frame_cost`, 64K-linked, 64 KiB reads: the
+    /// copy out of a `&[u8]` reader was 7 % of the decoding time), and that
+    /// [`FrameDecoder::read_position`] counts the bytes taken from the reader, which here are
+    /// the bytes decoded, where the copying decoder reads up to 64 KiB ahead.
     #[must_use]
     pub fn decode_in_reader_buffer(mut self) -> Self {
         self.reader_buffer = Some(ReaderBuffer {
