@@ -323,20 +323,6 @@ impl<T> Baton<T> {
         Some(r)
     }
 
-    /// Apply `f` to the value and pass the turn on if turn `turn` has come; `None` without
-    /// waiting when it has not (or the baton was cancelled).
-    pub(crate) fn try_take_turn<U>(&self, turn: usize, f: impl FnOnce(&mut T) -> U) -> Option<U> {
-        let mut g = self.state.lock().ok()?;
-        if g.next != turn || g.cancelled {
-            return None;
-        }
-        let r = f(&mut g.value);
-        g.next += 1;
-        drop(g);
-        self.turn.notify_all();
-        Some(r)
-    }
-
     /// Wake every waiter for good: later turns return `None`.
     pub(crate) fn cancel(&self) {
         if let Ok(mut g) = self.state.lock() {

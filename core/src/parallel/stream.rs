@@ -10,23 +10,30 @@
 //! A frame's content size and content checksum need its whole output, which may span batches:
 //! each batch takes its turn with a [`Baton`] carrying the running size and checksum of the
 //! frame open at its start, checks the frames that end in it and passes the state of the frame
-//! still open at its end on. The thread that decoded a batch takes the turn when it has come
-//! (the output is still in its cache); if it has not, nobody waits: the calling thread makes
-//! the checks when it writes the batch, in order. Results are written in stream order, so the
-//! output and the first error are those of single-threaded decoding.
+//! still open at its end on. The thread that decoded a batch waits for its turn and makes the
+//! checks itself, over output still in its cache. The wait is short (the checks of the batch
+//! before it; once the workers are staggered by that, none) and ends without the calling
+//! thread (the turns before are batches being decoded or checked, and output of the calling
+//! thread, which takes its turn when it is made). So the checks never fall to the calling
+//! thread, whose reading and writing are the serial part of the work. (They used to, whenever
+//! a batch was decoded before the one ahead of it had been checked: on 2 cores the calling
+//! thread then hashed about a third of the output, cold, on the path every batch waits on.)
+//! Results are written in stream order, so the output and the first error are those of
+//! single-threaded decoding.
 //!
 //! The baton also carries the output offset: every output takes a turn (a batch, or output
 //! decoded on the calling thread). Into a destination written at offsets
-//! ([`decompress_stream_at`], a file), the thread that decoded a batch waits for its turn (the
-//! batches before it are being decoded; output of the calling thread takes its turn when it
-//! is made, so no worker waits for the calling thread) and writes the batch at its place
-//! itself: the copies into the page cache, which on a file take as long as decoding, run on
-//! every thread instead of only on the calling one, which also reads the input. Nothing is
-//! written after a batch whose decoding or checks failed.
+//! ([`decompress_stream_at`], a file), the thread that decoded a batch also writes it at its
+//! place once its turn is taken: the copies into the page cache, which on a file take as long
+//! as decoding, run on every thread instead of only on the calling one, which also reads the
+//! input. Nothing is written after a batch whose decoding or checks failed.
+//!
+//! Blocks are decoded into the spare capacity of the batch's buffer
+//! ([`BlockCodec::decompress_append`]), which is never zero-filled first.
 
 use std::io::{self, Read, Write};
 
-use crate::codec::{BlockCodec, BlockError};
+use crate::codec::{AppendHistory, BlockCodec, BlockError};
 use crate::decompressor::Decompressor;
 use crate::error::Error;
 use crate::input::{read_full, InputBuf};
@@ -260,13 +267,8 @@ fn feed_all<R: Read, W: Write>(
             if pool.in_flight() == 0 {
                 sink.output_here(out.decoded.data(), turn)?;
             } else {
-                let mut item = Decoded::copy_of(out.decoded.data(), sink.buffers.take(), turn);
-                if sink.place.is_some() {
-                    // Its turn is taken now, not when it is written: a worker waiting for it
-                    // must not wait for this thread to deliver it (this thread may be waiting
-                    // for that worker's result, or running a batch after it).
-                    item.check(sink.checks, true);
-                }
+                let item =
+                    Decoded::copy_of(out.decoded.data(), sink.buffers.take(), turn, sink.checks);
                 pool.ready(item, &mut |item| sink.write(item))?;
             }
         }
@@ -501,95 +503,68 @@ enum Carry {
     Failed,
 }
 
-/// A batch's output: `buf[..len]` to write, then `error` (output before an error is written
-/// first, as a serial decoder would have written it). `check`: the frames' checks, until made
-/// (by the thread that decoded the batch if its turn had come, else when it is written).
+/// An output in stream order, its turn taken: `buf[..len]` to write, then `error` (output
+/// before an error is written first, as a serial decoder would have written it).
 struct Decoded {
     buf: Vec<u8>,
     len: usize,
     error: Option<Error>,
-    check: Option<Check>,
-    /// The output's offset from the start of all output (known once the checks are made).
+    /// The output's offset from the start of all output.
     at: u64,
     /// Already written at its place ([`decompress_stream_at`]) by the thread that decoded it.
     placed: bool,
 }
 
-/// A decoded batch whose frames' checks are still to be made.
-struct Check {
-    turn: usize,
-    items: Vec<Item>,
-    /// Output length after each item (shorter than `items` when a block failed).
-    ends: Vec<usize>,
-    /// A block that failed to decode.
-    failure: Option<Error>,
-}
-
 impl Decoded {
-    /// Output decoded on the calling thread, copied into `buf` to wait for `turn` (it has no
-    /// frame checks to make, but its length moves the offset of the outputs after it on).
-    fn copy_of(bytes: &[u8], mut buf: Vec<u8>, turn: usize) -> Decoded {
+    /// Output decoded on the calling thread, copied into `buf`, with its turn `turn` taken now
+    /// (it has no frame checks to make, but its length moves the offset of the outputs after
+    /// it on). Taking the turn when the output is made, not when it is written, means that no
+    /// worker waiting for its own turn ever waits for this thread to deliver something (this
+    /// thread may be waiting for that worker's result, or running a batch after it); it waits
+    /// for the batches before it to be checked, which needs nothing of this thread.
+    fn copy_of(bytes: &[u8], mut buf: Vec<u8>, turn: usize, baton: &Baton<Running>) -> Decoded {
         buf.clear();
         buf.extend_from_slice(bytes);
-        Decoded {
-            len: buf.len(),
-            check: Some(Check {
-                turn,
-                items: Vec::new(),
-                ends: vec![buf.len()],
-                failure: None,
-            }),
-            buf,
-            error: None,
-            at: 0,
-            placed: false,
-        }
+        let len = buf.len();
+        Decoded::checked(buf, turn, baton, &[], &[len], None)
     }
 
-    /// Make the frames' checks with the frame state carried by `baton` in this batch's turn:
-    /// at once if it has come, else (unless `wait`) leave them for later. Sets the length to
-    /// write and the error.
-    fn check(&mut self, baton: &Baton<Running>, wait: bool) {
-        let Some(c) = self.check.take() else {
-            return;
-        };
-        let run = |r: &mut Running| {
-            let failed = check_frames(
-                &mut r.carry,
-                &c.items,
-                &c.ends,
-                &self.buf,
-                c.failure.is_some(),
-            );
+    /// Decoded output `buf` (`ends[i]`: its length after item `i` of `items`; shorter than
+    /// `items` when block `failure` failed) in turn `turn`: wait for the turn, make the
+    /// frames' checks with the frame state that `baton` carries and pass it on. Sets the
+    /// output's offset, the length to write and the error.
+    fn checked(
+        buf: Vec<u8>,
+        turn: usize,
+        baton: &Baton<Running>,
+        items: &[Item],
+        ends: &[usize],
+        failure: Option<Error>,
+    ) -> Decoded {
+        let checked = baton.take_turn(turn, |r| {
+            let failed = check_frames(&mut r.carry, items, ends, &buf, failure.is_some());
             let at = r.out;
             r.out += failed
                 .as_ref()
-                .map_or(c.ends.last().copied().unwrap_or(0), |(n, _)| *n)
-                as u64;
+                .map_or(ends.last().copied().unwrap_or(0), |(n, _)| *n) as u64;
             (at, failed)
+        });
+        let (at, len, error) = match checked {
+            None => (
+                0,
+                0,
+                Some(Error::InvalidState("decompression was cancelled")),
+            ),
+            Some((at, Some((len, e)))) => (at, len, Some(e)),
+            Some((at, None)) => (at, ends.last().copied().unwrap_or(0), failure),
         };
-        let checked = if wait {
-            baton.take_turn(c.turn, run)
-        } else {
-            match baton.try_take_turn(c.turn, run) {
-                Some(r) => Some(r),
-                None => {
-                    self.check = Some(c);
-                    return;
-                }
-            }
-        };
-        (self.len, self.error) = match checked {
-            None => (0, Some(Error::InvalidState("decompression was cancelled"))),
-            Some((at, Some((len, e)))) => {
-                self.at = at;
-                (len, Some(e))
-            }
-            Some((at, None)) => {
-                self.at = at;
-                (c.ends.last().copied().unwrap_or(0), c.failure)
-            }
-        };
+        Decoded {
+            buf,
+            len,
+            error,
+            at,
+            placed: false,
+        }
     }
 
     /// Write the output at its place in `place` (its checks made), on the calling thread;
@@ -629,15 +604,21 @@ impl Work for BatchDecoding<'_> {
     fn state(&self) {}
 
     fn run(&self, _: &mut (), batch: Batch) -> Decoded {
+        // Decode every block first (the slow part, in parallel with the other batches), each
+        // appended to the buffer's spare capacity (no pass to zero it first), then wait for
+        // the batch's turn and make the frames' checks over the output while it is in this
+        // thread's cache. The turns before it are batches taken from the queue before this
+        // one (every one of them being decoded or checked, by a thread that needs nothing of
+        // this one) and outputs of the calling thread (which took their turns when they were
+        // made), so the wait ends. It is short: it is the checks of the batch before it, and
+        // once the workers' batches are staggered by it, none at all. The checks never fall to
+        // the calling thread, whose reading and writing are the serial part of the work.
         let mut buf = self.buffers.take();
-        grow(&mut buf, batch.bound);
-        // Decode every block first (the slow part, in parallel with the other batches), then
-        // take the turn, if it has come, and run the frames' checks over the output while it
-        // is in cache; otherwise they are made when the batch is written.
+        buf.clear();
+        buf.reserve(batch.bound);
         let mut ends = Vec::with_capacity(batch.items.len());
-        let mut len = 0;
         let mut failure = None;
-        let history = self.dictionary.as_ref().map_or(&[][..], |d| d.bytes());
+        let dictionary = self.dictionary.as_ref().map_or(&[][..], |d| d.bytes());
         for item in &batch.items {
             if let Item::Block {
                 data,
@@ -646,37 +627,35 @@ impl Work for BatchDecoding<'_> {
                 header_at,
                 frame,
                 max,
-                dictionary,
+                dictionary: with_dictionary,
             } = item
             {
                 let data = &data[..*stored];
-                let history = if *dictionary { history } else { &[] };
+                let history =
+                    AppendHistory::Separate(if *with_dictionary { dictionary } else { &[] });
                 let n = if *raw {
-                    buf[len..len + data.len()].copy_from_slice(data);
+                    buf.extend_from_slice(data);
                     Ok(data.len())
                 } else {
                     match self
                         .codec
-                        .decompress(data, history, &mut buf[len..len + max])
+                        .decompress_append(data, history, &mut buf, *max, None)
                     {
                         Ok(n) if n <= *max => Ok(n),
                         Ok(_) => Err(BlockError::OutputTooSmall),
                         Err(e) => Err(e),
                     }
                 };
-                match n {
-                    Ok(n) => len += n,
-                    Err(source) => {
-                        failure = Some(Error::CorruptBlock {
-                            offset: *header_at,
-                            frame: *frame,
-                            source,
-                        });
-                        break;
-                    }
+                if let Err(source) = n {
+                    failure = Some(Error::CorruptBlock {
+                        offset: *header_at,
+                        frame: *frame,
+                        source,
+                    });
+                    break;
                 }
             }
-            ends.push(len);
+            ends.push(buf.len());
         }
         let mut items = batch.items;
         for item in &mut items {
@@ -684,30 +663,12 @@ impl Work for BatchDecoding<'_> {
                 self.units.give(std::mem::take(data));
             }
         }
-        let mut d = Decoded {
-            buf,
-            len: 0,
-            error: None,
-            check: Some(Check {
-                turn: batch.turn,
-                items,
-                ends,
-                failure,
-            }),
-            at: 0,
-            placed: false,
-        };
-        // Written at offsets, a batch waits for its turn (the batches before it are being
-        // decoded, each takes its turn as soon as it is done) and is written here; otherwise
-        // a turn not yet come leaves the checks to the calling thread, which writes in order.
-        d.check(&self.open_frame, self.place.is_some());
+        let mut d = Decoded::checked(buf, batch.turn, &self.open_frame, &items, &ends, failure);
         if let Some(place) = self.place {
-            if d.check.is_none() {
-                d.write_at(place);
-                // Written: the buffer is free now, not when the result is delivered (fewer
-                // buffers in use, fewer fresh pages to fault in).
-                self.buffers.give(std::mem::take(&mut d.buf));
-            }
+            d.write_at(place);
+            // Written: the buffer is free now, not when the result is delivered (fewer
+            // buffers in use, fewer fresh pages to fault in).
+            self.buffers.give(std::mem::take(&mut d.buf));
         }
         d
     }
@@ -820,7 +781,7 @@ struct Sink<'a, W> {
     place: Option<Place<'a>>,
     bytes_out: u64,
     buffers: &'a BufferPool,
-    /// The state running through the outputs, for the checks left to the writer.
+    /// The state running through the outputs: output of this thread takes its turn with it.
     checks: &'a Baton<Running>,
     /// Something failed: nothing more is written.
     failed: bool,
@@ -852,8 +813,6 @@ impl<W: Write> Sink<'_, W> {
         if self.failed {
             return Ok(());
         }
-        // Results are delivered in order: every turn before this one's has been taken.
-        d.check(self.checks, true);
         let r = match self.place {
             Some(p) if !d.placed => {
                 d.write_at(p);
