@@ -281,54 +281,122 @@ impl<W: Work> Drop for OrderedPool<'_, W> {
 
 /// A value passed from job to job in stream order: each job takes its turn (numbered from 0,
 /// in the order the jobs were made), updates the value and passes it on — a content checksum
-/// running through chunks, say. Jobs wait only for the turns before theirs.
-pub(crate) struct Baton<T> {
-    state: Mutex<BatonState<T>>,
+/// running through chunks, say. A job either waits for its turn ([`Baton::take_turn`]) or,
+/// when its turn has not come yet, leaves its update to be run by the thread that passes the
+/// turn before it on ([`Baton::take_turn_or_park`]): then no thread ever waits for a job that
+/// was slower than its own, and the updates still run in turn order, one at a time.
+pub(crate) struct Baton<'a, T> {
+    state: Mutex<BatonState<'a, T>>,
     turn: Condvar,
 }
 
-struct BatonState<T> {
+/// An update left for the thread that passes the turn before it on.
+pub(crate) type Parked<'a, T> = Box<dyn FnOnce(&mut T) + Send + 'a>;
+
+struct BatonState<'a, T> {
+    /// The turn to run next.
     next: usize,
-    value: T,
+    /// `None` while a thread runs turn `next` (and the parked turns after it) outside the
+    /// lock, so that a job parking its update meanwhile does not wait for it.
+    value: Option<T>,
+    /// Updates of turns after `next`, by turn.
+    parked: BTreeMap<usize, Parked<'a, T>>,
     cancelled: bool,
 }
 
-impl<T> Baton<T> {
+impl<'a, T> Baton<'a, T> {
     /// A baton holding `value`, at turn 0.
     pub(crate) fn new(value: T) -> Self {
         Baton {
             state: Mutex::new(BatonState {
                 next: 0,
-                value,
+                value: Some(value),
+                parked: BTreeMap::new(),
                 cancelled: false,
             }),
             turn: Condvar::new(),
         }
     }
 
-    /// Wait for turn `turn`, apply `f` to the value, pass the turn on. `None` when the baton
-    /// was cancelled (a job before this one will never run).
+    /// Wait for turn `turn`, apply `f` to the value, pass the turn on (running the updates
+    /// parked for the turns right after it). `None` when the baton was cancelled (a job before
+    /// this one will never run).
     pub(crate) fn take_turn<U>(&self, turn: usize, f: impl FnOnce(&mut T) -> U) -> Option<U> {
         let mut g = self.state.lock().ok()?;
-        while g.next != turn && !g.cancelled {
+        let mut value = loop {
+            if g.cancelled {
+                return None;
+            }
+            if g.next == turn {
+                if let Some(v) = g.value.take() {
+                    break v;
+                }
+            }
             g = self.turn.wait(g).ok()?;
-        }
-        if g.cancelled {
-            return None;
-        }
-        let r = f(&mut g.value);
-        g.next += 1;
+        };
         drop(g);
-        self.turn.notify_all();
+        let r = f(&mut value);
+        self.pass_on(value);
         Some(r)
     }
 
-    /// Wake every waiter for good: later turns return `None`.
-    pub(crate) fn cancel(&self) {
-        if let Ok(mut g) = self.state.lock() {
-            g.cancelled = true;
+    /// Run `f` on the value now if turn `turn` has come (then pass the turn on, running the
+    /// updates parked for the turns right after it); otherwise leave it, to be run by the
+    /// thread that passes turn `turn - 1` on, and return at once. After a cancel, `f` is
+    /// dropped without running.
+    pub(crate) fn take_turn_or_park(&self, turn: usize, f: Parked<'a, T>) {
+        let Ok(mut g) = self.state.lock() else {
+            return;
+        };
+        if g.cancelled {
+            return;
         }
+        let value = if g.next == turn { g.value.take() } else { None };
+        let Some(mut value) = value else {
+            g.parked.insert(turn, f);
+            return;
+        };
+        drop(g);
+        f(&mut value);
+        self.pass_on(value);
+    }
+
+    /// The turn run on `value` is done: run the parked turns that follow it, then put the value
+    /// back for the next turn and wake whoever waits for it.
+    fn pass_on(&self, mut value: T) {
+        let Ok(mut g) = self.state.lock() else {
+            return;
+        };
+        g.next += 1;
+        loop {
+            let next = g.next;
+            let Some(f) = g.parked.remove(&next) else {
+                break;
+            };
+            drop(g);
+            f(&mut value);
+            let Ok(again) = self.state.lock() else {
+                return;
+            };
+            g = again;
+            g.next += 1;
+        }
+        g.value = Some(value);
+        drop(g);
         self.turn.notify_all();
+    }
+
+    /// Wake every waiter for good and drop the parked updates: later turns return `None`.
+    pub(crate) fn cancel(&self) {
+        let parked = match self.state.lock() {
+            Ok(mut g) => {
+                g.cancelled = true;
+                std::mem::take(&mut g.parked)
+            }
+            Err(_) => BTreeMap::new(),
+        };
+        self.turn.notify_all();
+        drop(parked);
     }
 
     /// The value after every turn so far (the caller knows they are all done); `None` if
@@ -336,7 +404,11 @@ impl<T> Baton<T> {
     #[cfg(test)]
     pub(crate) fn into_value(self) -> Option<T> {
         let s = self.state.into_inner().ok()?;
-        (!s.cancelled).then_some(s.value)
+        if s.cancelled {
+            None
+        } else {
+            s.value
+        }
     }
 }
 
@@ -373,7 +445,7 @@ mod tests {
 
     /// Squares numbers slowly and out of order; sums them through a baton in order.
     struct Squares {
-        baton: Baton<u64>,
+        baton: Baton<'static, u64>,
     }
 
     impl Work for Squares {

@@ -41,6 +41,8 @@ use crate::output::{HandOut, Output, ReusableBuf};
 use crate::settings::Dictionary;
 use crate::xxh32::Xxh32;
 
+use crossbeam_channel::{bounded, Receiver};
+
 use super::pool::{Baton, BufferPool, OrderedPool, Work};
 use super::{thread_count, WriteAt, CHUNK_SIZE};
 
@@ -269,7 +271,7 @@ fn feed_all<R: Read, W: Write>(
             } else {
                 let item =
                     Decoded::copy_of(out.decoded.data(), sink.buffers.take(), turn, sink.checks);
-                pool.ready(item, &mut |item| sink.write(item))?;
+                pool.ready(Outcome::Ready(item), &mut |item| sink.write(item))?;
             }
         }
         fed?;
@@ -515,49 +517,75 @@ struct Decoded {
     placed: bool,
 }
 
+/// A worker's result: its batch checked, or to be checked by the thread that passes the turn
+/// before it on ([`Baton::take_turn_or_park`]), which sends it here.
+enum Outcome {
+    Ready(Decoded),
+    Later(Receiver<Decoded>),
+}
+
+impl Outcome {
+    /// The checked output (waiting for its checks if they are still to be made: the caller
+    /// delivers in order, so the turns before it are done or being run).
+    fn resolve(self) -> Decoded {
+        match self {
+            Outcome::Ready(d) => d,
+            // Disconnected: the baton was cancelled and dropped the parked checks.
+            Outcome::Later(rx) => rx.recv().unwrap_or_else(|_| Decoded::cancelled()),
+        }
+    }
+}
+
 impl Decoded {
     /// Output decoded on the calling thread, copied into `buf`, with its turn `turn` taken now
     /// (it has no frame checks to make, but its length moves the offset of the outputs after
     /// it on). Taking the turn when the output is made, not when it is written, means that no
-    /// worker waiting for its own turn ever waits for this thread to deliver something (this
-    /// thread may be waiting for that worker's result, or running a batch after it); it waits
-    /// for the batches before it to be checked, which needs nothing of this thread.
-    fn copy_of(bytes: &[u8], mut buf: Vec<u8>, turn: usize, baton: &Baton<Running>) -> Decoded {
+    /// worker ever waits for this thread to deliver something, and that no batch's checks wait
+    /// for it (this thread may be waiting for that batch's result, or running a batch after
+    /// it); it waits for the batches before it to be checked, which needs nothing of this
+    /// thread.
+    fn copy_of(bytes: &[u8], mut buf: Vec<u8>, turn: usize, baton: &Baton<'_, Running>) -> Decoded {
         buf.clear();
         buf.extend_from_slice(bytes);
         let len = buf.len();
-        Decoded::checked(buf, turn, baton, &[], &[len], None)
+        let mut buf = Some(buf);
+        baton
+            .take_turn(turn, |r| {
+                let buf = buf.take().unwrap_or_default();
+                Decoded::in_turn(r, buf, &[], &[len], None)
+            })
+            .unwrap_or_else(Decoded::cancelled)
+    }
+
+    /// The result of a batch whose turn never came (a panic elsewhere, or the caller gave up).
+    fn cancelled() -> Decoded {
+        Decoded {
+            buf: Vec::new(),
+            len: 0,
+            error: Some(Error::InvalidState("decompression was cancelled")),
+            at: 0,
+            placed: false,
+        }
     }
 
     /// Decoded output `buf` (`ends[i]`: its length after item `i` of `items`; shorter than
-    /// `items` when block `failure` failed) in turn `turn`: wait for the turn, make the
-    /// frames' checks with the frame state that `baton` carries and pass it on. Sets the
-    /// output's offset, the length to write and the error.
-    fn checked(
+    /// `items` when block `failure` failed) in its turn, with the running state `r`: make the
+    /// frames' checks and move the state on. Sets the output's offset, the length to write
+    /// and the error.
+    fn in_turn(
+        r: &mut Running,
         buf: Vec<u8>,
-        turn: usize,
-        baton: &Baton<Running>,
         items: &[Item],
         ends: &[usize],
         failure: Option<Error>,
     ) -> Decoded {
-        let checked = baton.take_turn(turn, |r| {
-            let failed = check_frames(&mut r.carry, items, ends, &buf, failure.is_some());
-            let at = r.out;
-            r.out += failed
-                .as_ref()
-                .map_or(ends.last().copied().unwrap_or(0), |(n, _)| *n) as u64;
-            (at, failed)
-        });
-        let (at, len, error) = match checked {
-            None => (
-                0,
-                0,
-                Some(Error::InvalidState("decompression was cancelled")),
-            ),
-            Some((at, Some((len, e)))) => (at, len, Some(e)),
-            Some((at, None)) => (at, ends.last().copied().unwrap_or(0), failure),
+        let failed = check_frames(&mut r.carry, items, ends, &buf, failure.is_some());
+        let at = r.out;
+        let (len, error) = match failed {
+            Some((len, e)) => (len, Some(e)),
+            None => (ends.last().copied().unwrap_or(0), failure),
         };
+        r.out += len as u64;
         Decoded {
             buf,
             len,
@@ -587,7 +615,8 @@ impl Decoded {
 struct BatchDecoding<'a> {
     codec: &'static dyn BlockCodec,
     dictionary: Option<Dictionary>,
-    open_frame: Baton<Running>,
+    /// The frame state running through the outputs (the parked checks own what they use).
+    open_frame: Baton<'static, Running>,
     buffers: &'a BufferPool,
     /// Where the blocks' buffers go once decoded.
     units: &'a BufferPool,
@@ -598,12 +627,12 @@ struct BatchDecoding<'a> {
 
 impl Work for BatchDecoding<'_> {
     type Job = Batch;
-    type Output = Decoded;
+    type Output = Outcome;
     type State = ();
 
     fn state(&self) {}
 
-    fn run(&self, _: &mut (), batch: Batch) -> Decoded {
+    fn run(&self, _: &mut (), batch: Batch) -> Outcome {
         // Decode every block first (the slow part, in parallel with the other batches), each
         // appended to the buffer's spare capacity (no pass to zero it first), then wait for
         // the batch's turn and make the frames' checks over the output while it is in this
@@ -663,14 +692,36 @@ impl Work for BatchDecoding<'_> {
                 self.units.give(std::mem::take(data));
             }
         }
-        let mut d = Decoded::checked(buf, batch.turn, &self.open_frame, &items, &ends, failure);
-        if let Some(place) = self.place {
-            d.write_at(place);
-            // Written: the buffer is free now, not when the result is delivered (fewer
-            // buffers in use, fewer fresh pages to fault in).
-            self.buffers.give(std::mem::take(&mut d.buf));
-        }
-        d
+        let Some(place) = self.place else {
+            // Checked now if the turn has come, else by the thread that passes the turn
+            // before it on, which sends the result to the calling thread.
+            let (tx, rx) = bounded(1);
+            self.open_frame.take_turn_or_park(
+                batch.turn,
+                Box::new(move |r: &mut Running| {
+                    let _ = tx.send(Decoded::in_turn(r, buf, &items, &ends, failure));
+                }),
+            );
+            return match rx.try_recv() {
+                Ok(d) => Outcome::Ready(d),
+                Err(_) => Outcome::Later(rx),
+            };
+        };
+        // Written at its place by this thread, which waits for the turn: the batch's offset
+        // is known then.
+        let mut buf = Some(buf);
+        let mut d = self
+            .open_frame
+            .take_turn(batch.turn, |r| {
+                let buf = buf.take().unwrap_or_default();
+                Decoded::in_turn(r, buf, &items, &ends, failure)
+            })
+            .unwrap_or_else(Decoded::cancelled);
+        d.write_at(place);
+        // Written: the buffer is free now, not when the result is delivered (fewer buffers
+        // in use, fewer fresh pages to fault in).
+        self.buffers.give(std::mem::take(&mut d.buf));
+        Outcome::Ready(d)
     }
 
     fn cancel(&self) {
@@ -782,7 +833,7 @@ struct Sink<'a, W> {
     bytes_out: u64,
     buffers: &'a BufferPool,
     /// The state running through the outputs: output of this thread takes its turn with it.
-    checks: &'a Baton<Running>,
+    checks: &'a Baton<'static, Running>,
     /// Something failed: nothing more is written.
     failed: bool,
 }
@@ -809,10 +860,11 @@ impl<W: Write> Sink<'_, W> {
         r
     }
 
-    fn write(&mut self, mut d: Decoded) -> Result<(), Error> {
+    fn write(&mut self, d: Outcome) -> Result<(), Error> {
         if self.failed {
             return Ok(());
         }
+        let mut d = d.resolve();
         let r = match self.place {
             Some(p) if !d.placed => {
                 d.write_at(p);
