@@ -4,20 +4,22 @@
 //! *hands out* the blocks of independent-block and legacy frames ([`Output::hands_out_blocks`]):
 //! every header is still parsed and every block checksum checked there, but the blocks, with
 //! the starts and ends of their frames, are gathered into batches of about [`CHUNK_SIZE`] of
-//! output (many small frames share a batch) that the workers of an [`OrderedPool`] decode.
-//! Linked frames (each block needs the output before it) are decoded on the calling thread.
+//! output (many small frames share a batch) that the workers of an [`OrderedPool`] decode,
+//! the calling thread with them ([`OrderedPool::helped`]: one worker fewer, and the calling
+//! thread decodes a batch whenever a worker already has one waiting). Linked frames (each
+//! block needs the output before it) are decoded on the calling thread.
 //!
 //! A frame's content size and content checksum need its whole output, which may span batches:
 //! each batch takes its turn with a [`Baton`] carrying the running size and checksum of the
 //! frame open at its start, checks the frames that end in it and passes the state of the frame
-//! still open at its end on. The thread that decoded a batch waits for its turn and makes the
-//! checks itself, over output still in its cache. The wait is short (the checks of the batch
-//! before it; once the workers are staggered by that, none) and ends without the calling
-//! thread (the turns before are batches being decoded or checked, and output of the calling
-//! thread, which takes its turn when it is made). So the checks never fall to the calling
-//! thread, whose reading and writing are the serial part of the work. (They used to, whenever
-//! a batch was decoded before the one ahead of it had been checked: on 2 cores the calling
-//! thread then hashed about a third of the output, cold, on the path every batch waits on.)
+//! still open at its end on. The thread that decoded a batch makes the checks itself, over
+//! output still in its cache, if its turn has come; if not, it does not wait (that would
+//! leave a core idle whenever a batch decodes faster than the one before it): it parks them
+//! with the baton ([`Baton::take_turn_or_park`]) and goes on, and the thread that passes the
+//! turn before on runs them, in order. The calling thread sends the batch's result on once it
+//! is checked. (Into a `Write` destination the checks used to be left to the calling thread
+//! whenever a batch's turn had not come: on 2 cores it then hashed about a third of the
+//! output, cold, on the path that every batch's writing waits on.)
 //! Results are written in stream order, so the output and the first error are those of
 //! single-threaded decoding.
 //!
@@ -76,10 +78,12 @@ const DIRECT_UNIT: usize = 64 * 1024;
 /// independent-block frames (the `lz4` tool's default) are decoded in parallel, small frames
 /// many to a batch; linked frames are decoded on the calling thread. The output and the checks
 /// are those of single-threaded decoding, and so are the first error reported and the output
-/// written before it; with one thread nothing is handed out.
+/// written before it; with one thread nothing is handed out. With `threads` > 1, `threads - 1`
+/// workers decode, and the calling thread, which reads the input, parses the frames and
+/// writes the output, decodes a batch itself whenever a worker already has one waiting.
 ///
 /// `decompressor` must be fresh (nothing fed yet). At most `3 × threads` batches of
-/// 4 MiB are in flight.
+/// 4 MiB are in flight (each holds its compressed blocks and a buffer for its output).
 ///
 /// ```
 /// use lz4framed::{BlockMode, Decompressor, FrameSettings};
@@ -109,9 +113,9 @@ pub fn decompress_stream<R: Read, W: Write>(
 /// single-threaded decoding, and so is the output before that error (at most the bytes the
 /// summary would count); after an error of `dest` itself, later batches may have been written
 /// past it. Bytes of `dest` are written once each, in no particular order; none is written
-/// past the end of the decoded output. With more than one thread, `threads` workers decode
-/// and write while the calling thread reads the input and parses the frames (little work: it
-/// is mostly asleep); at most `3 × threads` batches of 4 MiB are in flight.
+/// past the end of the decoded output. With more than one thread, `threads - 1` workers decode
+/// and write, and so does the calling thread between reading the input and parsing the frames,
+/// as in [`decompress_stream`]; at most `3 × threads` batches of 4 MiB are in flight.
 ///
 /// ```
 /// use lz4framed::{BlockMode, Decompressor, FrameSettings};
@@ -185,7 +189,7 @@ fn run_stream<R: Read, W: Write>(
         failed: false,
     };
     let bytes_in = std::thread::scope(|s| -> Result<u64, Error> {
-        let mut pool = OrderedPool::new(s, &work, threads);
+        let mut pool = OrderedPool::helped(s, &work, threads);
         let mut out = HandingOut {
             decoded: ReusableBuf::default(),
             hand_out: threads > 1,
@@ -339,7 +343,7 @@ fn flush_batch<W: Write>(
     if last && batch.bound <= SMALL_BATCH && pool.in_flight() == 0 {
         pool.run_here(batch, &mut deliver)
     } else {
-        pool.submit(batch, &mut deliver)
+        pool.submit_or_run(batch, &mut deliver)
     }
 }
 
@@ -634,14 +638,8 @@ impl Work for BatchDecoding<'_> {
 
     fn run(&self, _: &mut (), batch: Batch) -> Outcome {
         // Decode every block first (the slow part, in parallel with the other batches), each
-        // appended to the buffer's spare capacity (no pass to zero it first), then wait for
-        // the batch's turn and make the frames' checks over the output while it is in this
-        // thread's cache. The turns before it are batches taken from the queue before this
-        // one (every one of them being decoded or checked, by a thread that needs nothing of
-        // this one) and outputs of the calling thread (which took their turns when they were
-        // made), so the wait ends. It is short: it is the checks of the batch before it, and
-        // once the workers' batches are staggered by it, none at all. The checks never fall to
-        // the calling thread, whose reading and writing are the serial part of the work.
+        // appended to the buffer's spare capacity (no pass to zero it first), then make the
+        // frames' checks in the batch's turn.
         let mut buf = self.buffers.take();
         buf.clear();
         buf.reserve(batch.bound);
