@@ -44,8 +44,9 @@ pub const MAX_THREADS: usize = 256;
 /// A thread-count argument: 0 means [`available_threads`]; at most [`MAX_THREADS`]. With more
 /// than one, compression and indexed decompression start that many worker threads while the
 /// calling thread reads the input and writes the output (sleeping while it waits for them);
-/// stream decompression starts one fewer, and the calling thread, besides reading and
-/// writing, decodes a batch itself whenever the workers have one waiting ([`decompress_stream`]).
+/// stream decompression into a `Write` ([`decompress_stream`]) starts one fewer, and the
+/// calling thread, besides reading and writing, decodes a batch itself whenever the workers
+/// have one waiting.
 /// With one, everything runs on the calling thread. (Should the system refuse a thread, the
 /// work goes on with the threads it gave, the calling thread at least.)
 pub fn thread_count(threads: usize) -> usize {

@@ -4,10 +4,10 @@
 //! *hands out* the blocks of independent-block and legacy frames ([`Output::hands_out_blocks`]):
 //! every header is still parsed and every block checksum checked there, but the blocks, with
 //! the starts and ends of their frames, are gathered into batches of about [`CHUNK_SIZE`] of
-//! output (many small frames share a batch) that the workers of an [`OrderedPool`] decode,
-//! the calling thread with them ([`OrderedPool::helped`]: one worker fewer, and the calling
-//! thread decodes a batch whenever a worker already has one waiting). Linked frames (each
-//! block needs the output before it) are decoded on the calling thread.
+//! output (many small frames share a batch) that the workers of an [`OrderedPool`] decode —
+//! into a `Write`, the calling thread with them ([`OrderedPool::helped`]: one worker fewer,
+//! and the calling thread decodes a batch whenever a worker already has one waiting). Linked
+//! frames (each block needs the output before it) are decoded on the calling thread.
 //!
 //! A frame's content size and content checksum need its whole output, which may span batches:
 //! each batch takes its turn with a [`Baton`] carrying the running size and checksum of the
@@ -113,9 +113,9 @@ pub fn decompress_stream<R: Read, W: Write>(
 /// single-threaded decoding, and so is the output before that error (at most the bytes the
 /// summary would count); after an error of `dest` itself, later batches may have been written
 /// past it. Bytes of `dest` are written once each, in no particular order; none is written
-/// past the end of the decoded output. With more than one thread, `threads - 1` workers decode
-/// and write, and so does the calling thread between reading the input and parsing the frames,
-/// as in [`decompress_stream`]; at most `3 × threads` batches of 4 MiB are in flight.
+/// past the end of the decoded output. With more than one thread, `threads` workers decode
+/// and write while the calling thread reads the input and parses the frames (little work: it
+/// is mostly asleep); at most `3 × threads` batches of 4 MiB are in flight.
 ///
 /// ```
 /// use lz4framed::{BlockMode, Decompressor, FrameSettings};
@@ -189,7 +189,14 @@ fn run_stream<R: Read, W: Write>(
         failed: false,
     };
     let bytes_in = std::thread::scope(|s| -> Result<u64, Error> {
-        let mut pool = OrderedPool::helped(s, &work, threads);
+        // Into a `Write` the calling thread copies every batch's output: it decodes too, beside
+        // one worker fewer. At offsets the workers write their batches themselves and wait
+        // for their turns (they need their offsets), so the calling thread only feeds them.
+        let mut pool = if place.is_some() {
+            OrderedPool::new(s, &work, threads)
+        } else {
+            OrderedPool::helped(s, &work, threads)
+        };
         let mut out = HandingOut {
             decoded: ReusableBuf::default(),
             hand_out: threads > 1,
