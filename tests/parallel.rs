@@ -637,3 +637,59 @@ fn every_frame_sequence_gives_the_serial_result_on_every_thread_count() {
         }
     }
 }
+
+/// A frame of many batches (18 MiB of 256 KiB blocks, content checksum and size): on 2 to 4
+/// threads the calling thread decodes some batches itself and the checks of batches decoded
+/// before the one ahead of them are left (parked) to the thread that checks that one. Whole,
+/// and damaged in a block of each of several batches or in its content checksum, it gives
+/// what one thread gives: the same output written before the error and the same error, into
+/// a `Write` and at offsets.
+#[test]
+fn a_frame_of_many_batches_gives_the_serial_result_whoever_decodes_and_checks_each_batch() {
+    let data = sample(18 << 20, 41);
+    let s = FrameSettings::new()
+        .block_mode(BlockMode::Independent)
+        .block_size(BlockSize::Max256KB)
+        .content_checksum(true)
+        .content_size(Some(data.len() as u64));
+    let file = lz4framed::compress_with(&data, &s).unwrap();
+    let mut files = vec![("whole".to_string(), file.clone())];
+    // A stored byte in the middle of the input of batches 1, 3 and 4 (of about 4 MiB of
+    // output each): whatever it does to the block, the serial result is the reference.
+    for at in [0.2, 0.45, 0.7] {
+        let mut f = file.clone();
+        let i = (f.len() as f64 * at) as usize;
+        f[i] ^= 0x5A;
+        files.push((format!("byte {i} damaged"), f));
+    }
+    let mut f = file.clone();
+    let n = f.len();
+    f[n - 2] ^= 1;
+    files.push(("content checksum damaged".to_string(), f));
+    for (name, f) in &files {
+        let serial = stream_result(f, 1);
+        if name == "whole" {
+            assert!(serial.0 == data && serial.1.is_ok());
+        } else {
+            assert!(serial.1.is_err(), "{name}: the damage is found");
+        }
+        for threads in 2..=4 {
+            for round in 0..3 {
+                let got = stream_result(f, threads);
+                assert!(
+                    got.0 == serial.0 && got.1 == serial.1,
+                    "{name} on {threads} threads, run {round}: {:?} vs serial {:?}",
+                    got.1,
+                    serial.1
+                );
+                let got = stream_result_at(f, threads);
+                assert!(
+                    got.0 == serial.0 && got.1 == serial.1,
+                    "{name} at offsets on {threads} threads, run {round}: {:?} vs serial {:?}",
+                    got.1,
+                    serial.1
+                );
+            }
+        }
+    }
+}

@@ -5,8 +5,11 @@
 //! CPU (`taskset -c 1`) to see the cost of a second thread when no core is free.
 //!
 //! ```text
-//! cargo run -p lz4framed-bench --release --example par_cost -- [ROUNDS] [CASE-PREFIX]
+//! cargo run -p lz4framed-bench --release --example par_cost -- [ROUNDS] [CASE-PREFIX] [CALLS]
 //! ```
+//!
+//! Each case runs for 0.3 s per round, or exactly CALLS calls per round when given (so that
+//! a profile, `perf record`, can be divided by the number of calls).
 use std::time::Instant;
 
 use lz4framed::FrameSettings;
@@ -33,6 +36,7 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(10);
     let only = std::env::args().nth(2).unwrap_or_default();
+    let calls: Option<usize> = std::env::args().nth(3).and_then(|s| s.parse().ok());
     let data = corpus::concatenated(&corpus::silesia(None));
     let settings = FrameSettings::lz4_cli();
     let (file, index) = par::indexed(&data, &settings, 4 << 20);
@@ -106,7 +110,7 @@ fn main() {
             let i = (k + r) % cases.len();
             let (f0, c0, t) = (faults(), cpu(), Instant::now());
             let mut n = 0;
-            while t.elapsed().as_secs_f64() < 0.3 {
+            while calls.map_or(t.elapsed().as_secs_f64() < 0.3, |c| n < c) {
                 std::hint::black_box((cases[i].1)());
                 n += 1;
             }

@@ -42,10 +42,13 @@ pub fn available_threads() -> usize {
 pub const MAX_THREADS: usize = 256;
 
 /// A thread-count argument: 0 means [`available_threads`]; at most [`MAX_THREADS`]. With more
-/// than one, that many worker threads compress or decode while the calling thread reads the
-/// input and writes the output (sleeping while it waits for them); with one, everything runs
-/// on the calling thread. (Should the system refuse a thread, the work goes on with the
-/// threads it gave, the calling thread at least.)
+/// than one, compression and indexed decompression start that many worker threads while the
+/// calling thread reads the input and writes the output (sleeping while it waits for them);
+/// stream decompression into a `Write` ([`decompress_stream`]) starts one fewer, and the
+/// calling thread, besides reading and writing, decodes a batch itself whenever the workers
+/// have one waiting.
+/// With one, everything runs on the calling thread. (Should the system refuse a thread, the
+/// work goes on with the threads it gave, the calling thread at least.)
 pub fn thread_count(threads: usize) -> usize {
     if threads == 0 {
         available_threads()

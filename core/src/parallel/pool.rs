@@ -6,17 +6,27 @@
 //! the jobs in order — a content checksum running through the chunks, a frame's size and
 //! checksum running through the batches — passes a [`Baton`] from job to job.
 //!
-//! A pool of `threads` threads starts `threads` workers that run the jobs; the calling thread
-//! reads the input, makes the jobs and delivers the results (writes the output), and sleeps
-//! while it waits for a result or for room. Its own work is small beside the jobs' (reading
-//! and writing, against compressing or decoding), so the workers keep the cores busy and the
-//! calling thread takes what is left. (An earlier design had the calling thread run a measured
-//! share of the jobs itself, `threads - 1` workers beside it: it left a core idle at the start,
-//! before the calling thread had a result to measure, and whenever the job the calling thread
-//! was running held up the results behind it. On this project's 2-core benchmark machine, 2
-//! threads ÷ the ceiling of two 1-thread jobs at once, same quiet run, `cargo run -p
-//! lz4framed-bench --release --bin report`: compression 0.84 -> 0.94, indexed decompression
-//! 0.88 -> 0.92, stream decompression into a `Vec` about the same, 0.81-0.85.)
+//! A pool of `threads` threads ([`OrderedPool::new`]) starts `threads` workers that run the
+//! jobs; the calling thread reads the input, makes the jobs and delivers the results (writes
+//! the output), and sleeps while it waits for a result or for room. Its own work is small
+//! beside the jobs' (reading and writing, against compressing), so the workers keep the cores
+//! busy and the calling thread takes what is left. (An earlier design had the calling thread
+//! run a measured share of the jobs itself, `threads - 1` workers beside it: it left a core
+//! idle at the start, before the calling thread had a result to measure, and whenever the job
+//! the calling thread was running held up the results behind it. On this project's 2-core
+//! benchmark machine, 2 threads ÷ the ceiling of two 1-thread jobs at once, same quiet run,
+//! `cargo run -p lz4framed-bench --release --bin report`: compression 0.84 -> 0.94, indexed
+//! decompression 0.88 -> 0.92, stream decompression into a `Vec` about the same, 0.81-0.85.)
+//!
+//! Stream decompression, whose jobs (decoding a batch) cost little more than the calling
+//! thread's copy of their output, runs on a pool the calling thread helps
+//! ([`OrderedPool::helped`]): `threads - 1` workers, and the calling thread runs a job itself,
+//! instead of queueing it, whenever a worker already has one waiting — no measured share, so
+//! no idle start, and the workers are never without a job while it runs one. With a worker
+//! per core beside it, the calling thread is one thread more than there are cores: woken by a
+//! result while both cores decode, it waits for a core, and a worker it wakes waits behind the
+//! other worker (the second worker started its first batch 0.2 to 2.7 ms after it was queued,
+//! in calls of 17 ms; the workers waited for jobs 2 to 9 ms per call).
 //! With one thread no worker is started: each job runs on the calling thread when it is
 //! submitted, so the serial path is the same code.
 
@@ -32,6 +42,15 @@ use crossbeam_channel::{bounded, unbounded, Receiver, Select, Sender};
 /// order waiting for an older one — enough that a worker finding its next job is the rule,
 /// also while the calling thread is busy writing or descheduled.
 const IN_FLIGHT_PER_THREAD: usize = 3;
+
+/// Jobs queued per worker in a pool the calling thread helps ([`OrderedPool::helped`]): the
+/// calling thread runs a job itself when every worker has this many waiting, so that a worker
+/// finishing its job while the calling thread runs one finds the next. (One rather than two:
+/// with two, the calling thread ran too few batches and the worker, which also runs the
+/// checks parked behind its batches, held everything up; stream decompression on 2 threads
+/// ÷ its ceiling measured 0.79 with two, 0.86-0.89 with one, `par_cost`, medians of 7-10
+/// interleaved runs.)
+const HELPED_QUEUE: usize = 1;
 
 /// What an [`OrderedPool`] runs: one kind of job, with per-thread state.
 pub(crate) trait Work: Sync {
@@ -72,6 +91,9 @@ pub(crate) struct OrderedPool<'env, W: Work> {
     submitted: usize,
     delivered: usize,
     limit: usize,
+    /// The calling thread runs a job itself when the workers have a full queue
+    /// ([`OrderedPool::helped`]).
+    helps: bool,
 }
 
 impl<'env, W: Work> OrderedPool<'env, W> {
@@ -86,12 +108,51 @@ impl<'env, W: Work> OrderedPool<'env, W> {
         W::Job: 'env,
         W::Output: 'env,
     {
+        // One job queued per worker keeps each worker fed while the caller does the rest.
+        let workers = if threads > 1 { threads } else { 0 };
+        Self::start(scope, work, workers, workers, false)
+    }
+
+    /// A pool of `threads` threads counting the calling thread: `threads - 1` workers, and
+    /// the calling thread, besides making the jobs and delivering the results, runs a job
+    /// itself whenever the workers already have [`HELPED_QUEUE`] jobs each waiting
+    /// ([`OrderedPool::submit_or_run`]). At most [`IN_FLIGHT_PER_THREAD`] `× threads` items
+    /// in flight.
+    ///
+    /// For jobs that cost little more than the calling thread's own work on their results
+    /// (decoding, against copying the output): as many threads as cores then share the work,
+    /// never one more (see the module's documentation).
+    pub(crate) fn helped<'scope>(
+        scope: &'scope Scope<'scope, 'env>,
+        work: &'env W,
+        threads: usize,
+    ) -> Self
+    where
+        W::Job: 'env,
+        W::Output: 'env,
+    {
+        let workers = threads.saturating_sub(1);
+        Self::start(scope, work, workers, HELPED_QUEUE * workers, true)
+    }
+
+    /// A pool of `wanted` workers fed by a queue of `queue` jobs; `helps`: the calling thread
+    /// also runs jobs ([`OrderedPool::helped`]).
+    fn start<'scope>(
+        scope: &'scope Scope<'scope, 'env>,
+        work: &'env W,
+        wanted: usize,
+        queue: usize,
+        helps: bool,
+    ) -> Self
+    where
+        W::Job: 'env,
+        W::Output: 'env,
+    {
         let (result_tx, results) = unbounded();
         let mut workers = 0;
-        let jobs = (threads > 1).then(|| {
-            // One job queued per worker keeps each worker fed while the caller does the rest.
-            let (job_tx, job_rx) = bounded::<(usize, W::Job)>(threads);
-            for _ in 0..threads {
+        let jobs = (wanted > 0).then(|| {
+            let (job_tx, job_rx) = bounded::<(usize, W::Job)>(queue.max(1));
+            for _ in 0..wanted {
                 let (job_rx, result_tx) = (job_rx.clone(), result_tx.clone());
                 let spawned = std::thread::Builder::new()
                     .name("lz4framed-worker".into())
@@ -121,6 +182,8 @@ impl<'env, W: Work> OrderedPool<'env, W> {
             }
             job_tx
         });
+        // Threads running jobs: the workers started, and the calling thread when it helps.
+        let runners = workers + usize::from(helps);
         OrderedPool {
             work,
             jobs: jobs.filter(|_| workers > 0),
@@ -129,7 +192,23 @@ impl<'env, W: Work> OrderedPool<'env, W> {
             local: None,
             submitted: 0,
             delivered: 0,
-            limit: IN_FLIGHT_PER_THREAD * workers.max(1),
+            limit: IN_FLIGHT_PER_THREAD * runners.max(1),
+            helps,
+        }
+    }
+
+    /// [`OrderedPool::submit`], or, in a pool the calling thread helps
+    /// ([`OrderedPool::helped`]) whose job queue is full, [`OrderedPool::run_here`].
+    pub(crate) fn submit_or_run<E>(
+        &mut self,
+        job: W::Job,
+        deliver: &mut impl FnMut(W::Output) -> Result<(), E>,
+    ) -> Result<(), E> {
+        if self.helps && self.jobs.as_ref().is_some_and(|j| j.is_full()) {
+            self.make_room(deliver)?;
+            self.run_here(job, deliver)
+        } else {
+            self.submit(job, deliver)
         }
     }
 
@@ -281,68 +360,122 @@ impl<W: Work> Drop for OrderedPool<'_, W> {
 
 /// A value passed from job to job in stream order: each job takes its turn (numbered from 0,
 /// in the order the jobs were made), updates the value and passes it on — a content checksum
-/// running through chunks, say. Jobs wait only for the turns before theirs.
-pub(crate) struct Baton<T> {
-    state: Mutex<BatonState<T>>,
+/// running through chunks, say. A job either waits for its turn ([`Baton::take_turn`]) or,
+/// when its turn has not come yet, leaves its update to be run by the thread that passes the
+/// turn before it on ([`Baton::take_turn_or_park`]): then no thread ever waits for a job that
+/// was slower than its own, and the updates still run in turn order, one at a time.
+pub(crate) struct Baton<'a, T> {
+    state: Mutex<BatonState<'a, T>>,
     turn: Condvar,
 }
 
-struct BatonState<T> {
+/// An update left for the thread that passes the turn before it on.
+pub(crate) type Parked<'a, T> = Box<dyn FnOnce(&mut T) + Send + 'a>;
+
+struct BatonState<'a, T> {
+    /// The turn to run next.
     next: usize,
-    value: T,
+    /// `None` while a thread runs turn `next` (and the parked turns after it) outside the
+    /// lock, so that a job parking its update meanwhile does not wait for it.
+    value: Option<T>,
+    /// Updates of turns after `next`, by turn.
+    parked: BTreeMap<usize, Parked<'a, T>>,
     cancelled: bool,
 }
 
-impl<T> Baton<T> {
+impl<'a, T> Baton<'a, T> {
     /// A baton holding `value`, at turn 0.
     pub(crate) fn new(value: T) -> Self {
         Baton {
             state: Mutex::new(BatonState {
                 next: 0,
-                value,
+                value: Some(value),
+                parked: BTreeMap::new(),
                 cancelled: false,
             }),
             turn: Condvar::new(),
         }
     }
 
-    /// Wait for turn `turn`, apply `f` to the value, pass the turn on. `None` when the baton
-    /// was cancelled (a job before this one will never run).
+    /// Wait for turn `turn`, apply `f` to the value, pass the turn on (running the updates
+    /// parked for the turns right after it). `None` when the baton was cancelled (a job before
+    /// this one will never run).
     pub(crate) fn take_turn<U>(&self, turn: usize, f: impl FnOnce(&mut T) -> U) -> Option<U> {
         let mut g = self.state.lock().ok()?;
-        while g.next != turn && !g.cancelled {
+        let mut value = loop {
+            if g.cancelled {
+                return None;
+            }
+            if g.next == turn {
+                if let Some(v) = g.value.take() {
+                    break v;
+                }
+            }
             g = self.turn.wait(g).ok()?;
-        }
+        };
+        drop(g);
+        let r = f(&mut value);
+        self.pass_on(value);
+        Some(r)
+    }
+
+    /// Run `f` on the value now if turn `turn` has come (then pass the turn on, running the
+    /// updates parked for the turns right after it); otherwise leave it, to be run by the
+    /// thread that passes turn `turn - 1` on, and return at once. After a cancel, `f` is
+    /// dropped without running.
+    pub(crate) fn take_turn_or_park(&self, turn: usize, f: Parked<'a, T>) {
+        let Ok(mut g) = self.state.lock() else {
+            return;
+        };
         if g.cancelled {
-            return None;
+            return;
         }
-        let r = f(&mut g.value);
-        g.next += 1;
+        let value = if g.next == turn { g.value.take() } else { None };
+        let Some(mut value) = value else {
+            g.parked.insert(turn, f);
+            return;
+        };
         drop(g);
-        self.turn.notify_all();
-        Some(r)
+        f(&mut value);
+        self.pass_on(value);
     }
 
-    /// Apply `f` to the value and pass the turn on if turn `turn` has come; `None` without
-    /// waiting when it has not (or the baton was cancelled).
-    pub(crate) fn try_take_turn<U>(&self, turn: usize, f: impl FnOnce(&mut T) -> U) -> Option<U> {
-        let mut g = self.state.lock().ok()?;
-        if g.next != turn || g.cancelled {
-            return None;
-        }
-        let r = f(&mut g.value);
+    /// The turn run on `value` is done: run the parked turns that follow it, then put the value
+    /// back for the next turn and wake whoever waits for it.
+    fn pass_on(&self, mut value: T) {
+        let Ok(mut g) = self.state.lock() else {
+            return;
+        };
         g.next += 1;
+        loop {
+            let next = g.next;
+            let Some(f) = g.parked.remove(&next) else {
+                break;
+            };
+            drop(g);
+            f(&mut value);
+            let Ok(again) = self.state.lock() else {
+                return;
+            };
+            g = again;
+            g.next += 1;
+        }
+        g.value = Some(value);
         drop(g);
         self.turn.notify_all();
-        Some(r)
     }
 
-    /// Wake every waiter for good: later turns return `None`.
+    /// Wake every waiter for good and drop the parked updates: later turns return `None`.
     pub(crate) fn cancel(&self) {
-        if let Ok(mut g) = self.state.lock() {
-            g.cancelled = true;
-        }
+        let parked = match self.state.lock() {
+            Ok(mut g) => {
+                g.cancelled = true;
+                std::mem::take(&mut g.parked)
+            }
+            Err(_) => BTreeMap::new(),
+        };
         self.turn.notify_all();
+        drop(parked);
     }
 
     /// The value after every turn so far (the caller knows they are all done); `None` if
@@ -350,7 +483,11 @@ impl<T> Baton<T> {
     #[cfg(test)]
     pub(crate) fn into_value(self) -> Option<T> {
         let s = self.state.into_inner().ok()?;
-        (!s.cancelled).then_some(s.value)
+        if s.cancelled {
+            None
+        } else {
+            s.value
+        }
     }
 }
 
@@ -387,7 +524,7 @@ mod tests {
 
     /// Squares numbers slowly and out of order; sums them through a baton in order.
     struct Squares {
-        baton: Baton<u64>,
+        baton: Baton<'static, u64>,
     }
 
     impl Work for Squares {
@@ -491,6 +628,78 @@ mod tests {
         });
         assert_eq!(baton.take_turn(0, |v| *v), None);
         assert_eq!(baton.into_value(), None);
+    }
+
+    #[test]
+    fn parked_turns_run_in_order_on_the_thread_that_passes_the_turn_on() {
+        let baton = Baton::new(Vec::new());
+        // Turn 0 has not come: turns 1 to 4 are parked, nothing runs.
+        for t in (1..5).rev() {
+            baton.take_turn_or_park(t, Box::new(move |v: &mut Vec<usize>| v.push(t)));
+        }
+        // Taking turn 0 runs it, then the parked turns after it, in order.
+        assert_eq!(
+            baton.take_turn(0, |v| {
+                v.push(0);
+                v.len()
+            }),
+            Some(1)
+        );
+        assert_eq!(baton.take_turn(5, |v| v.clone()), Some(vec![0, 1, 2, 3, 4]));
+        // A turn that has come runs at once.
+        baton.take_turn_or_park(6, Box::new(|v: &mut Vec<usize>| v.push(6)));
+        assert_eq!(baton.into_value(), Some(vec![0, 1, 2, 3, 4, 6]));
+    }
+
+    #[test]
+    fn turns_taken_or_parked_from_many_threads_run_once_each_in_order() {
+        for threads in [2, 3, 8] {
+            let baton = Baton::new(Vec::new());
+            let next = std::sync::atomic::AtomicUsize::new(0);
+            std::thread::scope(|s| {
+                for k in 0..threads {
+                    let (baton, next) = (&baton, &next);
+                    s.spawn(move || loop {
+                        let t = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if t >= 200 {
+                            break;
+                        }
+                        if t % 7 == k % 7 {
+                            std::thread::sleep(std::time::Duration::from_micros(200));
+                        }
+                        if t % 5 == 0 {
+                            assert!(baton.take_turn(t, |v: &mut Vec<usize>| v.push(t)).is_some());
+                        } else {
+                            baton.take_turn_or_park(
+                                t,
+                                Box::new(move |v: &mut Vec<usize>| v.push(t)),
+                            );
+                        }
+                    });
+                }
+            });
+            assert_eq!(
+                baton.into_value(),
+                Some((0..200).collect::<Vec<_>>()),
+                "{threads} threads"
+            );
+        }
+    }
+
+    #[test]
+    fn a_cancel_drops_the_parked_turns_without_running_them() {
+        let baton = Baton::new(0u32);
+        let (tx, rx) = crossbeam_channel::bounded::<u32>(1);
+        baton.take_turn_or_park(
+            1,
+            Box::new(move |v: &mut u32| {
+                let _ = tx.send(*v);
+            }),
+        );
+        baton.cancel();
+        // Dropped: the receiver sees its sender gone instead of waiting for it.
+        assert!(rx.recv().is_err());
+        assert_eq!(baton.take_turn(0, |v| *v), None);
     }
 
     /// Panics in one job (before its baton turn, so later jobs wait for a turn that never

@@ -4,35 +4,46 @@
 //! *hands out* the blocks of independent-block and legacy frames ([`Output::hands_out_blocks`]):
 //! every header is still parsed and every block checksum checked there, but the blocks, with
 //! the starts and ends of their frames, are gathered into batches of about [`CHUNK_SIZE`] of
-//! output (many small frames share a batch) that the workers of an [`OrderedPool`] decode.
-//! Linked frames (each block needs the output before it) are decoded on the calling thread.
+//! output (many small frames share a batch) that the workers of an [`OrderedPool`] decode —
+//! into a `Write`, the calling thread with them ([`OrderedPool::helped`]: one worker fewer,
+//! and the calling thread decodes a batch whenever a worker already has one waiting). Linked
+//! frames (each block needs the output before it) are decoded on the calling thread.
 //!
 //! A frame's content size and content checksum need its whole output, which may span batches:
 //! each batch takes its turn with a [`Baton`] carrying the running size and checksum of the
 //! frame open at its start, checks the frames that end in it and passes the state of the frame
-//! still open at its end on. The thread that decoded a batch takes the turn when it has come
-//! (the output is still in its cache); if it has not, nobody waits: the calling thread makes
-//! the checks when it writes the batch, in order. Results are written in stream order, so the
-//! output and the first error are those of single-threaded decoding.
+//! still open at its end on. The thread that decoded a batch makes the checks itself, over
+//! output still in its cache, if its turn has come; if not, it does not wait (that would
+//! leave a core idle whenever a batch decodes faster than the one before it): it parks them
+//! with the baton ([`Baton::take_turn_or_park`]) and goes on, and the thread that passes the
+//! turn before on runs them, in order. The calling thread sends the batch's result on once it
+//! is checked. (Into a `Write` destination the checks used to be left to the calling thread
+//! whenever a batch's turn had not come: on 2 cores it then hashed about a third of the
+//! output, cold, on the path that every batch's writing waits on.)
+//! Results are written in stream order, so the output and the first error are those of
+//! single-threaded decoding.
 //!
 //! The baton also carries the output offset: every output takes a turn (a batch, or output
 //! decoded on the calling thread). Into a destination written at offsets
-//! ([`decompress_stream_at`], a file), the thread that decoded a batch waits for its turn (the
-//! batches before it are being decoded; output of the calling thread takes its turn when it
-//! is made, so no worker waits for the calling thread) and writes the batch at its place
-//! itself: the copies into the page cache, which on a file take as long as decoding, run on
-//! every thread instead of only on the calling one, which also reads the input. Nothing is
-//! written after a batch whose decoding or checks failed.
+//! ([`decompress_stream_at`], a file), the thread that decoded a batch also writes it at its
+//! place once its turn is taken: the copies into the page cache, which on a file take as long
+//! as decoding, run on every thread instead of only on the calling one, which also reads the
+//! input. Nothing is written after a batch whose decoding or checks failed.
+//!
+//! Blocks are decoded into the spare capacity of the batch's buffer
+//! ([`BlockCodec::decompress_append`]), which is never zero-filled first.
 
 use std::io::{self, Read, Write};
 
-use crate::codec::{BlockCodec, BlockError};
+use crate::codec::{AppendHistory, BlockCodec, BlockError};
 use crate::decompressor::Decompressor;
 use crate::error::Error;
 use crate::input::{read_full, InputBuf};
 use crate::output::{HandOut, Output, ReusableBuf};
 use crate::settings::Dictionary;
 use crate::xxh32::Xxh32;
+
+use crossbeam_channel::{bounded, Receiver};
 
 use super::pool::{Baton, BufferPool, OrderedPool, Work};
 use super::{thread_count, WriteAt, CHUNK_SIZE};
@@ -67,10 +78,12 @@ const DIRECT_UNIT: usize = 64 * 1024;
 /// independent-block frames (the `lz4` tool's default) are decoded in parallel, small frames
 /// many to a batch; linked frames are decoded on the calling thread. The output and the checks
 /// are those of single-threaded decoding, and so are the first error reported and the output
-/// written before it; with one thread nothing is handed out.
+/// written before it; with one thread nothing is handed out. With `threads` > 1, `threads - 1`
+/// workers decode, and the calling thread, which reads the input, parses the frames and
+/// writes the output, decodes a batch itself whenever a worker already has one waiting.
 ///
 /// `decompressor` must be fresh (nothing fed yet). At most `3 × threads` batches of
-/// 4 MiB are in flight.
+/// 4 MiB are in flight (each holds its compressed blocks and a buffer for its output).
 ///
 /// ```
 /// use lz4framed::{BlockMode, Decompressor, FrameSettings};
@@ -176,7 +189,14 @@ fn run_stream<R: Read, W: Write>(
         failed: false,
     };
     let bytes_in = std::thread::scope(|s| -> Result<u64, Error> {
-        let mut pool = OrderedPool::new(s, &work, threads);
+        // Into a `Write` the calling thread copies every batch's output: it decodes too, beside
+        // one worker fewer. At offsets the workers write their batches themselves and wait
+        // for their turns (they need their offsets), so the calling thread only feeds them.
+        let mut pool = if place.is_some() {
+            OrderedPool::new(s, &work, threads)
+        } else {
+            OrderedPool::helped(s, &work, threads)
+        };
         let mut out = HandingOut {
             decoded: ReusableBuf::default(),
             hand_out: threads > 1,
@@ -260,14 +280,9 @@ fn feed_all<R: Read, W: Write>(
             if pool.in_flight() == 0 {
                 sink.output_here(out.decoded.data(), turn)?;
             } else {
-                let mut item = Decoded::copy_of(out.decoded.data(), sink.buffers.take(), turn);
-                if sink.place.is_some() {
-                    // Its turn is taken now, not when it is written: a worker waiting for it
-                    // must not wait for this thread to deliver it (this thread may be waiting
-                    // for that worker's result, or running a batch after it).
-                    item.check(sink.checks, true);
-                }
-                pool.ready(item, &mut |item| sink.write(item))?;
+                let item =
+                    Decoded::copy_of(out.decoded.data(), sink.buffers.take(), turn, sink.checks);
+                pool.ready(Outcome::Ready(item), &mut |item| sink.write(item))?;
             }
         }
         fed?;
@@ -335,7 +350,7 @@ fn flush_batch<W: Write>(
     if last && batch.bound <= SMALL_BATCH && pool.in_flight() == 0 {
         pool.run_here(batch, &mut deliver)
     } else {
-        pool.submit(batch, &mut deliver)
+        pool.submit_or_run(batch, &mut deliver)
     }
 }
 
@@ -501,95 +516,94 @@ enum Carry {
     Failed,
 }
 
-/// A batch's output: `buf[..len]` to write, then `error` (output before an error is written
-/// first, as a serial decoder would have written it). `check`: the frames' checks, until made
-/// (by the thread that decoded the batch if its turn had come, else when it is written).
+/// An output in stream order, its turn taken: `buf[..len]` to write, then `error` (output
+/// before an error is written first, as a serial decoder would have written it).
 struct Decoded {
     buf: Vec<u8>,
     len: usize,
     error: Option<Error>,
-    check: Option<Check>,
-    /// The output's offset from the start of all output (known once the checks are made).
+    /// The output's offset from the start of all output.
     at: u64,
     /// Already written at its place ([`decompress_stream_at`]) by the thread that decoded it.
     placed: bool,
 }
 
-/// A decoded batch whose frames' checks are still to be made.
-struct Check {
-    turn: usize,
-    items: Vec<Item>,
-    /// Output length after each item (shorter than `items` when a block failed).
-    ends: Vec<usize>,
-    /// A block that failed to decode.
-    failure: Option<Error>,
+/// A worker's result: its batch checked, or to be checked by the thread that passes the turn
+/// before it on ([`Baton::take_turn_or_park`]), which sends it here.
+enum Outcome {
+    Ready(Decoded),
+    Later(Receiver<Decoded>),
+}
+
+impl Outcome {
+    /// The checked output (waiting for its checks if they are still to be made: the caller
+    /// delivers in order, so the turns before it are done or being run).
+    fn resolve(self) -> Decoded {
+        match self {
+            Outcome::Ready(d) => d,
+            // Disconnected: the baton was cancelled and dropped the parked checks.
+            Outcome::Later(rx) => rx.recv().unwrap_or_else(|_| Decoded::cancelled()),
+        }
+    }
 }
 
 impl Decoded {
-    /// Output decoded on the calling thread, copied into `buf` to wait for `turn` (it has no
-    /// frame checks to make, but its length moves the offset of the outputs after it on).
-    fn copy_of(bytes: &[u8], mut buf: Vec<u8>, turn: usize) -> Decoded {
+    /// Output decoded on the calling thread, copied into `buf`, with its turn `turn` taken now
+    /// (it has no frame checks to make, but its length moves the offset of the outputs after
+    /// it on). Taking the turn when the output is made, not when it is written, means that no
+    /// worker ever waits for this thread to deliver something, and that no batch's checks wait
+    /// for it (this thread may be waiting for that batch's result, or running a batch after
+    /// it); it waits for the batches before it to be checked, which needs nothing of this
+    /// thread.
+    fn copy_of(bytes: &[u8], mut buf: Vec<u8>, turn: usize, baton: &Baton<'_, Running>) -> Decoded {
         buf.clear();
         buf.extend_from_slice(bytes);
+        let len = buf.len();
+        let mut buf = Some(buf);
+        baton
+            .take_turn(turn, |r| {
+                let buf = buf.take().unwrap_or_default();
+                Decoded::in_turn(r, buf, &[], &[len], None)
+            })
+            .unwrap_or_else(Decoded::cancelled)
+    }
+
+    /// The result of a batch whose turn never came (a panic elsewhere, or the caller gave up).
+    fn cancelled() -> Decoded {
         Decoded {
-            len: buf.len(),
-            check: Some(Check {
-                turn,
-                items: Vec::new(),
-                ends: vec![buf.len()],
-                failure: None,
-            }),
-            buf,
-            error: None,
+            buf: Vec::new(),
+            len: 0,
+            error: Some(Error::InvalidState("decompression was cancelled")),
             at: 0,
             placed: false,
         }
     }
 
-    /// Make the frames' checks with the frame state carried by `baton` in this batch's turn:
-    /// at once if it has come, else (unless `wait`) leave them for later. Sets the length to
-    /// write and the error.
-    fn check(&mut self, baton: &Baton<Running>, wait: bool) {
-        let Some(c) = self.check.take() else {
-            return;
+    /// Decoded output `buf` (`ends[i]`: its length after item `i` of `items`; shorter than
+    /// `items` when block `failure` failed) in its turn, with the running state `r`: make the
+    /// frames' checks and move the state on. Sets the output's offset, the length to write
+    /// and the error.
+    fn in_turn(
+        r: &mut Running,
+        buf: Vec<u8>,
+        items: &[Item],
+        ends: &[usize],
+        failure: Option<Error>,
+    ) -> Decoded {
+        let failed = check_frames(&mut r.carry, items, ends, &buf, failure.is_some());
+        let at = r.out;
+        let (len, error) = match failed {
+            Some((len, e)) => (len, Some(e)),
+            None => (ends.last().copied().unwrap_or(0), failure),
         };
-        let run = |r: &mut Running| {
-            let failed = check_frames(
-                &mut r.carry,
-                &c.items,
-                &c.ends,
-                &self.buf,
-                c.failure.is_some(),
-            );
-            let at = r.out;
-            r.out += failed
-                .as_ref()
-                .map_or(c.ends.last().copied().unwrap_or(0), |(n, _)| *n)
-                as u64;
-            (at, failed)
-        };
-        let checked = if wait {
-            baton.take_turn(c.turn, run)
-        } else {
-            match baton.try_take_turn(c.turn, run) {
-                Some(r) => Some(r),
-                None => {
-                    self.check = Some(c);
-                    return;
-                }
-            }
-        };
-        (self.len, self.error) = match checked {
-            None => (0, Some(Error::InvalidState("decompression was cancelled"))),
-            Some((at, Some((len, e)))) => {
-                self.at = at;
-                (len, Some(e))
-            }
-            Some((at, None)) => {
-                self.at = at;
-                (c.ends.last().copied().unwrap_or(0), c.failure)
-            }
-        };
+        r.out += len as u64;
+        Decoded {
+            buf,
+            len,
+            error,
+            at,
+            placed: false,
+        }
     }
 
     /// Write the output at its place in `place` (its checks made), on the calling thread;
@@ -612,7 +626,8 @@ impl Decoded {
 struct BatchDecoding<'a> {
     codec: &'static dyn BlockCodec,
     dictionary: Option<Dictionary>,
-    open_frame: Baton<Running>,
+    /// The frame state running through the outputs (the parked checks own what they use).
+    open_frame: Baton<'static, Running>,
     buffers: &'a BufferPool,
     /// Where the blocks' buffers go once decoded.
     units: &'a BufferPool,
@@ -623,21 +638,21 @@ struct BatchDecoding<'a> {
 
 impl Work for BatchDecoding<'_> {
     type Job = Batch;
-    type Output = Decoded;
+    type Output = Outcome;
     type State = ();
 
     fn state(&self) {}
 
-    fn run(&self, _: &mut (), batch: Batch) -> Decoded {
+    fn run(&self, _: &mut (), batch: Batch) -> Outcome {
+        // Decode every block first (the slow part, in parallel with the other batches), each
+        // appended to the buffer's spare capacity (no pass to zero it first), then make the
+        // frames' checks in the batch's turn.
         let mut buf = self.buffers.take();
-        grow(&mut buf, batch.bound);
-        // Decode every block first (the slow part, in parallel with the other batches), then
-        // take the turn, if it has come, and run the frames' checks over the output while it
-        // is in cache; otherwise they are made when the batch is written.
+        buf.clear();
+        buf.reserve(batch.bound);
         let mut ends = Vec::with_capacity(batch.items.len());
-        let mut len = 0;
         let mut failure = None;
-        let history = self.dictionary.as_ref().map_or(&[][..], |d| d.bytes());
+        let dictionary = self.dictionary.as_ref().map_or(&[][..], |d| d.bytes());
         for item in &batch.items {
             if let Item::Block {
                 data,
@@ -646,37 +661,35 @@ impl Work for BatchDecoding<'_> {
                 header_at,
                 frame,
                 max,
-                dictionary,
+                dictionary: with_dictionary,
             } = item
             {
                 let data = &data[..*stored];
-                let history = if *dictionary { history } else { &[] };
+                let history =
+                    AppendHistory::Separate(if *with_dictionary { dictionary } else { &[] });
                 let n = if *raw {
-                    buf[len..len + data.len()].copy_from_slice(data);
+                    buf.extend_from_slice(data);
                     Ok(data.len())
                 } else {
                     match self
                         .codec
-                        .decompress(data, history, &mut buf[len..len + max])
+                        .decompress_append(data, history, &mut buf, *max, None)
                     {
                         Ok(n) if n <= *max => Ok(n),
                         Ok(_) => Err(BlockError::OutputTooSmall),
                         Err(e) => Err(e),
                     }
                 };
-                match n {
-                    Ok(n) => len += n,
-                    Err(source) => {
-                        failure = Some(Error::CorruptBlock {
-                            offset: *header_at,
-                            frame: *frame,
-                            source,
-                        });
-                        break;
-                    }
+                if let Err(source) = n {
+                    failure = Some(Error::CorruptBlock {
+                        offset: *header_at,
+                        frame: *frame,
+                        source,
+                    });
+                    break;
                 }
             }
-            ends.push(len);
+            ends.push(buf.len());
         }
         let mut items = batch.items;
         for item in &mut items {
@@ -684,32 +697,36 @@ impl Work for BatchDecoding<'_> {
                 self.units.give(std::mem::take(data));
             }
         }
-        let mut d = Decoded {
-            buf,
-            len: 0,
-            error: None,
-            check: Some(Check {
-                turn: batch.turn,
-                items,
-                ends,
-                failure,
-            }),
-            at: 0,
-            placed: false,
+        let Some(place) = self.place else {
+            // Checked now if the turn has come, else by the thread that passes the turn
+            // before it on, which sends the result to the calling thread.
+            let (tx, rx) = bounded(1);
+            self.open_frame.take_turn_or_park(
+                batch.turn,
+                Box::new(move |r: &mut Running| {
+                    let _ = tx.send(Decoded::in_turn(r, buf, &items, &ends, failure));
+                }),
+            );
+            return match rx.try_recv() {
+                Ok(d) => Outcome::Ready(d),
+                Err(_) => Outcome::Later(rx),
+            };
         };
-        // Written at offsets, a batch waits for its turn (the batches before it are being
-        // decoded, each takes its turn as soon as it is done) and is written here; otherwise
-        // a turn not yet come leaves the checks to the calling thread, which writes in order.
-        d.check(&self.open_frame, self.place.is_some());
-        if let Some(place) = self.place {
-            if d.check.is_none() {
-                d.write_at(place);
-                // Written: the buffer is free now, not when the result is delivered (fewer
-                // buffers in use, fewer fresh pages to fault in).
-                self.buffers.give(std::mem::take(&mut d.buf));
-            }
-        }
-        d
+        // Written at its place by this thread, which waits for the turn: the batch's offset
+        // is known then.
+        let mut buf = Some(buf);
+        let mut d = self
+            .open_frame
+            .take_turn(batch.turn, |r| {
+                let buf = buf.take().unwrap_or_default();
+                Decoded::in_turn(r, buf, &items, &ends, failure)
+            })
+            .unwrap_or_else(Decoded::cancelled);
+        d.write_at(place);
+        // Written: the buffer is free now, not when the result is delivered (fewer buffers
+        // in use, fewer fresh pages to fault in).
+        self.buffers.give(std::mem::take(&mut d.buf));
+        Outcome::Ready(d)
     }
 
     fn cancel(&self) {
@@ -820,8 +837,8 @@ struct Sink<'a, W> {
     place: Option<Place<'a>>,
     bytes_out: u64,
     buffers: &'a BufferPool,
-    /// The state running through the outputs, for the checks left to the writer.
-    checks: &'a Baton<Running>,
+    /// The state running through the outputs: output of this thread takes its turn with it.
+    checks: &'a Baton<'static, Running>,
     /// Something failed: nothing more is written.
     failed: bool,
 }
@@ -848,12 +865,11 @@ impl<W: Write> Sink<'_, W> {
         r
     }
 
-    fn write(&mut self, mut d: Decoded) -> Result<(), Error> {
+    fn write(&mut self, d: Outcome) -> Result<(), Error> {
         if self.failed {
             return Ok(());
         }
-        // Results are delivered in order: every turn before this one's has been taken.
-        d.check(self.checks, true);
+        let mut d = d.resolve();
         let r = match self.place {
             Some(p) if !d.placed => {
                 d.write_at(p);
