@@ -48,13 +48,9 @@ const LINKED_DIRECT_MIN: usize = 1024 * 1024;
 /// # Ok::<(), std::io::Error>(())
 /// ```
 pub struct FrameDecoder<R> {
-    reader: R,
+    /// The reader and the input read from it but not yet fed.
+    source: Source<R>,
     decompressor: Decompressor,
-    /// Input read but not yet fed.
-    input: InputBuf,
-    /// Set by [`FrameDecoder::with_buffer`]: units are decoded straight from the reader's own
-    /// buffer when it holds them whole.
-    reader_buffer: Option<ReaderBuffer<R>>,
     /// Decoded output not yet read: `out.data()[out_pos..out_end]`, or, when `in_window`,
     /// `engine.window_recent()[out_pos..out_end]` (a linked frame's block decoded into the
     /// window's buffer).
@@ -72,10 +68,12 @@ pub struct FrameDecoder<R> {
 impl<R: Clone> Clone for FrameDecoder<R> {
     fn clone(&self) -> Self {
         FrameDecoder {
-            reader: self.reader.clone(),
+            source: Source {
+                reader: self.source.reader.clone(),
+                buf: self.source.buf.clone(),
+                reader_buffer: self.source.reader_buffer,
+            },
             decompressor: self.decompressor.clone(),
-            input: self.input.clone(),
-            reader_buffer: self.reader_buffer,
             out: self.out.clone(),
             out_pos: self.out_pos,
             out_end: self.out_end,
@@ -93,7 +91,7 @@ impl<R> std::fmt::Debug for FrameDecoder<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FrameDecoder")
             .field("decompressor", &self.decompressor)
-            .field("buffered_input", &self.input.available().len())
+            .field("buffered_input", &self.source.buf.available().len())
             .field("buffered_output", &(self.out_end - self.out_pos))
             .finish_non_exhaustive()
     }
@@ -122,10 +120,12 @@ impl<R: Read> FrameDecoder<R> {
         }
         let out_end = out.len();
         FrameDecoder {
-            reader,
+            source: Source {
+                reader,
+                buf: InputBuf::default(),
+                reader_buffer: None,
+            },
             decompressor,
-            input: InputBuf::default(),
-            reader_buffer: None,
             out,
             out_pos: 0,
             out_end,
@@ -169,7 +169,7 @@ impl<R: Read> FrameDecoder<R> {
         frame_done(
             &self.decompressor,
             self.single_frame,
-            self.input.available(),
+            self.source.buf.available(),
         )
     }
 
@@ -192,7 +192,7 @@ impl<R: Read> FrameDecoder<R> {
     /// counted from where this decoder started); decoding goes on from there, mid-block
     /// included.
     pub fn replace_reader(&mut self, reader: R) -> R {
-        std::mem::replace(&mut self.reader, reader)
+        std::mem::replace(&mut self.source.reader, reader)
     }
 
     /// The decompressor inside (positions, frame info, …). Its state covers the input fed so
@@ -206,7 +206,7 @@ impl<R: Read> FrameDecoder<R> {
     /// handed out counts, also when its next `read` failed mid-block: those bytes stay buffered
     /// and are decoded once the input continues.
     pub fn read_position(&self) -> u64 {
-        self.input.read_total()
+        self.source.buf.read_total()
     }
 
     /// Decoded bytes not yet read out.
@@ -221,22 +221,22 @@ impl<R: Read> FrameDecoder<R> {
 
     /// Input bytes read from the reader but not yet decoded.
     pub fn buffered_input(&self) -> &[u8] {
-        self.input.available()
+        self.source.buf.available()
     }
 
     /// The reader.
     pub fn get_ref(&self) -> &R {
-        &self.reader
+        &self.source.reader
     }
 
     /// The reader, mutably.
     pub fn get_mut(&mut self) -> &mut R {
-        &mut self.reader
+        &mut self.source.reader
     }
 
     /// The reader, dropping the decoder.
     pub fn into_inner(self) -> R {
-        self.reader
+        self.source.reader
     }
 }
 
@@ -272,7 +272,7 @@ impl<R: BufRead> FrameDecoder<R> {
     /// the bytes decoded, where the copying decoder reads up to 64 KiB ahead.
     #[must_use]
     pub fn decode_in_reader_buffer(mut self) -> Self {
-        self.reader_buffer = Some(ReaderBuffer {
+        self.source.reader_buffer = Some(ReaderBuffer {
             fill: R::fill_buf,
             consume: R::consume,
         });
@@ -312,14 +312,7 @@ impl<R> Clone for ReaderBuffer<R> {
 
 impl<R> Copy for ReaderBuffer<R> {}
 
-/// An error of [`unit_input`] to retry: `Interrupted`, which `FrameDecoder::new` never returns
-/// (its reads are retried, [`InputBuf::fill_up_to`]), so neither may a decoder that reads from
-/// the reader's buffer, whose `fill_buf` may fail so too.
-fn retry_interrupted(e: &io::Error) -> bool {
-    e.kind() == io::ErrorKind::Interrupted
-}
-
-/// Where the input of the next unit lies ([`unit_input`]).
+/// Where the input of the next unit lies ([`Source::unit`]).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum UnitSource {
     /// In the decoder's own buffer.
@@ -328,41 +321,60 @@ enum UnitSource {
     Reader,
 }
 
-/// The input buffered for the next unit, `need` bytes of it or more (fewer only where the
-/// reader has ended): in the reader's own buffer when `reader_buffer` is set, the decoder's
-/// buffer is empty and the reader's holds all `need` bytes; else in `input`, filled from the
-/// reader first (reading no byte past `need` when `exact`). An `Interrupted` error is the
-/// caller's to retry (see [`retry_interrupted`]).
-fn unit_input<'a, R: Read>(
-    reader: &'a mut R,
-    input: &'a mut InputBuf,
+/// A decoder's compressed input: its reader, the input read from it into the decoder's own
+/// buffer and not yet fed, and, set by [`FrameDecoder::decode_in_reader_buffer`], the reader's
+/// `BufRead` methods.
+struct Source<R> {
+    reader: R,
+    buf: InputBuf,
     reader_buffer: Option<ReaderBuffer<R>>,
-    need: usize,
-    exact: bool,
-) -> io::Result<(&'a [u8], UnitSource)> {
-    if let Some(rb) = reader_buffer {
-        if input.available().is_empty() {
-            let held = loop {
-                match (rb.fill)(reader) {
-                    Ok(b) => break b.len(),
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+}
+
+impl<R: Read> Source<R> {
+    /// The input buffered for the next unit, `need` bytes of it or more (fewer only where the
+    /// reader has ended), and where it lies: in the reader's own buffer when `reader_buffer`
+    /// is set, the decoder's buffer is empty and the reader's holds all `need` bytes; else in
+    /// the decoder's buffer, filled from the reader first (reading no byte past `need` when
+    /// `exact`). `None` when the reader's `fill_buf` was interrupted: call again
+    /// (`FrameDecoder::new` never returns `Interrupted`, its reads are retried, nor may a
+    /// decoder reading from the reader's buffer).
+    fn unit(&mut self, need: usize, exact: bool) -> io::Result<Option<(&[u8], UnitSource)>> {
+        if let Some(rb) = self.reader_buffer {
+            if self.buf.available().is_empty() {
+                let held = match (rb.fill)(&mut self.reader) {
+                    Ok(b) => b.len(),
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(None),
                     Err(e) => return Err(e),
+                };
+                if held == 0 {
+                    // The reader has ended (an empty `fill_buf`): reading it again is no use.
+                    return Ok(Some((self.buf.available(), UnitSource::Own)));
                 }
-            };
-            if held == 0 {
-                // The reader has ended (an empty `fill_buf`): reading it again is no use.
-                return Ok((input.available(), UnitSource::Own));
-            }
-            if held >= need {
-                // Buffered already: this second call returns the same bytes without reading.
-                // (A reader may still fail it, with `Interrupted` too, which the callers retry:
-                // a loop here could not return the buffer it borrows.)
-                return Ok(((rb.fill)(reader)?, UnitSource::Reader));
+                if held >= need {
+                    // Buffered already: this second call returns the same bytes without
+                    // reading (a reader may still fail it).
+                    return match (rb.fill)(&mut self.reader) {
+                        Ok(b) => Ok(Some((b, UnitSource::Reader))),
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(None),
+                        Err(e) => Err(e),
+                    };
+                }
             }
         }
+        self.buf.fill_up_to(&mut self.reader, need, exact)?;
+        Ok(Some((self.buf.available(), UnitSource::Own)))
     }
-    input.fill_up_to(reader, need, exact)?;
-    Ok((input.available(), UnitSource::Own))
+
+    /// Mark `n` bytes of the next unit's input fed, where [`Source::unit`] found them.
+    fn consume(&mut self, from: UnitSource, n: usize) {
+        match (from, self.reader_buffer) {
+            (UnitSource::Reader, Some(rb)) => {
+                (rb.consume)(&mut self.reader, n);
+                self.buf.count_read(n);
+            }
+            _ => self.buf.consume(n),
+        }
+    }
 }
 
 impl<R: Read> BufRead for FrameDecoder<R> {
@@ -381,16 +393,8 @@ impl<R: Read> BufRead for FrameDecoder<R> {
             if self.single_frame_done() {
                 return Ok(&[]);
             }
-            let (avail, source) = match unit_input(
-                &mut self.reader,
-                &mut self.input,
-                self.reader_buffer,
-                need,
-                self.single_frame,
-            ) {
-                Ok(unit) => unit,
-                Err(e) if retry_interrupted(&e) => continue,
-                Err(e) => return Err(e),
+            let Some((avail, from)) = self.source.unit(need, self.single_frame)? else {
+                continue; // interrupted: try again
             };
             if frame_done(&self.decompressor, self.single_frame, avail) {
                 return Ok(&[]);
@@ -408,7 +412,7 @@ impl<R: Read> BufRead for FrameDecoder<R> {
             let engine = &mut self.decompressor.engine;
             engine.set_blocks_into_window(true);
             self.decompressor.feed(&avail[..take], &mut self.out)?;
-            self.consume_input(source, take);
+            self.source.consume(from, take);
             let engine = &mut self.decompressor.engine;
             let in_window = engine.take_window_output();
             if in_window > 0 {
@@ -458,16 +462,8 @@ impl<R: Read> FrameDecoder<R> {
                 return Ok(());
             }
             let need = self.decompressor.engine.need();
-            let (avail, source) = match unit_input(
-                &mut self.reader,
-                &mut self.input,
-                self.reader_buffer,
-                need,
-                self.single_frame,
-            ) {
-                Ok(unit) => unit,
-                Err(e) if retry_interrupted(&e) => continue,
-                Err(e) => return Err(e),
+            let Some((avail, from)) = self.source.unit(need, self.single_frame)? else {
+                continue; // interrupted: try again
             };
             if frame_done(&self.decompressor, self.single_frame, avail) || avail.len() < need {
                 return Ok(()); // short input: the buffered path reports it
@@ -482,18 +478,7 @@ impl<R: Read> FrameDecoder<R> {
                 self.failure = Some(e.into());
                 return Ok(());
             }
-            self.consume_input(source, need);
-        }
-    }
-
-    /// Mark `n` bytes of the next unit's input fed, where [`unit_input`] found them.
-    fn consume_input(&mut self, source: UnitSource, n: usize) {
-        match (source, self.reader_buffer) {
-            (UnitSource::Reader, Some(rb)) => {
-                (rb.consume)(&mut self.reader, n);
-                self.input.count_read(n);
-            }
-            _ => self.input.consume(n),
+            self.source.consume(from, need);
         }
     }
 
