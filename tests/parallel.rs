@@ -519,6 +519,27 @@ impl lz4framed::parallel::WriteAt for Placed {
 /// Decode with `decompress_stream_at` after 4 bytes already in the destination: the output
 /// written (after them) and the error. Checks that the 4 bytes stay, that no byte is written
 /// twice, and that a success's summary counts the bytes written.
+/// `file` decoded on `threads` threads, into a `Write` and at offsets, gives `serial`'s output
+/// and error (`what` names the case in a failure).
+fn assert_as_serial(
+    file: &[u8],
+    threads: usize,
+    serial: &(Vec<u8>, Result<(), String>),
+    what: &str,
+) {
+    for (how, got) in [
+        ("into a Write", stream_result(file, threads)),
+        ("at offsets", stream_result_at(file, threads)),
+    ] {
+        assert!(
+            got.0 == serial.0 && got.1 == serial.1,
+            "{what}, {how} on {threads} threads: {:?} vs serial {:?}",
+            got.1,
+            serial.1
+        );
+    }
+}
+
 fn stream_result_at(file: &[u8], threads: usize) -> (Vec<u8>, Result<(), String>) {
     let dest = Placed::default();
     dest.bytes.lock().unwrap().0.extend_from_slice(b"kept");
@@ -617,22 +638,7 @@ fn every_frame_sequence_gives_the_serial_result_on_every_thread_count() {
         for f in &damaged {
             let serial = stream_result(f, 1);
             for threads in [2, 3, 8] {
-                let got = stream_result(f, threads);
-                assert!(
-                    got.0 == serial.0 && got.1 == serial.1,
-                    "{:?} damaged, {threads} threads: {:?} vs serial {:?}",
-                    case(seq),
-                    got.1,
-                    serial.1
-                );
-                let got = stream_result_at(f, threads);
-                assert!(
-                    got.0 == serial.0 && got.1 == serial.1,
-                    "{:?} damaged, at offsets on {threads} threads: {:?} vs serial {:?}",
-                    case(seq),
-                    got.1,
-                    serial.1
-                );
+                assert_as_serial(f, threads, &serial, &format!("{:?} damaged", case(seq)));
             }
         }
     }
@@ -675,20 +681,7 @@ fn a_frame_of_many_batches_gives_the_serial_result_whoever_decodes_and_checks_ea
         }
         for threads in 2..=4 {
             for round in 0..3 {
-                let got = stream_result(f, threads);
-                assert!(
-                    got.0 == serial.0 && got.1 == serial.1,
-                    "{name} on {threads} threads, run {round}: {:?} vs serial {:?}",
-                    got.1,
-                    serial.1
-                );
-                let got = stream_result_at(f, threads);
-                assert!(
-                    got.0 == serial.0 && got.1 == serial.1,
-                    "{name} at offsets on {threads} threads, run {round}: {:?} vs serial {:?}",
-                    got.1,
-                    serial.1
-                );
+                assert_as_serial(f, threads, &serial, &format!("{name}, run {round}"));
             }
         }
     }
