@@ -68,11 +68,7 @@ pub struct FrameDecoder<R> {
 impl<R: Clone> Clone for FrameDecoder<R> {
     fn clone(&self) -> Self {
         FrameDecoder {
-            source: Source {
-                reader: self.source.reader.clone(),
-                buf: self.source.buf.clone(),
-                reader_buffer: self.source.reader_buffer,
-            },
+            source: self.source.clone(),
             decompressor: self.decompressor.clone(),
             out: self.out.clone(),
             out_pos: self.out_pos,
@@ -324,6 +320,7 @@ enum UnitSource {
 /// A decoder's compressed input: its reader, the input read from it into the decoder's own
 /// buffer and not yet fed, and, set by [`FrameDecoder::decode_in_reader_buffer`], the reader's
 /// `BufRead` methods.
+#[derive(Clone)]
 struct Source<R> {
     reader: R,
     buf: InputBuf,
@@ -385,10 +382,7 @@ impl<R: Read> BufRead for FrameDecoder<R> {
             }
         }
         while self.out_pos == self.out_end {
-            self.out.clear();
-            self.out_pos = 0;
-            self.out_end = 0;
-            self.in_window = false;
+            self.forget_output();
             let need = self.decompressor.engine.want_input();
             if self.single_frame_done() {
                 return Ok(&[]);
@@ -482,6 +476,15 @@ impl<R: Read> FrameDecoder<R> {
         }
     }
 
+    /// With all output read out: empty the output buffer (keeping its allocation) and point
+    /// the read-out state at it.
+    fn forget_output(&mut self) {
+        self.out.clear();
+        self.out_pos = 0;
+        self.out_end = 0;
+        self.in_window = false;
+    }
+
     /// The most output the next unit can produce when it is a block, `None` for other units.
     fn next_block_output_bound(&self) -> Option<usize> {
         let engine = &self.decompressor.engine;
@@ -516,9 +519,7 @@ impl<R: Read> Read for FrameDecoder<R> {
             // Nothing buffered: forget where the last output lay, which blocks decoded
             // straight into `buf` leave stale (a new frame resets the window's buffer it was
             // in, and `buffered_output` would index past its end).
-            self.out_pos = 0;
-            self.out_end = 0;
-            self.in_window = false;
+            self.forget_output();
             let mut direct = SliceOutput::new(buf);
             direct.begin_call();
             let r = self.read_direct(&mut direct);

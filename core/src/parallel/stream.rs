@@ -559,12 +559,8 @@ impl Decoded {
         buf.clear();
         buf.extend_from_slice(bytes);
         let len = buf.len();
-        let mut buf = Some(buf);
         baton
-            .take_turn(turn, |r| {
-                let buf = buf.take().unwrap_or_default();
-                Decoded::in_turn(r, buf, &[], &[len], None)
-            })
+            .take_turn(turn, move |r| Decoded::in_turn(r, buf, &[], &[len], None))
             .unwrap_or_else(Decoded::cancelled)
     }
 
@@ -714,11 +710,9 @@ impl Work for BatchDecoding<'_> {
         };
         // Written at its place by this thread, which waits for the turn: the batch's offset
         // is known then.
-        let mut buf = Some(buf);
         let mut d = self
             .open_frame
             .take_turn(batch.turn, |r| {
-                let buf = buf.take().unwrap_or_default();
                 Decoded::in_turn(r, buf, &items, &ends, failure)
             })
             .unwrap_or_else(Decoded::cancelled);
