@@ -40,10 +40,13 @@ pub(crate) const TABLE_REL_SIZE: usize = 1 << HASH_LOG;
 /// At acceleration 1, with the large table, the match search probes this many positions one
 /// byte apart before the step grows to 2 (C: `1 << SKIP_TRIGGER` = 64); then the step grows
 /// every 64 probes as in C. Twice C's table entries find more matches than C's; probing fewer
-/// positions gives that ratio back for speed. Measured (4 MiB blocks): the Silesia files 3.4 %
-/// smaller than C's in total; machine code is what fewer probes cost most (4 probes: +1.0 % on
-/// an executable, 5: +0.5 %, 6: 0.0 %; odd counts are slower for their ratio).
-pub(crate) const LEVEL1_STEP1_PROBES: u32 = 6;
+/// positions gives part of that ratio back for speed. Measured against `LZ4_compress_default`
+/// (the report's block compression, 4 MiB blocks of the Silesia files, both values' binaries
+/// alternating, two runs each): 6 probes avx2 1.04 ×, sse2 1.03–1.04 ×, 3.4 % smaller than C in
+/// total; 4 probes 1.06 ×, 1.05–1.06 ×, 3.2 % smaller, the worst input of the ratio table
+/// (ooffice) +0.56 % against `lz4 -1` (target: +1 %). 2 probes take ooffice to +1.2 %; odd
+/// counts are slower for their ratio (3 and 5 probes: mr at 0.95 × C instead of 1.15 ×).
+pub(crate) const LEVEL1_STEP1_PROBES: u32 = 4;
 /// [`LEVEL1_STEP1_PROBES`] for the small table: C's 64, so that small inputs come out as C's.
 pub(crate) const SMALL_STEP1_PROBES: u32 = 64;
 
