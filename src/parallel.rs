@@ -23,8 +23,8 @@ use std::io::{Read, Write};
 use crate::index::SeekIndex;
 use crate::{Decompressor, Dictionary, Error, FrameSettings};
 pub use lz4framed_core::parallel::{
-    available_threads, thread_count, CompressSummary, DecompressSummary, RandomAccess, WriteAt,
-    CHUNK_SIZE, MAX_THREADS,
+    available_threads, release_buffers, thread_count, CompressSummary, DecompressSummary,
+    RandomAccess, WriteAt, CHUNK_SIZE, KEPT_INPUT_BUFFERS, MAX_THREADS,
 };
 
 /// Compress `data` into one frame on `threads` threads (0 = all cores).
@@ -34,6 +34,8 @@ pub fn compress(data: &[u8], settings: &FrameSettings, threads: usize) -> Result
 
 /// Compress a stream into one frame on `threads` threads (0 = all cores), optionally recording
 /// a seek index (returned in the summary; append [`SeekIndex::to_embedded`] or write a sidecar).
+/// Up to [`KEPT_INPUT_BUFFERS`] input buffers of 4 MiB are kept for the next call
+/// ([`release_buffers`] frees them).
 pub fn compress_stream<R: Read, W: Write>(
     reader: R,
     writer: W,

@@ -26,7 +26,9 @@ mod indexed;
 mod pool;
 mod stream;
 
-pub use compress::{compress, compress_stream, CompressSummary};
+pub use compress::{
+    compress, compress_stream, release_buffers, CompressSummary, KEPT_INPUT_BUFFERS,
+};
 pub use indexed::{decompress, decompress_to, decompress_with};
 pub use stream::{decompress_stream, decompress_stream_at, DecompressSummary};
 

@@ -516,6 +516,36 @@ impl BufferPool {
             }
         }
     }
+
+    /// An empty pool (`const`: for one that lives in a `static`).
+    pub(crate) const fn new() -> Self {
+        BufferPool {
+            free: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Moves up to `max` of this pool's free buffers into `to`.
+    pub(crate) fn move_into(&self, to: &BufferPool, max: usize) {
+        let moved: Vec<Vec<u8>> = match self.free.lock() {
+            Ok(mut f) => {
+                let keep = f.len().saturating_sub(max);
+                f.split_off(keep)
+            }
+            Err(_) => return,
+        };
+        for buf in moved {
+            to.give(buf);
+        }
+    }
+
+    /// Drops every free buffer; returns the bytes of memory they held.
+    pub(crate) fn clear(&self) -> usize {
+        let freed = match self.free.lock() {
+            Ok(mut f) => std::mem::take(&mut *f),
+            Err(_) => return 0,
+        };
+        freed.iter().map(Vec::capacity).sum()
+    }
 }
 
 #[cfg(test)]
