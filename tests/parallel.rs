@@ -52,6 +52,54 @@ fn parallel_compression_equals_serial() {
     }
 }
 
+/// Streamed compressions running at once on several threads share the input buffers kept
+/// between calls (`KEPT_INPUT_BUFFERS`): each call's frame still equals in-memory compression
+/// of its own input (which borrows the input, no buffer), calls of different block modes and
+/// sizes interleaved, and after many calls no more than the limit is kept.
+#[test]
+fn streamed_calls_at_once_keep_their_own_input() {
+    let settings = [
+        FrameSettings::new().content_checksum(true),
+        FrameSettings::new()
+            .block_mode(BlockMode::Linked)
+            .block_size(BlockSize::Max1MB),
+        FrameSettings::new().block_size(BlockSize::Max64KB),
+    ];
+    std::thread::scope(|s| {
+        for t in 0..3u64 {
+            let settings = &settings;
+            s.spawn(move || {
+                for round in 0..4u64 {
+                    // Sizes that end mid-chunk, so reused buffers hold stale bytes past the input.
+                    let data = sample(
+                        (9 << 20) - (t as usize * 333_333) - round as usize,
+                        t * 7 + round,
+                    );
+                    let st = &settings[((t + round) % 3) as usize];
+                    let expected = lz4framed::parallel::compress(&data, st, 2).unwrap();
+                    let (frame, summary) = lz4framed::parallel::compress_stream(
+                        &data[..],
+                        Vec::new(),
+                        st,
+                        2,
+                        Some(data.len() as u64),
+                        None,
+                    )
+                    .unwrap();
+                    assert_eq!(summary.bytes_in, data.len() as u64);
+                    assert!(
+                        frame == expected,
+                        "thread {t} round {round}: streamed frame differs"
+                    );
+                    assert!(lz4framed::decompress(&frame).unwrap() == data);
+                }
+            });
+        }
+    });
+    let kept = lz4framed::parallel::release_buffers();
+    assert!(kept <= lz4framed::parallel::KEPT_INPUT_BUFFERS * ((4 << 20) + (64 << 10)));
+}
+
 /// In-memory input (chunks borrowed from the slice) and streamed input (chunks read) give the
 /// same bytes at any thread count, linked frames with a dictionary included: their first chunk's
 /// history is the dictionary, the later ones' the input before them. The C library decodes the

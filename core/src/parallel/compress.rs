@@ -496,7 +496,7 @@ fn compress_from<R: Read, W: Write>(
         eof: false,
         inputs: &params.inputs,
     };
-    KEPT_INPUTS.move_into(&params.inputs, KEPT_INPUT_BUFFERS);
+    KEPT_INPUTS.move_into(&params.inputs, usize::MAX);
     let run = std::thread::scope(|s| -> Result<(), Error> {
         let mut pool = OrderedPool::new(s, &params, threads);
         let mut deliver = |r: Result<ChunkOut, Error>| sink.chunk(r?, &params);

@@ -524,17 +524,16 @@ impl BufferPool {
         }
     }
 
-    /// Moves up to `max` of this pool's free buffers into `to`.
+    /// Moves this pool's free buffers into `to` until `to` holds `max` free ones (never more
+    /// than 64); the buffers left over are freed.
     pub(crate) fn move_into(&self, to: &BufferPool, max: usize) {
-        let moved: Vec<Vec<u8>> = match self.free.lock() {
-            Ok(mut f) => {
-                let keep = f.len().saturating_sub(max);
-                f.split_off(keep)
-            }
+        let moved = match self.free.lock() {
+            Ok(mut f) => std::mem::take(&mut *f),
             Err(_) => return,
         };
-        for buf in moved {
-            to.give(buf);
+        if let Ok(mut t) = to.free.lock() {
+            let room = max.min(64).saturating_sub(t.len());
+            t.extend(moved.into_iter().take(room));
         }
     }
 
