@@ -287,6 +287,8 @@ impl<'a, R: Read> Chunker<'a, R> {
                     // A fresh zeroed allocation: its pages come zeroed, no pass over them.
                     buf = vec![0; room];
                 } else if buf.len() < room {
+                    // Exactly: a doubled capacity would be kept between calls.
+                    buf.reserve_exact(room - buf.len());
                     buf.resize(room, 0);
                 }
                 buf[..prefix].copy_from_slice(&self.tail);
