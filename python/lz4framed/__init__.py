@@ -87,6 +87,7 @@ from ._lz4framed import (
     get_frame_info,
     marshal_decompression_checksum_context,
     marshal_decompression_context,
+    release_buffers,
     unmarshal_decompression_checksum_context,
     unmarshal_decompression_context,
 )
@@ -151,6 +152,7 @@ __all__ = [
     "marshal_decompression_checksum_context",
     "marshal_decompression_context",
     "open",
+    "release_buffers",
     "unmarshal_decompression_checksum_context",
     "unmarshal_decompression_context",
 ]

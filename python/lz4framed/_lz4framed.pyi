@@ -62,6 +62,7 @@ __all__ = [
     "get_frame_info",
     "marshal_decompression_checksum_context",
     "marshal_decompression_context",
+    "release_buffers",
     "unmarshal_decompression_checksum_context",
     "unmarshal_decompression_context",
 ]
@@ -304,3 +305,6 @@ class RestartReader:
 def build_index(
     path: str | bytes | Any, sidecar: bool = False, restart_interval: int = 4194304
 ) -> SeekIndex: ...
+def release_buffers() -> int:
+    """Free the input buffers (up to 8 of 4 MiB) that writing on several threads keeps for the
+    next such write; return the bytes of memory freed."""

@@ -112,5 +112,6 @@ fn _lz4framed(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<index::RestartPoint>()?;
     m.add_class::<restart::RestartReader>()?;
     m.add_function(wrap_pyfunction!(index::build_index, m)?)?;
+    m.add_function(wrap_pyfunction!(writer::release_buffers, m)?)?;
     Ok(())
 }

@@ -351,3 +351,17 @@ def test_close_while_other_threads_read(data, tmp_path):
                 assert "closed file" in str(e)
 
         run_threads(4, work)
+
+
+def test_release_buffers_frees_what_threaded_writes_kept(tmp_path, corpus_file):
+    # A write on two threads keeps its 4 MiB input buffers for the next one (at most 8, each a
+    # chunk of 4 MiB and up to 64 KiB of history); release_buffers frees them, once.
+    data = (corpus_file * 2)[: 9 << 20]
+    lz4framed.release_buffers()
+    path = tmp_path / "kept.lz4"
+    with lz4framed.LZ4FrameFile(path, "wb", threads=2) as f:
+        f.write(data)
+    freed = lz4framed.release_buffers()
+    assert 4 << 20 <= freed <= 8 * ((4 << 20) + (64 << 10))
+    assert lz4framed.release_buffers() == 0
+    assert lz4framed.decompress(path.read_bytes()) == data
