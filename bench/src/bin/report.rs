@@ -427,7 +427,13 @@ fn block_decompress(
                 } else {
                     "(no target)"
                 },
-                format!("{r:.2} ×"),
+                // MB/s beside the ratio: the anchor's speed moves with where the linker puts
+                // it, so builds are compared by both.
+                format!(
+                    "{r:.2} × ({} against {} MB/s, geomeans)",
+                    f_mbps(g),
+                    f_mbps(geomean(idx.iter().map(|&k| speeds[k][ref_idx])))
+                ),
                 target.map(|t| r >= t),
             ));
         }
@@ -536,7 +542,11 @@ fn block_compress_l1(
                     } else {
                         "(no target)"
                     },
-                    format!("{r:.2} ×, total size {ds:+.2} %"),
+                    format!(
+                        "{r:.2} × ({} against {} MB/s, geomeans), total size {ds:+.2} %",
+                        f_mbps(g),
+                        f_mbps(geomean(idx.iter().map(|&k| speeds[k][sub_ref])))
+                    ),
                     simd.then_some(r >= 1.05 && ds <= 0.5),
                 ));
             }
