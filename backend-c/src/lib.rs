@@ -205,12 +205,7 @@ impl BlockCodec for CCodec {
         want: Option<usize>,
     ) -> Result<usize, BlockError> {
         let len = out.len();
-        if let AppendHistory::InVec { from } = history {
-            assert!(
-                from <= len,
-                "decompress_append: history from {from} past the output's {len} bytes"
-            );
-        }
+        history.assert_within(len);
         out.reserve(capacity);
         let base = out.as_mut_ptr();
         let history = match history {

@@ -354,10 +354,7 @@ unsafe fn append(
     // in-vector history before the block (as `in_place`), nothing of the vector otherwise.
     let (low, separate) = match history {
         AppendHistory::InVec { from } => {
-            assert!(
-                from <= len,
-                "decompress_append: history from {from} past the output's {len} bytes"
-            );
+            history.assert_within(len);
             (len - (len - from).min(WINDOW_SIZE), &[][..])
         }
         AppendHistory::Separate(h) => (len, h),

@@ -183,6 +183,24 @@ pub enum AppendHistory<'a> {
     Separate(&'a [u8]),
 }
 
+impl AppendHistory<'_> {
+    /// Check the precondition of [`BlockCodec::decompress_append`] for an output vector of
+    /// `len` bytes: a history in the vector starts inside it.
+    ///
+    /// # Panics
+    ///
+    /// When `self` is [`AppendHistory::InVec`] with `from > len` (a caller's error, as for
+    /// `slice::split_at`).
+    pub fn assert_within(&self, len: usize) {
+        if let AppendHistory::InVec { from } = *self {
+            assert!(
+                from <= len,
+                "decompress_append: history from {from} past the output's {len} bytes"
+            );
+        }
+    }
+}
+
 /// [`BlockCodec::decompress_append`] through the slice methods: grow `out` by `capacity`
 /// zeroed bytes, decode with [`BlockCodec::decompress_in_place`] /
 /// [`BlockCodec::decompress`] (or their prefix forms), and shrink it to the bytes written. The
@@ -201,12 +219,7 @@ pub fn decompress_append_via_slices<C: BlockCodec + ?Sized>(
     want: Option<usize>,
 ) -> Result<usize, BlockError> {
     let len = out.len();
-    if let AppendHistory::InVec { from } = history {
-        assert!(
-            from <= len,
-            "decompress_append: history from {from} past the output's {len} bytes"
-        );
-    }
+    history.assert_within(len);
     out.resize(len + capacity, 0);
     let r = match (history, want) {
         (AppendHistory::InVec { from }, None) => {

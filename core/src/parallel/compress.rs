@@ -344,7 +344,7 @@ impl<'a, R: Read> Chunker<'a, R> {
 /// end of each call, they went back to the kernel (glibc returns freed memory above its trim
 /// threshold), and the next call faulted their pages in again: about 4,800 page faults per
 /// call on 2 threads, 10 % more CPU time than two 1-thread calls over the same input
-/// (`par_cost`: 2-thread compression ÷ two 1-thread jobs at once, 0.86 → 0.93–0.97).
+/// (`par_cost compress`: 2-thread compression ÷ two 1-thread jobs at once, 0.84–0.87 → 0.91).
 pub const KEPT_INPUT_BUFFERS: usize = 8;
 
 /// The input buffers kept between calls (see [`KEPT_INPUT_BUFFERS`]).
